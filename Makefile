@@ -1,0 +1,66 @@
+# Twinning: set-up, run and test on a fresh machine with Python 3.11+, make and npm.
+# Each step leaves a stamp so that a second run does nothing when nothing changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+VENDOR := static/vendor
+
+.PHONY: run test setup assets migrate demo lint format bench worker clean help
+
+help:
+	@echo "make run    - set up, migrate, load the demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   - set up and run the whole test suite"
+	@echo "make lint   - ruff check and format check"
+	@echo "make worker - run a Celery worker (needs REDIS_URL)"
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/activate requirements.txt requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)/bootstrap/css $(VENDOR)/bootstrap/js
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/js/
+	touch $@
+
+setup: $(VENV)/.installed $(VENDOR)/.copied
+	@mkdir -p var
+
+assets: $(VENDOR)/.copied
+
+migrate: setup
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo
+
+run: demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: setup
+	$(VENV)/bin/celery -A twinning worker --loglevel=info --max-tasks-per-child=50
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

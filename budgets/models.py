@@ -1,0 +1,1 @@
+"""Financial years, budget lines and spend (to come)."""

@@ -1,0 +1,1 @@
+"""Delegation visits, participants, meetings, costs and gifts (to come)."""

@@ -1,0 +1,200 @@
+"""The register's list filters: what officers narrow lists by."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Action,
+    ActionStatus,
+    Approach,
+    ApproachOutcome,
+    Contact,
+    Organisation,
+    OrganisationKind,
+    Place,
+    PlaceKind,
+    RagRating,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    Sector,
+)
+
+
+def _country_choices(model: Any) -> list[tuple[str, str]]:
+    countries = model.objects.exclude(country="").values_list("country", flat=True).distinct()
+    return [(c, c) for c in sorted(set(countries))]
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds a free-text box searching ``search_fields`` (case-insensitive)."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(label="Search", method="filter_search")
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        terms = value.split()
+        for term in terms[:8]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": term})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class PlaceFilter(SearchFilterSet):
+    search_fields = ("name", "local_name", "country", "notes")
+    country = django_filters.ChoiceFilter(choices=[])
+    kind = django_filters.ChoiceFilter(choices=PlaceKind.choices)
+    sector = django_filters.ModelChoiceFilter(field_name="sectors", queryset=Sector.objects.all())
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("country", "country"), ("kind", "kind"), ("population", "population")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Place
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = _country_choices(Place)
+
+
+class RelationshipFilter(SearchFilterSet):
+    search_fields = ("place__name", "place__local_name", "place__country", "narrative")
+    status = django_filters.ChoiceFilter(choices=RelationshipStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=RelationshipKind.choices)
+    country = django_filters.ChoiceFilter(field_name="place__country", choices=[])
+    rag = django_filters.ChoiceFilter(choices=RagRating.choices, label="Health (RAG)")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("place__name", "place"),
+            ("kind", "kind"),
+            ("status", "status"),
+            ("established_year", "established"),
+            ("next_review_on", "review"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Relationship
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = _country_choices(Place)
+
+
+RESPOND_BY_CHOICES = (
+    ("overdue", "Overdue"),
+    ("week", "Due within 7 days"),
+    ("month", "Due within 30 days"),
+    ("none", "No date set"),
+)
+
+
+class ApproachFilter(SearchFilterSet):
+    search_fields = ("place__name", "place__local_name", "request", "response")
+    outcome = django_filters.ChoiceFilter(choices=ApproachOutcome.choices)
+    country = django_filters.ChoiceFilter(field_name="place__country", choices=[])
+    respond_by_due = django_filters.ChoiceFilter(
+        label="Respond-by", choices=RESPOND_BY_CHOICES, method="filter_respond_by"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("place__name", "place"),
+            ("received_on", "received"),
+            ("respond_by", "respond_by"),
+            ("outcome", "outcome"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Approach
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = _country_choices(Place)
+
+    def filter_respond_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        awaiting = queryset.filter(outcome__in=[ApproachOutcome.PENDING, ApproachOutcome.EXPLORING])
+        if value == "overdue":
+            return awaiting.filter(respond_by__lt=today)
+        if value == "week":
+            return awaiting.filter(respond_by__gte=today, respond_by__lte=today + timedelta(days=7))
+        if value == "month":
+            return awaiting.filter(respond_by__gte=today, respond_by__lte=today + timedelta(days=30))
+        if value == "none":
+            return queryset.filter(respond_by__isnull=True)
+        return queryset
+
+
+class OrganisationFilter(SearchFilterSet):
+    search_fields = ("name", "country", "notes")
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    country = django_filters.ChoiceFilter(choices=[])
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("kind", "kind"), ("country", "country")), label="Sort by"
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["country"].extra["choices"] = _country_choices(Organisation)
+
+
+class ContactFilter(SearchFilterSet):
+    search_fields = ("name", "job_title", "email", "organisation__name")
+    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.order_by("name"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("job_title", "job_title"), ("organisation__name", "organisation")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Contact
+        fields: list[str] = []
+
+
+class ActionFilter(SearchFilterSet):
+    search_fields = ("title", "description", "source", "relationship__place__name")
+    status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(owned_actions__isnull=False).distinct()
+    )
+    overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("title", "title"),
+            ("due_on", "due"),
+            ("status", "status"),
+            ("relationship__place__name", "place"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value:
+            return queryset.filter(
+                due_on__lt=timezone.localdate(), status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
+            )
+        return queryset

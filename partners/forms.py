@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
+
+from twinning.forms import DateInput, VersionedModelForm
+
+from .models import (
+    Action,
+    Approach,
+    Contact,
+    Exchange,
+    Organisation,
+    Place,
+    PlaceKind,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    Stakeholder,
+)
+
+
+def _people() -> Any:
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PlaceForm(VersionedModelForm):
+    class Meta:
+        model = Place
+        fields = ["name", "local_name", "country", "kind", "population", "sectors", "notes"]
+        widgets = {"sectors": forms.CheckboxSelectMultiple}
+
+
+class RelationshipForm(VersionedModelForm):
+    lead_officer = UserChoiceField(queryset=_people(), required=False)
+
+    class Meta:
+        model = Relationship
+        fields = [
+            "place",
+            "kind",
+            "status",
+            "councils",
+            "established_year",
+            "lead_officer",
+            "rag",
+            "next_review_on",
+            "narrative",
+        ]
+        widgets = {"councils": forms.CheckboxSelectMultiple}
+        labels = {"status": "Status to start in"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_officer"].queryset = _people()
+        if self.instance.pk is not None:
+            # Status moves only through the status form, which records each move;
+            # the place is what the relationship is, so it is fixed once made.
+            del self.fields["status"]
+            del self.fields["place"]
+
+
+class RelationshipStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=RelationshipStatus.choices)
+    note = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.relationship = relationship
+        allowed = relationship.allowed_next_statuses
+        self.fields["to_status"].choices = [
+            (value, label) for value, label in RelationshipStatus.choices if value in allowed
+        ]
+        self.fields["version"].initial = relationship.version
+
+    def clean_to_status(self) -> str:
+        to_status = self.cleaned_data["to_status"]
+        if not self.relationship.can_move_to(to_status):
+            current = self.relationship.get_status_display()
+            wanted = RelationshipStatus(to_status).label
+            raise forms.ValidationError(f"A relationship cannot move from {current} to {wanted}.")
+        return to_status
+
+
+class StakeholderForm(forms.ModelForm):
+    class Meta:
+        model = Stakeholder
+        fields = ["organisation", "role"]
+
+    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.relationship = relationship
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+
+
+class ApproachCreateForm(VersionedModelForm):
+    """Records an approach from a place in the register, or from a new one."""
+
+    new_place_name = forms.CharField(label="English name", max_length=120, required=False)
+    new_place_local_name = forms.CharField(
+        label="Name in local script",
+        max_length=120,
+        required=False,
+        help_text="As the place writes it, for example 合肥市.",
+    )
+    new_place_country = forms.CharField(label="Country", max_length=80, required=False)
+    new_place_kind = forms.ChoiceField(
+        label="Kind of place", choices=PlaceKind.choices, initial=PlaceKind.CITY
+    )
+    relationship_kind = forms.ChoiceField(
+        label="Kind of link sought",
+        choices=RelationshipKind.choices,
+        initial=RelationshipKind.ECONOMIC,
+        help_text="Used when the place has no open relationship of this kind yet; one is opened in "
+        "“Approach received”.",
+    )
+
+    class Meta:
+        model = Approach
+        fields = ["place", "received_on", "via_organisation", "via_contact", "request", "respond_by"]
+        help_texts = {
+            "place": "Choose a place already in the register, or leave blank and give a new one below."
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].required = False
+        self.fields["place"].queryset = Place.objects.order_by(Lower("name"))
+        self.fields["via_contact"].queryset = Contact.objects.select_related("organisation")
+        self.fields["via_organisation"].queryset = Organisation.objects.order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        place = cleaned.get("place")
+        new_name = (cleaned.get("new_place_name") or "").strip()
+        new_country = (cleaned.get("new_place_country") or "").strip()
+        if place and new_name:
+            self.add_error(
+                "new_place_name", "Either choose a place from the list or name a new one, not both."
+            )
+        elif not place and not new_name:
+            self.add_error("place", "Choose the place the approach came from, or name a new place below.")
+        elif not place:
+            if not new_country:
+                self.add_error("new_place_country", "Give the new place's country.")
+            else:
+                existing = Place.objects.filter(name__iexact=new_name, country__iexact=new_country).first()
+                if existing is not None:
+                    self.add_error(
+                        "new_place_name",
+                        f"{existing} is already in the register; choose it from the list instead.",
+                    )
+        return cleaned
+
+    def new_place(self) -> Place | None:
+        if self.cleaned_data.get("place") is not None:
+            return None
+        return Place(
+            name=self.cleaned_data["new_place_name"].strip(),
+            local_name=self.cleaned_data["new_place_local_name"].strip(),
+            country=self.cleaned_data["new_place_country"].strip(),
+            kind=self.cleaned_data["new_place_kind"],
+        )
+
+
+class ApproachForm(VersionedModelForm):
+    class Meta:
+        model = Approach
+        fields = [
+            "received_on",
+            "via_organisation",
+            "via_contact",
+            "request",
+            "respond_by",
+            "response",
+            "responded_on",
+            "outcome",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["via_contact"].queryset = Contact.objects.select_related("organisation")
+
+
+class OrganisationForm(VersionedModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country", "website", "notes"]
+
+
+class ContactForm(VersionedModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "job_title", "organisation", "email", "phone", "notes"]
+
+
+class ActionForm(VersionedModelForm):
+    owner = UserChoiceField(queryset=_people(), required=False)
+
+    class Meta:
+        model = Action
+        fields = ["title", "description", "relationship", "owner", "due_on", "status", "source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _people()
+        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+
+
+class ExchangeForm(VersionedModelForm):
+    class Meta:
+        model = Exchange
+        fields = [
+            "relationship",
+            "kind",
+            "title",
+            "host",
+            "starts_on",
+            "ends_on",
+            "duration_months",
+            "description",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+
+
+__all__ = [
+    "ActionForm",
+    "ApproachCreateForm",
+    "ApproachForm",
+    "ContactForm",
+    "DateInput",
+    "ExchangeForm",
+    "OrganisationForm",
+    "PlaceForm",
+    "RelationshipForm",
+    "RelationshipStatusForm",
+    "StakeholderForm",
+]

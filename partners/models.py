@@ -1,0 +1,522 @@
+"""The twinning register: places, relationships and everyone around them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from twinning.versioning import VersionedModel
+
+
+class Council(VersionedModel):
+    """A home authority. One is this installation's own; others co-sign links."""
+
+    name = models.CharField(max_length=150, unique=True)
+    is_home = models.BooleanField(
+        "this installation's council",
+        default=False,
+        help_text="The council that runs this installation. Only one can be.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_home", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_home"],
+                condition=Q(is_home=True),
+                name="council_only_one_home",
+                violation_error_message="Another council is already this installation's own.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(VersionedModel):
+    """An industry used to compare economies: aerospace, rail, automotive…"""
+
+    name = models.CharField(max_length=80, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaceKind(models.TextChoices):
+    CITY = "city", "City"
+    PROVINCE = "province", "Province"
+    PREFECTURE = "prefecture", "Prefecture"
+    REGION = "region", "Region"
+    DISTRICT = "district", "District"
+    OTHER = "other", "Other"
+
+
+class Place(VersionedModel):
+    """A partner city, province or prefecture."""
+
+    name = models.CharField("English name", max_length=120)
+    local_name = models.CharField(
+        "name in local script",
+        max_length=120,
+        blank=True,
+        help_text="As the place writes it, for example 西安市 or Osnabrück.",
+    )
+    country = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=PlaceKind.choices, default=PlaceKind.CITY)
+    population = models.PositiveBigIntegerField(null=True, blank=True)
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="places")
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[sectors])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                Lower("country"),
+                name="place_unique_name_country",
+                violation_error_message="This place is already in the register for this country.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.local_name and self.local_name != self.name:
+            return f"{self.name} ({self.local_name})"
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:place-detail", args=[self.pk])
+
+
+class RelationshipKind(models.TextChoices):
+    CIVIC = "civic", "Civic"
+    EDUCATIONAL = "educational", "Educational"
+    ECONOMIC = "economic", "Economic"
+    FRIENDSHIP = "friendship", "Friendship"
+
+
+class RelationshipStatus(models.TextChoices):
+    APPROACH_RECEIVED = "approach_received", "Approach received"
+    EXPLORING = "exploring", "Exploring"
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    DORMANT = "dormant", "Dormant"
+    ENDED = "ended", "Ended"
+
+
+# The only moves a relationship's status may make. Ended is final: a link
+# that is revived is a new relationship with its own history.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    RelationshipStatus.APPROACH_RECEIVED: (
+        RelationshipStatus.EXPLORING,
+        RelationshipStatus.PROPOSED,
+        RelationshipStatus.ENDED,
+    ),
+    RelationshipStatus.EXPLORING: (RelationshipStatus.PROPOSED, RelationshipStatus.ENDED),
+    RelationshipStatus.PROPOSED: (
+        RelationshipStatus.ACTIVE,
+        RelationshipStatus.EXPLORING,
+        RelationshipStatus.ENDED,
+    ),
+    RelationshipStatus.ACTIVE: (RelationshipStatus.DORMANT, RelationshipStatus.ENDED),
+    RelationshipStatus.DORMANT: (RelationshipStatus.ACTIVE, RelationshipStatus.ENDED),
+    RelationshipStatus.ENDED: (),
+}
+
+
+class RagRating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Relationship(VersionedModel):
+    """A twinning, or a possible one, with one place."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relationships")
+    kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
+    status = models.CharField(
+        max_length=20,
+        choices=RelationshipStatus.choices,
+        default=RelationshipStatus.APPROACH_RECEIVED,
+    )
+    councils = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="relationships",
+        verbose_name="co-signing councils",
+        help_text="The home authorities party to the link.",
+    )
+    established_year = models.PositiveSmallIntegerField(
+        "year established",
+        null=True,
+        blank=True,
+        help_text="Leave blank if not known.",
+    )
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_relationships",
+    )
+    rag = models.CharField("health (RAG)", max_length=5, choices=RagRating.choices, blank=True)
+    next_review_on = models.DateField("next review", null=True, blank=True)
+    narrative = models.TextField(blank=True)
+    history = HistoricalRecords(m2m_fields=[councils])
+
+    class Meta:
+        ordering = ["place__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "kind"],
+                condition=~Q(status="ended"),
+                name="relationship_one_open_per_place_and_kind",
+                violation_error_message=(
+                    "This place already has a relationship of this kind that has not ended."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(established_year__isnull=True)
+                | Q(established_year__gte=1900, established_year__lte=2100),
+                name="relationship_established_year_plausible",
+                violation_error_message="The year established must be between 1900 and 2100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RelationshipStatus.values),
+                name="relationship_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place.name} – {self.get_kind_display().lower()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:relationship-detail", args=[self.pk])
+
+    @property
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return ALLOWED_TRANSITIONS[self.status]
+
+    def can_move_to(self, status: str) -> bool:
+        return status in ALLOWED_TRANSITIONS[self.status]
+
+
+class RelationshipStatusChange(models.Model):
+    """One move of a relationship's status: who moved it, when, and why."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=RelationshipStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=RelationshipStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        get_latest_by = "changed_at"
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "new"
+        return f"{before} → {self.get_to_status_display()}"
+
+
+class OrganisationKind(models.TextChoices):
+    COMPANY = "company", "Company"
+    GOVERNMENT = "government", "Government body"
+    INDUSTRY_BODY = "industry_body", "Industry body"
+    PARTNER_COUNCIL = "partner_council", "Partner council"
+    EDUCATION = "education", "Education"
+    OTHER = "other", "Other"
+
+
+class Organisation(VersionedModel):
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    country = models.CharField(max_length=80, blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_unique_name",
+                violation_error_message="An organisation with this name is already in the register.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:organisation-detail", args=[self.pk])
+
+
+class Stakeholder(VersionedModel):
+    """An organisation's part in a relationship, in the council's words."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="stakeholders")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="stakeholdings")
+    role = models.CharField(
+        max_length=200,
+        help_text="For example: joint venture with Xi'an Aerospace underpins the link.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "organisation"],
+                name="stakeholder_once_per_relationship",
+                violation_error_message="This organisation is already linked to this relationship.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.role}"
+
+
+class Contact(VersionedModel):
+    """A person, named or known by their post, usually at an organisation."""
+
+    name = models.CharField(max_length=120, blank=True, help_text="Leave blank if not known.")
+    job_title = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "job_title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") | ~Q(job_title=""),
+                name="contact_has_name_or_title",
+                violation_error_message="Give the contact's name, their job title, or both.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.name or self.job_title
+        if self.name and self.job_title:
+            who = f"{self.name}, {self.job_title}"
+        if self.organisation_id:
+            return f"{who} ({self.organisation.name})"
+        return who
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:contact-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if not self.name.strip() and not self.job_title.strip():
+            raise ValidationError({"name": "Give the contact's name, their job title, or both."})
+
+
+class ApproachOutcome(models.TextChoices):
+    PENDING = "pending", "Awaiting response"
+    EXPLORING = "exploring", "Being explored"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the place"
+
+
+class Approach(VersionedModel):
+    """An approach from a place asking for a link, a visit or a meeting."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="approaches")
+    relationship = models.ForeignKey(
+        Relationship,
+        on_delete=models.PROTECT,
+        related_name="approaches",
+        editable=False,
+    )
+    received_on = models.DateField("received on", null=True, blank=True)
+    via_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approaches_made_through",
+        verbose_name="through organisation",
+    )
+    via_contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approaches_made_through",
+        verbose_name="through contact",
+    )
+    request = models.TextField("what was asked")
+    respond_by = models.DateField("respond by", null=True, blank=True)
+    response = models.TextField("our response", blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=20, choices=ApproachOutcome.choices, default=ApproachOutcome.PENDING
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name_plural = "approaches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(respond_by__isnull=True)
+                | Q(received_on__isnull=True)
+                | Q(respond_by__gte=models.F("received_on")),
+                name="approach_respond_by_after_received",
+                violation_error_message="The respond-by date cannot be before the date received.",
+            ),
+            models.CheckConstraint(
+                condition=Q(responded_on__isnull=True)
+                | Q(received_on__isnull=True)
+                | Q(responded_on__gte=models.F("received_on")),
+                name="approach_responded_after_received",
+                violation_error_message="The response cannot be dated before the approach.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        when = f" ({self.received_on:%B %Y})" if self.received_on else ""
+        return f"Approach from {self.place.name}{when}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:approach-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.received_on and self.respond_by and self.respond_by < self.received_on:
+            errors["respond_by"] = "The respond-by date cannot be before the date received."
+        if self.received_on and self.responded_on and self.responded_on < self.received_on:
+            errors["responded_on"] = "The response cannot be dated before the approach."
+        if (
+            self.via_contact_id
+            and self.via_organisation_id
+            and self.via_contact.organisation_id not in (None, self.via_organisation_id)
+        ):
+            errors["via_contact"] = "This contact works for a different organisation."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome in (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(VersionedModel):
+    """A follow-up someone owns, such as a Cabinet recommendation to carry out."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    relationship = models.ForeignKey(
+        Relationship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="Leave blank for an action that concerns no single relationship.",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+    )
+    due_on = models.DateField("due", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    source = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Where the action comes from, for example: Cabinet 9 September 2015, rec. 2.3.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_known")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:action-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class ExchangeKind(models.TextChoices):
+    EDUCATIONAL = "educational", "Educational exchange"
+    SECONDMENT = "secondment", "Staff secondment"
+
+
+class Exchange(VersionedModel):
+    """An educational exchange or a staff secondment under a relationship."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="exchanges")
+    kind = models.CharField(max_length=20, choices=ExchangeKind.choices)
+    title = models.CharField(max_length=200)
+    host = models.CharField(
+        max_length=150, blank=True, help_text="Who hosts it, for example Derbyshire County Council."
+    )
+    starts_on = models.DateField("starts", null=True, blank=True)
+    ends_on = models.DateField("ends", null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        "length in months", null=True, blank=True, help_text="When the dates are not known."
+    )
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="exchange_ends_after_start",
+                violation_error_message="An exchange cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:exchange-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "An exchange cannot end before it starts."})

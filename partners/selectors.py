@@ -1,0 +1,235 @@
+"""Reads the register's pages need, with their queries fixed in number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Action,
+    ActionStatus,
+    Approach,
+    ApproachOutcome,
+    Contact,
+    Exchange,
+    Organisation,
+    Place,
+    Relationship,
+    RelationshipStatus,
+    RelationshipStatusChange,
+    Stakeholder,
+)
+
+OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+OPEN_APPROACH_OUTCOMES = (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
+
+
+def place_list() -> QuerySet[Place]:
+    return Place.objects.annotate(
+        relationship_count=Count(
+            "relationships", filter=~Q(relationships__status=RelationshipStatus.ENDED), distinct=True
+        )
+    ).prefetch_related("sectors")
+
+
+def relationship_list() -> QuerySet[Relationship]:
+    return Relationship.objects.select_related("place", "lead_officer").prefetch_related("councils")
+
+
+def approach_list() -> QuerySet[Approach]:
+    return Approach.objects.select_related(
+        "place", "relationship", "via_organisation", "via_contact", "via_contact__organisation"
+    )
+
+
+def organisation_list() -> QuerySet[Organisation]:
+    return Organisation.objects.annotate(
+        contact_count=Count("contacts", distinct=True),
+        relationship_count=Count("stakeholdings", distinct=True),
+    )
+
+
+def contact_list() -> QuerySet[Contact]:
+    return Contact.objects.select_related("organisation")
+
+
+def action_list() -> QuerySet[Action]:
+    return Action.objects.select_related("relationship", "relationship__place", "owner")
+
+
+def exchange_list() -> QuerySet[Exchange]:
+    return Exchange.objects.select_related("relationship", "relationship__place")
+
+
+def relationship_detail() -> QuerySet[Relationship]:
+    return relationship_list().prefetch_related(
+        Prefetch("status_changes", queryset=RelationshipStatusChange.objects.select_related("changed_by")),
+        Prefetch("stakeholders", queryset=Stakeholder.objects.select_related("organisation")),
+        Prefetch("approaches", queryset=approach_list()),
+        Prefetch("actions", queryset=Action.objects.select_related("owner")),
+        "exchanges",
+    )
+
+
+def organisation_detail() -> QuerySet[Organisation]:
+    return Organisation.objects.prefetch_related(
+        "contacts",
+        Prefetch(
+            "stakeholdings",
+            queryset=Stakeholder.objects.select_related("relationship", "relationship__place"),
+        ),
+        Prefetch("approaches_made_through", queryset=Approach.objects.select_related("place")),
+    )
+
+
+def contact_detail() -> QuerySet[Contact]:
+    return Contact.objects.select_related("organisation").prefetch_related(
+        Prefetch("approaches_made_through", queryset=Approach.objects.select_related("place"))
+    )
+
+
+def place_detail() -> QuerySet[Place]:
+    return Place.objects.prefetch_related(
+        "sectors",
+        Prefetch(
+            "relationships",
+            queryset=Relationship.objects.select_related("lead_officer").prefetch_related(
+                "councils",
+                Prefetch(
+                    "status_changes",
+                    queryset=RelationshipStatusChange.objects.select_related("changed_by"),
+                ),
+                Prefetch(
+                    "stakeholders",
+                    queryset=Stakeholder.objects.select_related("organisation").prefetch_related(
+                        "organisation__contacts"
+                    ),
+                ),
+                Prefetch("actions", queryset=Action.objects.select_related("owner")),
+                "exchanges",
+            ),
+        ),
+        Prefetch("approaches", queryset=approach_list()),
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One dated line on a place's timeline. ``year_only`` when only the year is known."""
+
+    on: date | None
+    title: str
+    detail: str = ""
+    url: str = ""
+    year_only: bool = False
+
+
+def place_timeline(place: Place) -> list[TimelineEvent]:
+    """Everything that happened or is due with this place, oldest first, undated last.
+
+    Works from what ``place_detail`` prefetched: it makes no queries.
+    """
+    events: list[TimelineEvent] = []
+    for relationship in place.relationships.all():
+        label = relationship.get_kind_display().lower()
+        if relationship.established_year:
+            events.append(
+                TimelineEvent(
+                    on=date(relationship.established_year, 1, 1),
+                    title=f"{label.capitalize()} relationship established",
+                    url=relationship.get_absolute_url(),
+                    year_only=True,
+                )
+            )
+        for change in relationship.status_changes.all():
+            who = change.changed_by.get_full_name() if change.changed_by else ""
+            verb = (
+                f"moved from {change.get_from_status_display()} to {change.get_to_status_display()}"
+                if change.from_status
+                else f"recorded as {change.get_to_status_display()}"
+            )
+            events.append(
+                TimelineEvent(
+                    on=timezone.localtime(change.changed_at).date(),
+                    title=f"{label.capitalize()} relationship {verb}",
+                    detail=" ".join(part for part in (f"By {who}." if who else "", change.note) if part),
+                    url=relationship.get_absolute_url(),
+                )
+            )
+        for action in relationship.actions.all():
+            events.append(
+                TimelineEvent(
+                    on=action.due_on,
+                    title=f"Action {action.get_status_display().lower()}: {action.title}",
+                    detail="Due" if action.due_on else "No due date",
+                    url=action.get_absolute_url(),
+                )
+            )
+        for exchange in relationship.exchanges.all():
+            events.append(
+                TimelineEvent(
+                    on=exchange.starts_on,
+                    title=f"{exchange.get_kind_display()}: {exchange.title}",
+                    detail=exchange.host,
+                    url=exchange.get_absolute_url(),
+                )
+            )
+    for approach in place.approaches.all():
+        events.append(
+            TimelineEvent(
+                on=approach.received_on,
+                title="Approach received",
+                detail=approach.request,
+                url=approach.get_absolute_url(),
+            )
+        )
+        if approach.respond_by:
+            events.append(
+                TimelineEvent(
+                    on=approach.respond_by,
+                    title="Response to approach due",
+                    detail=approach.get_outcome_display(),
+                    url=approach.get_absolute_url(),
+                )
+            )
+    dated = sorted((e for e in events if e.on), key=lambda e: (e.on, e.title))
+    undated = [e for e in events if not e.on]
+    return dated + undated
+
+
+def place_contacts(place: Place) -> list[Contact]:
+    """Contacts at the place's stakeholder organisations and those approaches came through."""
+    seen: dict[int, Contact] = {}
+    for relationship in place.relationships.all():
+        for stakeholder in relationship.stakeholders.all():
+            for contact in stakeholder.organisation.contacts.all():
+                seen.setdefault(contact.pk, contact)
+    for approach in place.approaches.all():
+        if approach.via_contact is not None:
+            seen.setdefault(approach.via_contact.pk, approach.via_contact)
+    return sorted(seen.values(), key=lambda c: (c.name or c.job_title).lower())
+
+
+def dashboard_summary() -> dict[str, Any]:
+    """The register at a glance for the home page: a fixed handful of queries."""
+    today = timezone.localdate()
+    open_approaches = list(
+        approach_list().filter(outcome__in=OPEN_APPROACH_OUTCOMES).order_by("respond_by", "-received_on")[:10]
+    )
+    due_actions = list(action_list().filter(status__in=OPEN_ACTION_STATUSES).order_by("due_on", "pk")[:10])
+    status_counts = dict(
+        Relationship.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {
+        "today": today,
+        "open_approaches": open_approaches,
+        "due_actions": due_actions,
+        "relationship_counts": [
+            (label, status_counts.get(value, 0)) for value, label in RelationshipStatus.choices
+        ],
+        "place_count": Place.objects.count(),
+    }

@@ -1,0 +1,510 @@
+"""Pages of the twinning register. Thin: a selector or service does the work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views import View
+
+from twinning.editing import (
+    ConcurrencySafeUpdateView,
+    HistoryView,
+    RegisterCreateView,
+    RegisterDetailView,
+    RegisterListView,
+)
+from twinning.roles import RoleRequiredMixin
+from twinning.versioning import StaleEditError
+
+from . import filters, forms, selectors, services
+from .models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship, Stakeholder
+
+
+def _crumbs(list_name: str, list_label: str, *rest: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(list_label, reverse(f"partners:{list_name}")), *rest]
+
+
+# --- Places -------------------------------------------------------------------
+
+
+class PlaceListView(RegisterListView):
+    permission_required = "partners.view_place"
+    filterset_class = filters.PlaceFilter
+    template_name = "partners/place_list.html"
+    title = "Places"
+
+    def get_queryset(self) -> Any:
+        return selectors.place_list()
+
+
+class PlaceDetailView(RegisterDetailView):
+    permission_required = "partners.view_place"
+    template_name = "partners/place_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.place_detail()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("place-list", "Places", (self.object.name, None))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["timeline"] = selectors.place_timeline(self.object)
+        context["contacts"] = selectors.place_contacts(self.object)
+        return context
+
+
+class PlaceCreateView(RegisterCreateView):
+    permission_required = "partners.add_place"
+    form_class = forms.PlaceForm
+    title = "Add a place"
+    breadcrumbs = [("Places", reverse_lazy("partners:place-list")), ("Add", None)]
+
+
+class PlaceUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_place"
+    model = Place
+    form_class = forms.PlaceForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object.name}"
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs(
+            "place-list", "Places", (self.object.name, self.object.get_absolute_url()), ("Edit", None)
+        )
+
+
+class PlaceHistoryView(HistoryView):
+    permission_required = "partners.view_place"
+    model = Place
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs(
+            "place-list", "Places", (self.object.name, self.object.get_absolute_url()), ("History", None)
+        )
+
+
+# --- Relationships ----------------------------------------------------------------
+
+
+class RelationshipListView(RegisterListView):
+    permission_required = "partners.view_relationship"
+    filterset_class = filters.RelationshipFilter
+    template_name = "partners/relationship_list.html"
+    title = "Relationships"
+
+    def get_queryset(self) -> Any:
+        return selectors.relationship_list()
+
+
+class RelationshipDetailView(RegisterDetailView):
+    permission_required = "partners.view_relationship"
+    template_name = "partners/relationship_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.relationship_detail()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs(
+            "relationship-list",
+            "Relationships",
+            (self.object.place.name, self.object.place.get_absolute_url()),
+            (self.object.get_kind_display(), None),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("status_form", forms.RelationshipStatusForm(relationship=self.object))
+        context.setdefault("stakeholder_form", forms.StakeholderForm(relationship=self.object))
+        return context
+
+
+class RelationshipCreateView(RegisterCreateView):
+    permission_required = "partners.add_relationship"
+    form_class = forms.RelationshipForm
+    title = "Add a relationship"
+    breadcrumbs = [("Relationships", reverse_lazy("partners:relationship-list")), ("Add", None)]
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if "place" in self.request.GET:
+            initial["place"] = self.request.GET["place"]
+        return initial
+
+    def save(self, form: Any) -> Relationship:
+        return services.relationship_create(
+            relationship=form.save(commit=False),
+            councils=form.cleaned_data.get("councils"),
+            by=self.request.user,
+        )
+
+
+class RelationshipUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_relationship"
+    model = Relationship
+    form_class = forms.RelationshipForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object}"
+
+
+class RelationshipHistoryView(HistoryView):
+    permission_required = "partners.view_relationship"
+    model = Relationship
+
+
+class RelationshipStatusView(RoleRequiredMixin, View):
+    """Moves a relationship to a new status along an allowed transition."""
+
+    permission_required = "partners.change_relationship"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        relationship = get_object_or_404(selectors.relationship_detail(), pk=pk)
+        form = forms.RelationshipStatusForm(request.POST, relationship=relationship)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.relationship_change_status(
+                        relationship=relationship,
+                        to_status=form.cleaned_data["to_status"],
+                        note=form.cleaned_data["note"],
+                        by=request.user,
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except StaleEditError:
+                form.add_error(
+                    None,
+                    "Someone else changed this relationship after you opened it. "
+                    "Its status is now as shown below; choose the new status again.",
+                )
+                relationship.refresh_from_db()
+            except services.TransitionNotAllowed as refusal:
+                form.add_error("to_status", str(refusal))
+            else:
+                messages.success(request, f"{relationship} is now {relationship.get_status_display()}.")
+                return redirect(relationship)
+        view = RelationshipDetailView()
+        view.setup(request, pk=pk)
+        view.object = get_object_or_404(selectors.relationship_detail(), pk=pk)
+        context = view.get_context_data(status_form=form)
+        return render(request, view.template_name, context, status=400)
+
+
+class StakeholderCreateView(RoleRequiredMixin, View):
+    permission_required = "partners.add_stakeholder"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        relationship = get_object_or_404(Relationship, pk=pk)
+        form = forms.StakeholderForm(request.POST, relationship=relationship)
+        if form.is_valid():
+            stakeholder = form.save()
+            messages.success(request, f"{stakeholder.organisation} was linked to {relationship}.")
+            return redirect(relationship)
+        view = RelationshipDetailView()
+        view.setup(request, pk=pk)
+        view.object = get_object_or_404(selectors.relationship_detail(), pk=pk)
+        context = view.get_context_data(stakeholder_form=form)
+        return render(request, view.template_name, context, status=400)
+
+
+class StakeholderDeleteView(RoleRequiredMixin, View):
+    permission_required = "partners.delete_stakeholder"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        stakeholder = get_object_or_404(
+            Stakeholder.objects.select_related("relationship", "organisation"), pk=pk
+        )
+        relationship = stakeholder.relationship
+        stakeholder.delete()
+        messages.success(request, f"{stakeholder.organisation} is no longer linked to {relationship}.")
+        return redirect(relationship)
+
+
+# --- Approaches ------------------------------------------------------------------
+
+
+class ApproachListView(RegisterListView):
+    permission_required = "partners.view_approach"
+    filterset_class = filters.ApproachFilter
+    template_name = "partners/approach_list.html"
+    title = "Approaches"
+
+    def get_queryset(self) -> Any:
+        return selectors.approach_list()
+
+
+class ApproachDetailView(RegisterDetailView):
+    permission_required = "partners.view_approach"
+    template_name = "partners/approach_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.approach_list()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("approach-list", "Approaches", (str(self.object), None))
+
+
+class ApproachCreateView(RegisterCreateView):
+    permission_required = "partners.add_approach"
+    form_class = forms.ApproachCreateForm
+    template_name = "partners/approach_form.html"
+    title = "Record an approach"
+    breadcrumbs = [("Approaches", reverse_lazy("partners:approach-list")), ("Record", None)]
+    success_message = "{object} was recorded."
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if "place" in self.request.GET:
+            initial["place"] = self.request.GET["place"]
+        return initial
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            # The new place failed a check that only the database could make.
+            form.add_error("new_place_name", error.messages[0])
+            return self.form_invalid(form)
+
+    def save(self, form: Any) -> Approach:
+        with transaction.atomic():
+            return services.approach_record(
+                approach=form.save(commit=False),
+                new_place=form.new_place(),
+                relationship_kind=form.cleaned_data["relationship_kind"],
+                by=self.request.user,
+            )
+
+
+class ApproachUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_approach"
+    model = Approach
+    form_class = forms.ApproachForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object}"
+
+
+class ApproachHistoryView(HistoryView):
+    permission_required = "partners.view_approach"
+    model = Approach
+
+
+# --- Organisations, contacts, actions, exchanges -----------------------------------
+
+
+class OrganisationListView(RegisterListView):
+    permission_required = "partners.view_organisation"
+    filterset_class = filters.OrganisationFilter
+    template_name = "partners/organisation_list.html"
+    title = "Organisations"
+
+    def get_queryset(self) -> Any:
+        return selectors.organisation_list()
+
+
+class OrganisationDetailView(RegisterDetailView):
+    permission_required = "partners.view_organisation"
+    template_name = "partners/organisation_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.organisation_detail()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("organisation-list", "Organisations", (str(self.object), None))
+
+
+class OrganisationCreateView(RegisterCreateView):
+    permission_required = "partners.add_organisation"
+    form_class = forms.OrganisationForm
+    title = "Add an organisation"
+    breadcrumbs = [("Organisations", reverse_lazy("partners:organisation-list")), ("Add", None)]
+
+
+class OrganisationUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_organisation"
+    model = Organisation
+    form_class = forms.OrganisationForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object}"
+
+
+class OrganisationHistoryView(HistoryView):
+    permission_required = "partners.view_organisation"
+    model = Organisation
+
+
+class ContactListView(RegisterListView):
+    permission_required = "partners.view_contact"
+    filterset_class = filters.ContactFilter
+    template_name = "partners/contact_list.html"
+    title = "Contacts"
+
+    def get_queryset(self) -> Any:
+        return selectors.contact_list()
+
+
+class ContactDetailView(RegisterDetailView):
+    permission_required = "partners.view_contact"
+    template_name = "partners/contact_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.contact_detail()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("contact-list", "Contacts", (str(self.object), None))
+
+
+class ContactCreateView(RegisterCreateView):
+    permission_required = "partners.add_contact"
+    form_class = forms.ContactForm
+    title = "Add a contact"
+    breadcrumbs = [("Contacts", reverse_lazy("partners:contact-list")), ("Add", None)]
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if "organisation" in self.request.GET:
+            initial["organisation"] = self.request.GET["organisation"]
+        return initial
+
+
+class ContactUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_contact"
+    model = Contact
+    form_class = forms.ContactForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object}"
+
+
+class ContactHistoryView(HistoryView):
+    permission_required = "partners.view_contact"
+    model = Contact
+
+
+class ActionListView(RegisterListView):
+    permission_required = "partners.view_action"
+    filterset_class = filters.ActionFilter
+    template_name = "partners/action_list.html"
+    title = "Actions"
+
+    def get_queryset(self) -> Any:
+        return selectors.action_list()
+
+
+class ActionDetailView(RegisterDetailView):
+    permission_required = "partners.view_action"
+    template_name = "partners/action_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.action_list()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("action-list", "Actions", (str(self.object), None))
+
+
+class ActionCreateView(RegisterCreateView):
+    permission_required = "partners.add_action"
+    form_class = forms.ActionForm
+    title = "Add an action"
+    breadcrumbs = [("Actions", reverse_lazy("partners:action-list")), ("Add", None)]
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if "relationship" in self.request.GET:
+            initial["relationship"] = self.request.GET["relationship"]
+        return initial
+
+
+class ActionUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_action"
+    model = Action
+    form_class = forms.ActionForm
+
+    def get_title(self) -> str:
+        return f"Edit action: {self.object}"
+
+
+class ActionHistoryView(HistoryView):
+    permission_required = "partners.view_action"
+    model = Action
+
+
+class ExchangeListView(RegisterListView):
+    permission_required = "partners.view_exchange"
+    filterset_class = None
+    template_name = "partners/exchange_list.html"
+    title = "Exchanges and secondments"
+
+    def get_queryset(self) -> Any:
+        return selectors.exchange_list()
+
+
+class ExchangeDetailView(RegisterDetailView):
+    permission_required = "partners.view_exchange"
+    template_name = "partners/exchange_detail.html"
+
+    def get_queryset(self) -> Any:
+        return selectors.exchange_list()
+
+    def get_title(self) -> str:
+        return str(self.object)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return _crumbs("exchange-list", "Exchanges", (str(self.object), None))
+
+
+class ExchangeCreateView(RegisterCreateView):
+    permission_required = "partners.add_exchange"
+    form_class = forms.ExchangeForm
+    title = "Add an exchange or secondment"
+    breadcrumbs = [("Exchanges", reverse_lazy("partners:exchange-list")), ("Add", None)]
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if "relationship" in self.request.GET:
+            initial["relationship"] = self.request.GET["relationship"]
+        return initial
+
+
+class ExchangeUpdateView(ConcurrencySafeUpdateView):
+    permission_required = "partners.change_exchange"
+    model = Exchange
+    form_class = forms.ExchangeForm
+
+    def get_title(self) -> str:
+        return f"Edit {self.object}"
+
+
+class ExchangeHistoryView(HistoryView):
+    permission_required = "partners.view_exchange"
+    model = Exchange

@@ -1,0 +1,1 @@
+"""Cabinet reports and their PDF renderings (to come)."""

@@ -1,0 +1,85 @@
+"""Personas, one per role plus an outsider, used across the suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, UserFactory
+from twinning import roles
+
+
+@pytest.fixture
+def officer(db):
+    return UserFactory(username="olivia", first_name="Olivia", last_name="Officer", roles=[roles.OFFICER])
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="fred", first_name="Fred", last_name="Finance", roles=[roles.FINANCE])
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="lena", first_name="Lena", last_name="Leader", roles=[roles.LEADERS_OFFICE])
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(username="ada", first_name="Ada", last_name="Admin", roles=[roles.ADMINISTRATOR])
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but holding no role."""
+    return UserFactory(username="oscar", first_name="Oscar", last_name="Outsider")
+
+
+@pytest.fixture
+def personas(officer, finance, leader, administrator, outsider):
+    return {
+        "officer": officer,
+        "finance": finance,
+        "leader": leader,
+        "administrator": administrator,
+        "outsider": outsider,
+    }
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def officer_client(officer):
+    return _client_for(officer)
+
+
+@pytest.fixture
+def finance_client(finance):
+    return _client_for(finance)
+
+
+@pytest.fixture
+def leader_client(leader):
+    return _client_for(leader)
+
+
+@pytest.fixture
+def admin_client_role(administrator):
+    return _client_for(administrator)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,144 @@
+"""Factories for the register. Each builds a valid record with plausible values."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from partners.models import (
+    Action,
+    Approach,
+    Contact,
+    Council,
+    Exchange,
+    ExchangeKind,
+    Organisation,
+    OrganisationKind,
+    Place,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    RelationshipStatusChange,
+    Sector,
+    Stakeholder,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@council.example")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Council {n}")
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Sector {n}")
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    name = factory.Sequence(lambda n: f"Place {n}")
+    local_name = factory.Sequence(lambda n: f"地{n}市")
+    country = "China"
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Relationship
+
+    place = factory.SubFactory(PlaceFactory)
+    kind = RelationshipKind.ECONOMIC
+    status = RelationshipStatus.ACTIVE
+
+    @factory.post_generation
+    def record_status(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            RelationshipStatusChange.objects.create(relationship=self, to_status=self.status)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = OrganisationKind.COMPANY
+    country = "United Kingdom"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    name = factory.Faker("name", locale="en_GB")
+    job_title = "Trade adviser"
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class StakeholderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stakeholder
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "Business partner"
+
+
+class ApproachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Approach
+
+    place = factory.SubFactory(PlaceFactory)
+    relationship = factory.SubFactory(
+        RelationshipFactory,
+        place=factory.SelfAttribute("..place"),
+        status=RelationshipStatus.APPROACH_RECEIVED,
+    )
+    received_on = factory.Faker("date_between", start_date="-1y", end_date="-30d")
+    request = "Asks to explore an economic link."
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    title = factory.Sequence(lambda n: f"Follow up {n}")
+    relationship = factory.SubFactory(RelationshipFactory)
+
+
+class ExchangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exchange
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    kind = ExchangeKind.SECONDMENT
+    title = factory.Sequence(lambda n: f"Secondment {n}")

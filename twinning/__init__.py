@@ -1,0 +1,5 @@
+"""Twinning: a council's register of international twinning relationships."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

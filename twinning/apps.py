@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
+    from .roles import sync_groups
+
+    sync_groups()
+
+
+class TwinningConfig(AppConfig):
+    name = "twinning"
+    verbose_name = "Twinning"
+
+    def ready(self) -> None:
+        # After every migrate, so permissions of models added later reach
+        # the roles that roles.py grants them to.
+        post_migrate.connect(_sync_roles, dispatch_uid="twinning.sync_roles")

@@ -1,0 +1,168 @@
+"""Generic views the register's pages are built from.
+
+Each app's views subclass these and name their model, form, filter,
+selector and the one permission they need.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from .history import history_entries
+from .roles import RoleRequiredMixin
+from .versioning import StaleEditError
+
+
+class PageMixin:
+    """Title and breadcrumbs for the base layout."""
+
+    title: str = ""
+    breadcrumbs: list[tuple[str, str | None]] = []
+
+    def get_title(self) -> str:
+        return self.title
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return list(self.breadcrumbs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.setdefault("title", self.get_title())
+        context.setdefault("breadcrumbs", self.get_breadcrumbs())
+        return context
+
+
+class RegisterListView(RoleRequiredMixin, PageMixin, FilterView):
+    """A filtered, sortable, paginated list. ``get_queryset`` calls a selector."""
+
+    paginate_by = settings.PAGE_SIZE
+    strict = False  # an invalid filter shows its errors over an unfiltered list
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_without_page"] = query.urlencode()
+        return context
+
+
+class RegisterDetailView(RoleRequiredMixin, PageMixin, DetailView):
+    pass
+
+
+class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
+    template_name = "components/form_page.html"
+    success_message = "{object} was added."
+    submit_label = "Save"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        return context
+
+    def save(self, form: Any) -> models.Model:
+        """Saves the new record; apps override this to call a service."""
+        return form.save()
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.object = self.save(form)
+        messages.success(self.request, self.success_message.format(object=self.object))
+        return self.redirect_after_save()
+
+    def redirect_after_save(self) -> HttpResponse:
+        from django.shortcuts import redirect
+
+        return redirect(self.get_success_url())
+
+
+class ConcurrencySafeUpdateView(RoleRequiredMixin, PageMixin, UpdateView):
+    """An edit form that refuses to overwrite a colleague's newer save.
+
+    The form carries the version the editor loaded. If the record has moved on
+    the save is refused, the editor's typing stays in the form, and the message
+    says who saved, when, and which fields they changed; saving again (now
+    against the new version) is then the editor's informed choice.
+    """
+
+    template_name = "components/form_page.html"
+    success_message = "Your changes to {object} were saved."
+    submit_label = "Save changes"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        context["cancel_url"] = self.object.get_absolute_url()
+        return context
+
+    def save(self, form: Any) -> models.Model:
+        return form.save()
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        loaded_version = form.cleaned_data.get("version")
+        try:
+            with transaction.atomic():
+                self.object = self.save(form)
+        except StaleEditError:
+            return self.refuse_stale(form, loaded_version)
+        messages.success(self.request, self.success_message.format(object=self.object))
+        from django.shortcuts import redirect
+
+        return redirect(self.get_success_url())
+
+    def refuse_stale(self, form: Any, loaded_version: int | None) -> HttpResponse:
+        current = type(self.object)._default_manager.get(pk=self.object.pk)
+        latest = current.history.select_related("history_user").order_by("-history_date").first()
+        who, when = "A colleague", ""
+        if latest is not None:
+            if latest.history_user is not None:
+                who = latest.history_user.get_full_name() or latest.history_user.get_username()
+            moment = localtime(latest.history_date)
+            when = f" at {date_format(moment, 'H:i')} on {date_format(moment, 'DATE_FORMAT')}"
+        changed: list[str] = []
+        loaded = current.history.filter(version=loaded_version).order_by("-history_date").first()
+        if latest is not None and loaded is not None:
+            delta = latest.diff_against(loaded, excluded_fields=["version"])
+            for change in delta.changes:
+                try:
+                    changed.append(str(current._meta.get_field(change.field).verbose_name))
+                except FieldDoesNotExist:
+                    changed.append(change.field)
+        what = f" They changed: {', '.join(sorted(changed))}." if changed else ""
+        message = (
+            f"{who} saved this record{when}, after you opened it.{what} "
+            "Your changes have not been saved; they are still in the form below. "
+            "Check them against the record as it now stands, then save again to keep them."
+        )
+        data = self.request.POST.copy()
+        data["version"] = str(current.version)
+        self.object = current
+        fresh = self.get_form_class()(data=data, files=self.request.FILES, instance=current)
+        fresh.is_valid()
+        fresh.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=fresh, stale=True))
+
+
+class HistoryView(RoleRequiredMixin, PageMixin, DetailView):
+    """Who changed the record, when, and each field from what to what."""
+
+    template_name = "components/history.html"
+    history_limit = 50
+
+    def get_title(self) -> str:
+        return f"History of {self.object}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["entries"] = history_entries(self.object, limit=self.history_limit)
+        context["history_limit"] = self.history_limit
+        return context

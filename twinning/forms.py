@@ -1,0 +1,41 @@
+"""Form pieces shared by every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker, which is keyboard- and screen-reader-usable."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Carries the version the editor loaded, so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput(attrs=field.widget.attrs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "version" in self.fields:
+            loaded = cleaned.get("version")
+            if loaded is None:
+                raise forms.ValidationError("This form is missing its version; reload the page.")
+            self.instance.version = loaded
+        return cleaned

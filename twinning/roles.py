@@ -1,0 +1,116 @@
+"""Who may do what: the one place that says so.
+
+Roles are Django groups. Each role is granted a set of model permissions
+(``app_label.codename``); views declare the one permission they need through
+:class:`RoleRequiredMixin`. A logged-in user without it gets 403; anonymous
+users never get this far because the login-required middleware sends them to
+the login page.
+
+The groups are created by a data migration and brought back in line with
+this table after every ``migrate`` (so permissions of models added later are
+granted as soon as their tables exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+
+OFFICER = "Officer"
+FINANCE = "Finance"
+LEADERS_OFFICE = "Leader's Office"
+ADMINISTRATOR = "Administrator"
+ROLES = (OFFICER, FINANCE, LEADERS_OFFICE, ADMINISTRATOR)
+
+# The register kept by officers; everyone with a role may read it.
+PARTNERS_MODELS = (
+    "council",
+    "sector",
+    "place",
+    "relationship",
+    "relationshipstatuschange",
+    "approach",
+    "organisation",
+    "stakeholder",
+    "contact",
+    "action",
+    "exchange",
+)
+# Written only by the system (status moves) or kept as reference data by the
+# Administrator in the Django admin (councils, sectors): officers read them.
+PARTNERS_NOT_OFFICER_WRITTEN = ("relationshipstatuschange", "council", "sector")
+
+
+def _perms(app_label: str, models: Iterable[str], actions: Iterable[str]) -> set[str]:
+    return {f"{app_label}.{action}_{model}" for model in models for action in actions}
+
+
+def _register_read() -> set[str]:
+    return _perms("partners", PARTNERS_MODELS, ("view",))
+
+
+def _register_write() -> set[str]:
+    editable = [m for m in PARTNERS_MODELS if m not in PARTNERS_NOT_OFFICER_WRITTEN]
+    return (
+        _register_read()
+        | _perms("partners", editable, ("add", "change"))
+        # Officers may remove a stakeholder link they made by mistake; other
+        # records are ended by status, never deleted, so their history stays.
+        | {"partners.delete_stakeholder"}
+    )
+
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    OFFICER: _register_write(),
+    FINANCE: _register_read(),
+    LEADERS_OFFICE: _register_read(),
+    ADMINISTRATOR: _register_read()
+    | _perms("partners", ("council", "sector"), ("add", "change"))
+    | _perms("auth", ("user", "group"), ("view", "add", "change", "delete")),
+}
+
+
+def sync_groups(apps: Any = None) -> None:
+    """Create each role's group and give it exactly the permissions above.
+
+    ``apps`` is the migration state registry when called from a migration,
+    the live registry otherwise. Permissions whose models do not exist yet
+    are skipped; the post-migrate hook grants them once they do.
+    """
+    if apps is None:
+        from django.apps import apps as live_apps
+
+        apps = live_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+
+    wanted = set().union(*ROLE_PERMISSIONS.values())
+    by_name: dict[str, Any] = {}
+    for perm in Permission.objects.select_related("content_type").filter(
+        codename__in={name.split(".", 1)[1] for name in wanted}
+    ):
+        by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set([by_name[name] for name in names if name in by_name])
+
+
+def role_names(user: Any) -> list[str]:
+    """The roles a user holds, in the fixed order of ROLES."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    held = {group.name for group in user.groups.all()}
+    return [role for role in ROLES if role in held]
+
+
+class RoleRequiredMixin(PermissionRequiredMixin):
+    """Views declare ``permission_required``; without it a user gets 403.
+
+    Anonymous users are redirected to log in by the middleware before this
+    runs, so reaching here unauthorised always means "logged in, wrong role".
+    """
+
+    raise_exception = True

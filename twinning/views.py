@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from partners import selectors as partner_selectors
+
+from . import health
+from .roles import role_names
+
+
+@login_not_required
+@never_cache
+@require_GET
+@transaction.non_atomic_requests
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 naming what failed."""
+    db_ok, db_detail = health.database_ok()
+    broker_ok, broker_detail = health.broker_ok()
+    healthy = db_ok and broker_ok
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": "ok" if db_ok else f"failed: {db_detail}",
+        "broker": broker_detail if broker_ok else f"failed: {broker_detail}",
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+class TwinningLoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+
+class DashboardView(TemplateView):
+    """Home page: what the signed-in user's role can see at a glance."""
+
+    template_name = "twinning/dashboard.html"
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        roles = role_names(user)
+        context["roles"] = roles
+        if user.has_perm("partners.view_relationship"):
+            context.update(partner_selectors.dashboard_summary())
+        return context

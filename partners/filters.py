@@ -16,6 +16,8 @@ from .models import (
     Approach,
     ApproachOutcome,
     Contact,
+    Exchange,
+    ExchangeKind,
     Organisation,
     OrganisationKind,
     Place,
@@ -198,3 +200,16 @@ class ActionFilter(SearchFilterSet):
                 due_on__lt=timezone.localdate(), status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS]
             )
         return queryset
+
+
+class ExchangeFilter(SearchFilterSet):
+    search_fields = ("title", "host", "description", "relationship__place__name")
+    kind = django_filters.ChoiceFilter(choices=ExchangeKind.choices)
+    ordering = django_filters.OrderingFilter(
+        fields=(("title", "title"), ("starts_on", "starts"), ("relationship__place__name", "place")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Exchange
+        fields: list[str] = []

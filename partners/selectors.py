@@ -29,11 +29,15 @@ OPEN_APPROACH_OUTCOMES = (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
 
 
 def place_list() -> QuerySet[Place]:
-    return Place.objects.annotate(
-        relationship_count=Count(
-            "relationships", filter=~Q(relationships__status=RelationshipStatus.ENDED), distinct=True
+    return (
+        Place.objects.annotate(
+            relationship_count=Count(
+                "relationships", filter=~Q(relationships__status=RelationshipStatus.ENDED), distinct=True
+            )
         )
-    ).prefetch_related("sectors")
+        .prefetch_related("sectors")
+        .order_by("name", "pk")
+    )
 
 
 def relationship_list() -> QuerySet[Relationship]:
@@ -50,7 +54,7 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.annotate(
         contact_count=Count("contacts", distinct=True),
         relationship_count=Count("stakeholdings", distinct=True),
-    )
+    ).order_by("name", "pk")
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -199,6 +203,17 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
     dated = sorted((e for e in events if e.on), key=lambda e: (e.on, e.title))
     undated = [e for e in events if not e.on]
     return dated + undated
+
+
+def place_related(place: Place) -> dict[str, list[Any]]:
+    """The stakeholders, actions and exchanges of all a place's relationships (no queries)."""
+    relationships = list(place.relationships.all())
+    return {
+        "stakeholders": [s for r in relationships for s in r.stakeholders.all()],
+        "actions": [a for r in relationships for a in r.actions.all()],
+        "exchanges": [e for r in relationships for e in r.exchanges.all()],
+        "contacts": place_contacts(place),
+    }
 
 
 def place_contacts(place: Place) -> list[Contact]:

@@ -59,7 +59,7 @@ class PlaceDetailView(RegisterDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["timeline"] = selectors.place_timeline(self.object)
-        context["contacts"] = selectors.place_contacts(self.object)
+        context.update(selectors.place_related(self.object))
         return context
 
 
@@ -461,7 +461,7 @@ class ActionHistoryView(HistoryView):
 
 class ExchangeListView(RegisterListView):
     permission_required = "partners.view_exchange"
-    filterset_class = None
+    filterset_class = filters.ExchangeFilter
     template_name = "partners/exchange_list.html"
     title = "Exchanges and secondments"
 

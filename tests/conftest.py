@@ -83,3 +83,21 @@ def outsider_client(outsider):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+def pytest_configure(config) -> None:
+    """Tests talk plain HTTP to the test client and a local live server.
+
+    In the services run DEBUG is off, so settings chose the production
+    static storage and HTTPS-only cookies; the suite needs neither (the
+    production settings are checked by `check --deploy` in test_deploy).
+    """
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False

@@ -1,0 +1,86 @@
+"""The Django admin: where the Administrator keeps councils and sectors.
+
+The register's other records are kept through the app's own pages (which
+enforce status transitions and edit versions); the admin shows them
+read-only to those whose role lets them view.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Action, Approach, Contact, Council, Exchange, Organisation, Place, Relationship, Sector
+
+
+@admin.register(Council)
+class CouncilAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "is_home")
+    search_fields = ("name",)
+
+
+@admin.register(Sector)
+class SectorAdmin(SimpleHistoryAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+class ReadOnlyRegisterAdmin(SimpleHistoryAdmin):
+    """Viewable in the admin; changed only through the register's pages."""
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Place)
+class PlaceAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("name", "local_name", "country", "kind")
+    list_filter = ("country", "kind")
+    search_fields = ("name", "local_name")
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("place", "kind", "status", "rag", "next_review_on")
+    list_filter = ("status", "kind", "rag")
+    list_select_related = ("place",)
+
+
+@admin.register(Approach)
+class ApproachAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("place", "received_on", "respond_by", "outcome")
+    list_filter = ("outcome",)
+    list_select_related = ("place",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("name", "kind", "country")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("name", "job_title", "organisation")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "job_title")
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("title", "relationship", "owner", "due_on", "status")
+    list_filter = ("status",)
+    list_select_related = ("relationship__place", "owner")
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(ReadOnlyRegisterAdmin):
+    list_display = ("title", "kind", "relationship", "starts_on", "ends_on")
+    list_select_related = ("relationship__place",)

@@ -1,0 +1,489 @@
+"""The whole matrix: role x URL x method.
+
+Every URL the resolver knows (bar the Django admin, tested on its own below,
+and static files) must have a row in MATRIX; a page added without one fails
+``test_matrix_covers_every_url``. Each row says, per HTTP method, the status
+each persona gets. Where a persona may write, the POST carries valid data
+and must succeed (302 to somewhere other than the login page); where it may
+not, the POST carries nothing and must be refused (403) before any form is
+looked at. Nobody ever gets a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from partners.models import (
+    Action,
+    Approach,
+    Contact,
+    Exchange,
+    Organisation,
+    Place,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    Stakeholder,
+)
+from tests.factories import (
+    PASSWORD,
+    ActionFactory,
+    ApproachFactory,
+    ContactFactory,
+    CouncilFactory,
+    ExchangeFactory,
+    OrganisationFactory,
+    PlaceFactory,
+    RelationshipFactory,
+    StakeholderFactory,
+)
+
+PERSONAS = ("anonymous", "officer", "finance", "leader", "administrator", "outsider")
+
+
+def by_persona(
+    anonymous: int, officer: int, finance: int, leader: int, administrator: int, outsider: int
+) -> dict[str, int]:
+    return {
+        "anonymous": anonymous,
+        "officer": officer,
+        "finance": finance,
+        "leader": leader,
+        "administrator": administrator,
+        "outsider": outsider,
+    }
+
+
+# Pages of the register every role reads; the outsider is refused, and a POST
+# to a page that takes none is 405 for those allowed to see it.
+READ = {
+    "GET": by_persona(302, 200, 200, 200, 200, 403),
+    "POST": by_persona(302, 405, 405, 405, 405, 403),
+}
+# Forms only officers use: everyone else is refused the page and the POST.
+OFFICER_FORM = {
+    "GET": by_persona(302, 200, 403, 403, 403, 403),
+    "POST": by_persona(302, 302, 403, 403, 403, 403),
+}
+# Buttons on a page (status change, link/unlink an organisation): POST only.
+OFFICER_POST_ONLY = {
+    "GET": by_persona(302, 405, 403, 403, 403, 403),
+    "POST": by_persona(302, 302, 403, 403, 403, 403),
+}
+
+MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    # Open to all: the login page (signed-in users are sent on) and the health check.
+    "login": {
+        "GET": by_persona(200, 302, 302, 302, 302, 302),
+        "POST": by_persona(302, 302, 302, 302, 302, 302),
+    },
+    "healthz": {
+        "GET": by_persona(200, 200, 200, 200, 200, 200),
+        "POST": by_persona(405, 405, 405, 405, 405, 405),
+    },
+    # Any signed-in user, role or not.
+    "dashboard": {
+        "GET": by_persona(302, 200, 200, 200, 200, 200),
+        "POST": by_persona(302, 405, 405, 405, 405, 405),
+    },
+    "logout": {
+        "GET": by_persona(302, 405, 405, 405, 405, 405),
+        "POST": by_persona(302, 302, 302, 302, 302, 302),
+    },
+    "password_change": {
+        "GET": by_persona(302, 200, 200, 200, 200, 200),
+        "POST": by_persona(302, 302, 302, 302, 302, 302),
+    },
+    "password_change_done": {
+        "GET": by_persona(302, 200, 200, 200, 200, 200),
+        "POST": by_persona(302, 405, 405, 405, 405, 405),
+    },
+    # The register.
+    "partners:place-list": READ,
+    "partners:place-create": OFFICER_FORM,
+    "partners:place-detail": READ,
+    "partners:place-update": OFFICER_FORM,
+    "partners:place-history": READ,
+    "partners:relationship-list": READ,
+    "partners:relationship-create": OFFICER_FORM,
+    "partners:relationship-detail": READ,
+    "partners:relationship-update": OFFICER_FORM,
+    "partners:relationship-history": READ,
+    "partners:relationship-status": OFFICER_POST_ONLY,
+    "partners:stakeholder-create": OFFICER_POST_ONLY,
+    "partners:stakeholder-delete": OFFICER_POST_ONLY,
+    "partners:approach-list": READ,
+    "partners:approach-create": OFFICER_FORM,
+    "partners:approach-detail": READ,
+    "partners:approach-update": OFFICER_FORM,
+    "partners:approach-history": READ,
+    "partners:organisation-list": READ,
+    "partners:organisation-create": OFFICER_FORM,
+    "partners:organisation-detail": READ,
+    "partners:organisation-update": OFFICER_FORM,
+    "partners:organisation-history": READ,
+    "partners:contact-list": READ,
+    "partners:contact-create": OFFICER_FORM,
+    "partners:contact-detail": READ,
+    "partners:contact-update": OFFICER_FORM,
+    "partners:contact-history": READ,
+    "partners:action-list": READ,
+    "partners:action-create": OFFICER_FORM,
+    "partners:action-detail": READ,
+    "partners:action-update": OFFICER_FORM,
+    "partners:action-history": READ,
+    "partners:exchange-list": READ,
+    "partners:exchange-create": OFFICER_FORM,
+    "partners:exchange-detail": READ,
+    "partners:exchange-update": OFFICER_FORM,
+    "partners:exchange-history": READ,
+}
+
+# Which kind of record a URL's <pk> names (by default, the one in its name).
+PK_OF: dict[str, str] = {
+    "partners:relationship-status": "relationship",
+    "partners:stakeholder-create": "relationship",
+    "partners:stakeholder-delete": "stakeholder",
+}
+
+SKIPPED_NAMESPACES = {"admin"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Five personas per test: the production hasher would take seconds each time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Walking the resolver --------------------------------------------------------
+
+
+def _walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner, route)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+        else:
+            # A URL with no name cannot be listed by name; list it by route so
+            # it still has to join the matrix (static and media files apart).
+            static_prefixes = tuple(
+                p.lstrip("/") for p in (settings.STATIC_URL, getattr(settings, "MEDIA_URL", "")) if p
+            )
+            if static_prefixes and route.lstrip("^/").startswith(static_prefixes):
+                continue
+            yield f"(unnamed) {route}", entry
+
+
+def resolved_urls() -> dict[str, URLPattern]:
+    return dict(_walk(get_resolver().url_patterns))
+
+
+def test_matrix_covers_every_url() -> None:
+    resolved = resolved_urls()
+    missing = sorted(set(resolved) - set(MATRIX))
+    assert not missing, (
+        "These URLs are not in the role matrix of tests/twinning/test_roles.py; "
+        "add a row saying what each persona gets for GET and POST: " + ", ".join(missing)
+    )
+
+
+def test_matrix_has_no_stale_rows() -> None:
+    gone = sorted(set(MATRIX) - set(resolved_urls()))
+    assert not gone, "The role matrix lists URLs that no longer exist: " + ", ".join(gone)
+
+
+def test_every_row_names_every_persona_for_get_and_post() -> None:
+    incomplete = [
+        f"{name} {method}"
+        for name, methods in MATRIX.items()
+        for method in ("GET", "POST")
+        if set(methods.get(method, {})) != set(PERSONAS)
+    ]
+    assert not incomplete, "Rows missing a method or persona: " + ", ".join(incomplete)
+
+
+# --- The records the URLs point at ----------------------------------------------
+
+
+@pytest.fixture
+def register(db: Any) -> dict[str, Any]:
+    """One real record of each kind, so every <pk> names an existing row."""
+    CouncilFactory(name="Derby City Council", is_home=True)
+    place = PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
+    relationship = RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC)
+    organisation = OrganisationFactory(name="Toyota Motor Manufacturing UK")
+    return {
+        "place": place,
+        "relationship": relationship,
+        "organisation": organisation,
+        "other_organisation": OrganisationFactory(name="Derby and Derbyshire Rail"),
+        "place_without_link": PlaceFactory(name="Hefei", local_name="合肥市"),
+        "contact": ContactFactory(organisation=organisation),
+        "stakeholder": StakeholderFactory(relationship=relationship, organisation=organisation),
+        "approach": ApproachFactory(place=place, relationship=relationship),
+        "action": ActionFactory(relationship=relationship),
+        "exchange": ExchangeFactory(relationship=relationship),
+    }
+
+
+MODELS = {
+    "place": Place,
+    "relationship": Relationship,
+    "approach": Approach,
+    "organisation": Organisation,
+    "contact": Contact,
+    "action": Action,
+    "exchange": Exchange,
+    "stakeholder": Stakeholder,
+}
+
+
+def url_for(name: str, register: dict[str, Any]) -> str:
+    pattern = resolved_urls()[name]
+    kwargs: dict[str, Any] = {}
+    for key in pattern.pattern.converters:
+        assert key == "pk", f"{name} takes <{key}>; teach url_for how to fill it"
+        kind = PK_OF.get(name, name.split(":")[-1].rsplit("-", 1)[0])
+        assert kind in MODELS, f"{name}: no record kind {kind!r}; add the URL to PK_OF"
+        record = register[kind]
+        assert isinstance(record, MODELS[kind])
+        kwargs["pk"] = record.pk
+    return reverse(name, kwargs=kwargs)
+
+
+def _version(record: Any) -> int:
+    return type(record).objects.get(pk=record.pk).version
+
+
+# Valid data for each POST a persona may make; must end in a redirect.
+VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
+    "login": lambda reg, user: {"username": "olivia", "password": PASSWORD},
+    "logout": lambda reg, user: {},
+    "password_change": lambda reg, user: {
+        "old_password": PASSWORD,
+        "new_password1": "a-new-and-long-passphrase-2025",
+        "new_password2": "a-new-and-long-passphrase-2025",
+    },
+    "partners:place-create": lambda reg, user: {
+        "name": "Osnabrück",
+        "local_name": "Osnabrück",
+        "country": "Germany",
+        "kind": "city",
+    },
+    "partners:place-update": lambda reg, user: {
+        "name": "Toyota",
+        "country": "Japan",
+        "kind": "city",
+        "version": _version(reg["place"]),
+    },
+    "partners:relationship-create": lambda reg, user: {
+        "place": reg["place_without_link"].pk,
+        "kind": "civic",
+        "status": "exploring",
+    },
+    "partners:relationship-update": lambda reg, user: {
+        "kind": "economic",
+        "narrative": "Rolls-Royce joint venture underpins the link.",
+        "version": _version(reg["relationship"]),
+    },
+    "partners:relationship-status": lambda reg, user: {
+        "to_status": RelationshipStatus.DORMANT,
+        "version": _version(reg["relationship"]),
+    },
+    "partners:stakeholder-create": lambda reg, user: {
+        "organisation": reg["other_organisation"].pk,
+        "role": "Rail supply chain",
+    },
+    "partners:stakeholder-delete": lambda reg, user: {},
+    "partners:approach-create": lambda reg, user: {
+        "place": reg["place"].pk,
+        "new_place_kind": "city",
+        "relationship_kind": "economic",
+        "received_on": "2015-06-01",
+        "request": "Asks for a trade visit.",
+    },
+    "partners:approach-update": lambda reg, user: {
+        "request": "Asks for a trade visit in the spring.",
+        "outcome": "exploring",
+        "version": _version(reg["approach"]),
+    },
+    "partners:organisation-create": lambda reg, user: {"name": "UKTI", "kind": "government"},
+    "partners:organisation-update": lambda reg, user: {
+        "name": "Toyota Motor Manufacturing (UK) Ltd",
+        "kind": "company",
+        "version": _version(reg["organisation"]),
+    },
+    "partners:contact-create": lambda reg, user: {"job_title": "British Deputy Consul General"},
+    "partners:contact-update": lambda reg, user: {
+        "name": "A. Smith",
+        "version": _version(reg["contact"]),
+    },
+    "partners:action-create": lambda reg, user: {"title": "Discuss options", "status": "open"},
+    "partners:action-update": lambda reg, user: {
+        "title": "Discuss options with local companies",
+        "status": "in_progress",
+        "version": _version(reg["action"]),
+    },
+    "partners:exchange-create": lambda reg, user: {
+        "relationship": reg["relationship"].pk,
+        "kind": "secondment",
+        "title": "Senior Policy Officer placement",
+    },
+    "partners:exchange-update": lambda reg, user: {
+        "relationship": reg["relationship"].pk,
+        "kind": "secondment",
+        "title": "Senior Policy Officer placement, 12 months",
+        "version": _version(reg["exchange"]),
+    },
+}
+
+
+def test_every_writable_post_has_valid_data() -> None:
+    writable = sorted(
+        name
+        for name, methods in MATRIX.items()
+        if any(
+            status == 302 and persona != "anonymous" and methods["GET"].get(persona) != 302
+            for persona, status in methods.get("POST", {}).items()
+        )
+    )
+    lacking = [name for name in writable if name not in VALID_POST]
+    assert not lacking, "POSTs that succeed for someone but have no valid data here: " + ", ".join(lacking)
+
+
+# --- The matrix itself ------------------------------------------------------------
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _ask(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
+    try:
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, data)
+    except Exception as error:  # the test client re-raises what would be a 500
+        return error
+
+
+CASES = [(name, method) for name in sorted(MATRIX) for method in ("GET", "POST")]
+
+
+@pytest.mark.parametrize(("name", "method"), CASES, ids=[f"{n} {m}" for n, m in CASES])
+def test_role_matrix(name: str, method: str, register: dict[str, Any], personas: dict[str, Any]) -> None:
+    expected = MATRIX[name][method]
+    url = url_for(name, register)
+    users = {"anonymous": None, **personas}
+    # Those expected to succeed at a write go last, so a refused request
+    # before them meets the same records a person would.
+    order = sorted(PERSONAS, key=lambda p: method == "POST" and expected[p] == 302 and p != "anonymous")
+
+    got: dict[str, Any] = {}
+    wrong_place: dict[str, str] = {}
+    for persona in order:
+        user = users[persona]
+        may_write = method == "POST" and expected[persona] == 302 and name in VALID_POST
+        data = VALID_POST[name](register, user) if may_write else {}
+        response = _ask(_client(user), method, url, data)
+        if isinstance(response, Exception):
+            got[persona] = f"500 ({type(response).__name__}: {response})"
+            continue
+        got[persona] = response.status_code
+        if response.status_code == 302:
+            location = response["Location"]
+            to_login = location.startswith(reverse("login") + "?")
+            if persona == "anonymous" and name != "login":
+                if location != f"{reverse('login')}?next={quote(url)}":
+                    wrong_place[persona] = location
+            elif persona != "anonymous" and to_login:
+                wrong_place[persona] = location
+
+    mismatches = {p: f"expected {expected[p]}, got {got[p]}" for p in PERSONAS if got[p] != expected[p]}
+    assert not mismatches, f"{method} {url} ({name}): {mismatches}"
+    assert not wrong_place, f"{method} {url} ({name}) redirected to the wrong place: {wrong_place}"
+
+
+def test_writes_by_the_officer_change_the_register(officer_client: Client, register: dict[str, Any]) -> None:
+    """The matrix's 302s are real saves, not redirects that dropped the data."""
+    before = {model: model.objects.count() for model in (Place, Organisation, Contact, Action, Exchange)}
+    for name in (
+        "partners:place-create",
+        "partners:organisation-create",
+        "partners:contact-create",
+        "partners:action-create",
+        "partners:exchange-create",
+    ):
+        response = officer_client.post(url_for(name, register), VALID_POST[name](register, None))
+        assert response.status_code == 302, name
+    after = {model: model.objects.count() for model in before}
+    assert after == {model: count + 1 for model, count in before.items()}
+
+
+def test_refused_writes_change_nothing(
+    finance_client: Client, leader_client: Client, outsider_client: Client, register: dict[str, Any]
+) -> None:
+    place = register["place"]
+    for client in (finance_client, leader_client, outsider_client):
+        response = client.post(
+            url_for("partners:place-update", register), VALID_POST["partners:place-update"](register, None)
+        )
+        assert response.status_code == 403
+        response = client.post(url_for("partners:stakeholder-delete", register))
+        assert response.status_code == 403
+    place.refresh_from_db()
+    assert place.name == "Toyota City"
+    assert Stakeholder.objects.filter(pk=register["stakeholder"].pk).exists()
+
+
+def test_refused_page_shows_no_data(outsider_client: Client, register: dict[str, Any]) -> None:
+    response = outsider_client.get(url_for("partners:place-detail", register))
+    assert response.status_code == 403
+    assert "Toyota City" not in response.content.decode()
+    assert "You do not have access to this page" in response.content.decode()
+
+
+# --- The Django admin -------------------------------------------------------------
+
+
+def test_admin_refuses_everyone_but_the_administrator(personas: dict[str, Any]) -> None:
+    index = reverse("admin:index")
+    users = {"anonymous": None, **personas}
+    got = {}
+    for persona, user in users.items():
+        response = _client(user).get(index)
+        got[persona] = (response.status_code, response.get("Location", ""))
+    to_admin_login = (302, f"{reverse('admin:login')}?next={index}")
+    assert got == {
+        "anonymous": to_admin_login,
+        "officer": to_admin_login,
+        "finance": to_admin_login,
+        "leader": to_admin_login,
+        "outsider": to_admin_login,
+        "administrator": (200, ""),
+    }
+
+
+def test_administrator_manages_users_in_the_admin(admin_client_role: Client, officer: Any) -> None:
+    response = admin_client_role.get(reverse("admin:auth_user_changelist"))
+    assert response.status_code == 200
+    assert "olivia" in response.content.decode()
+    response = admin_client_role.get(reverse("admin:auth_user_change", args=[officer.pk]))
+    assert response.status_code == 200
+    assert get_user_model().objects.get(pk=officer.pk).is_staff is False

@@ -1,0 +1,738 @@
+"""The demo register: what Derby's Cabinet report of 9 September 2015 says.
+
+``load_demo`` recreates the councils, places, relationships, organisations,
+contacts, approaches, actions and the secondment named in *Opportunities for
+Overseas Economic Twinning*, the founding report of DESIGN.md, and in DEBUG one demo
+login per role. Where the report gives no fact the field is left empty: no
+invented dates, people, websites or populations.
+
+Running it again changes nothing. Each record is found by its natural key
+(a place by name and country, an action by its Cabinet source, ...); it is
+saved only when missing or when a field the report speaks to differs, so a
+second run writes no row and no history. Fields the report is silent on
+(lead officers, owners, dates received, populations ...) are set empty only
+when the record is created, so what officers have since filled in is kept.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+from partners.models import (
+    Action,
+    ActionStatus,
+    Approach,
+    ApproachOutcome,
+    Contact,
+    Council,
+    Exchange,
+    ExchangeKind,
+    Organisation,
+    OrganisationKind,
+    Place,
+    PlaceKind,
+    Relationship,
+    RelationshipKind,
+    RelationshipStatus,
+    Sector,
+    Stakeholder,
+)
+from partners.services import approach_record, relationship_create
+from twinning import roles
+from twinning.auth import DEMO_USERNAMES
+
+REPORT = "Cabinet report 9 September 2015"
+SOURCE = "Cabinet 9 September 2015"
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+# settings.DEMO_PASSWORD's default, documented here so the command can say it aloud;
+# a password set through the environment is never printed.
+DEFAULT_DEMO_PASSWORD = "twinning-demo"  # noqa: S105
+
+DERBY = "Derby City Council"
+DERBYSHIRE = "Derbyshire County Council"
+SOUTH_DERBYSHIRE = "South Derbyshire District Council"
+COUNCILS = ((DERBY, True), (DERBYSHIRE, False), (SOUTH_DERBYSHIRE, False))
+
+# Derby's economy as the report describes it: aerospace (Rolls-Royce, the
+# Midlands Aerospace Alliance), rail (Derby's rail companies), automotive
+# (Toyota at Burnaston).
+AEROSPACE, RAIL, AUTOMOTIVE = "Aerospace", "Rail", "Automotive"
+SECTORS = (AEROSPACE, RAIL, AUTOMOTIVE)
+
+OSNABRUCK, TOYOTA_CITY, XIAN, HEFEI, ZHEJIANG = "Osnabrück", "Toyota City", "Xi'an", "Hefei", "Zhejiang"
+
+
+@dataclass(frozen=True)
+class PlaceFacts:
+    name: str
+    local_name: str
+    country: str
+    kind: str
+    sectors: tuple[str, ...] = ()
+
+
+# Population is left empty for all five: the one population in the report
+# (1,357,000,000) is China's, not any place's.
+PLACES = (
+    PlaceFacts(OSNABRUCK, "Osnabrück", "Germany", PlaceKind.CITY),
+    PlaceFacts(TOYOTA_CITY, "豊田市", "Japan", PlaceKind.CITY, (AUTOMOTIVE,)),
+    PlaceFacts(XIAN, "西安市", "China", PlaceKind.CITY, (AEROSPACE,)),
+    PlaceFacts(HEFEI, "合肥市", "China", PlaceKind.CITY),
+    PlaceFacts(ZHEJIANG, "浙江省", "China", PlaceKind.PROVINCE),
+)
+
+
+@dataclass(frozen=True)
+class RelationshipFacts:
+    place: str
+    kind: str
+    status: str
+    narrative: str
+    councils: tuple[str, ...] = (DERBY,)
+    established_year: int | None = None
+
+
+_OSNABRUCK_CONTEXT = (
+    "Derby has an existing twinning arrangement of long standing with Osnabrück, in Germany. "
+    "The twinning has been investigated from time to time over the years, but economic "
+    "similarities have been hard to identify and it has remained primarily civic and "
+    f"educational ({REPORT}, para 4.1). Officers recommend further exploration of "
+    "opportunities in China and Japan, but not in the relationship with Osnabrück (para 4.5). "
+    "The year it was established is not given."
+)
+
+RELATIONSHIPS = (
+    RelationshipFacts(
+        OSNABRUCK,
+        RelationshipKind.CIVIC,
+        RelationshipStatus.ACTIVE,
+        "The civic side of the twinning. " + _OSNABRUCK_CONTEXT,
+    ),
+    RelationshipFacts(
+        OSNABRUCK,
+        RelationshipKind.EDUCATIONAL,
+        RelationshipStatus.ACTIVE,
+        "The educational side of the twinning. " + _OSNABRUCK_CONTEXT,
+    ),
+    RelationshipFacts(
+        TOYOTA_CITY,
+        RelationshipKind.CIVIC,
+        RelationshipStatus.ACTIVE,
+        f"A fifteen year twinning with Toyota City in Japan ({REPORT}, para 4.1); the year "
+        "established is recorded as 2000 because the report, of September 2015, calls it a "
+        "fifteen year twinning. The link is between Derby, Derbyshire, South Derbyshire Councils "
+        "and Toyota City Council. It is regarded by all the partners as an extremely healthy and "
+        "vibrant relationship, and has helped the ongoing relationship with Toyota Motor "
+        "Manufacturing at Burnaston (para 4.2). There have been visits by officers and trade "
+        "delegations to Toyota City on three occasions, and a number of educational exchanges; "
+        "most recently Toyota City placed a Senior Policy Officer with Derbyshire County Council "
+        "for 12 months (para 4.3).",
+        councils=(DERBY, DERBYSHIRE, SOUTH_DERBYSHIRE),
+        established_year=2000,
+    ),
+    RelationshipFacts(
+        XIAN,
+        RelationshipKind.ECONOMIC,
+        RelationshipStatus.ACTIVE,
+        f"Derby has an economic twinning with Xi'an City ({REPORT}, para 4.5). The relationship "
+        "relies partly upon the ongoing relationship between Rolls-Royce and Xi'an Aerospace "
+        "through a joint venture; any further approach to Xi'an City should build on it and on the "
+        "business to business opportunities achieved through two previous visits to Derby by "
+        "Xi'an City and its business representatives (para 4.7). Xi'an is one of three Chinese "
+        "cities/provinces that have approached the Council (para 4.8).",
+    ),
+    RelationshipFacts(
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+        RelationshipStatus.APPROACH_RECEIVED,
+        f"Hefei City has approached Derby City Council ({REPORT}, paras 3.2 and 4.8). The British "
+        "Deputy Consul General in Shanghai can arrange for the Hefei City delegation to visit Derby "
+        "in October, and has offered to join them, to talk to local companies and to Derby's rail "
+        "companies about the opportunities for UK rail in China (para 4.10). The FCO can cover the "
+        "costs of exploratory visits between the UK and China (para 4.12).",
+    ),
+    RelationshipFacts(
+        ZHEJIANG,
+        RelationshipKind.ECONOMIC,
+        RelationshipStatus.APPROACH_RECEIVED,
+        f"Zhejiang Province has approached Derby City Council ({REPORT}, paras 3.2 and 4.8). A "
+        "delegation has asked to visit Derby on 15 and 16 September 2015; initial information has "
+        "been exchanged, and the opportunity for economic linkages will be explored during the "
+        "visit (para 4.9).",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OrganisationFacts:
+    name: str
+    kind: str
+    country: str = ""
+    notes: str = ""
+
+
+CBBC = "China-Britain Business Council"
+UKTI = "UK Trade & Investment"
+MAA = "Midlands Aerospace Alliance"
+DD_RAIL = "Derby and Derbyshire Rail"
+FCO = "Foreign and Commonwealth Office"
+CONSULATE = "British Consulate-General Shanghai"
+ROLLS_ROYCE = "Rolls-Royce"
+TMUK = "Toyota Motor Manufacturing UK"
+XIAN_AEROSPACE = "Xi'an Aerospace"
+TOYOTA_CITY_COUNCIL = "Toyota City Council"
+
+ORGANISATIONS = (
+    OrganisationFacts(
+        CBBC,
+        OrganisationKind.INDUSTRY_BODY,
+        "United Kingdom",
+        f"CBBC, in London: deals with business to business links between the UK and China; "
+        f"officers intend to take its advice ({REPORT}, para 4.8, recommendation 2.3).",
+    ),
+    OrganisationFacts(
+        UKTI,
+        OrganisationKind.GOVERNMENT,
+        notes=f"UKTI. Regards the BRIC countries as the fastest growing economies in the world "
+        f"({REPORT}, para 4.6); one of the bodies officers are to consult (recommendation 2.3).",
+    ),
+    OrganisationFacts(
+        MAA,
+        OrganisationKind.INDUSTRY_BODY,
+        notes=f"One of the industry bodies officers are to consult ({REPORT}, recommendation 2.3).",
+    ),
+    OrganisationFacts(
+        DD_RAIL,
+        OrganisationKind.INDUSTRY_BODY,
+        notes=f"One of the industry bodies officers are to consult ({REPORT}, recommendation 2.3).",
+    ),
+    OrganisationFacts(
+        FCO,
+        OrganisationKind.GOVERNMENT,
+        notes=f"FCO. Has funding, administered by the British Deputy Consulate General in Shanghai, "
+        f"to cover the costs of exploratory visits between the UK and China ({REPORT}, para 4.12).",
+    ),
+    OrganisationFacts(
+        CONSULATE,
+        OrganisationKind.GOVERNMENT,
+        "China",
+        f"The Council is to invite it to arrange the Hefei City delegation visit to Derby, at the "
+        f"expense of the FCO ({REPORT}, recommendation 2.2).",
+    ),
+    OrganisationFacts(
+        ROLLS_ROYCE,
+        OrganisationKind.COMPANY,
+        notes=f"In Derby. Its joint venture with Xi'an Aerospace underpins the Xi'an link; officers "
+        f"are to discuss the relationship with it ({REPORT}, para 4.7).",
+    ),
+    OrganisationFacts(
+        TMUK,
+        OrganisationKind.COMPANY,
+        notes=f"Plant at Burnaston. The Toyota City twinning has helped the Council's relationship "
+        f"with it; officers are to discuss the twinning with it ({REPORT}, paras 4.2 and 4.4).",
+    ),
+    OrganisationFacts(
+        XIAN_AEROSPACE,
+        OrganisationKind.COMPANY,
+        "China",
+        f"In a joint venture with Rolls-Royce ({REPORT}, para 4.7).",
+    ),
+    OrganisationFacts(
+        TOYOTA_CITY_COUNCIL,
+        OrganisationKind.PARTNER_COUNCIL,
+        "Japan",
+        f"Party to the Toyota City twinning ({REPORT}, para 4.2).",
+    ),
+)
+
+DEPUTY_CONSUL_GENERAL = "British Deputy Consul General, Shanghai"
+DEPUTY_CONSUL_GENERAL_NOTES = (
+    "Responsible for a programme of potential China/UK twinnings; officers have taken their "
+    f"advice ({REPORT}, para 4.8). Can arrange for the Hefei City delegation to visit Derby in "
+    "October, and has offered to join them, to talk to local companies and to Derby's rail "
+    "companies about the opportunities for UK rail in China (para 4.10). The name is not given."
+)
+
+_CBBC_ROLE = "Adviser on UK–China business to business links (para 4.8)"
+
+# (place, relationship kind, organisation, role)
+STAKEHOLDERS = (
+    (
+        XIAN,
+        RelationshipKind.ECONOMIC,
+        ROLLS_ROYCE,
+        "Joint venture with Xi'an Aerospace underpins the link (para 4.7)",
+    ),
+    (
+        XIAN,
+        RelationshipKind.ECONOMIC,
+        XIAN_AEROSPACE,
+        "Joint venture with Rolls-Royce underpins the link (para 4.7)",
+    ),
+    (XIAN, RelationshipKind.ECONOMIC, CBBC, _CBBC_ROLE),
+    (
+        TOYOTA_CITY,
+        RelationshipKind.CIVIC,
+        TMUK,
+        "Plant at Burnaston; the twinning has helped the Council's relationship with it (para 4.2)",
+    ),
+    (TOYOTA_CITY, RelationshipKind.CIVIC, TOYOTA_CITY_COUNCIL, "Partner council (para 4.2)"),
+    (
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+        CONSULATE,
+        "Can arrange the Hefei delegation's visit to Derby at FCO expense (rec. 2.2, para 4.10)",
+    ),
+    (
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+        FCO,
+        "Funds exploratory UK–China visits, through the Consulate-General in Shanghai (para 4.12)",
+    ),
+    (
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+        DD_RAIL,
+        "Derby's rail companies, whom the Deputy Consul General offers to meet (para 4.10)",
+    ),
+    (HEFEI, RelationshipKind.ECONOMIC, CBBC, _CBBC_ROLE),
+    (ZHEJIANG, RelationshipKind.ECONOMIC, CBBC, _CBBC_ROLE),
+)
+
+
+@dataclass(frozen=True)
+class ApproachFacts:
+    place: str
+    request: str
+    outcome: str
+    via_organisation: str = ""
+    via_contact: str = ""  # a contact's job title
+
+
+# No date received or respond-by date is given for any of them; the report
+# says only that two "require an immediate response" (para 3.2).
+APPROACHES = (
+    ApproachFacts(
+        ZHEJIANG,
+        "A delegation from Zhejiang Province has asked to visit Derby on 15 and 16 September 2015 "
+        f"({REPORT}, para 4.9).",
+        ApproachOutcome.PENDING,
+    ),
+    ApproachFacts(
+        HEFEI,
+        "A Hefei City delegation visit to Derby in October 2015, which the British Deputy Consul "
+        "General in Shanghai can arrange; he has offered to join them and to talk to local companies "
+        f"and to Derby's rail companies about the opportunities for UK rail in China ({REPORT}, "
+        "para 4.10).",
+        ApproachOutcome.PENDING,
+        via_organisation=CONSULATE,
+        via_contact=DEPUTY_CONSUL_GENERAL,
+    ),
+    ApproachFacts(
+        XIAN,
+        f"Xi'an City is one of three Chinese cities/provinces to have approached the Council ({REPORT}, "
+        "para 4.8); what it asked is not recorded. Any further approach to Xi'an is to build on the "
+        "Rolls-Royce / Xi'an Aerospace relationship (para 4.7).",
+        ApproachOutcome.EXPLORING,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ActionFacts:
+    source: str
+    title: str
+    description: str
+    place: str = ""  # with the relationship kind below; empty for none
+    relationship_kind: str = ""
+    due_on: date | None = None
+
+
+ACTIONS = (
+    ActionFacts(
+        f"{SOURCE}, recommendation 2.1",
+        "Meet the Zhejiang Province delegation in Derby",
+        "The Leader, Partners and Officers should meet the Zhejiang province delegation in Derby on "
+        "16 September.",
+        ZHEJIANG,
+        RelationshipKind.ECONOMIC,
+        date(2015, 9, 16),
+    ),
+    ActionFacts(
+        f"{SOURCE}, recommendation 2.2",
+        "Invite the British Consulate in Shanghai to arrange the Hefei delegation visit",
+        "The Council should invite the British Consulate in Shanghai to arrange the Hefei City "
+        "delegation visit to Derby, at the expense of the Foreign and Commonwealth Office.",
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+    ),
+    ActionFacts(
+        f"{SOURCE}, recommendation 2.3",
+        "Discuss Derby's options with local companies, CBBC and industry bodies",
+        "Officers to discuss Derby's options with key local companies with overseas interests, with "
+        "the China–Britain Business Council (CBBC), and with industry bodies including UKTI, Midlands "
+        "Aerospace Alliance and Derby and Derbyshire Rail.",
+    ),
+    ActionFacts(
+        f"{SOURCE}, recommendation 2.4",
+        "Re-appraise the options and, if necessary, report back to Cabinet",
+        "Re-appraise our options in the light of the outcome of the actions listed above, and if "
+        "necessary report back to Cabinet.",
+    ),
+    ActionFacts(
+        f"{SOURCE}, para 4.4",
+        "Consider strengthening the Toyota City twinning, with Toyota Motor Manufacturing",
+        "It is proposed that Officers give further consideration to the relationship with Toyota "
+        "City, discuss this with Toyota Motor Manufacturing, and assess the opportunities for "
+        "strengthening this twinning arrangement in the future.",
+        TOYOTA_CITY,
+        RelationshipKind.CIVIC,
+    ),
+    ActionFacts(
+        f"{SOURCE}, para 4.7",
+        "Discuss the Xi'an relationship with Rolls-Royce in Derby",
+        "It is proposed that Officers discuss this relationship with Rolls-Royce in Derby, to ensure "
+        "that any further approach to Xian City builds on this relationship and on the previous "
+        "business to business opportunities that have been achieved through two previous visits to "
+        "Derby by Xian City and its business representatives.",
+        XIAN,
+        RelationshipKind.ECONOMIC,
+    ),
+)
+
+SECONDMENT_TITLE = "Senior Policy Officer from Toyota City"
+SECONDMENT_DESCRIPTION = (
+    "Most recently, Toyota City have placed a Senior Policy Officer with Derbyshire County Council "
+    "for 12 months to look at the ways in which Derbyshire and Derby City Councils do business "
+    f"({REPORT}, para 4.3). The dates are not given."
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@{DEMO_EMAIL_DOMAIN}"
+
+
+DEMO_LOGINS = (
+    DemoLogin("officer", roles.OFFICER, "Demo", "Officer"),
+    DemoLogin("finance", roles.FINANCE, "Demo", "Finance Officer"),
+    DemoLogin("leader", roles.LEADERS_OFFICE, "Demo", "Leader's Office"),
+    DemoLogin("admin", roles.ADMINISTRATOR, "Demo", "Administrator"),
+)
+# The login backend recognises demo accounts by these usernames; keep them in step.
+assert {login.username for login in DEMO_LOGINS} == set(DEMO_USERNAMES)
+
+
+@dataclass
+class DemoResult:
+    """What a run did, counted per model."""
+
+    created: Counter[type[models.Model]] = field(default_factory=Counter)
+    updated: Counter[type[models.Model]] = field(default_factory=Counter)
+    present: Counter[type[models.Model]] = field(default_factory=Counter)
+    logins: list[DemoLogin] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        line = (
+            f"Demo data: {self.created.total()} created, {self.updated.total()} updated, "
+            f"{self.present.total()} already present"
+        )
+        if self.created:
+            counts = sorted((_name(model, n), n) for model, n in self.created.items())
+            line += " (created: " + ", ".join(f"{n} {name}" for name, n in counts) + ")"
+        return line + "."
+
+
+def _name(model: type[models.Model], count: int) -> str:
+    return str(model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural)
+
+
+class _Loader:
+    def __init__(self, result: DemoResult, stdout: TextIO | None) -> None:
+        self.result = result
+        self.stdout = stdout
+        # Records already counted as created or updated in this run.
+        self.touched: set[tuple[type[models.Model], Any]] = set()
+
+    def say(self, message: str) -> None:
+        if self.stdout is not None:
+            self.stdout.write(message + "\n")
+
+    def warn(self, message: str) -> None:
+        self.result.warnings.append(message)
+        self.say(f"Warning: {message}")
+
+    @staticmethod
+    def differences(record: models.Model, values: dict[str, Any]) -> dict[str, Any]:
+        changed = {}
+        for name, value in values.items():
+            model_field = record._meta.get_field(name)
+            current = getattr(record, model_field.attname)
+            wanted = value.pk if isinstance(value, models.Model) else value
+            if current != wanted:
+                changed[name] = value
+        return changed
+
+    def created(self, record: models.Model) -> None:
+        self.result.created[type(record)] += 1
+        self.touched.add((type(record), record.pk))
+
+    def settle(self, record: models.Model, values: dict[str, Any]) -> models.Model:
+        """Brings the fields the report speaks to into line, saving only if one differs."""
+        changed = self.differences(record, values)
+        if not changed:
+            self.result.present[type(record)] += 1
+            return record
+        for name, value in changed.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record.save()
+        self.result.updated[type(record)] += 1
+        self.touched.add((type(record), record.pk))
+        return record
+
+    def ensure(
+        self,
+        model: type[models.Model],
+        found: models.Model | None,
+        values: dict[str, Any],
+        on_create: dict[str, Any] | None = None,
+    ) -> models.Model:
+        if found is not None:
+            return self.settle(found, values)
+        record = model(**values, **(on_create or {}))
+        record.full_clean()
+        record.save()
+        self.created(record)
+        return record
+
+    def include(self, record: models.Model, attr: str, wanted: list[models.Model]) -> None:
+        """Adds the wanted many-to-many links that are missing; removes none an officer added."""
+        manager = getattr(record, attr)
+        have = set(manager.values_list("pk", flat=True))
+        missing = [item for item in wanted if item.pk not in have]
+        if not missing:
+            return
+        manager.add(*missing)
+        if (type(record), record.pk) not in self.touched:
+            self.result.present[type(record)] -= 1
+            self.result.updated[type(record)] += 1
+            self.touched.add((type(record), record.pk))
+
+
+def _load_register(loader: _Loader) -> None:
+    councils = {
+        name: loader.ensure(
+            Council, Council.objects.filter(name=name).first(), {"name": name, "is_home": is_home}
+        )
+        for name, is_home in COUNCILS
+    }
+    sectors = {
+        name: loader.ensure(Sector, Sector.objects.filter(name__iexact=name).first(), {"name": name})
+        for name in SECTORS
+    }
+
+    places: dict[str, Place] = {}
+    for facts in PLACES:
+        found = Place.objects.filter(name__iexact=facts.name, country__iexact=facts.country).first()
+        place = loader.ensure(
+            Place,
+            found,
+            {
+                "name": facts.name,
+                "local_name": facts.local_name,
+                "country": facts.country,
+                "kind": facts.kind,
+            },
+        )
+        loader.include(place, "sectors", [sectors[name] for name in facts.sectors])
+        places[facts.name] = place
+
+    organisations = {
+        facts.name: loader.ensure(
+            Organisation,
+            Organisation.objects.filter(name__iexact=facts.name).first(),
+            {"name": facts.name, "kind": facts.kind, "country": facts.country, "notes": facts.notes},
+        )
+        for facts in ORGANISATIONS
+    }
+    deputy_consul_general = loader.ensure(
+        Contact,
+        Contact.objects.filter(organisation=organisations[CONSULATE], job_title__iexact=DEPUTY_CONSUL_GENERAL)
+        .order_by("pk")
+        .first(),
+        {
+            "job_title": DEPUTY_CONSUL_GENERAL,
+            "organisation": organisations[CONSULATE],
+            "notes": DEPUTY_CONSUL_GENERAL_NOTES,
+        },
+        on_create={"name": ""},
+    )
+    contacts = {DEPUTY_CONSUL_GENERAL: deputy_consul_general}
+
+    relationships: dict[tuple[str, str], Relationship] = {}
+    for facts in RELATIONSHIPS:
+        place = places[facts.place]
+        wanted_councils = [councils[name] for name in facts.councils]
+        values: dict[str, Any] = {"narrative": facts.narrative}
+        if facts.established_year is not None:
+            values["established_year"] = facts.established_year
+        found = (
+            Relationship.objects.filter(place=place, kind=facts.kind)
+            .exclude(status=RelationshipStatus.ENDED)
+            .first()
+        )
+        if found is None:
+            relationship = Relationship(place=place, kind=facts.kind, status=facts.status, **values)
+            relationship.full_clean()
+            relationship_create(relationship=relationship, councils=wanted_councils, by=None)
+            loader.created(relationship)
+        else:
+            relationship = loader.settle(found, values)
+            loader.include(relationship, "councils", wanted_councils)
+            if relationship.status != facts.status:
+                # Status moves only along recorded transitions; the demo does not force one.
+                loader.warn(
+                    f"{relationship} is {relationship.get_status_display().lower()}, not "
+                    f"{RelationshipStatus(facts.status).label.lower()} as in the report; left as it is."
+                )
+        relationships[(facts.place, facts.kind)] = relationship
+
+    for place_name, kind, organisation_name, role in STAKEHOLDERS:
+        relationship = relationships[(place_name, kind)]
+        organisation = organisations[organisation_name]
+        loader.ensure(
+            Stakeholder,
+            Stakeholder.objects.filter(relationship=relationship, organisation=organisation).first(),
+            {"relationship": relationship, "organisation": organisation, "role": role},
+        )
+
+    for facts in APPROACHES:
+        place = places[facts.place]
+        relationship = relationships[(facts.place, RelationshipKind.ECONOMIC)]
+        values = {"place": place, "request": facts.request, "outcome": facts.outcome}
+        if facts.via_organisation:
+            values["via_organisation"] = organisations[facts.via_organisation]
+        if facts.via_contact:
+            values["via_contact"] = contacts[facts.via_contact]
+        found = Approach.objects.filter(place=place, relationship=relationship).order_by("pk").first()
+        if found is None:
+            approach = Approach(**values)
+            approach.full_clean(exclude=["relationship"])
+            approach_record(approach=approach, relationship_kind=RelationshipKind.ECONOMIC, by=None)
+            loader.created(approach)
+        else:
+            loader.settle(found, values)
+
+    for facts in ACTIONS:
+        values = {
+            "source": facts.source,
+            "title": facts.title,
+            "description": facts.description,
+            "relationship": relationships[(facts.place, facts.relationship_kind)] if facts.place else None,
+        }
+        if facts.due_on is not None:
+            values["due_on"] = facts.due_on
+        loader.ensure(
+            Action,
+            Action.objects.filter(source=facts.source).order_by("pk").first(),
+            values,
+            on_create={"status": ActionStatus.OPEN},
+        )
+
+    toyota_city = relationships[(TOYOTA_CITY, RelationshipKind.CIVIC)]
+    loader.ensure(
+        Exchange,
+        Exchange.objects.filter(
+            relationship=toyota_city, kind=ExchangeKind.SECONDMENT, title__iexact=SECONDMENT_TITLE
+        ).first(),
+        {
+            "relationship": toyota_city,
+            "kind": ExchangeKind.SECONDMENT,
+            "title": SECONDMENT_TITLE,
+            "host": DERBYSHIRE,
+            "duration_months": 12,
+            "description": SECONDMENT_DESCRIPTION,
+        },
+    )
+
+
+def _load_logins(loader: _Loader, password: str) -> None:
+    User = get_user_model()
+    for login in DEMO_LOGINS:
+        group = Group.objects.get(name=login.role)
+        user = User.objects.filter(username=login.username).first()
+        if user is not None and not user.email.lower().endswith(f"@{DEMO_EMAIL_DOMAIN}"):
+            loader.warn(
+                f"a user called {login.username!r} exists and is not a demo login "
+                f"({user.email or 'no email'}); it was left untouched."
+            )
+            continue
+        values = {
+            "username": login.username,
+            "email": login.email,
+            "first_name": login.first_name,
+            "last_name": login.last_name,
+            "is_active": True,
+            "is_staff": login.role == roles.ADMINISTRATOR,
+            "is_superuser": False,
+        }
+        if user is None:
+            user = User(**values)
+            user.set_password(password)
+            user.save()
+            user.groups.set([group])
+            loader.created(user)
+        else:
+            changed = loader.differences(user, values)
+            for name, value in changed.items():
+                setattr(user, name, value)
+            # check_password compares with the stored hash and saves nothing
+            # (unless the hasher needs upgrading), so a second run writes nothing.
+            if not user.check_password(password):
+                user.set_password(password)
+                changed["password"] = user.password
+            if changed:
+                user.save()
+            if set(user.groups.values_list("pk", flat=True)) != {group.pk}:
+                user.groups.set([group])
+                changed["groups"] = [group]
+            (loader.result.updated if changed else loader.result.present)[User] += 1
+        loader.result.logins.append(login)
+
+
+@transaction.atomic
+def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) -> DemoResult:
+    """Loads the register described by the Cabinet report, and demo logins in DEBUG.
+
+    Demo logins are made only when ``settings.DEBUG`` is on (the login backend
+    refuses them otherwise); with DEBUG off a warning is recorded instead.
+    Raises ValueError for an empty password. One transaction: all or nothing.
+    """
+    make_logins = with_users and settings.DEBUG
+    if make_logins and not password:
+        raise ValueError("The demo password is empty; set DEMO_PASSWORD.")
+    result = DemoResult()
+    loader = _Loader(result, stdout)
+    _load_register(loader)
+    if make_logins:
+        _load_logins(loader, password)
+    elif with_users:
+        loader.warn("DEBUG is off, so no demo logins were made: the login page refuses them outside DEBUG.")
+    return result

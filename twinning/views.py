@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -31,7 +34,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+class SignInForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Autofocus would skip keyboard and screen-reader users past the skip
+        # link and the page heading (WCAG 2.4.3 focus order).
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
 class TwinningLoginView(auth_views.LoginView):
+    form_class = SignInForm
     redirect_authenticated_user = True
 
 

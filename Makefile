@@ -60,7 +60,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 worker: setup
-	$(VENV)/bin/celery -A twinning worker --loglevel=info --max-tasks-per-child=50
+	$(VENV)/bin/celery -A twinning worker --loglevel=info
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

@@ -48,6 +48,18 @@ def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def _env_text(name: str, default: str) -> str:
+    """A text setting; empty or unset means the default."""
+    return env.str(name, default="").strip() or default
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env_text(name, default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 DATABASE_URL = env.str("DATABASE_URL", default="").strip()
 REDIS_URL = env.str("REDIS_URL", default="").strip()
 EMBEDDED = not DATABASE_URL
@@ -129,8 +141,10 @@ if DATABASE_URL:
         _db = env.db_url_config(DATABASE_URL)
     except Exception as exc:  # django-environ raises several kinds
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-    if _db.get("ENGINE") == "django.db.backends.postgresql":
-        _db.setdefault("OPTIONS", {})
+    if not _db.get("ENGINE"):
+        raise ImproperlyConfigured(
+            "DATABASE_URL is not a valid database URL: expected postgres://user@host:port/name."
+        )
     _db["CONN_MAX_AGE"] = _env_int("DATABASE_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
 else:
@@ -169,7 +183,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
-DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="twinning-demo")
+DEMO_PASSWORD = _env_text("DEMO_PASSWORD", "twinning-demo")
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -196,10 +210,13 @@ STORAGES = {
 # --- Email ---------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="").strip()
 if EMAIL_URL:
-    vars().update(env.email_url_config(EMAIL_URL))
+    try:
+        vars().update(env.email_url_config(EMAIL_URL))
+    except Exception as exc:
+        raise ImproperlyConfigured(f"EMAIL_URL is not a valid email URL: {exc}") from None
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="twinning@localhost")
+DEFAULT_FROM_EMAIL = _env_text("DEFAULT_FROM_EMAIL", "twinning@localhost")
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -218,6 +235,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = _env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = _env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT, so a task can clean up "
+        "before it is killed."
+    )
 CELERY_WORKER_MAX_TASKS_PER_CHILD = _env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -249,11 +271,13 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Trusts X-Forwarded-Proto: run behind a proxy that sets it (docker-compose
+    # publishes gunicorn on loopback only for this reason).
     # /healthz is probed over plain HTTP inside the container network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Logging -------------------------------------------------------------------------
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_LEVEL = _env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -264,6 +288,6 @@ LOGGING = {
 }
 
 # --- Product settings ------------------------------------------------------------------
-COUNCIL_NAME = env.str("COUNCIL_NAME", default="Derby City Council")
+COUNCIL_NAME = _env_text("COUNCIL_NAME", "Derby City Council")
 PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
 FORMAT_MODULE_PATH = ["twinning.formats"]

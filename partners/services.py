@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from twinning.history import one_history_record
+
 from .models import (
     Approach,
     Place,
@@ -23,9 +25,10 @@ class TransitionNotAllowed(Exception):
 @transaction.atomic
 def relationship_create(*, relationship: Relationship, councils: Any = None, by: Any) -> Relationship:
     """Saves a new relationship and records the status it starts in."""
-    relationship.save()
-    if councils is not None:
-        relationship.councils.set(councils)
+    with one_history_record(relationship, created=True):
+        relationship.save()
+        if councils is not None:
+            relationship.councils.set(councils)
     RelationshipStatusChange.objects.create(
         relationship=relationship, from_status="", to_status=relationship.status, changed_by=by
     )

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from .history import one_history_record
+
 
 class DateInput(forms.DateInput):
     """The browser's own date picker, which is keyboard- and screen-reader-usable."""
@@ -30,6 +32,15 @@ class VersionedModelForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput(attrs=field.widget.attrs)
+
+    def save(self, commit: bool = True) -> Any:
+        if not commit:
+            return super().save(commit=False)
+        instance = super().save(commit=False)
+        with one_history_record(instance, created=instance._state.adding):
+            instance.save()
+            self._save_m2m()
+        return instance
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.db.models.signals import post_save
 
 HIDDEN_FIELDS = {"version", "id"}
 CREATED, CHANGED, DELETED = "+", "~", "-"
@@ -32,6 +35,22 @@ class HistoryEntry:
         return {CREATED: "Created", DELETED: "Deleted"}.get(self.kind, "Changed")
 
 
+@contextmanager
+def one_history_record(instance: models.Model, *, created: bool) -> Iterator[None]:
+    """Records a save and its many-to-many changes as one history entry.
+
+    django-simple-history otherwise snapshots the row on save and again on
+    every many-to-many change, so one edit would read as two or three.
+    """
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    # simple-history snapshots on post_save; our models have no other receivers.
+    post_save.send(sender=type(instance), instance=instance, created=created, raw=False, using="default")
+
+
 def _who(record: Any) -> str:
     user = record.history_user
     if user is None:
@@ -39,9 +58,27 @@ def _who(record: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _m2m_target_ids(model_field: models.ManyToManyField, rows: Any) -> list[Any]:
-    target = model_field.m2m_reverse_field_name()
-    return [row.get(target) if isinstance(row, dict) else row for row in rows or []]
+def _name(obj: models.Model | None, pk: Any) -> str:
+    if obj is None:
+        return f"#{pk} (removed)"
+    if hasattr(obj, "get_full_name"):  # people by name, as everywhere else
+        return obj.get_full_name() or obj.get_username()
+    return str(obj)
+
+
+def _m2m_values(records: list[Any], m2m_fields: list[models.ManyToManyField]) -> dict[tuple[int, str], set]:
+    """{(history_id, field name): the related ids at that save}, one query per field."""
+    values: dict[tuple[int, str], set] = defaultdict(set)
+    history_ids = [record.history_id for record in records]
+    for model_field in m2m_fields:
+        through = getattr(records[0], model_field.name).model
+        target = model_field.m2m_reverse_field_name()
+        rows = through._default_manager.filter(history_id__in=history_ids).values_list(
+            "history_id", f"{target}_id"
+        )
+        for history_id, target_id in rows:
+            values[(history_id, model_field.name)].add(target_id)
+    return values
 
 
 class _Lookups:
@@ -53,7 +90,7 @@ class _Lookups:
 
     def want(self, model_field: models.Field, value: Any) -> None:
         if model_field.many_to_many:
-            self.wanted[model_field.related_model].update(_m2m_target_ids(model_field, value))
+            self.wanted[model_field.related_model].update(value or ())
         elif model_field.is_relation and value is not None:
             self.wanted[model_field.related_model].add(value)
 
@@ -65,12 +102,12 @@ class _Lookups:
     def show(self, model_field: models.Field, value: Any) -> str:
         if model_field.many_to_many:
             found = self.found.get(model_field.related_model, {})
-            names = [str(found.get(pk, f"#{pk} (removed)")) for pk in _m2m_target_ids(model_field, value)]
+            names = [_name(found.get(pk), pk) for pk in value or ()]
             return ", ".join(sorted(names)) or "—"
         if value is None or value == "":
             return "—"
         if model_field.is_relation:
-            return str(self.found.get(model_field.related_model, {}).get(value, f"#{value} (removed)"))
+            return _name(self.found.get(model_field.related_model, {}).get(value), value)
         if model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
         if isinstance(value, bool):
@@ -79,50 +116,49 @@ class _Lookups:
 
 
 def history_entries(instance: models.Model, *, limit: int = 50) -> list[HistoryEntry]:
-    """Newest first: who changed what, from what to what, for up to ``limit`` saves."""
+    """Newest first: who changed what, from what to what, for up to ``limit`` saves.
+
+    A fixed number of queries however long the history: one for the
+    snapshots, one per many-to-many field and one per related model named.
+    """
     model = type(instance)
     records = list(
         instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
     )
+    if not records:
+        return []
     has_older = len(records) > limit
-    fields = {
-        f.name: f
+    tracked_m2m = {f.name for f in getattr(records[0], "_history_m2m_fields", [])}
+    fields = [
+        f
         for f in model._meta.get_fields()
-        if f.concrete and f.name not in HIDDEN_FIELDS and not f.auto_created
-    }
+        if f.concrete
+        and not f.auto_created
+        and f.name not in HIDDEN_FIELDS
+        and (not f.many_to_many or f.name in tracked_m2m)
+    ]
+    m2m_values = _m2m_values(records, [f for f in fields if f.many_to_many])
+
+    def value_of(record: Any, model_field: models.Field) -> Any:
+        if model_field.many_to_many:
+            return m2m_values.get((record.history_id, model_field.name), set())
+        return getattr(record, model_field.attname, None)
+
     lookups = _Lookups()
     raw: list[tuple[Any, list[tuple[models.Field, Any, Any]]]] = []
     for index, record in enumerate(records[:limit]):
         older = records[index + 1] if index + 1 < len(records) else None
+        if older is None and has_older:
+            continue  # its predecessor is beyond the limit: no honest diff to show
         pairs: list[tuple[models.Field, Any, Any]] = []
-        if older is None:
-            if has_older:
+        for model_field in fields:
+            new = value_of(record, model_field)
+            old = value_of(older, model_field) if older is not None else None
+            if older is None and new in (None, "", set()):
                 continue
-            for name, model_field in fields.items():
-                value = getattr(record, model_field.attname, None)
-                if model_field.many_to_many:
-                    value = [
-                        {
-                            model_field.m2m_reverse_field_name(): getattr(
-                                row, model_field.m2m_reverse_field_name() + "_id"
-                            )
-                        }
-                        for row in getattr(record, name).all()
-                    ]
-                    if not value:
-                        continue
-                elif value in (None, ""):
-                    continue
-                pairs.append((model_field, None, value))
-        else:
-            delta = record.diff_against(
-                older, excluded_fields=list(HIDDEN_FIELDS & set(fields) | {"version"})
-            )
-            for change in delta.changes:
-                model_field = fields.get(change.field)
-                if model_field is not None:
-                    pairs.append((model_field, change.old, change.new))
-        for model_field, old, new in pairs:
+            if older is not None and new == old:
+                continue
+            pairs.append((model_field, old, new))
             lookups.want(model_field, old)
             lookups.want(model_field, new)
         raw.append((record, pairs))

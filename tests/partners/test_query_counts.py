@@ -306,6 +306,8 @@ def test_history_page_query_count_does_not_grow(
     few, _ = count_queries(officer_client, url)
     save_times(MANY)
     many, sql = count_queries(officer_client, url)
-    assert many == few, f"{url}: {few} queries with few saves, {many} with {MANY} more:\n" + "\n".join(sql)
+    # With few saves the first (creation) entry names every related record; once
+    # it falls past the page limit there is less to name. Never more.
+    assert many <= few, f"{url}: {few} queries with few saves, {many} with {MANY} more:\n" + "\n".join(sql)
     with django_assert_max_num_queries(MAX_QUERIES):
         officer_client.get(url)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from .forms import UserChoiceField
 from .models import (
     Action,
     ActionStatus,
@@ -33,6 +34,12 @@ from .models import (
 def _country_choices(model: Any) -> list[tuple[str, str]]:
     countries = model.objects.exclude(country="").values_list("country", flat=True).distinct()
     return [(c, c) for c in sorted(set(countries))]
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """Offers people by name, as the lists show them."""
+
+    field_class = UserChoiceField
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -176,8 +183,11 @@ class ContactFilter(SearchFilterSet):
 class ActionFilter(SearchFilterSet):
     search_fields = ("title", "description", "source", "relationship__place__name")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
-    owner = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(owned_actions__isnull=False).distinct()
+    owner = PersonFilter(
+        queryset=get_user_model()
+        .objects.filter(owned_actions__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")
     ordering = django_filters.OrderingFilter(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from twinning.versioning import VersionedModel
+from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 
 class Council(VersionedModel):
@@ -61,8 +63,10 @@ class PlaceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Place(VersionedModel):
+class Place(FieldConstraintErrorsMixin, VersionedModel):
     """A partner city, province or prefecture."""
+
+    constraint_error_field = "name"
 
     name = models.CharField("English name", max_length=120)
     local_name = models.CharField(
@@ -134,14 +138,19 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+ESTABLISHED_YEAR_MESSAGE = "The year established must be between 1900 and 2100."
+
+
 class RagRating(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
 
 
-class Relationship(VersionedModel):
+class Relationship(FieldConstraintErrorsMixin, VersionedModel):
     """A twinning, or a possible one, with one place."""
+
+    constraint_error_field = "kind"
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relationships")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
@@ -161,6 +170,10 @@ class Relationship(VersionedModel):
         "year established",
         null=True,
         blank=True,
+        validators=[
+            MinValueValidator(1900, message=ESTABLISHED_YEAR_MESSAGE),
+            MaxValueValidator(2100, message=ESTABLISHED_YEAR_MESSAGE),
+        ],
         help_text="Leave blank if not known.",
     )
     lead_officer = models.ForeignKey(
@@ -190,7 +203,7 @@ class Relationship(VersionedModel):
                 condition=Q(established_year__isnull=True)
                 | Q(established_year__gte=1900, established_year__lte=2100),
                 name="relationship_established_year_plausible",
-                violation_error_message="The year established must be between 1900 and 2100.",
+                violation_error_message=ESTABLISHED_YEAR_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=RelationshipStatus.values),
@@ -203,6 +216,20 @@ class Relationship(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:relationship-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Also checked by a constraint; checked here so the message reaches the
+        # kind field even when the form does not show the place (editing).
+        if self.place_id and self.kind and self.status != RelationshipStatus.ENDED:
+            clash = (
+                Relationship.objects.filter(place_id=self.place_id, kind=self.kind)
+                .exclude(status=RelationshipStatus.ENDED)
+                .exclude(pk=self.pk)
+            )
+            if clash.exists():
+                raise ValidationError(
+                    {"kind": "This place already has a relationship of this kind that has not ended."}
+                )
 
     @property
     def allowed_next_statuses(self) -> tuple[str, ...]:
@@ -240,7 +267,9 @@ class OrganisationKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Organisation(VersionedModel):
+class Organisation(FieldConstraintErrorsMixin, VersionedModel):
+    constraint_error_field = "name"
+
     name = models.CharField(max_length=150)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     country = models.CharField(max_length=80, blank=True)
@@ -289,9 +318,27 @@ class Stakeholder(VersionedModel):
     def __str__(self) -> str:
         return f"{self.organisation} – {self.role}"
 
+    def clean(self) -> None:
+        # The form does not show the relationship, so the unique constraint
+        # would not be checked before saving; say it beside the organisation.
+        if (
+            self.relationship_id
+            and self.organisation_id
+            and Stakeholder.objects.filter(
+                relationship_id=self.relationship_id, organisation_id=self.organisation_id
+            )
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"organisation": "This organisation is already linked to this relationship."}
+            )
 
-class Contact(VersionedModel):
+
+class Contact(FieldConstraintErrorsMixin, VersionedModel):
     """A person, named or known by their post, usually at an organisation."""
+
+    constraint_error_field = "name"
 
     name = models.CharField(max_length=120, blank=True, help_text="Leave blank if not known.")
     job_title = models.CharField(max_length=150, blank=True)
@@ -327,10 +374,6 @@ class Contact(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:contact-detail", args=[self.pk])
-
-    def clean(self) -> None:
-        if not self.name.strip() and not self.job_title.strip():
-            raise ValidationError({"name": "Give the contact's name, their job title, or both."})
 
 
 class ApproachOutcome(models.TextChoices):
@@ -378,7 +421,7 @@ class Approach(VersionedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-received_on", "-pk"]
+        ordering = [models.F("received_on").desc(nulls_last=True), "-pk"]
         verbose_name_plural = "approaches"
         constraints = [
             models.CheckConstraint(
@@ -423,6 +466,11 @@ class Approach(VersionedModel):
     def is_open(self) -> bool:
         return self.outcome in (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
 
+    @property
+    def is_overdue(self) -> bool:
+        """Still awaiting our response after its respond-by date."""
+        return self.is_open and self.respond_by is not None and self.respond_by < timezone.localdate()
+
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -461,7 +509,7 @@ class Action(VersionedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["status", "due_on", "pk"]
+        ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_known")
         ]
@@ -475,6 +523,10 @@ class Action(VersionedModel):
     @property
     def is_open(self) -> bool:
         return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class ExchangeKind(models.TextChoices):
@@ -500,7 +552,7 @@ class Exchange(VersionedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-starts_on", "pk"]
+        ordering = [models.F("starts_on").desc(nulls_last=True), "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)

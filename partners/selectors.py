@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .models import (
@@ -62,7 +62,12 @@ def contact_list() -> QuerySet[Contact]:
 
 
 def action_list() -> QuerySet[Action]:
-    return Action.objects.select_related("relationship", "relationship__place", "owner")
+    """Open actions first, soonest due first, undated last."""
+    return (
+        Action.objects.select_related("relationship", "relationship__place", "owner")
+        .alias(is_closed=Case(When(status__in=OPEN_ACTION_STATUSES, then=Value(0)), default=Value(1)))
+        .order_by("is_closed", F("due_on").asc(nulls_last=True), "pk")
+    )
 
 
 def exchange_list() -> QuerySet[Exchange]:
@@ -233,9 +238,11 @@ def dashboard_summary() -> dict[str, Any]:
     """The register at a glance for the home page: a fixed handful of queries."""
     today = timezone.localdate()
     open_approaches = list(
-        approach_list().filter(outcome__in=OPEN_APPROACH_OUTCOMES).order_by("respond_by", "-received_on")[:10]
+        approach_list()
+        .filter(outcome__in=OPEN_APPROACH_OUTCOMES)
+        .order_by(F("respond_by").asc(nulls_last=True), "-pk")[:10]
     )
-    due_actions = list(action_list().filter(status__in=OPEN_ACTION_STATUSES).order_by("due_on", "pk")[:10])
+    due_actions = list(action_list().filter(status__in=OPEN_ACTION_STATUSES)[:10])
     status_counts = dict(
         Relationship.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

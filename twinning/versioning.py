@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F
 
@@ -40,3 +41,26 @@ class VersionedModel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
+
+
+class FieldConstraintErrorsMixin:
+    """Shows the model's constraint errors beside the field they are about.
+
+    Django reports a breach of a constraint over expressions or with a
+    condition as a form-wide error; an officer needs it next to the field
+    they typed (``constraint_error_field``).
+    """
+
+    constraint_error_field: str = ""
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        try:
+            super().validate_constraints(exclude=exclude)  # type: ignore[misc]
+        except ValidationError as error:
+            if not self.constraint_error_field or not hasattr(error, "error_dict"):
+                raise
+            errors = dict(error.error_dict)
+            general = errors.pop(NON_FIELD_ERRORS, [])
+            if general:
+                errors.setdefault(self.constraint_error_field, []).extend(general)
+            raise ValidationError(errors) from None

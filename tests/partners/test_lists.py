@@ -330,3 +330,30 @@ def test_exchanges_filtered_by_kind_searched_and_sorted(leader_client: Client, p
         "School exchange",
         "Senior Policy Officer",
     ]
+
+
+# --- Nonsense in the address bar ------------------------------------------------------
+
+NONSENSE = [
+    "?status=bogus",
+    "?kind=bogus&country=Atlantis",
+    "?ordering=-bogus",
+    "?owner=999999&overdue=maybe",
+    "?organisation=abc",
+    "?sector=abc",
+    "?respond_by_due=someday",
+    "?q=" + "x" * 500,
+    "?q=%00",
+    "?page=999",
+    "?page=abc",
+]
+
+
+@pytest.mark.parametrize(
+    "name", ["place", "relationship", "approach", "organisation", "contact", "action", "exchange"]
+)
+@pytest.mark.parametrize("query", NONSENSE)
+def test_lists_never_fail_on_nonsense_in_the_address(leader_client: Client, name: str, query: str) -> None:
+    PlaceFactory()
+    response = leader_client.get(reverse(f"partners:{name}-list") + query)
+    assert response.status_code in (200, 404), f"{name} list{query}: {response.status_code}"

@@ -487,3 +487,35 @@ def test_administrator_manages_users_in_the_admin(admin_client_role: Client, off
     response = admin_client_role.get(reverse("admin:auth_user_change", args=[officer.pk]))
     assert response.status_code == 200
     assert get_user_model().objects.get(pk=officer.pk).is_staff is False
+
+
+# --- What each role is offered ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [("officer", True), ("finance", False), ("leader", False), ("administrator", False)],
+)
+def test_only_officers_are_offered_the_register_s_write_buttons(
+    persona: str, offered: bool, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    client = _client(personas[persona])
+    pages = {
+        "partners:place-list": "Add a place",
+        "partners:place-detail": "Edit place",
+        "partners:relationship-detail": "Change status",
+        "partners:approach-list": "Record an approach",
+        "partners:organisation-detail": "Add a contact at Toyota Motor Manufacturing UK",
+    }
+    shown = {}
+    for name, words in pages.items():
+        response = client.get(url_for(name, register))
+        assert response.status_code == 200
+        shown[name] = words in response.content.decode()
+    assert shown == dict.fromkeys(pages, offered)
+
+
+def test_outsider_is_told_to_ask_for_a_role_and_offered_no_register(outsider_client: Client) -> None:
+    page = outsider_client.get(reverse("dashboard")).content.decode()
+    assert "You have no role yet" in page
+    assert reverse("partners:place-list") not in page

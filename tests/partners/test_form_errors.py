@@ -293,6 +293,21 @@ def test_second_open_relationship_of_the_same_kind(officer_client: Client, uncha
     assert message in page.field_error(beside[0])
 
 
+def test_changing_a_relationship_s_kind_to_one_already_open(officer_client: Client, unchanged: Any) -> None:
+    place = PlaceFactory(name="Toyota City", country="Japan")
+    RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, status=RelationshipStatus.ACTIVE)
+    civic = RelationshipFactory(place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ACTIVE)
+    url = reverse("partners:relationship-update", args=[civic.pk])
+    data = Page(officer_client.get(url)).form_values("Narrative")
+    with unchanged():
+        page = post_form(officer_client, url, {**data, "kind": "economic"})
+    assert (
+        page.field_error("Kind") == "This place already has a relationship of this kind that has not ended."
+    )
+    civic.refresh_from_db()
+    assert civic.kind == RelationshipKind.CIVIC
+
+
 def test_a_new_relationship_may_follow_an_ended_one(officer_client: Client) -> None:
     place = PlaceFactory()
     RelationshipFactory(place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ENDED)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from partners.models import Place
 from tests.factories import (
     ActionFactory,
     ApproachFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     PlaceFactory,
     RelationshipFactory,
+    SectorFactory,
 )
 from tests.partners.test_html import Page
 
@@ -173,3 +175,58 @@ def test_history_is_refused_to_the_outsider(outsider_client: Client) -> None:
     response = outsider_client.get(reverse("partners:place-history", args=[place.pk]))
     assert response.status_code == 403
     assert "Toyota City" not in response.content.decode()
+
+
+def test_one_edit_is_one_history_entry_even_with_many_to_many_changes(officer_client: Client) -> None:
+    derby = CouncilFactory(name="Derby City Council", is_home=True)
+    county = CouncilFactory(name="Derbyshire County Council")
+    relationship = RelationshipFactory(narrative="")
+    relationship.councils.set([derby])
+    saves_before = relationship.history.count()
+
+    url = reverse("partners:relationship-update", args=[relationship.pk])
+    data = Page(officer_client.get(url)).form_values("Narrative")
+    response = officer_client.post(
+        url, {**data, "councils": [county.pk], "narrative": "Co-signed with the county."}
+    )
+    assert response.status_code == 302
+
+    assert relationship.history.count() == saves_before + 1
+    page = history(officer_client, relationship)
+    assert sorted(changes(page)) == [
+        ("Co-signing councils", "Derby City Council", "Derbyshire County Council"),
+        ("Narrative", "—", "Co-signed with the county."),
+    ]
+
+
+def test_a_place_added_with_its_sectors_is_one_entry_naming_them(officer_client: Client) -> None:
+    aerospace = SectorFactory(name="Aerospace")
+    rail = SectorFactory(name="Rail")
+    response = officer_client.post(
+        reverse("partners:place-create"),
+        {
+            "name": "Xi'an",
+            "local_name": "西安市",
+            "country": "China",
+            "kind": "city",
+            "sectors": [aerospace.pk, rail.pk],
+        },
+    )
+    assert response.status_code == 302
+    place = Place.objects.get(name="Xi'an")
+    assert place.history.count() == 1
+    page = history(officer_client, place)
+    assert heading(page).startswith("Created by Olivia Officer")
+    assert ("Sectors", "Aerospace, Rail") in changes(page)
+
+
+def test_a_refused_stale_save_leaves_no_history(officer_client: Client) -> None:
+    place = PlaceFactory(name="Toyota City", country="Japan")
+    url = reverse("partners:place-update", args=[place.pk])
+    stale = Page(officer_client.get(url)).form_values("English name")
+    assert officer_client.post(url, {**stale, "name": "Toyota"}).status_code == 302
+    saves = place.history.count()
+
+    assert officer_client.post(url, {**stale, "name": "Toyota-shi"}).status_code == 200
+
+    assert place.history.count() == saves

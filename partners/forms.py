@@ -197,6 +197,9 @@ class ApproachForm(VersionedModelForm):
 
 
 class OrganisationForm(VersionedModelForm):
+    # A website typed without a scheme is taken as https (Django 6's default).
+    website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "country", "website", "notes"]

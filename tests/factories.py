@@ -75,6 +75,7 @@ class PlaceFactory(factory.django.DjangoModelFactory):
 class RelationshipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Relationship
+        skip_postgeneration_save = True
 
     place = factory.SubFactory(PlaceFactory)
     kind = RelationshipKind.ECONOMIC

@@ -291,3 +291,4 @@ LOGGING = {
 COUNCIL_NAME = _env_text("COUNCIL_NAME", "Derby City Council")
 PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
 FORMAT_MODULE_PATH = ["twinning.formats"]
+

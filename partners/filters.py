@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .forms import UserChoiceField
@@ -36,6 +36,21 @@ def _country_choices(model: Any) -> list[tuple[str, str]]:
     return [(c, c) for c in sorted(set(countries))]
 
 
+class SortFilter(django_filters.OrderingFilter):
+    """Column sorting with empty values last either way, the same on SQLite and PostgreSQL."""
+
+    def get_ordering_value(self, param: str) -> Any:
+        descending = param.startswith("-")
+        field = F(self.param_map[param.lstrip("-")])
+        ordered = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+        return ordered
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        qs = super().filter(qs, value)
+        # A stable order across pages when the sorted column has ties.
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
 class PersonFilter(django_filters.ModelChoiceFilter):
     """Offers people by name, as the lists show them."""
 
@@ -62,8 +77,10 @@ class PlaceFilter(SearchFilterSet):
     search_fields = ("name", "local_name", "country", "notes")
     country = django_filters.ChoiceFilter(choices=[])
     kind = django_filters.ChoiceFilter(choices=PlaceKind.choices)
-    sector = django_filters.ModelChoiceFilter(field_name="sectors", queryset=Sector.objects.all())
-    ordering = django_filters.OrderingFilter(
+    sector = django_filters.ModelChoiceFilter(
+        field_name="sectors", queryset=Sector.objects.all(), label="Sector"
+    )
+    ordering = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("kind", "kind"), ("population", "population")),
         label="Sort by",
     )
@@ -81,9 +98,9 @@ class RelationshipFilter(SearchFilterSet):
     search_fields = ("place__name", "place__local_name", "place__country", "narrative")
     status = django_filters.ChoiceFilter(choices=RelationshipStatus.choices)
     kind = django_filters.ChoiceFilter(choices=RelationshipKind.choices)
-    country = django_filters.ChoiceFilter(field_name="place__country", choices=[])
+    country = django_filters.ChoiceFilter(field_name="place__country", choices=[], label="Country")
     rag = django_filters.ChoiceFilter(choices=RagRating.choices, label="Health (RAG)")
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("place__name", "place"),
             ("kind", "kind"),
@@ -114,11 +131,11 @@ RESPOND_BY_CHOICES = (
 class ApproachFilter(SearchFilterSet):
     search_fields = ("place__name", "place__local_name", "request", "response")
     outcome = django_filters.ChoiceFilter(choices=ApproachOutcome.choices)
-    country = django_filters.ChoiceFilter(field_name="place__country", choices=[])
+    country = django_filters.ChoiceFilter(field_name="place__country", choices=[], label="Country")
     respond_by_due = django_filters.ChoiceFilter(
         label="Respond-by", choices=RESPOND_BY_CHOICES, method="filter_respond_by"
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("place__name", "place"),
             ("received_on", "received"),
@@ -154,7 +171,7 @@ class OrganisationFilter(SearchFilterSet):
     search_fields = ("name", "country", "notes")
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
     country = django_filters.ChoiceFilter(choices=[])
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(("name", "name"), ("kind", "kind"), ("country", "country")), label="Sort by"
     )
 
@@ -170,7 +187,7 @@ class OrganisationFilter(SearchFilterSet):
 class ContactFilter(SearchFilterSet):
     search_fields = ("name", "job_title", "email", "organisation__name")
     organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.order_by("name"))
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(("name", "name"), ("job_title", "job_title"), ("organisation__name", "organisation")),
         label="Sort by",
     )
@@ -190,7 +207,7 @@ class ActionFilter(SearchFilterSet):
         .order_by("first_name", "last_name", "username")
     )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             ("title", "title"),
             ("due_on", "due"),
@@ -215,7 +232,7 @@ class ActionFilter(SearchFilterSet):
 class ExchangeFilter(SearchFilterSet):
     search_fields = ("title", "host", "description", "relationship__place__name")
     kind = django_filters.ChoiceFilter(choices=ExchangeKind.choices)
-    ordering = django_filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(("title", "title"), ("starts_on", "starts"), ("relationship__place__name", "place")),
         label="Sort by",
     )

@@ -82,7 +82,9 @@ class RelationshipStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.relationship = relationship
         allowed = relationship.allowed_next_statuses
-        self.fields["to_status"].choices = [
+        # The list offers only the allowed moves; any known status is accepted
+        # here so that clean_to_status can say why a disallowed one is refused.
+        self.fields["to_status"].widget.choices = [
             (value, label) for value, label in RelationshipStatus.choices if value in allowed
         ]
         self.fields["version"].initial = relationship.version

@@ -159,7 +159,7 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
             verb = (
                 f"moved from {change.get_from_status_display()} to {change.get_to_status_display()}"
                 if change.from_status
-                else f"recorded as {change.get_to_status_display()}"
+                else f"entered in the register as {change.get_to_status_display()}"
             )
             events.append(
                 TimelineEvent(

@@ -102,6 +102,8 @@ def pytest_configure(config) -> None:
     }
     # WhiteNoise looks for collected files at start-up; tests serve from the finders.
     Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
+    # Personas are made in almost every test; the real hasher would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

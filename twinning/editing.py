@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.http import HttpResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views.generic import CreateView, DetailView, UpdateView
@@ -21,6 +22,24 @@ from django_filters.views import FilterView
 from .history import history_entries
 from .roles import RoleRequiredMixin
 from .versioning import StaleEditError
+
+
+def record_breadcrumbs(obj: models.Model | None, last: str = "") -> list[tuple[str, str | None]]:
+    """Home › <the model's list> › <the record> [› last], by the URL naming convention."""
+    if obj is None:
+        return []
+    meta = obj._meta
+    crumbs: list[tuple[str, str | None]] = []
+    try:
+        list_url = reverse(f"{meta.app_label}:{meta.model_name}-list")
+    except NoReverseMatch:
+        list_url = None
+    if list_url:
+        crumbs.append((str(meta.verbose_name_plural).capitalize(), list_url))
+    crumbs.append((str(obj), obj.get_absolute_url() if last else None))
+    if last:
+        crumbs.append((last, None))
+    return crumbs
 
 
 class PageMixin:
@@ -33,7 +52,11 @@ class PageMixin:
         return self.title
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        return list(self.breadcrumbs)
+        if self.breadcrumbs:
+            return list(self.breadcrumbs)
+        return record_breadcrumbs(getattr(self, "object", None), self.crumb_label)
+
+    crumb_label: str = ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
@@ -95,6 +118,7 @@ class ConcurrencySafeUpdateView(RoleRequiredMixin, PageMixin, UpdateView):
     """
 
     template_name = "components/form_page.html"
+    crumb_label = "Edit"
     success_message = "Your changes to {object} were saved."
     submit_label = "Save changes"
 
@@ -156,6 +180,7 @@ class HistoryView(RoleRequiredMixin, PageMixin, DetailView):
     """Who changed the record, when, and each field from what to what."""
 
     template_name = "components/history.html"
+    crumb_label = "History"
     history_limit = 50
 
     def get_title(self) -> str:

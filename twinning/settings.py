@@ -291,4 +291,3 @@ LOGGING = {
 COUNCIL_NAME = _env_text("COUNCIL_NAME", "Derby City Council")
 PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
 FORMAT_MODULE_PATH = ["twinning.formats"]
-

@@ -75,7 +75,7 @@ def test_officer_records_an_approach_from_a_new_place(page: Page, officer) -> No
     expect(timeline.get_by_role("listitem").filter(has_text="10 March 2025")).to_contain_text(
         "Approach received"
     )
-    expect(timeline).to_contain_text("Economic relationship recorded as Approach received")
+    expect(timeline).to_contain_text("Economic relationship entered in the register as Approach received")
 
     page.screenshot(path=SCREENSHOT, full_page=True)
 

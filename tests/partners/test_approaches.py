@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +18,6 @@ from partners.models import (
 )
 from tests.factories import ContactFactory, PlaceFactory, RelationshipFactory
 from tests.partners.test_html import Page
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def record(client: Client, **fields: Any) -> Approach:

@@ -16,11 +16,6 @@ from tests.factories import ActionFactory, ApproachFactory, ExchangeFactory, Pla
 from tests.partners.test_html import Page
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def gbp(value: Any) -> str:
     """The ``gbp`` filter as a template uses it (it is a builtin: no {% load %})."""
     return Template("{{ value|gbp }}").render(Context({"value": value}))

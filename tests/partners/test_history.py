@@ -26,11 +26,6 @@ from tests.factories import (
 from tests.partners.test_html import Page
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def edit(client: Client, record: Any, name: str, label: str, value: Any) -> None:
     """Changes one field through the record's edit page, as a person would."""
     url = reverse(f"partners:{name}-update", args=[record.pk])

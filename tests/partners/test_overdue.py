@@ -14,11 +14,6 @@ from tests.factories import ActionFactory, ApproachFactory, PlaceFactory, Relati
 from tests.partners.test_html import Page
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def late(db: Any) -> dict[str, Any]:
     today = timezone.localdate()

@@ -52,11 +52,6 @@ FEW = 3
 MANY = 220
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Subject:
     """The records whose pages are measured, and a counter for unique names."""

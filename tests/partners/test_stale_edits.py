@@ -29,11 +29,6 @@ from twinning import roles
 NOT_SAVED = "Your changes have not been saved"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def colleague_client(db: Any) -> Client:
     """A second officer, editing at the same time as Olivia."""

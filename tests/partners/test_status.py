@@ -37,11 +37,6 @@ MOVES = [(a, b) for a in ALLOWED for b in ALLOWED[a]]
 FORBIDDEN = [(a, b) for a in ALLOWED for b in LABELS if b not in ALLOWED[a]]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def move(client: Client, relationship: Relationship, to_status: str, note: str = "") -> Any:
     return client.post(
         reverse("partners:relationship-status", args=[relationship.pk]),

@@ -157,12 +157,6 @@ PK_OF: dict[str, str] = {
 SKIPPED_NAMESPACES = {"admin"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Five personas per test: the production hasher would take seconds each time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- Walking the resolver --------------------------------------------------------
 
 

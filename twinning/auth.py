@@ -10,14 +10,14 @@ from django.contrib.auth.backends import ModelBackend
 DEMO_USERNAMES = ("officer", "finance", "leader", "admin")
 
 
-DEMO_EMAIL_DOMAIN = "@demo.invalid"
+DEMO_EMAIL_DOMAIN = "demo.invalid"
 
 
 def is_demo_user(user: Any) -> bool:
     """Demo usernames are reserved: outside DEBUG they never sign in, whatever
     their email says, so an edited demo account cannot become a real login."""
     email = (getattr(user, "email", "") or "").lower()
-    return getattr(user, "username", None) in DEMO_USERNAMES or email.endswith(DEMO_EMAIL_DOMAIN)
+    return getattr(user, "username", None) in DEMO_USERNAMES or email.endswith(f"@{DEMO_EMAIL_DOMAIN}")
 
 
 class DemoAwareModelBackend(ModelBackend):

@@ -47,11 +47,10 @@ from partners.models import (
 )
 from partners.services import approach_record, relationship_create
 from twinning import roles
-from twinning.auth import DEMO_USERNAMES
+from twinning.auth import DEMO_EMAIL_DOMAIN, DEMO_USERNAMES
 
 REPORT = "Cabinet report 9 September 2015"
 SOURCE = "Cabinet 9 September 2015"
-DEMO_EMAIL_DOMAIN = "demo.invalid"
 # settings.DEMO_PASSWORD's default, documented here so the command can say it aloud;
 # a password set through the environment is never printed.
 DEFAULT_DEMO_PASSWORD = "twinning-demo"  # noqa: S105

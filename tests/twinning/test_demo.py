@@ -284,6 +284,13 @@ def test_demo_officer_cannot_log_in_once_debug_is_off(demo, settings, password):
     assert authenticate(username="nadia", password=password) is not None
 
 
+def test_a_demo_login_given_a_real_email_is_still_refused_outside_debug(demo, settings):
+    get_user_model().objects.filter(username="officer").update(email="olivia@derby.gov.uk")
+    settings.DEBUG = False
+
+    assert authenticate(username="officer", password=DEMO_PASSWORD) is None
+
+
 def test_demo_officer_can_log_in_in_debug(demo, settings):
     settings.DEBUG = True
 

@@ -1,1 +1,427 @@
-"""Delegation visits, participants, meetings, costs and gifts (to come)."""
+"""Delegation visits in and out: who took part, whom they met, what they cost,
+and the gifts and hospitality register."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from partners.models import Action, Organisation, Relationship
+from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+PENNY = Decimal("0.01")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", "Inbound (to us)"
+    OUTBOUND = "outbound", "Outbound (from us)"
+
+
+class Purpose(models.TextChoices):
+    EXPLORATORY = "exploratory", "Exploratory"
+    TRADE = "trade", "Trade"
+    CIVIC = "civic", "Civic"
+    EDUCATIONAL = "educational", "Educational"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
+class VisitStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Completed and cancelled are final: a visit that is re-planned after being
+# cancelled is a new visit, so the record of the cancellation stands.
+VISIT_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    VisitStatus.PROPOSED: (VisitStatus.CONFIRMED, VisitStatus.CANCELLED),
+    VisitStatus.CONFIRMED: (VisitStatus.COMPLETED, VisitStatus.PROPOSED, VisitStatus.CANCELLED),
+    VisitStatus.COMPLETED: (),
+    VisitStatus.CANCELLED: (),
+}
+
+
+class Funder(models.TextChoices):
+    COUNCIL = "council", "The council"
+    FCO = "fco", "Foreign and Commonwealth Office"
+    PARTNER = "partner", "The partner"
+    COMPANY = "company", "A company"
+
+
+class Visit(FieldConstraintErrorsMixin, VersionedModel):
+    """A delegation visit under a relationship: inbound to us or outbound from us."""
+
+    constraint_error_field = "ends_on"
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="visits")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField("starts", null=True, blank=True, help_text="Leave blank if not known.")
+    ends_on = models.DateField("ends", null=True, blank=True)
+    dates_are_approximate = models.BooleanField(
+        "dates are approximate",
+        default=False,
+        help_text="Tick when only the month or year is known; the dates are then shown as approximate.",
+    )
+    location = models.CharField("where", max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.PROPOSED)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_visits"
+    )
+    funder = models.CharField("who pays", max_length=10, choices=Funder.choices, default=Funder.COUNCIL)
+    funder_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funded_visits",
+        verbose_name="paying organisation",
+        help_text="Name the organisation when the FCO, the partner or a company pays.",
+    )
+    party_size = models.PositiveSmallIntegerField(
+        "number expected to travel",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, message="A party has at least one person.")],
+        help_text="For planning before the participants are known.",
+    )
+    outcomes = models.TextField(blank=True)
+    actual_cost = models.DecimalField(
+        "actual cost (£)",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"), message="A cost cannot be negative.")],
+        help_text="What the visit cost in the end, once known.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("starts_on").desc(nulls_last=True), "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="visit_ends_after_start",
+                violation_error_message="A visit cannot end before it starts.",
+            ),
+            models.CheckConstraint(condition=Q(status__in=VisitStatus.values), name="visit_status_known"),
+            models.CheckConstraint(
+                condition=Q(actual_cost__isnull=True) | Q(actual_cost__gte=0),
+                name="visit_actual_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegations:visit-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "A visit cannot end before it starts."
+        if self.ends_on and not self.starts_on:
+            errors["starts_on"] = "Give the start date as well as the end date."
+        if self.funder == Funder.COMPANY and self.funder_organisation_id is None:
+            errors["funder_organisation"] = "Name the company that pays."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def nights(self) -> int | None:
+        if self.starts_on and self.ends_on:
+            return (self.ends_on - self.starts_on).days
+        return None
+
+    @property
+    def allowed_next_statuses(self) -> tuple[str, ...]:
+        return VISIT_TRANSITIONS[self.status]
+
+    def can_move_to(self, status: str) -> bool:
+        return status in VISIT_TRANSITIONS[self.status]
+
+    @property
+    def is_overseas_travel(self) -> bool:
+        return self.direction == Direction.OUTBOUND
+
+
+class VisitStatusChange(models.Model):
+    """One move of a visit's status: who, when and why."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=VisitStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=VisitStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "new"
+        return f"{before} → {self.get_to_status_display()}"
+
+
+class ParticipantRole(models.TextChoices):
+    MEMBER = "member", "Elected Member"
+    OFFICER = "officer", "Officer"
+    BUSINESS = "business", "Business"
+    PARTNER_OFFICIAL = "partner_official", "Partner official"
+    CONSULAR = "consular", "Consular"
+
+
+class Participant(FieldConstraintErrorsMixin, VersionedModel):
+    """Someone who went or came, or a group when the names are not recorded."""
+
+    constraint_error_field = "name"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=20, choices=ParticipantRole.choices)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="visit_participants"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "visit",
+                Lower("name"),
+                name="participant_once_per_visit",
+                violation_error_message="This person is already a participant in this visit.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        # The form does not show the visit, so check the constraint here too.
+        if (
+            self.visit_id
+            and self.name
+            and Participant.objects.filter(visit_id=self.visit_id, name__iexact=self.name.strip())
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": "This person is already a participant in this visit."})
+
+
+class Meeting(VersionedModel):
+    """An organisation met during a visit, and what came of it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="meetings")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visit_meetings")
+    held_on = models.DateField("when", null=True, blank=True)
+    outcome = models.TextField("what came of it", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("held_on").asc(nulls_last=True), "pk"]
+
+    def __str__(self) -> str:
+        return f"Meeting with {self.organisation}"
+
+    def clean(self) -> None:
+        visit = self.visit if self.visit_id else None
+        within = visit is None or not (self.held_on and visit.starts_on and visit.ends_on)
+        if not within and not visit.starts_on <= self.held_on <= visit.ends_on:
+            raise ValidationError({"held_on": "The meeting must fall within the visit's dates."})
+
+
+class CostCategory(models.TextChoices):
+    TRAVEL = "travel", "Travel"
+    ACCOMMODATION = "accommodation", "Accommodation"
+    SUBSISTENCE = "subsistence", "Subsistence"
+    CIVIC_GIFTS = "civic_gifts", "Civic gifts"
+    PRESENTATION = "presentation", "Presentation materials"
+    OTHER = "other", "Other"
+
+
+class CostItemQuerySet(models.QuerySet):
+    def with_totals(self) -> CostItemQuerySet:
+        return self.annotate(
+            line_total=models.ExpressionWrapper(
+                F("quantity") * F("unit_cost"), output_field=models.DecimalField(**MONEY)
+            )
+        )
+
+
+class CostItem(VersionedModel):
+    """One line of a visit's estimate: quantity x unit cost, and who pays it."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="cost_items")
+    category = models.CharField(max_length=20, choices=CostCategory.choices)
+    description = models.CharField(max_length=200, blank=True)
+    quantity = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(PENNY, message="The quantity must be more than zero.")],
+        help_text="For example 16 for four people for four nights.",
+    )
+    unit_cost = models.DecimalField(
+        "unit cost (£)",
+        **MONEY,
+        validators=[MinValueValidator(Decimal("0"), message="A cost cannot be negative.")],
+    )
+    funder = models.CharField("who pays", max_length=10, choices=Funder.choices)
+    history = HistoricalRecords()
+
+    objects = CostItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cost_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="cost_item_unit_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.get_category_display()
+
+    @property
+    def total(self) -> Decimal:
+        return (self.quantity * self.unit_cost).quantize(PENNY)
+
+
+class GiftDirection(models.TextChoices):
+    GIVEN = "given", "Given by us"
+    RECEIVED = "received", "Received (or offered to us)"
+
+
+class GiftKind(models.TextChoices):
+    GIFT = "gift", "Gift"
+    HOSPITALITY = "hospitality", "Hospitality"
+
+
+class GiftQuerySet(models.QuerySet):
+    def needing_declaration(self) -> GiftQuerySet:
+        """Received or offered to us above the threshold: these must be declared."""
+        return self.filter(direction=GiftDirection.RECEIVED, value__gt=settings.GIFT_DECLARATION_THRESHOLD)
+
+    def outstanding(self) -> GiftQuerySet:
+        return self.needing_declaration().filter(declared_on__isnull=True)
+
+
+class Gift(VersionedModel):
+    """The gifts and hospitality register: what changed hands, and what was refused."""
+
+    direction = models.CharField(max_length=10, choices=GiftDirection.choices)
+    kind = models.CharField(max_length=12, choices=GiftKind.choices, default=GiftKind.GIFT)
+    description = models.CharField(max_length=200)
+    value = models.DecimalField(
+        "estimated value (£)",
+        **MONEY,
+        validators=[MinValueValidator(PENNY, message="Give an estimated value of at least 1p.")],
+    )
+    counterparty = models.CharField(
+        "from or to whom", max_length=200, help_text="Who gave it to us, or whom we gave it to."
+    )
+    counterparty_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="gifts"
+    )
+    on = models.DateField("date")
+    visit = models.ForeignKey(Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="gifts")
+    was_refused = models.BooleanField("refused", default=False, help_text="Record gifts we declined too.")
+    declared_on = models.DateField(
+        "declared on", null=True, blank=True, help_text="When it was entered in the declarations register."
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = GiftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="gift_value_positive"),
+            models.CheckConstraint(
+                condition=Q(declared_on__isnull=True) | Q(declared_on__gte=F("on")),
+                name="gift_declared_after_date",
+                violation_error_message="A gift cannot be declared before its date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def get_absolute_url(self) -> str:
+        return reverse("delegations:gift-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.direction == GiftDirection.GIVEN and self.was_refused:
+            errors["was_refused"] = "Only a gift offered to us can be refused."
+        if self.on and self.declared_on and self.declared_on < self.on:
+            errors["declared_on"] = "A gift cannot be declared before its date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def needs_declaration(self) -> bool:
+        return self.direction == GiftDirection.RECEIVED and self.value > settings.GIFT_DECLARATION_THRESHOLD
+
+    @property
+    def declare_by(self) -> date | None:
+        if not self.needs_declaration:
+            return None
+        return self.on + timedelta(days=settings.GIFT_DECLARATION_DAYS)
+
+    @property
+    def is_declaration_outstanding(self) -> bool:
+        return self.needs_declaration and self.declared_on is None
+
+    @property
+    def is_declaration_overdue(self) -> bool:
+        due = self.declare_by
+        return self.is_declaration_outstanding and due is not None and due < timezone.localdate()
+
+
+class VisitFollowUp(models.Model):
+    """Ties a register action to the visit it follows up."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="follow_ups")
+    action = models.OneToOneField(Action, on_delete=models.CASCADE, related_name="visit_follow_up")
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} (after {self.visit})"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address; regenerating it revokes the old one."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

@@ -43,12 +43,29 @@ PARTNERS_MODELS = (
 PARTNERS_NOT_OFFICER_WRITTEN = ("relationshipstatuschange", "council", "sector")
 
 
+# Delegations: visits, who took part, meetings, costs and the gifts register.
+DELEGATIONS_MODELS = (
+    "visit",
+    "visitstatuschange",
+    "participant",
+    "meeting",
+    "costitem",
+    "gift",
+    "visitfollowup",
+)
+DELEGATIONS_OFFICER_WRITTEN = tuple(m for m in DELEGATIONS_MODELS if m != "visitstatuschange")
+# Parts of a visit an officer may remove from it (entered in error).
+DELEGATIONS_REMOVABLE = ("participant", "meeting", "costitem")
+
+
 def _perms(app_label: str, models: Iterable[str], actions: Iterable[str]) -> set[str]:
     return {f"{app_label}.{action}_{model}" for model in models for action in actions}
 
 
 def _register_read() -> set[str]:
-    return _perms("partners", PARTNERS_MODELS, ("view",))
+    return _perms("partners", PARTNERS_MODELS, ("view",)) | _perms(
+        "delegations", DELEGATIONS_MODELS, ("view",)
+    )
 
 
 def _register_write() -> set[str]:
@@ -59,6 +76,8 @@ def _register_write() -> set[str]:
         # Officers may remove a stakeholder link they made by mistake; other
         # records are ended by status, never deleted, so their history stays.
         | {"partners.delete_stakeholder"}
+        | _perms("delegations", DELEGATIONS_OFFICER_WRITTEN, ("add", "change"))
+        | _perms("delegations", DELEGATIONS_REMOVABLE, ("delete",))
     )
 
 

@@ -11,6 +11,7 @@ ALLOWED_HOSTS become mandatory.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -57,6 +58,18 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _env_text(name, default).upper()
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
+def _env_money(name: str, default: str) -> Decimal:
+    raw = _env_text(name, default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        message = f"{name} must be an amount in pounds, such as 50.00, not {raw!r}."
+        raise ImproperlyConfigured(message) from None
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name} must be a positive amount in pounds and pence, not {raw!r}.")
     return value
 
 
@@ -290,4 +303,8 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------------------
 COUNCIL_NAME = _env_text("COUNCIL_NAME", "Derby City Council")
 PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
+# Gifts and hospitality received above this value (GBP) must be declared
+# within GIFT_DECLARATION_DAYS of their date.
+GIFT_DECLARATION_THRESHOLD = _env_money("GIFT_DECLARATION_THRESHOLD", "50.00")
+GIFT_DECLARATION_DAYS = _env_int("GIFT_DECLARATION_DAYS", 28, minimum=1)
 FORMAT_MODULE_PATH = ["twinning.formats"]

@@ -29,5 +29,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("partners/", include("partners.urls")),
+    path("delegations/", include("delegations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,131 @@
+"""Reads the delegations pages need, with their queries fixed in number."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
+
+from partners.models import Action
+
+from .models import (
+    MONEY,
+    CostItem,
+    Funder,
+    Gift,
+    Meeting,
+    Participant,
+    Visit,
+    VisitFollowUp,
+    VisitStatusChange,
+)
+
+ZERO = Decimal("0.00")
+
+
+def visit_list() -> QuerySet[Visit]:
+
+    return Visit.objects.select_related(
+        "relationship", "relationship__place", "lead_officer", "funder_organisation"
+    ).annotate(
+        participant_count=Count("participants", distinct=True),
+        estimate=Sum(
+            F("cost_items__quantity") * F("cost_items__unit_cost"),
+            output_field=models.DecimalField(**MONEY),
+        ),
+    )
+
+
+def visit_detail() -> QuerySet[Visit]:
+    return Visit.objects.select_related(
+        "relationship", "relationship__place", "lead_officer", "funder_organisation"
+    ).prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("organisation")),
+        Prefetch("meetings", queryset=Meeting.objects.select_related("organisation")),
+        Prefetch("cost_items", queryset=CostItem.objects.all()),
+        Prefetch("status_changes", queryset=VisitStatusChange.objects.select_related("changed_by")),
+        Prefetch("gifts", queryset=Gift.objects.select_related("counterparty_organisation")),
+        Prefetch(
+            "follow_ups",
+            queryset=VisitFollowUp.objects.select_related("action", "action__owner"),
+        ),
+    )
+
+
+@dataclass
+class Estimate:
+    """A visit's estimate: the sum of its cost items, split by who pays."""
+
+    total: Decimal = ZERO
+    by_funder: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def council_cost(self) -> Decimal:
+        """What the council itself pays: nothing when the FCO or a partner funds it all."""
+        return self.by_funder.get(Funder.COUNCIL, ZERO)
+
+    @property
+    def funder_rows(self) -> list[tuple[str, Decimal]]:
+        labels = dict(Funder.choices)
+        return [(labels[key], amount) for key, amount in self.by_funder.items()]
+
+
+def visit_estimate(visit: Visit) -> Estimate:
+    """Sums the prefetched cost items exactly in Decimal; makes no queries."""
+    by_funder: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in visit.cost_items.all():
+        by_funder[item.funder] += item.total
+    ordered = {key: by_funder[key] for key in Funder.values if key in by_funder}
+    return Estimate(total=sum(ordered.values(), ZERO), by_funder=ordered)
+
+
+def gift_list() -> QuerySet[Gift]:
+    return Gift.objects.select_related("counterparty_organisation", "visit")
+
+
+def outstanding_gifts() -> QuerySet[Gift]:
+    return gift_list().outstanding().order_by("on", "pk")
+
+
+def relationship_visits(relationship_ids: list[int]) -> dict[int, list[Visit]]:
+    """Visits grouped by relationship, in one query, for the partners pages."""
+    grouped: dict[int, list[Visit]] = defaultdict(list)
+    for visit in visit_list().filter(relationship_id__in=relationship_ids):
+        grouped[visit.relationship_id].append(visit)
+    return grouped
+
+
+def follow_up_actions() -> QuerySet[Action]:
+    return Action.objects.filter(visit_follow_up__isnull=False)
+
+
+def overseas_travel() -> QuerySet[Visit]:
+    """Outbound visits for the transparency export, oldest first."""
+    return (
+        visit_list()
+        .filter(direction="outbound")
+        .exclude(status="cancelled")
+        .order_by(F("starts_on").asc(nulls_last=True), "pk")
+    )
+
+
+def visit_year_choices() -> list[tuple[str, str]]:
+    years = Visit.objects.exclude(starts_on__isnull=True).dates("starts_on", "year", order="DESC")
+    return [(str(day.year), str(day.year)) for day in years]
+
+
+__all__ = [
+    "Estimate",
+    "follow_up_actions",
+    "gift_list",
+    "outstanding_gifts",
+    "overseas_travel",
+    "relationship_visits",
+    "visit_detail",
+    "visit_estimate",
+    "visit_list",
+    "visit_year_choices",
+]

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from . import feeds, views
+
+app_name = "delegations"
+
+urlpatterns = [*views.urlpatterns, *feeds.urlpatterns]

@@ -1,0 +1,5 @@
+"""Pages for visits, participants, meetings, costs and gifts."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

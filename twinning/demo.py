@@ -1,16 +1,18 @@
 """The demo register: what Derby's Cabinet report of 9 September 2015 says.
 
 ``load_demo`` recreates the councils, places, relationships, organisations,
-contacts, approaches, actions and the secondment named in *Opportunities for
-Overseas Economic Twinning*, the founding report of DESIGN.md, and in DEBUG one demo
-login per role. Where the report gives no fact the field is left empty: no
+contacts, approaches, actions, the secondment and the delegation visits named
+in *Opportunities for Overseas Economic Twinning*, the founding report of
+DESIGN.md, and in DEBUG one demo login per role. Where the report gives no fact the field is left empty: no
 invented dates, people, websites or populations.
 
 Running it again changes nothing. Each record is found by its natural key
-(a place by name and country, an action by its Cabinet source, ...); it is
+(a place by name and country, an action by its Cabinet source, a visit by
+its relationship and title ...); it is
 saved only when missing or when a field the report speaks to differs, so a
 second run writes no row and no history. Fields the report is silent on
-(lead officers, owners, dates received, populations ...) are set empty only
+(lead officers, owners, dates received, populations, who took part by name,
+what came of a meeting ...) are set empty or to a placeholder only
 when the record is created, so what officers have since filled in is kept.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, TextIO
 
 from django.conf import settings
@@ -26,6 +29,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
+from delegations.models import (
+    CostItem,
+    Direction,
+    Funder,
+    Meeting,
+    Participant,
+    ParticipantRole,
+    Purpose,
+    Visit,
+    VisitStatus,
+)
+from delegations.services import QuickEstimate, visit_add_estimate, visit_change_status, visit_create
 from partners.models import (
     Action,
     ActionStatus,
@@ -416,6 +431,169 @@ SECONDMENT_DESCRIPTION = (
 
 
 @dataclass(frozen=True)
+class ParticipantFacts:
+    """Found on a visit by role and organisation; the name is set on creation only,
+    so a real name an officer records later is kept."""
+
+    name: str
+    role: str
+    organisation: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingFacts:
+    """Found on a visit by organisation; what came of it is set on creation only."""
+
+    organisation: str
+    planned: str = ""
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    place: str
+    relationship_kind: str
+    title: str
+    direction: str
+    purpose: str
+    status: str
+    location: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    # Only the month is known: the placeholder date is set on creation only, so
+    # the real date an officer records later is kept.
+    dates_are_approximate: bool = False
+    funder: str = Funder.COUNCIL
+    funder_organisation: str = ""
+    # False when the report does not say who pays: the (required) field is then
+    # set on creation only.
+    funder_stated: bool = False
+    party_size: int | None = None
+    outcomes: str = ""
+    participants: tuple[ParticipantFacts, ...] = ()
+    meetings: tuple[MeetingFacts, ...] = ()
+    estimate: QuickEstimate | None = None
+
+
+# Para 4.11: "a four person visit to China taking four nights would cost circa
+# £4,000", travel, accommodation, presentational materials and civic gifts. Only
+# the total is given; the split below is illustrative and says so on the visit.
+CHINA_ESTIMATE = QuickEstimate(
+    people=4,
+    nights=4,
+    nightly_rate=Decimal("60.00"),
+    fare_per_person=Decimal("650.00"),
+    civic_gifts=Decimal("240.00"),
+    presentation_materials=Decimal("200.00"),
+    funder=Funder.FCO,
+)
+assert CHINA_ESTIMATE.total == Decimal("4000.00")
+
+_XIAN_GROUP = ParticipantFacts(
+    "Xi'an City officials and business representatives (names not recorded)", ParticipantRole.PARTNER_OFFICIAL
+)
+_TOYOTA_GROUP = ParticipantFacts(
+    "Derby officers and trade delegation (names not recorded)", ParticipantRole.OFFICER
+)
+
+
+def _xian_visit(which: str) -> VisitFacts:
+    # Para 4.7: "two previous visits to Derby by Xian City and its business
+    # representatives"; no dates are given.
+    return VisitFacts(
+        XIAN,
+        RelationshipKind.ECONOMIC,
+        f"Xi'an City visit to Derby ({which} of two)",
+        Direction.INBOUND,
+        Purpose.TRADE,
+        VisitStatus.COMPLETED,
+        "Derby",
+        funder=Funder.PARTNER,
+        outcomes="Business to business opportunities achieved (para 4.7).",
+        participants=(_XIAN_GROUP,),
+    )
+
+
+def _toyota_visit(number: int) -> VisitFacts:
+    # Para 4.3: "visits by Officers and trade delegations to Toyota City on three
+    # occasions"; no dates are given.
+    return VisitFacts(
+        TOYOTA_CITY,
+        RelationshipKind.CIVIC,
+        f"Officer and trade delegation visit to Toyota City ({number} of 3)",
+        Direction.OUTBOUND,
+        Purpose.TRADE,
+        VisitStatus.COMPLETED,
+        "Toyota City",
+        participants=(_TOYOTA_GROUP,),
+    )
+
+
+VISITS = (
+    # Para 4.9: the delegation "has asked to visit Derby on 15 and 16 September",
+    # so the visit is still proposed as the report stands.
+    VisitFacts(
+        ZHEJIANG,
+        RelationshipKind.ECONOMIC,
+        "Zhejiang province delegation to Derby",
+        Direction.INBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+        "Derby",
+        starts_on=date(2015, 9, 15),
+        ends_on=date(2015, 9, 16),
+        funder=Funder.PARTNER,
+    ),
+    # Recommendation 2.2 and para 4.10: "in October", at the FCO's expense, with
+    # the Deputy Consul General, who offers to talk to Derby's rail companies.
+    VisitFacts(
+        HEFEI,
+        RelationshipKind.ECONOMIC,
+        "Hefei City delegation to Derby",
+        Direction.INBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+        "Derby",
+        starts_on=date(2015, 10, 1),
+        dates_are_approximate=True,
+        funder=Funder.FCO,
+        funder_organisation=FCO,
+        funder_stated=True,
+        participants=(ParticipantFacts(DEPUTY_CONSUL_GENERAL, ParticipantRole.CONSULAR, CONSULATE),),
+        meetings=(
+            MeetingFacts(
+                DD_RAIL,
+                "Planned: to talk to Derby's rail companies about the opportunities for UK rail in "
+                "China (para 4.10).",
+            ),
+        ),
+    ),
+    # Paras 4.11 and 4.12. The report names no destination city.
+    VisitFacts(
+        XIAN,
+        RelationshipKind.ECONOMIC,
+        "Exploratory visit to China",
+        Direction.OUTBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+        "China",
+        funder=Funder.FCO,
+        funder_organisation=FCO,
+        funder_stated=True,
+        party_size=4,
+        outcomes="Destination city not yet chosen (para 4.11); recorded under the Xi'an link, the "
+        "council's existing economic twinning in China. The report gives only the circa £4,000 "
+        "total; the split between fares, accommodation, gifts and materials is illustrative.",
+        estimate=CHINA_ESTIMATE,
+    ),
+    _xian_visit("first"),
+    _xian_visit("second"),
+    _toyota_visit(1),
+    _toyota_visit(2),
+    _toyota_visit(3),
+)
+
+
+@dataclass(frozen=True)
 class DemoLogin:
     username: str
     role: str
@@ -535,7 +713,7 @@ class _Loader:
             self.touched.add((type(record), record.pk))
 
 
-def _load_register(loader: _Loader) -> None:
+def _load_register(loader: _Loader) -> tuple[dict[tuple[str, str], Relationship], dict[str, Organisation]]:
     councils = {
         name: loader.ensure(
             Council, Council.objects.filter(name=name).first(), {"name": name, "is_home": is_home}
@@ -670,6 +848,88 @@ def _load_register(loader: _Loader) -> None:
             "description": SECONDMENT_DESCRIPTION,
         },
     )
+    return relationships, organisations
+
+
+def _load_visits(
+    loader: _Loader,
+    relationships: dict[tuple[str, str], Relationship],
+    organisations: dict[str, Organisation],
+) -> None:
+    for facts in VISITS:
+        relationship = relationships[(facts.place, facts.relationship_kind)]
+        values: dict[str, Any] = {
+            "relationship": relationship,
+            "direction": facts.direction,
+            "purpose": facts.purpose,
+            "title": facts.title,
+            "location": facts.location,
+        }
+        on_create: dict[str, Any] = {}
+        dates = {
+            "starts_on": facts.starts_on,
+            "ends_on": facts.ends_on,
+            "dates_are_approximate": facts.dates_are_approximate,
+        }
+        (values if facts.starts_on and not facts.dates_are_approximate else on_create).update(dates)
+        funding = {
+            "funder": facts.funder,
+            "funder_organisation": organisations[facts.funder_organisation]
+            if facts.funder_organisation
+            else None,
+        }
+        (values if facts.funder_stated else on_create).update(funding)
+        if facts.party_size is not None:
+            values["party_size"] = facts.party_size
+        if facts.outcomes:
+            values["outcomes"] = facts.outcomes
+
+        found = (
+            Visit.objects.filter(relationship=relationship, title__iexact=facts.title).order_by("pk").first()
+        )
+        if found is None:
+            # A visit is created proposed or confirmed, and completed once who took part is recorded.
+            starts_as = VisitStatus.CONFIRMED if facts.status == VisitStatus.COMPLETED else facts.status
+            visit = Visit(**values, **on_create, status=starts_as)
+            visit.full_clean()
+            visit_create(visit=visit, by=None)
+            loader.created(visit)
+        else:
+            visit = loader.settle(found, values)
+            if visit.status != facts.status:
+                # Status moves only along recorded transitions; the demo does not force one.
+                loader.warn(
+                    f"the visit {visit} is {visit.get_status_display().lower()}, not "
+                    f"{VisitStatus(facts.status).label.lower()} as in the report; left as it is."
+                )
+
+        for person in facts.participants:
+            organisation = organisations[person.organisation] if person.organisation else None
+            loader.ensure(
+                Participant,
+                visit.participants.filter(role=person.role, organisation=organisation).order_by("pk").first(),
+                {"visit": visit, "role": person.role, "organisation": organisation},
+                on_create={"name": person.name},
+            )
+        for meeting in facts.meetings:
+            organisation = organisations[meeting.organisation]
+            loader.ensure(
+                Meeting,
+                visit.meetings.filter(organisation=organisation).order_by("pk").first(),
+                {"visit": visit, "organisation": organisation},
+                on_create={"outcome": meeting.planned},
+            )
+        if facts.estimate is not None:
+            # Added once: an estimate officers have since revised is theirs.
+            have = visit.cost_items.count()
+            if have:
+                loader.result.present[CostItem] += have
+            else:
+                for item in visit_add_estimate(visit=visit, estimate=facts.estimate):
+                    loader.created(item)
+
+        if found is None and facts.status == VisitStatus.COMPLETED:
+            visit_change_status(visit=visit, to_status=VisitStatus.COMPLETED, by=None)
 
 
 def _load_logins(loader: _Loader, password: str) -> None:
@@ -729,7 +989,8 @@ def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) 
         raise ValueError("The demo password is empty; set DEMO_PASSWORD.")
     result = DemoResult()
     loader = _Loader(result, stdout)
-    _load_register(loader)
+    relationships, organisations = _load_register(loader)
+    _load_visits(loader, relationships, organisations)
     if make_logins:
         _load_logins(loader, password)
     elif with_users:

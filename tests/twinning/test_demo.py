@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -11,6 +12,19 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
 
+from delegations.models import (
+    CostCategory,
+    Direction,
+    Funder,
+    Participant,
+    ParticipantRole,
+    Purpose,
+    Visit,
+    VisitFollowUp,
+    VisitStatus,
+    VisitStatusChange,
+)
+from delegations.selectors import visit_detail, visit_estimate
 from partners.models import (
     Action,
     ActionStatus,
@@ -182,6 +196,163 @@ def test_cbbc_advises_on_the_three_chinese_links(demo):
     assert sorted(places) == ["Hefei", "Xi'an", "Zhejiang"]
 
 
+def _visit(title: str) -> Visit:
+    return visit_detail().get(title=title)
+
+
+def test_the_zhejiang_delegation_is_proposed_for_15_and_16_september(demo):
+    visit = _visit("Zhejiang province delegation to Derby")
+
+    assert visit.relationship == _relationship("Zhejiang", RelationshipKind.ECONOMIC)
+    assert (visit.direction, visit.purpose, visit.status) == (
+        Direction.INBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+    )
+    assert (visit.starts_on, visit.ends_on) == (datetime.date(2015, 9, 15), datetime.date(2015, 9, 16))
+    assert not visit.dates_are_approximate
+    assert visit.location == "Derby"
+    assert visit.funder == Funder.PARTNER and visit.funder_organisation is None
+    # No one is named, nothing has come of it yet, and recommendation 2.1 precedes it.
+    assert not visit.participants.all() and not visit.meetings.all()
+    assert visit.outcomes == "" and visit.lead_officer is None
+    assert not visit.follow_ups.all()
+
+
+def test_the_hefei_delegation_comes_in_october_with_the_deputy_consul_general(demo):
+    visit = _visit("Hefei City delegation to Derby")
+
+    assert visit.relationship == _relationship("Hefei", RelationshipKind.ECONOMIC)
+    assert (visit.direction, visit.purpose, visit.status) == (
+        Direction.INBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+    )
+    # "In October": the month only, marked approximate; no end date invented.
+    assert visit.starts_on == datetime.date(2015, 10, 1)
+    assert visit.dates_are_approximate
+    assert visit.ends_on is None
+    assert visit.funder == Funder.FCO
+    assert visit.funder_organisation.name == "Foreign and Commonwealth Office"
+    (consul,) = visit.participants.all()
+    assert consul.name == "British Deputy Consul General, Shanghai"
+    assert consul.role == ParticipantRole.CONSULAR
+    assert consul.organisation.name == "British Consulate-General Shanghai"
+    (meeting,) = visit.meetings.all()
+    assert meeting.organisation.name == "Derby and Derbyshire Rail"
+    assert meeting.held_on is None
+    assert meeting.outcome.startswith("Planned: ") and "UK rail in China" in meeting.outcome
+
+
+def test_the_exploratory_visit_to_china_is_four_people_four_nights_about_4000_pounds(demo):
+    visit = _visit("Exploratory visit to China")
+    items = list(visit.cost_items.all())
+
+    assert visit.relationship == _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    assert (visit.direction, visit.purpose, visit.status) == (
+        Direction.OUTBOUND,
+        Purpose.EXPLORATORY,
+        VisitStatus.PROPOSED,
+    )
+    assert visit.starts_on is None and visit.ends_on is None and not visit.dates_are_approximate
+    assert visit.party_size == 4
+    assert visit.funder == Funder.FCO
+    assert visit.funder_organisation.name == "Foreign and Commonwealth Office"
+    # The report names no city and gives only the total: the visit says both.
+    assert "Destination city not yet chosen" in visit.outcomes
+    assert "illustrative" in visit.outcomes
+    assert len(items) == 4
+    assert sum((item.quantity * item.unit_cost for item in items), Decimal("0")) == Decimal("4000.00")
+    assert {CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION} <= {item.category for item in items}
+    accommodation = next(item for item in items if item.category == CostCategory.ACCOMMODATION)
+    assert accommodation.quantity == 16  # four people for four nights
+    assert {item.funder for item in items} == {Funder.FCO}
+    estimate = visit_estimate(visit)
+    assert estimate.total == Decimal("4000.00")
+    assert estimate.council_cost == 0
+
+
+@pytest.mark.parametrize(
+    ("place", "kind", "direction", "count", "role"),
+    [
+        ("Xi'an", RelationshipKind.ECONOMIC, Direction.INBOUND, 2, ParticipantRole.PARTNER_OFFICIAL),
+        ("Toyota City", RelationshipKind.CIVIC, Direction.OUTBOUND, 3, ParticipantRole.OFFICER),
+    ],
+)
+def test_the_earlier_visits_are_completed_and_undated(demo, place, kind, direction, count, role):
+    visits = visit_detail().filter(relationship=_relationship(place, kind), purpose=Purpose.TRADE)
+
+    assert len(visits) == count
+    for visit in visits:
+        assert visit.direction == direction
+        assert visit.status == VisitStatus.COMPLETED
+        # The report gives no dates, so none is invented and none is marked approximate.
+        assert visit.starts_on is None and visit.ends_on is None
+        assert not visit.dates_are_approximate
+        (group,) = visit.participants.all()
+        assert group.role == role and "names not recorded" in group.name
+        moves = [(change.from_status, change.to_status) for change in visit.status_changes.all()]
+        assert moves == [("", VisitStatus.CONFIRMED), (VisitStatus.CONFIRMED, VisitStatus.COMPLETED)]
+
+
+def test_the_demo_makes_eight_visits_and_no_follow_ups(demo):
+    assert Visit.objects.count() == 8
+    assert not VisitFollowUp.objects.exists()
+    for visit in Visit.objects.exclude(status=VisitStatus.COMPLETED):
+        first = VisitStatusChange.objects.filter(visit=visit).get()
+        assert (first.from_status, first.to_status) == ("", visit.status)
+
+
+def test_what_officers_record_on_visits_where_the_report_is_silent_is_kept(demo):
+    hefei = Visit.objects.get(title="Hefei City delegation to Derby")
+    hefei.starts_on, hefei.ends_on = datetime.date(2015, 10, 20), datetime.date(2015, 10, 21)
+    hefei.dates_are_approximate = False
+    hefei.save()
+    consul = Participant.objects.get(visit=hefei)
+    consul.name = "A. N. Other"
+    consul.save()
+    meeting = hefei.meetings.get()
+    meeting.outcome = "Two rail companies asked for introductions."
+    meeting.save()
+    china = Visit.objects.get(title="Exploratory visit to China")
+    china.cost_items.filter(category=CostCategory.CIVIC_GIFTS).update(unit_cost=Decimal("300.00"))
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    assert not result.created and not result.updated
+    hefei.refresh_from_db()
+    assert hefei.starts_on == datetime.date(2015, 10, 20) and not hefei.dates_are_approximate
+    assert Participant.objects.get(visit=hefei).name == "A. N. Other"
+    assert hefei.meetings.get().outcome == "Two rail companies asked for introductions."
+    assert china.cost_items.count() == 4
+    assert china.cost_items.get(category=CostCategory.CIVIC_GIFTS).unit_cost == Decimal("300.00")
+
+
+def test_a_run_puts_back_what_the_report_says_of_a_visit(demo):
+    visit = Visit.objects.get(title="Zhejiang province delegation to Derby")
+    visit.ends_on = datetime.date(2015, 9, 18)
+    visit.save()
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    visit.refresh_from_db()
+    assert visit.ends_on == datetime.date(2015, 9, 16)
+    assert result.updated[Visit] == 1 and result.updated.total() == 1
+
+
+def test_a_visit_moved_on_by_officers_is_left_in_its_status_with_a_warning(demo):
+    visit = Visit.objects.get(title="Zhejiang province delegation to Derby")
+    visit.status = VisitStatus.CONFIRMED
+    visit.save()
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.CONFIRMED
+    assert any("Zhejiang province delegation to Derby" in warning for warning in result.warnings)
+    assert not result.created and not result.updated
+
+
 def _every_table() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -193,9 +364,9 @@ def _every_table() -> dict[str, int]:
 def _versions() -> dict[str, int | None]:
     return {
         model._meta.label: model._default_manager.aggregate(total=Sum("version"))["total"]
-        for model in apps.get_app_config("partners").get_models()
+        for model in apps.get_models()
         if any(f.name == "version" for f in model._meta.concrete_fields)
-        and not model.__name__.startswith("Hist")
+        and not model.__name__.startswith("Historical")
     }
 
 
@@ -204,6 +375,9 @@ def test_a_second_run_changes_nothing(demo, settings):
     versions = _versions()
     hashes = dict(get_user_model().objects.values_list("username", "password"))
     assert tables["partners.HistoricalRelationship"] > 0  # the first run did write history
+    assert tables["delegations.HistoricalVisit"] > 0
+    assert tables["delegations.HistoricalCostItem"] > 0
+    assert {"partners.Relationship", "delegations.Visit", "delegations.CostItem"} <= set(versions)
 
     again = load_demo(with_users=True, password=DEMO_PASSWORD)
 
@@ -329,12 +503,14 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
     ]:
         assert f"{username:<8} {role}" in output
     assert "'twinning-demo', the default" in output
-    assert "52 created" in output
+    assert "71 created" in output
+    assert "4 cost items" in output and "1 meeting," in output
+    assert "6 participants" in output and "8 visits" in output
     assert authenticate(username="leader", password="twinning-demo") is not None
 
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "0 created, 0 updated, 52 already present" in out.getvalue()
+    assert "0 created, 0 updated, 71 already present" in out.getvalue()
 
 
 def test_the_command_uses_but_never_prints_a_password_from_the_environment(settings):

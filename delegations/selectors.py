@@ -28,14 +28,18 @@ ZERO = Decimal("0.00")
 
 def visit_list() -> QuerySet[Visit]:
 
-    return Visit.objects.select_related(
-        "relationship", "relationship__place", "lead_officer", "funder_organisation"
-    ).annotate(
-        participant_count=Count("participants", distinct=True),
-        estimate=Sum(
-            F("cost_items__quantity") * F("cost_items__unit_cost"),
-            output_field=models.DecimalField(**MONEY),
-        ),
+    return (
+        Visit.objects.select_related(
+            "relationship", "relationship__place", "lead_officer", "funder_organisation"
+        )
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            estimate=Sum(
+                F("cost_items__quantity") * F("cost_items__unit_cost"),
+                output_field=models.DecimalField(**MONEY),
+            ),
+        )
+        .order_by(F("starts_on").desc(nulls_last=True), "-pk")
     )
 
 

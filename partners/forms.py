@@ -23,7 +23,8 @@ from .models import (
 )
 
 
-def _people() -> Any:
+def people() -> Any:
+    """Active users, by name: who can lead, own or be assigned something."""
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
@@ -40,7 +41,7 @@ class PlaceForm(VersionedModelForm):
 
 
 class RelationshipForm(VersionedModelForm):
-    lead_officer = UserChoiceField(queryset=_people(), required=False)
+    lead_officer = UserChoiceField(queryset=people(), required=False)
 
     class Meta:
         model = Relationship
@@ -60,7 +61,7 @@ class RelationshipForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_officer"].queryset = _people()
+        self.fields["lead_officer"].queryset = people()
         if self.instance.pk is not None:
             # Status moves only through the status form, which records each move;
             # the place is what the relationship is, so it is fixed once made.
@@ -214,7 +215,7 @@ class ContactForm(VersionedModelForm):
 
 
 class ActionForm(VersionedModelForm):
-    owner = UserChoiceField(queryset=_people(), required=False)
+    owner = UserChoiceField(queryset=people(), required=False)
 
     class Meta:
         model = Action
@@ -222,7 +223,7 @@ class ActionForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
+        self.fields["owner"].queryset = people()
         self.fields["relationship"].queryset = Relationship.objects.select_related("place")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from . import extensions
 from .models import (
     Action,
     ActionStatus,
@@ -205,6 +206,8 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
                     url=approach.get_absolute_url(),
                 )
             )
+    for source in extensions.timeline_sources:
+        events.extend(source(place))
     dated = sorted((e for e in events if e.on), key=lambda e: (e.on, e.title))
     undated = [e for e in events if not e.on]
     return dated + undated

@@ -22,7 +22,7 @@ from twinning.editing import (
 from twinning.roles import RoleRequiredMixin
 from twinning.versioning import StaleEditError
 
-from . import filters, forms, selectors, services
+from . import extensions, filters, forms, selectors, services
 from .models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship, Stakeholder
 
 
@@ -60,6 +60,9 @@ class PlaceDetailView(RegisterDetailView):
         context = super().get_context_data(**kwargs)
         context["timeline"] = selectors.place_timeline(self.object)
         context.update(selectors.place_related(self.object))
+        context["extra_sections"] = extensions.sections_for(
+            extensions.place_sections, self.object, self.request.user
+        )
         return context
 
 
@@ -129,6 +132,9 @@ class RelationshipDetailView(RegisterDetailView):
         context = super().get_context_data(**kwargs)
         context.setdefault("status_form", forms.RelationshipStatusForm(relationship=self.object))
         context.setdefault("stakeholder_form", forms.StakeholderForm(relationship=self.object))
+        context["extra_sections"] = extensions.sections_for(
+            extensions.relationship_sections, self.object, self.request.user
+        )
         return context
 
 

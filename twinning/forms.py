@@ -18,7 +18,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class VersionedModelForm(forms.ModelForm):
+class DatePickerMixin:
+    """Every date field gets the browser's own date picker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput(attrs=field.widget.attrs)
+
+
+class VersionedModelForm(DatePickerMixin, forms.ModelForm):
     """Carries the version the editor loaded, so a stale save can be refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -29,9 +39,6 @@ class VersionedModelForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         else:
             del self.fields["version"]
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput(attrs=field.widget.attrs)
 
     def save(self, commit: bool = True) -> Any:
         if not commit:

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from partners.forms import UserChoiceField, people
+from partners.models import Action, Organisation, Relationship
+from twinning.forms import DatePickerMixin, VersionedModelForm
+
+from .models import CostItem, Gift, Meeting, Participant, Visit, VisitStatus
+from .services import QuickEstimate
+
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+class VisitForm(VersionedModelForm):
+    lead_officer = UserChoiceField(queryset=people(), required=False)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "relationship",
+            "direction",
+            "purpose",
+            "title",
+            "starts_on",
+            "ends_on",
+            "dates_are_approximate",
+            "location",
+            "status",
+            "lead_officer",
+            "funder",
+            "funder_organisation",
+            "party_size",
+            "outcomes",
+            "actual_cost",
+        ]
+        labels = {"status": "Status to start in"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_officer"].queryset = people()
+        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+        self.fields["funder_organisation"].queryset = Organisation.objects.order_by("name")
+        if self.instance.pk is None:
+            # A new visit is planned or booked; it is completed once its
+            # participants are recorded, through the status form.
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in VisitStatus.choices
+                if value in (VisitStatus.PROPOSED, VisitStatus.CONFIRMED)
+            ]
+        else:
+            del self.fields["status"]
+
+
+class VisitStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", choices=VisitStatus.choices)
+    note = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+        allowed = visit.allowed_next_statuses
+        # Offers the allowed moves; accepts any known one so that a refused
+        # move is explained in words rather than as an invalid choice.
+        self.fields["to_status"].widget.choices = [
+            (value, label) for value, label in VisitStatus.choices if value in allowed
+        ]
+        self.fields["version"].initial = visit.version
+
+    def clean_to_status(self) -> str:
+        to_status = self.cleaned_data["to_status"]
+        if not self.visit.can_move_to(to_status):
+            raise forms.ValidationError(
+                f"A visit cannot move from {self.visit.get_status_display()} to {VisitStatus(to_status).label}."
+            )
+        return to_status
+
+
+class VisitPartForm(DatePickerMixin, forms.ModelForm):
+    """A form for a part of a visit (participant, meeting, cost item) added on its page."""
+
+    def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self._meta.model._meta.model_name)
+        super().__init__(*args, **kwargs)
+        self.instance.visit = visit
+        for name in ("organisation",):
+            if name in self.fields:
+                self.fields[name].queryset = Organisation.objects.order_by("name")
+
+
+class ParticipantForm(VisitPartForm):
+    class Meta:
+        model = Participant
+        fields = ["name", "role", "organisation"]
+        help_texts = {"name": "A person, or a group when names are not recorded."}
+
+
+class MeetingForm(VisitPartForm):
+    class Meta:
+        model = Meeting
+        fields = ["organisation", "held_on", "outcome"]
+        widgets = {"outcome": forms.Textarea(attrs={"rows": 2})}
+
+
+class CostItemForm(VisitPartForm):
+    class Meta:
+        model = CostItem
+        fields = ["category", "description", "quantity", "unit_cost", "funder"]
+
+    def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
+        super().__init__(*args, visit=visit, **kwargs)
+        self.fields["funder"].initial = visit.funder
+
+
+class QuickEstimateForm(forms.Form):
+    """people x nights x nightly rate + fares + gifts + materials."""
+
+    people = forms.IntegerField(label="People travelling", min_value=1, max_value=500)
+    nights = forms.IntegerField(label="Nights", min_value=0, max_value=365)
+    nightly_rate = forms.DecimalField(label="Nightly rate per person (£)", **MONEY_FIELD)
+    fare_per_person = forms.DecimalField(label="Fare per person (£)", **MONEY_FIELD)
+    civic_gifts = forms.DecimalField(label="Civic gifts (£)", initial=Decimal("0"), **MONEY_FIELD)
+    presentation_materials = forms.DecimalField(
+        label="Presentation materials (£)", initial=Decimal("0"), **MONEY_FIELD
+    )
+    funder = forms.ChoiceField(label="Who pays", choices=CostItem._meta.get_field("funder").choices)
+
+    def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "estimate")
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].initial = visit.funder
+        if visit.party_size:
+            self.fields["people"].initial = visit.party_size
+        if visit.nights is not None:
+            self.fields["nights"].initial = visit.nights
+
+    def estimate(self) -> QuickEstimate:
+        data = self.cleaned_data
+        return QuickEstimate(
+            people=data["people"],
+            nights=data["nights"],
+            nightly_rate=data["nightly_rate"],
+            fare_per_person=data["fare_per_person"],
+            civic_gifts=data["civic_gifts"],
+            presentation_materials=data["presentation_materials"],
+            funder=data["funder"],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and self.estimate().total <= 0:
+            raise forms.ValidationError("The estimate comes to nothing: give at least one rate or amount.")
+        return cleaned
+
+
+class FollowUpForm(DatePickerMixin, forms.ModelForm):
+    owner = UserChoiceField(queryset=people(), required=False)
+
+    class Meta:
+        model = Action
+        fields = ["title", "description", "owner", "due_on"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "follow_up")
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+
+
+class GiftForm(VersionedModelForm):
+    class Meta:
+        model = Gift
+        fields = [
+            "direction",
+            "kind",
+            "description",
+            "value",
+            "counterparty",
+            "counterparty_organisation",
+            "on",
+            "visit",
+            "was_refused",
+            "declared_on",
+            "notes",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].queryset = Visit.objects.select_related("relationship__place")
+        self.fields["counterparty_organisation"].queryset = Organisation.objects.order_by("name")

@@ -59,6 +59,8 @@ class Funder(models.TextChoices):
     FCO = "fco", "Foreign and Commonwealth Office"
     PARTNER = "partner", "The partner"
     COMPANY = "company", "A company"
+    # For visits recorded after the fact where nobody now knows who paid.
+    NOT_RECORDED = "not_recorded", "Not recorded"
 
 
 class Visit(FieldConstraintErrorsMixin, VersionedModel):
@@ -82,7 +84,7 @@ class Visit(FieldConstraintErrorsMixin, VersionedModel):
     lead_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_visits"
     )
-    funder = models.CharField("who pays", max_length=10, choices=Funder.choices, default=Funder.COUNCIL)
+    funder = models.CharField("who pays", max_length=12, choices=Funder.choices, default=Funder.COUNCIL)
     funder_organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -284,7 +286,7 @@ class CostItem(VersionedModel):
         **MONEY,
         validators=[MinValueValidator(Decimal("0"), message="A cost cannot be negative.")],
     )
-    funder = models.CharField("who pays", max_length=10, choices=Funder.choices)
+    funder = models.CharField("who pays", max_length=12, choices=Funder.choices)
     history = HistoricalRecords()
 
     objects = CostItemQuerySet.as_manager()

@@ -462,7 +462,8 @@ class VisitFacts:
     # Only the month is known: the placeholder date is set on creation only, so
     # the real date an officer records later is kept.
     dates_are_approximate: bool = False
-    funder: str = Funder.COUNCIL
+    # The report says who pays only for the FCO-funded visits.
+    funder: str = Funder.NOT_RECORDED
     funder_organisation: str = ""
     # False when the report does not say who pays: the (required) field is then
     # set on creation only.
@@ -507,7 +508,6 @@ def _xian_visit(which: str) -> VisitFacts:
         Purpose.TRADE,
         VisitStatus.COMPLETED,
         "Derby",
-        funder=Funder.PARTNER,
         outcomes="Business to business opportunities achieved (para 4.7).",
         participants=(_XIAN_GROUP,),
     )
@@ -541,7 +541,6 @@ VISITS = (
         "Derby",
         starts_on=date(2015, 9, 15),
         ends_on=date(2015, 9, 16),
-        funder=Funder.PARTNER,
     ),
     # Recommendation 2.2 and para 4.10: "in October", at the FCO's expense, with
     # the Deputy Consul General, who offers to talk to Derby's rail companies.

@@ -212,7 +212,8 @@ def test_the_zhejiang_delegation_is_proposed_for_15_and_16_september(demo):
     assert (visit.starts_on, visit.ends_on) == (datetime.date(2015, 9, 15), datetime.date(2015, 9, 16))
     assert not visit.dates_are_approximate
     assert visit.location == "Derby"
-    assert visit.funder == Funder.PARTNER and visit.funder_organisation is None
+    # The report does not say who pays for the Zhejiang visit.
+    assert visit.funder == Funder.NOT_RECORDED and visit.funder_organisation is None
     # No one is named, nothing has come of it yet, and recommendation 2.1 precedes it.
     assert not visit.participants.all() and not visit.meetings.all()
     assert visit.outcomes == "" and visit.lead_officer is None
@@ -289,6 +290,7 @@ def test_the_earlier_visits_are_completed_and_undated(demo, place, kind, directi
         # The report gives no dates, so none is invented and none is marked approximate.
         assert visit.starts_on is None and visit.ends_on is None
         assert not visit.dates_are_approximate
+        assert visit.funder == Funder.NOT_RECORDED  # nor who paid
         (group,) = visit.participants.all()
         assert group.role == role and "names not recorded" in group.name
         moves = [(change.from_status, change.to_status) for change in visit.status_changes.all()]

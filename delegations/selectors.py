@@ -9,8 +9,6 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
-from partners.models import Action
-
 from .models import (
     MONEY,
     CostItem,
@@ -94,18 +92,6 @@ def outstanding_gifts() -> QuerySet[Gift]:
     return gift_list().outstanding().order_by("on", "pk")
 
 
-def relationship_visits(relationship_ids: list[int]) -> dict[int, list[Visit]]:
-    """Visits grouped by relationship, in one query, for the partners pages."""
-    grouped: dict[int, list[Visit]] = defaultdict(list)
-    for visit in visit_list().filter(relationship_id__in=relationship_ids):
-        grouped[visit.relationship_id].append(visit)
-    return grouped
-
-
-def follow_up_actions() -> QuerySet[Action]:
-    return Action.objects.filter(visit_follow_up__isnull=False)
-
-
 def overseas_travel() -> QuerySet[Visit]:
     """Outbound visits for the transparency export, oldest first."""
     return (
@@ -123,11 +109,9 @@ def visit_year_choices() -> list[tuple[str, str]]:
 
 __all__ = [
     "Estimate",
-    "follow_up_actions",
     "gift_list",
     "outstanding_gifts",
     "overseas_travel",
-    "relationship_visits",
     "visit_detail",
     "visit_estimate",
     "visit_list",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -143,3 +146,47 @@ class ExchangeFactory(factory.django.DjangoModelFactory):
     relationship = factory.SubFactory(RelationshipFactory)
     kind = ExchangeKind.SECONDMENT
     title = factory.Sequence(lambda n: f"Secondment {n}")
+
+
+# --- Delegations ---------------------------------------------------------------
+# Named by label so the partners factories above need no new imports.
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegations.Visit"
+        skip_postgeneration_save = True
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    direction = "outbound"
+    purpose = "trade"
+    title = factory.Sequence(lambda n: f"Trade mission {n}")
+    starts_on = factory.Faker("date_between", start_date="+30d", end_date="+1y")
+    ends_on = factory.LazyAttribute(lambda v: v.starts_on and v.starts_on + datetime.timedelta(days=4))
+    status = "proposed"
+    funder = "council"
+
+    @factory.post_generation
+    def record_status(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.status_changes.create(from_status="", to_status=self.status)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegations.Participant"
+
+    visit = factory.SubFactory(VisitFactory)
+    name = factory.Sequence(lambda n: f"Participant {n}")
+    role = "officer"
+
+
+class CostItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegations.CostItem"
+
+    visit = factory.SubFactory(VisitFactory)
+    category = "accommodation"
+    quantity = decimal.Decimal("16")
+    unit_cost = decimal.Decimal("62.50")
+    funder = "council"

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from delegations.models import CalendarFeed
 from partners.models import (
     Action,
     Approach,
@@ -44,7 +45,9 @@ from tests.factories import (
     PlaceFactory,
     RelationshipFactory,
     StakeholderFactory,
+    UserFactory,
 )
+from twinning import roles
 
 PERSONAS = ("anonymous", "officer", "finance", "leader", "administrator", "outsider")
 
@@ -72,6 +75,11 @@ READ = {
 OFFICER_FORM = {
     "GET": by_persona(302, 200, 403, 403, 403, 403),
     "POST": by_persona(302, 302, 403, 403, 403, 403),
+}
+# Buttons any role uses on its own things (a new calendar address): POST only.
+ROLE_POST_ONLY = {
+    "GET": by_persona(302, 405, 405, 405, 405, 403),
+    "POST": by_persona(302, 302, 302, 302, 302, 403),
 }
 # Buttons on a page (status change, link/unlink an organisation): POST only.
 OFFICER_POST_ONLY = {
@@ -145,6 +153,15 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "partners:exchange-detail": READ,
     "partners:exchange-update": OFFICER_FORM,
     "partners:exchange-history": READ,
+    # The calendar feed: its secret address is the key, for calendar clients
+    # that cannot sign in (its owner's role is checked, see test_calendar).
+    "delegations:calendar": READ,
+    "delegations:calendar-regenerate": ROLE_POST_ONLY,
+    "delegations:calendar-feed": {
+        "GET": by_persona(200, 200, 200, 200, 200, 200),
+        "POST": by_persona(405, 405, 405, 405, 405, 405),
+    },
+    "delegations:overseas-travel-csv": READ,
 }
 
 # Which kind of record a URL's <pk> names (by default, the one in its name).
@@ -249,6 +266,10 @@ def url_for(name: str, register: dict[str, Any]) -> str:
     pattern = resolved_urls()[name]
     kwargs: dict[str, Any] = {}
     for key in pattern.pattern.converters:
+        if key == "token":  # the calendar feed's secret address, here a leader's
+            owner = UserFactory(username="calendar-owner", roles=[roles.LEADERS_OFFICE])
+            kwargs["token"] = CalendarFeed.objects.get_or_create(user=owner)[0].token
+            continue
         assert key == "pk", f"{name} takes <{key}>; teach url_for how to fill it"
         kind = PK_OF.get(name, name.split(":")[-1].rsplit("-", 1)[0])
         assert kind in MODELS, f"{name}: no record kind {kind!r}; add the URL to PK_OF"
@@ -302,6 +323,7 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "role": "Rail supply chain",
     },
     "partners:stakeholder-delete": lambda reg, user: {},
+    "delegations:calendar-regenerate": lambda reg, user: {},
     "partners:approach-create": lambda reg, user: {
         "place": reg["place"].pk,
         "new_place_kind": "city",

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .models import (
     MONEY,
@@ -25,17 +26,32 @@ ZERO = Decimal("0.00")
 
 
 def visit_list() -> QuerySet[Visit]:
+    """Visits with their participant count and estimate.
 
+    Each is a subquery of its own: counting participants and summing cost
+    items in one join would count every cost once per participant.
+    """
+    participants = (
+        Participant.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    costs = (
+        CostItem.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(total=Sum(F("quantity") * F("unit_cost"), output_field=models.DecimalField(**MONEY)))
+        .values("total")
+    )
     return (
         Visit.objects.select_related(
             "relationship", "relationship__place", "lead_officer", "funder_organisation"
         )
         .annotate(
-            participant_count=Count("participants", distinct=True),
-            estimate=Sum(
-                F("cost_items__quantity") * F("cost_items__unit_cost"),
-                output_field=models.DecimalField(**MONEY),
-            ),
+            participant_count=Coalesce(Subquery(participants, output_field=models.IntegerField()), 0),
+            estimate=Subquery(costs, output_field=models.DecimalField(**MONEY)),
         )
         .order_by(F("starts_on").desc(nulls_last=True), "-pk")
     )

@@ -190,3 +190,23 @@ class CostItemFactory(factory.django.DjangoModelFactory):
     quantity = decimal.Decimal("16")
     unit_cost = decimal.Decimal("62.50")
     funder = "council"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegations.Meeting"
+
+    visit = factory.SubFactory(VisitFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class GiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegations.Gift"
+
+    direction = "received"
+    kind = "gift"
+    description = factory.Sequence(lambda n: f"Gift {n}")
+    value = decimal.Decimal("30.00")
+    counterparty = "Mayor of the partner city"
+    on = factory.Faker("date_between", start_date="-1y", end_date="-30d")

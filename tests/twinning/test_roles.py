@@ -12,6 +12,7 @@ looked at. Nobody ever gets a 500.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from delegations.models import CalendarFeed
+from delegations.models import (
+    CalendarFeed,
+    CostItem,
+    Gift,
+    Meeting,
+    Participant,
+    Visit,
+    VisitFollowUp,
+    VisitStatus,
+)
 from partners.models import (
     Action,
     Approach,
@@ -39,13 +49,18 @@ from tests.factories import (
     ActionFactory,
     ApproachFactory,
     ContactFactory,
+    CostItemFactory,
     CouncilFactory,
     ExchangeFactory,
+    GiftFactory,
+    MeetingFactory,
     OrganisationFactory,
+    ParticipantFactory,
     PlaceFactory,
     RelationshipFactory,
     StakeholderFactory,
     UserFactory,
+    VisitFactory,
 )
 from twinning import roles
 
@@ -162,6 +177,28 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": by_persona(405, 405, 405, 405, 405, 405),
     },
     "delegations:overseas-travel-csv": READ,
+    # Visits: officers plan and record them; every role reads them.
+    "delegations:visit-list": READ,
+    "delegations:visit-create": OFFICER_FORM,
+    "delegations:visit-detail": READ,
+    "delegations:visit-update": OFFICER_FORM,
+    "delegations:visit-history": READ,
+    # The forms and buttons on the visit page post and come back to it.
+    "delegations:visit-status": OFFICER_POST_ONLY,
+    "delegations:participant-add": OFFICER_POST_ONLY,
+    "delegations:participant-remove": OFFICER_POST_ONLY,
+    "delegations:meeting-add": OFFICER_POST_ONLY,
+    "delegations:meeting-remove": OFFICER_POST_ONLY,
+    "delegations:cost-item-add": OFFICER_POST_ONLY,
+    "delegations:cost-item-remove": OFFICER_POST_ONLY,
+    "delegations:estimate-add": OFFICER_POST_ONLY,
+    "delegations:follow-up-add": OFFICER_POST_ONLY,
+    # The gifts and hospitality register.
+    "delegations:gift-list": READ,
+    "delegations:gift-create": OFFICER_FORM,
+    "delegations:gift-detail": READ,
+    "delegations:gift-update": OFFICER_FORM,
+    "delegations:gift-history": READ,
 }
 
 # Which kind of record a URL's <pk> names (by default, the one in its name).
@@ -169,6 +206,15 @@ PK_OF: dict[str, str] = {
     "partners:relationship-status": "relationship",
     "partners:stakeholder-create": "relationship",
     "partners:stakeholder-delete": "stakeholder",
+    "delegations:visit-status": "visit",
+    "delegations:participant-add": "visit",
+    "delegations:participant-remove": "participant",
+    "delegations:meeting-add": "visit",
+    "delegations:meeting-remove": "meeting",
+    "delegations:cost-item-add": "visit",
+    "delegations:cost-item-remove": "costitem",
+    "delegations:estimate-add": "visit",
+    "delegations:follow-up-add": "visit",
 }
 
 SKIPPED_NAMESPACES = {"admin"}
@@ -236,6 +282,12 @@ def register(db: Any) -> dict[str, Any]:
     place = PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
     relationship = RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC)
     organisation = OrganisationFactory(name="Toyota Motor Manufacturing UK")
+    visit = VisitFactory(
+        relationship=relationship,
+        title="Civic visit to Toyota City",
+        starts_on=date(2015, 10, 12),
+        ends_on=date(2015, 10, 16),
+    )
     return {
         "place": place,
         "relationship": relationship,
@@ -247,6 +299,11 @@ def register(db: Any) -> dict[str, Any]:
         "approach": ApproachFactory(place=place, relationship=relationship),
         "action": ActionFactory(relationship=relationship),
         "exchange": ExchangeFactory(relationship=relationship),
+        "visit": visit,
+        "participant": ParticipantFactory(visit=visit, name="Cllr Ranjit Banwait"),
+        "meeting": MeetingFactory(visit=visit, organisation=organisation),
+        "costitem": CostItemFactory(visit=visit),
+        "gift": GiftFactory(visit=visit, description="Derby porcelain plate", direction="given"),
     }
 
 
@@ -259,6 +316,11 @@ MODELS = {
     "action": Action,
     "exchange": Exchange,
     "stakeholder": Stakeholder,
+    "visit": Visit,
+    "participant": Participant,
+    "meeting": Meeting,
+    "costitem": CostItem,
+    "gift": Gift,
 }
 
 
@@ -324,6 +386,76 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
     },
     "partners:stakeholder-delete": lambda reg, user: {},
     "delegations:calendar-regenerate": lambda reg, user: {},
+    "delegations:visit-create": lambda reg, user: {
+        "relationship": reg["relationship"].pk,
+        "direction": "outbound",
+        "purpose": "exploratory",
+        "title": "Exploratory visit to Toyota City",
+        "status": "proposed",
+        "funder": "fco",
+        "party_size": "4",
+    },
+    "delegations:visit-update": lambda reg, user: {
+        "relationship": reg["relationship"].pk,
+        "direction": "outbound",
+        "purpose": "civic",
+        "title": "Civic visit to Toyota City, 2015",
+        "starts_on": "2015-10-12",
+        "ends_on": "2015-10-16",
+        "funder": "council",
+        "version": _version(reg["visit"]),
+    },
+    "delegations:visit-status": lambda reg, user: {
+        "to_status": "confirmed",
+        "version": _version(reg["visit"]),
+    },
+    "delegations:participant-add": lambda reg, user: {
+        "participant-name": "Paul Robinson",
+        "participant-role": "officer",
+    },
+    "delegations:participant-remove": lambda reg, user: {},
+    "delegations:meeting-add": lambda reg, user: {
+        "meeting-organisation": reg["other_organisation"].pk,
+        "meeting-held_on": "2015-10-13",
+        "meeting-outcome": "Agreed to share rail supply chain contacts.",
+    },
+    "delegations:meeting-remove": lambda reg, user: {},
+    "delegations:cost-item-add": lambda reg, user: {
+        "costitem-category": "travel",
+        "costitem-quantity": "4",
+        "costitem-unit_cost": "650.00",
+        "costitem-funder": "council",
+    },
+    "delegations:cost-item-remove": lambda reg, user: {},
+    "delegations:estimate-add": lambda reg, user: {
+        "estimate-people": "4",
+        "estimate-nights": "4",
+        "estimate-nightly_rate": "60",
+        "estimate-fare_per_person": "650",
+        "estimate-civic_gifts": "240",
+        "estimate-presentation_materials": "200",
+        "estimate-funder": "fco",
+    },
+    "delegations:follow-up-add": lambda reg, user: {
+        "follow_up-title": "Write to the Mayor of Toyota City",
+    },
+    "delegations:gift-create": lambda reg, user: {
+        "direction": "received",
+        "kind": "gift",
+        "description": "Lacquered box",
+        "value": "80.00",
+        "counterparty": "Mayor of Toyota City",
+        "on": "2015-10-13",
+    },
+    "delegations:gift-update": lambda reg, user: {
+        "direction": "given",
+        "kind": "gift",
+        "description": "Derby porcelain plate with the city arms",
+        "value": "45.00",
+        "counterparty": "Mayor of Toyota City",
+        "on": "2015-10-13",
+        "version": _version(reg["gift"]),
+    },
     "partners:approach-create": lambda reg, user: {
         "place": reg["place"].pk,
         "new_place_kind": "city",
@@ -468,6 +600,84 @@ def test_refused_writes_change_nothing(
     assert Stakeholder.objects.filter(pk=register["stakeholder"].pk).exists()
 
 
+def test_visit_writes_by_the_officer_change_the_register(
+    officer_client: Client, register: dict[str, Any]
+) -> None:
+    """The delegations rows' 302s are real saves and removals, not redirects that dropped the data."""
+    visit = register["visit"]
+    models = (Visit, Participant, Meeting, CostItem, Gift, VisitFollowUp, Action)
+    before = {model: model.objects.count() for model in models}
+    added = {
+        "delegations:visit-create": Visit,
+        "delegations:participant-add": Participant,
+        "delegations:meeting-add": Meeting,
+        "delegations:cost-item-add": CostItem,
+        "delegations:gift-create": Gift,
+        "delegations:follow-up-add": VisitFollowUp,
+    }
+    for name in added:
+        response = officer_client.post(url_for(name, register), VALID_POST[name](register, None))
+        assert response.status_code == 302, name
+    assert (
+        officer_client.post(
+            url_for("delegations:estimate-add", register),
+            VALID_POST["delegations:estimate-add"](register, None),
+        ).status_code
+        == 302
+    )
+    after = {model: model.objects.count() for model in models}
+    expected = {model: count + (1 if model in added.values() else 0) for model, count in before.items()}
+    expected[CostItem] += 4  # the quick estimate's four parts
+    expected[Action] += 1  # a follow-up is an action of the relationship
+    assert after == expected
+
+    for name, model in (
+        ("delegations:participant-remove", Participant),
+        ("delegations:meeting-remove", Meeting),
+        ("delegations:cost-item-remove", CostItem),
+    ):
+        kind = PK_OF[name]
+        assert officer_client.post(url_for(name, register)).status_code == 302, name
+        assert not model.objects.filter(pk=register[kind].pk).exists(), name
+
+    status = officer_client.post(
+        url_for("delegations:visit-status", register), VALID_POST["delegations:visit-status"](register, None)
+    )
+    assert status.status_code == 302
+    assert status["Location"] == visit.get_absolute_url()
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("persona", ["finance", "leader", "administrator", "outsider"])
+def test_refused_visit_writes_change_nothing(
+    persona: str, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    """Read-only roles posting valid data to the visit page's forms get 403 and change nothing."""
+    client = _client(personas[persona])
+    models = (Visit, Participant, Meeting, CostItem, Gift, VisitFollowUp, Action)
+    before = {model: model.objects.count() for model in models}
+    visit_before = Visit.objects.values().get(pk=register["visit"].pk)
+    gift_before = Gift.objects.values().get(pk=register["gift"].pk)
+    for name in sorted(VALID_POST):
+        if not name.startswith("delegations:") or name == "delegations:calendar-regenerate":
+            continue
+        response = client.post(url_for(name, register), VALID_POST[name](register, None))
+        assert response.status_code == 403, name
+    assert {model: model.objects.count() for model in models} == before
+    assert Visit.objects.values().get(pk=register["visit"].pk) == visit_before
+    assert Gift.objects.values().get(pk=register["gift"].pk) == gift_before
+
+
+def test_refused_visit_page_shows_no_data(outsider_client: Client, register: dict[str, Any]) -> None:
+    for name in ("delegations:visit-detail", "delegations:visit-list", "delegations:gift-list"):
+        response = outsider_client.get(url_for(name, register))
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Civic visit to Toyota City" not in page
+        assert "Derby porcelain plate" not in page
+        assert "You do not have access to this page" in page
+
+
 def test_refused_page_shows_no_data(outsider_client: Client, register: dict[str, Any]) -> None:
     response = outsider_client.get(url_for("partners:place-detail", register))
     assert response.status_code == 403
@@ -529,6 +739,48 @@ def test_only_officers_are_offered_the_register_s_write_buttons(
         assert response.status_code == 200
         shown[name] = words in response.content.decode()
     assert shown == dict.fromkeys(pages, offered)
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [("officer", True), ("finance", False), ("leader", False), ("administrator", False)],
+)
+def test_only_officers_are_offered_the_visit_and_gift_write_buttons(
+    persona: str, offered: bool, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    client = _client(personas[persona])
+    pages = {
+        "delegations:visit-list": ["Plan or record a visit"],
+        "delegations:visit-detail": [
+            "Edit visit",
+            "Change status",
+            "Add participant",
+            'Remove<span class="visually-hidden"> Cllr Ranjit Banwait',
+            "Add cost item",
+            "Add the estimate",
+            "Record meeting",
+            "Add follow-up",
+            "Record a gift or hospitality for this visit",
+        ],
+        "delegations:gift-list": ["Record a gift or hospitality"],
+        "delegations:gift-detail": ["Edit"],
+        "partners:relationship-detail": ["Plan or record a visit"],
+    }
+    shown = {}
+    for name, words in pages.items():
+        response = client.get(url_for(name, register))
+        assert response.status_code == 200
+        html = response.content.decode()
+        if name == "delegations:gift-detail":
+            html = html.split("<h1>", 1)[1]  # "Edit" is not in the navigation's words
+            shown[name] = [f">{words[0]}</a>" in html]
+        else:
+            shown[name] = [w in html for w in words]
+    assert shown == {name: [offered] * len(words) for name, words in pages.items()}
+    # Everyone with a role still sees the visit and what it costs.
+    detail = client.get(url_for("delegations:visit-detail", register)).content.decode()
+    assert "Cllr Ranjit Banwait" in detail
+    assert "Estimated cost:" in detail
 
 
 def test_outsider_is_told_to_ask_for_a_role_and_offered_no_register(outsider_client: Client) -> None:

@@ -55,6 +55,14 @@ class VisitForm(VersionedModelForm):
         else:
             del self.fields["status"]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Only when the start date was left out, not when it was mistyped
+        # (that has its own message already).
+        if cleaned.get("ends_on") and not cleaned.get("starts_on") and "starts_on" not in self.errors:
+            self.add_error("starts_on", "Give the start date as well as the end date.")
+        return cleaned
+
 
 class VisitStatusForm(forms.Form):
     to_status = forms.ChoiceField(label="New status", choices=VisitStatus.choices)

@@ -139,8 +139,6 @@ class Visit(FieldConstraintErrorsMixin, VersionedModel):
         errors: dict[str, str] = {}
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = "A visit cannot end before it starts."
-        if self.ends_on and not self.starts_on:
-            errors["starts_on"] = "Give the start date as well as the end date."
         if self.funder == Funder.COMPANY and self.funder_organisation_id is None:
             errors["funder_organisation"] = "Name the company that pays."
         if errors:

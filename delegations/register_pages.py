@@ -23,9 +23,9 @@ def place_timeline_visits(place: Any) -> list[TimelineEvent]:
             TimelineEvent(
                 on=visit.starts_on,
                 title=f"Visit {verb} {place.name}: {visit.title}",
-                detail=f"{visit.get_purpose_display()}, {visit.get_status_display().lower()}"
-                + (" (dates approximate)" if visit.dates_are_approximate else ""),
+                detail=f"{visit.get_purpose_display()}, {visit.get_status_display().lower()}",
                 url=visit.get_absolute_url(),
+                precision="month" if visit.dates_are_approximate else "day",
             )
         )
     return events

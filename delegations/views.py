@@ -18,6 +18,7 @@ from twinning.editing import (
     RegisterCreateView,
     RegisterDetailView,
     RegisterListView,
+    rebind_with_current_version,
 )
 from twinning.roles import RoleRequiredMixin
 from twinning.versioning import StaleEditError
@@ -150,12 +151,13 @@ class VisitStatusView(VisitPartView):
                         expected_version=form.cleaned_data["version"],
                     )
             except StaleEditError:
+                visit = self.get_visit(pk)
+                form = rebind_with_current_version(form, forms.VisitStatusForm, visit=visit)
                 form.add_error(
                     None,
                     "Someone else changed this visit after you opened it. "
                     "Its status is now as shown; choose the new status again.",
                 )
-                visit = self.get_visit(pk)
             except services.VisitRuleBroken as refusal:
                 form.add_error("to_status", str(refusal))
             else:

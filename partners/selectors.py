@@ -129,13 +129,17 @@ def place_detail() -> QuerySet[Place]:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    """One dated line on a place's timeline. ``year_only`` when only the year is known."""
+    """One dated line on a place's timeline.
+
+    ``precision`` says how much of the date is known: "day", "month" (shown
+    as "About October 2015") or "year".
+    """
 
     on: date | None
     title: str
     detail: str = ""
     url: str = ""
-    year_only: bool = False
+    precision: str = "day"
 
 
 def place_timeline(place: Place) -> list[TimelineEvent]:
@@ -152,7 +156,7 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
                     on=date(relationship.established_year, 1, 1),
                     title=f"{label.capitalize()} relationship established",
                     url=relationship.get_absolute_url(),
-                    year_only=True,
+                    precision="year",
                 )
             )
         for change in relationship.status_changes.all():

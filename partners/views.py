@@ -18,6 +18,7 @@ from twinning.editing import (
     RegisterCreateView,
     RegisterDetailView,
     RegisterListView,
+    rebind_with_current_version,
 )
 from twinning.roles import RoleRequiredMixin
 from twinning.versioning import StaleEditError
@@ -192,12 +193,15 @@ class RelationshipStatusView(RoleRequiredMixin, View):
                         expected_version=form.cleaned_data["version"],
                     )
             except StaleEditError:
+                relationship = get_object_or_404(selectors.relationship_detail(), pk=pk)
+                form = rebind_with_current_version(
+                    form, forms.RelationshipStatusForm, relationship=relationship
+                )
                 form.add_error(
                     None,
                     "Someone else changed this relationship after you opened it. "
                     "Its status is now as shown below; choose the new status again.",
                 )
-                relationship.refresh_from_db()
             except services.TransitionNotAllowed as refusal:
                 form.add_error("to_status", str(refusal))
             else:

@@ -42,6 +42,20 @@ def record_breadcrumbs(obj: models.Model | None, last: str = "") -> list[tuple[s
     return crumbs
 
 
+def rebind_with_current_version(form: Any, form_class: Any, **form_kwargs: Any) -> Any:
+    """The same submission bound again against the record as it now stands.
+
+    After a stale save is refused, the form shown again must carry the
+    current version, or saving again would be refused forever.
+    """
+    record = next(iter(form_kwargs.values()))
+    data = form.data.copy()
+    data["version"] = str(record.version)
+    fresh = form_class(data, **form_kwargs)
+    fresh.is_valid()
+    return fresh
+
+
 class PageMixin:
     """Title and breadcrumbs for the base layout."""
 

@@ -130,12 +130,6 @@ def test_a_visit_with_a_malformed_date(officer_client: Client, xian: Any, typed:
     assert page.field_error("Ends") == BAD_DATE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: delegations/models.py Visit.clean says 'Give the start date as well as the end "
-    "date.' beside a start date that was given but malformed (the form left it out of the instance), "
-    "so the officer reads two messages, one of them wrong.",
-)
 def test_a_malformed_start_with_an_end_is_only_called_malformed(officer_client: Client, xian: Any) -> None:
     page = post_new_visit(officer_client, xian, {"Starts": "2015-13-45", "Ends": "2015-11-06"})
     assert page.field_error("Starts") == BAD_DATE
@@ -436,12 +430,6 @@ def test_stale_status_change_of_a_visit_is_refused(
     assert list(fresh.status_changes.values_list("to_status", flat=True)) == ["proposed", "confirmed"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: delegations/views.py VisitStatusView.post, on StaleEditError, re-shows the bound "
-    "form still carrying the stale version it was posted with, so 'choose the new status again' is "
-    "refused again until the page is reloaded.",
-)
 def test_after_a_stale_status_change_choosing_again_goes_through(
     officer_client: Client, colleague_client: Client, visit: Visit
 ) -> None:

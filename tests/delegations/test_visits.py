@@ -708,11 +708,6 @@ def test_the_place_timeline_shows_its_visits(leader_client: Client, xian: Any, x
     assert titles[-1].startswith("Date not recorded")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: delegations/register_pages.py place_timeline_visits dates an approximate visit "
-    "by its exact start day ('1 October 2015'); the timeline should say 'About October 2015'.",
-)
 def test_the_place_timeline_shows_an_approximate_visit_by_its_month(
     leader_client: Client, xian: Any, xian_visits: Any
 ) -> None:

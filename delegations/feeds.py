@@ -31,6 +31,7 @@ from django.views.generic import TemplateView
 
 from twinning.editing import PageMixin
 from twinning.roles import RoleRequiredMixin
+from twinning.spreadsheets import spreadsheet_safe
 
 from .models import CalendarFeed, Visit, VisitStatus, new_calendar_token
 from .selectors import overseas_travel, visit_estimate, visit_list
@@ -42,20 +43,6 @@ VIEW_VISITS = "delegations.view_visit"
 # A cell starting with one of these is run as a formula by Excel, LibreOffice
 # and Google Sheets (OWASP "CSV Injection"); tab and carriage return too,
 # because some spreadsheets strip them and then see the formula behind.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading quote when it would start a formula.
-
-    Only for text typed by people; numbers the export writes itself must not
-    pass through here, or "-2" would stop being a number.
-    """
-    if value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 # --- The calendar feed --------------------------------------------------------------
 
 

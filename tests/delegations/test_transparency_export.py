@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from delegations.feeds import spreadsheet_safe
 from tests.factories import (
     CostItemFactory,
     OrganisationFactory,
@@ -24,6 +23,7 @@ from tests.factories import (
     RelationshipFactory,
     VisitFactory,
 )
+from twinning.spreadsheets import spreadsheet_safe
 
 EXPORT = "/delegations/visits/overseas-travel.csv"
 HEADER = [

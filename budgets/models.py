@@ -1,1 +1,321 @@
-"""Financial years, budget lines and spend (to come)."""
+"""Financial years, budget lines, spend against them and shared costs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from delegations.models import CostItem, Visit
+from partners.models import Council, Relationship
+from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+PENNY = Decimal("0.01")
+POSITIVE_AMOUNT = MinValueValidator(PENNY, message="The amount must be more than zero.")
+
+
+def financial_year_start(day: date) -> int:
+    """The calendar year a UK financial year (1 April to 31 March) starts in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(start_year: int) -> str:
+    """As the council writes it: 2016–17."""
+    return f"{start_year}–{(start_year + 1) % 100:02d}"
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+class FinancialYearQuerySet(models.QuerySet):
+    def for_date(self, day: date) -> FinancialYear:
+        """The year the date falls in, made if the register has not needed it before."""
+        year, _ = self.get_or_create(start_year=financial_year_start(day))
+        return year
+
+
+class FinancialYear(models.Model):
+    """A UK financial year, 1 April to 31 March, shown as "2016–17"."""
+
+    start_year = models.PositiveSmallIntegerField(
+        unique=True,
+        validators=[
+            MinValueValidator(1990, message="Give a year from 1990."),
+            MaxValueValidator(2100, message="Give a year up to 2100."),
+        ],
+        help_text="The year it starts in: 2016 for 2016–17.",
+    )
+
+    objects = FinancialYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_year"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:year-detail", args=[self.start_year])
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.start_year)
+
+    @property
+    def starts_on(self) -> date:
+        return date(self.start_year, 4, 1)
+
+    @property
+    def ends_on(self) -> date:
+        return date(self.start_year + 1, 3, 31)
+
+    def contains(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+class FundingSource(models.TextChoices):
+    COUNCIL = "council", "Council revenue"
+    FCO = "fco", "Foreign and Commonwealth Office"
+    PARTNER = "partner", "Partner"
+    OTHER = "other", "Other"
+
+
+class LineStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class BudgetLine(VersionedModel):
+    """Money set aside in one financial year, proposed by officers and decided by Finance."""
+
+    financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="budget_lines")
+    cost_centre = models.CharField(max_length=20, help_text="The ledger's cost centre code.")
+    title = models.CharField(max_length=200)
+    amount = models.DecimalField("amount (£)", **MONEY, validators=[POSITIVE_AMOUNT])
+    funding_source = models.CharField(
+        max_length=10, choices=FundingSource.choices, default=FundingSource.COUNCIL
+    )
+    relationship = models.ForeignKey(
+        Relationship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+        help_text="Leave blank for money that serves no single relationship.",
+    )
+    status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PROPOSED)
+    notes = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year__start_year", "cost_centre", "title", "pk"]
+        permissions = [
+            ("decide_budgetline", "Can approve or reject budget lines"),
+            ("change_approved_budgetline", "Can change an approved or rejected budget line"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="budget_line_amount_positive",
+                violation_error_message="The amount must be more than zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LineStatus.values), name="budget_line_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(decided_at__isnull=False),
+                name="budget_line_decision_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.financial_year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:line-detail", args=[self.pk])
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != LineStatus.PROPOSED
+
+    @property
+    def is_councils_own(self) -> bool:
+        return self.funding_source == FundingSource.COUNCIL
+
+
+class SpendStatus(models.TextChoices):
+    ESTIMATED = "estimated", "Estimated"
+    COMMITTED = "committed", "Committed"
+    PAID = "paid", "Paid"
+
+
+class OverrideState(models.TextChoices):
+    NONE = "", "Not needed"
+    REQUESTED = "requested", "Awaiting Finance"
+    GRANTED = "granted", "Granted by Finance"
+    REFUSED = "refused", "Refused by Finance"
+
+
+class Spend(FieldConstraintErrorsMixin, VersionedModel):
+    """Money against a budget line: estimated, committed or paid.
+
+    Committing more than the line has left needs Finance: an officer's
+    request waits as "awaiting Finance" and counts as estimated until granted.
+    """
+
+    constraint_error_field = "amount"
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend")
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField("amount (£)", **MONEY, validators=[POSITIVE_AMOUNT])
+    spent_on = models.DateField("date")
+    status = models.CharField(max_length=10, choices=SpendStatus.choices, default=SpendStatus.ESTIMATED)
+    supplier = models.CharField(max_length=150, blank=True)
+    reference = models.CharField(max_length=60, blank=True, help_text="Order or invoice number.")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="spend")
+    cost_item = models.ForeignKey(
+        CostItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="spend",
+        help_text="The visit's cost item this pays for, if any.",
+    )
+    override_state = models.CharField(
+        "override", max_length=10, choices=OverrideState.choices, default=OverrideState.NONE, blank=True
+    )
+    override_reason = models.TextField(
+        "reason for going over",
+        blank=True,
+        help_text="Why this spend should go beyond what the line has left.",
+    )
+    override_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    override_decided_at = models.DateTimeField(null=True, blank=True)
+    override_comment = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        verbose_name_plural = "spend"
+        permissions = [("override_spend", "Can commit spend beyond what a budget line has left")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="spend_amount_positive",
+                violation_error_message="The amount must be more than zero.",
+            ),
+            models.CheckConstraint(condition=Q(status__in=SpendStatus.values), name="spend_status_known"),
+            models.CheckConstraint(
+                condition=Q(override_state__in=OverrideState.values), name="spend_override_state_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def get_absolute_url(self) -> str:
+        return reverse("budgets:spend-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        line = self.budget_line if self.budget_line_id else None
+        if line is not None and self.spent_on and not line.financial_year.contains(self.spent_on):
+            year = line.financial_year
+            errors["spent_on"] = (
+                f"This line is for {year.label}: the date must fall between "
+                f"{_long_date(year.starts_on)} and {_long_date(year.ends_on)}."
+            )
+        if self.cost_item_id and self.visit_id and self.cost_item.visit_id != self.visit_id:
+            errors["cost_item"] = "This cost item belongs to a different visit."
+        if line is not None and line.status == LineStatus.REJECTED:
+            errors["budget_line"] = "This budget line was rejected; record spend against another line."
+        if (
+            line is not None
+            and line.status == LineStatus.PROPOSED
+            and self.status in (SpendStatus.COMMITTED, SpendStatus.PAID)
+        ):
+            errors["status"] = (
+                "Spend can be committed or paid only against an approved line; record it as estimated."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_awaiting_override(self) -> bool:
+        return self.override_state == OverrideState.REQUESTED
+
+    @property
+    def counts_as_committed(self) -> bool:
+        return self.status in (SpendStatus.COMMITTED, SpendStatus.PAID) and not self.is_awaiting_override
+
+
+class CostShare(models.Model):
+    """A council's percentage of the costs of a relationship several councils hold."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="cost_shares")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="cost_shares")
+    percentage = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(PENNY, message="A share must be more than 0%."),
+            MaxValueValidator(Decimal("100"), message="A share cannot be more than 100%."),
+        ],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-percentage", "council__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "council"],
+                name="cost_share_once_per_council",
+                violation_error_message="This council already has a share of this relationship's costs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__gt=0) & Q(percentage__lte=100), name="cost_share_percentage_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.percentage}%"
+
+    def part_of(self, amount: Decimal) -> Decimal:
+        return (amount * self.percentage / Decimal("100")).quantize(PENNY)
+
+
+__all__ = [
+    "BudgetLine",
+    "CostShare",
+    "FinancialYear",
+    "FundingSource",
+    "LineStatus",
+    "OverrideState",
+    "Spend",
+    "SpendStatus",
+    "financial_year_label",
+    "financial_year_start",
+]

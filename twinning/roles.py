@@ -58,13 +58,25 @@ DELEGATIONS_OFFICER_WRITTEN = tuple(m for m in DELEGATIONS_MODELS if m != "visit
 DELEGATIONS_REMOVABLE = ("participant", "meeting", "costitem")
 
 
+# Budgets: financial years, budget lines, spend and shared costs.
+BUDGETS_MODELS = ("financialyear", "budgetline", "spend", "costshare")
+# Finance alone decides lines, changes decided ones and lets spend go over a line.
+FINANCE_ONLY = {
+    "budgets.decide_budgetline",
+    "budgets.change_approved_budgetline",
+    "budgets.override_spend",
+}
+
+
 def _perms(app_label: str, models: Iterable[str], actions: Iterable[str]) -> set[str]:
     return {f"{app_label}.{action}_{model}" for model in models for action in actions}
 
 
 def _register_read() -> set[str]:
-    return _perms("partners", PARTNERS_MODELS, ("view",)) | _perms(
-        "delegations", DELEGATIONS_MODELS, ("view",)
+    return (
+        _perms("partners", PARTNERS_MODELS, ("view",))
+        | _perms("delegations", DELEGATIONS_MODELS, ("view",))
+        | _perms("budgets", BUDGETS_MODELS, ("view",))
     )
 
 
@@ -78,12 +90,14 @@ def _register_write() -> set[str]:
         | {"partners.delete_stakeholder"}
         | _perms("delegations", DELEGATIONS_OFFICER_WRITTEN, ("add", "change"))
         | _perms("delegations", DELEGATIONS_REMOVABLE, ("delete",))
+        # Officers propose lines and record spend; Finance decides.
+        | _perms("budgets", ("budgetline", "spend"), ("add", "change"))
     )
 
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     OFFICER: _register_write(),
-    FINANCE: _register_read(),
+    FINANCE: _register_read() | _perms("budgets", BUDGETS_MODELS, ("add", "change")) | FINANCE_ONLY,
     LEADERS_OFFICE: _register_read(),
     ADMINISTRATOR: _register_read()
     | _perms("partners", ("council", "sector"), ("add", "change"))

@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     path("partners/", include("partners.urls")),
     path("delegations/", include("delegations.urls")),
+    path("budgets/", include("budgets.urls")),
     path("admin/", admin.site.urls),
 ]

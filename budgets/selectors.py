@@ -1,0 +1,224 @@
+"""Reads the budget pages need: sums exact in Decimal, queries fixed in number.
+
+The figures, per line and in total:
+- budget: the approved amount (proposed lines are shown but not counted);
+- estimated: spend recorded as estimated, and spend awaiting Finance's override;
+- committed: spend committed or paid (money spoken for);
+- paid: spend paid;
+- remaining: budget less committed;
+- variance: budget less committed and estimated (negative is a forecast overspend).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import (
+    MONEY,
+    BudgetLine,
+    CostShare,
+    FinancialYear,
+    FundingSource,
+    LineStatus,
+    OverrideState,
+    Spend,
+    SpendStatus,
+)
+from .services import COMMITTED
+
+ZERO = Decimal("0.00")
+ESTIMATED = Q(status=SpendStatus.ESTIMATED) | Q(override_state=OverrideState.REQUESTED)
+PAID = Q(status=SpendStatus.PAID) & ~Q(override_state=OverrideState.REQUESTED)
+
+
+def _spend_sum(condition: Q) -> Any:
+    total = (
+        Spend.objects.filter(condition, budget_line=OuterRef("pk"))
+        .order_by()
+        .values("budget_line")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY)
+    )
+
+
+def budget_line_list() -> QuerySet[BudgetLine]:
+    """Lines with their spend figures, each a subquery so no join multiplies another."""
+    return BudgetLine.objects.select_related(
+        "financial_year", "relationship", "relationship__place", "decided_by", "proposed_by"
+    ).annotate(
+        estimated=_spend_sum(ESTIMATED),
+        committed=_spend_sum(COMMITTED),
+        paid=_spend_sum(PAID),
+    )
+
+
+def budget_line_detail() -> QuerySet[BudgetLine]:
+    return budget_line_list().prefetch_related(
+        Prefetch(
+            "spend",
+            queryset=Spend.objects.select_related("visit", "cost_item", "recorded_by", "override_decided_by"),
+        ),
+        Prefetch(
+            "relationship__cost_shares",
+            queryset=CostShare.objects.select_related("council"),
+        ),
+    )
+
+
+def spend_list() -> QuerySet[Spend]:
+    return Spend.objects.select_related(
+        "budget_line", "budget_line__financial_year", "visit", "recorded_by", "override_decided_by"
+    )
+
+
+@dataclass
+class Figures:
+    budget: Decimal = ZERO
+    proposed: Decimal = ZERO
+    estimated: Decimal = ZERO
+    committed: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.budget - self.committed
+
+    @property
+    def variance(self) -> Decimal:
+        return self.budget - self.committed - self.estimated
+
+    @property
+    def is_over_committed(self) -> bool:
+        return self.committed > self.budget
+
+    def add(self, other: Figures) -> None:
+        for name in ("budget", "proposed", "estimated", "committed", "paid"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def line_figures(line: BudgetLine) -> Figures:
+    """The figures of one line annotated by ``budget_line_list``."""
+    approved = line.status == LineStatus.APPROVED
+    return Figures(
+        budget=line.amount if approved else ZERO,
+        proposed=line.amount if line.status == LineStatus.PROPOSED else ZERO,
+        estimated=line.estimated,
+        committed=line.committed,
+        paid=line.paid,
+    )
+
+
+@dataclass
+class YearGroup:
+    """Lines of one kind of money: the council's own, or external (FCO, partner, other)."""
+
+    title: str
+    rows: list[tuple[BudgetLine, Figures]] = field(default_factory=list)
+    total: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class YearSummary:
+    year: FinancialYear
+    groups: list[YearGroup]
+    total: Figures
+
+    @property
+    def over_committed_lines(self) -> list[BudgetLine]:
+        return [line for group in self.groups for line, figures in group.rows if figures.is_over_committed]
+
+
+def year_summary(year: FinancialYear) -> YearSummary:
+    """Every line of the year with its figures, the council's own money apart from external."""
+    own = YearGroup("The council's own money")
+    external = YearGroup("Funded by others (FCO, partners, other)")
+    total = Figures()
+    lines = (
+        budget_line_list()
+        .filter(financial_year=year)
+        .order_by("funding_source", "cost_centre", "title", "pk")
+    )
+    for line in lines:
+        figures = line_figures(line)
+        group = own if line.funding_source == FundingSource.COUNCIL else external
+        group.rows.append((line, figures))
+        group.total.add(figures)
+        total.add(figures)
+    return YearSummary(year=year, groups=[own, external], total=total)
+
+
+def years_overview() -> list[tuple[FinancialYear, Figures]]:
+    """Each year's totals, for the chart and its table: two grouped queries whatever the size."""
+    years = list(FinancialYear.objects.all())
+    figures = {year.pk: Figures() for year in years}
+    line_totals = (
+        BudgetLine.objects.order_by()
+        .values("financial_year")
+        .annotate(
+            budget=Sum("amount", filter=Q(status=LineStatus.APPROVED)),
+            proposed=Sum("amount", filter=Q(status=LineStatus.PROPOSED)),
+        )
+    )
+    for row in line_totals:
+        figures[row["financial_year"]].budget = row["budget"] or ZERO
+        figures[row["financial_year"]].proposed = row["proposed"] or ZERO
+    spend_totals = (
+        Spend.objects.order_by()
+        .values("budget_line__financial_year")
+        .annotate(
+            estimated=Sum("amount", filter=ESTIMATED),
+            committed=Sum("amount", filter=COMMITTED),
+            paid=Sum("amount", filter=PAID),
+        )
+    )
+    for row in spend_totals:
+        year_figures = figures[row["budget_line__financial_year"]]
+        year_figures.estimated = row["estimated"] or ZERO
+        year_figures.committed = row["committed"] or ZERO
+        year_figures.paid = row["paid"] or ZERO
+    return [(year, figures[year.pk]) for year in years]
+
+
+def review_queue() -> dict[str, Any]:
+    """What awaits Finance: proposed lines and spend awaiting an override."""
+    return {
+        "lines_awaiting": list(
+            budget_line_list()
+            .filter(status=LineStatus.PROPOSED)
+            .order_by("financial_year__start_year", "pk")[:200]
+        ),
+        "overrides_awaiting": list(
+            spend_list()
+            .filter(override_state=OverrideState.REQUESTED)
+            .annotate(line_committed=_line_committed_for_spend())
+            .order_by("spent_on", "pk")[:200]
+        ),
+    }
+
+
+def _line_committed_for_spend() -> Any:
+    total = (
+        Spend.objects.filter(COMMITTED, budget_line=OuterRef("budget_line"))
+        .order_by()
+        .values("budget_line")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(total, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY)
+    )
+
+
+def cost_share_parts(line: BudgetLine) -> list[tuple[CostShare, Decimal]]:
+    """Each council's part of a line on a shared relationship (uses the prefetched shares)."""
+    if line.relationship is None:
+        return []
+    return [(share, share.part_of(line.amount)) for share in line.relationship.cost_shares.all()]

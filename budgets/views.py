@@ -1,0 +1,5 @@
+"""Budget pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

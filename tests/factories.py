@@ -210,3 +210,60 @@ class GiftFactory(factory.django.DjangoModelFactory):
     value = decimal.Decimal("30.00")
     counterparty = "Mayor of the partner city"
     on = factory.Faker("date_between", start_date="-1y", end_date="-30d")
+
+
+# --- Budgets -------------------------------------------------------------------
+
+
+class FinancialYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgets.FinancialYear"
+        django_get_or_create = ("start_year",)
+
+    start_year = 2016
+
+
+class BudgetLineFactory(factory.django.DjangoModelFactory):
+    """A proposed line; ``approved=True`` or ``rejected=True`` for one Finance decided."""
+
+    class Meta:
+        model = "budgets.BudgetLine"
+
+    class Params:
+        approved = factory.Trait(
+            status="approved",
+            decided_at=factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC)),
+        )
+        rejected = factory.Trait(
+            status="rejected",
+            decided_at=factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC)),
+        )
+
+    financial_year = factory.SubFactory(FinancialYearFactory)
+    cost_centre = "TW100"
+    title = factory.Sequence(lambda n: f"Budget line {n}")
+    amount = decimal.Decimal("1000.00")
+    funding_source = "council"
+    status = "proposed"
+
+
+class SpendFactory(factory.django.DjangoModelFactory):
+    """Estimated spend on the first day of its line's year (saved directly: no line-left check)."""
+
+    class Meta:
+        model = "budgets.Spend"
+
+    budget_line = factory.SubFactory(BudgetLineFactory)
+    description = factory.Sequence(lambda n: f"Spend {n}")
+    amount = decimal.Decimal("100.00")
+    spent_on = factory.LazyAttribute(lambda s: s.budget_line.financial_year.starts_on)
+    status = "estimated"
+
+
+class CostShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "budgets.CostShare"
+
+    relationship = factory.SubFactory(RelationshipFactory)
+    council = factory.SubFactory(CouncilFactory)
+    percentage = decimal.Decimal("100.00")

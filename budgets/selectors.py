@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from .models import (
@@ -57,6 +68,7 @@ def budget_line_list() -> QuerySet[BudgetLine]:
         estimated=_spend_sum(ESTIMATED),
         committed=_spend_sum(COMMITTED),
         paid=_spend_sum(PAID),
+        remaining=ExpressionWrapper(F("amount") - F("committed"), output_field=DecimalField(**MONEY)),
     )
 
 

@@ -1,0 +1,64 @@
+"""Filters for the budget lines and spend lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+
+from partners.filters import SearchFilterSet, SortFilter
+
+from .models import BudgetLine, FinancialYear, FundingSource, LineStatus, OverrideState, Spend, SpendStatus
+
+
+def _years() -> list[tuple[int, str]]:
+    return [(year.start_year, year.label) for year in FinancialYear.objects.all()]
+
+
+class BudgetLineFilter(SearchFilterSet):
+    search_fields = ("title", "cost_centre", "notes", "relationship__place__name")
+    year = django_filters.TypedChoiceFilter(
+        field_name="financial_year__start_year", choices=[], coerce=int, label="Financial year"
+    )
+    status = django_filters.ChoiceFilter(choices=LineStatus.choices)
+    funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label="Funding source")
+    ordering = SortFilter(
+        fields=(
+            ("financial_year__start_year", "year"),
+            ("cost_centre", "cost_centre"),
+            ("title", "title"),
+            ("amount", "amount"),
+            ("status", "status"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = BudgetLine
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = _years()
+
+
+class SpendFilter(SearchFilterSet):
+    search_fields = ("description", "supplier", "reference", "budget_line__title")
+    year = django_filters.TypedChoiceFilter(
+        field_name="budget_line__financial_year__start_year", choices=[], coerce=int, label="Financial year"
+    )
+    status = django_filters.ChoiceFilter(choices=SpendStatus.choices)
+    override_state = django_filters.ChoiceFilter(
+        choices=[c for c in OverrideState.choices if c[0]], label="Override"
+    )
+    ordering = SortFilter(
+        fields=(("spent_on", "date"), ("amount", "amount"), ("description", "description")), label="Sort by"
+    )
+
+    class Meta:
+        model = Spend
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = _years()

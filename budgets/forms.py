@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.utils import timezone
+
+from delegations.models import CostItem, Visit
+from partners.models import Council, Relationship
+from twinning.forms import DatePickerMixin, VersionedModelForm
+
+from .models import BudgetLine, FinancialYear, Spend, financial_year_label, financial_year_start
+
+FIRST_YEAR = 2000
+
+
+def year_choices(around: date | None = None) -> list[tuple[int, str]]:
+    """Financial years from 2000–01 to five ahead, newest first, plus any the register holds."""
+    this_year = financial_year_start(around or timezone.localdate())
+    years = set(range(FIRST_YEAR, this_year + 6))
+    years |= set(FinancialYear.objects.values_list("start_year", flat=True))
+    return [(year, financial_year_label(year)) for year in sorted(years, reverse=True)]
+
+
+class BudgetLineForm(VersionedModelForm):
+    year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=[])
+
+    class Meta:
+        model = BudgetLine
+        fields = ["cost_centre", "title", "amount", "funding_source", "relationship", "notes"]
+
+    field_order = ["year", "cost_centre", "title", "amount", "funding_source", "relationship", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices()
+        if self.instance.pk is not None:
+            self.fields["year"].initial = self.instance.financial_year.start_year
+        else:
+            self.fields["year"].initial = financial_year_start(timezone.localdate())
+        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+
+    def save(self, commit: bool = True) -> BudgetLine:
+        # A year the register has not needed before is made with its first line.
+        self.instance.financial_year, _ = FinancialYear.objects.get_or_create(
+            start_year=self.cleaned_data["year"]
+        )
+        return super().save(commit=commit)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Kept with the decision: why it was approved or rejected.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, record: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = record.version
+
+    @property
+    def approves(self) -> bool:
+        return self.cleaned_data["decision"] in ("approve", "grant")
+
+
+class OverrideDecisionForm(DecisionForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("grant", "Grant the override"), ("refuse", "Refuse it (the spend goes back to estimated)")],
+        widget=forms.RadioSelect,
+    )
+
+
+class SpendForm(VersionedModelForm):
+    override_reason = forms.CharField(
+        label="Reason for going over the line",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if this commits more than the line has left: it goes to Finance to decide.",
+    )
+
+    class Meta:
+        model = Spend
+        fields = [
+            "description",
+            "amount",
+            "spent_on",
+            "status",
+            "supplier",
+            "reference",
+            "visit",
+            "cost_item",
+        ]
+
+    def __init__(
+        self, *args: Any, budget_line: BudgetLine, may_override: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.budget_line = budget_line
+        self.fields["visit"].queryset = Visit.objects.select_related("relationship__place")
+        self.fields["cost_item"].queryset = CostItem.objects.select_related("visit")
+        if may_override:
+            self.fields["override_reason"].label = "Reason for overriding the line"
+            self.fields[
+                "override_reason"
+            ].help_text = (
+                "Only if this commits more than the line has left: as Finance, your reason grants it."
+            )
+        if self.instance.pk and self.instance.override_reason:
+            self.fields["override_reason"].initial = self.instance.override_reason
+
+
+class AsAtForm(DatePickerMixin, forms.Form):
+    as_at = forms.DateField(label="Show the line as it stood on")
+
+
+class CostShareForm(forms.Form):
+    council = forms.ModelChoiceField(queryset=Council.objects.all(), required=False)
+    percentage = forms.DecimalField(
+        label="Share (%)", max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        council, percentage = cleaned.get("council"), cleaned.get("percentage")
+        if council and percentage in (None, 0):
+            self.add_error("percentage", "Give this council's share, more than 0%.")
+        if percentage and not council:
+            self.add_error("council", "Choose the council this share belongs to.")
+        return cleaned
+
+
+class BaseCostShareFormSet(BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        chosen = [f.cleaned_data for f in self.forms if f.cleaned_data.get("council")]
+        councils = [row["council"].pk for row in chosen]
+        if len(set(councils)) != len(councils):
+            raise forms.ValidationError("Each council can have only one share.")
+        total = sum(row["percentage"] for row in chosen)
+        if chosen and total != 100:
+            raise forms.ValidationError(f"The shares add up to {total}%; they must add up to 100%.")
+
+    def shares(self) -> list[tuple[Council, Any]]:
+        return [
+            (f.cleaned_data["council"], f.cleaned_data["percentage"])
+            for f in self.forms
+            if f.cleaned_data.get("council")
+        ]
+
+
+CostShareFormSet = formset_factory(CostShareForm, formset=BaseCostShareFormSet, extra=1, max_num=10)

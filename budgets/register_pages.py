@@ -1,0 +1,27 @@
+"""What budgets adds to the register's relationship page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partners.extensions import Section
+
+from .selectors import budget_line_list
+
+
+def relationship_budget_section(relationship: Any, user: Any) -> Section | None:
+    if not user.has_perm("budgets.view_budgetline"):
+        return None
+    return Section(
+        template="budgets/_relationship_budget.html",
+        context={
+            "relationship": relationship,
+            "lines": list(
+                budget_line_list()
+                .filter(relationship=relationship)
+                .order_by("financial_year__start_year", "pk")
+            ),
+            "shares": list(relationship.cost_shares.select_related("council")),
+            "can_share": user.has_perm("budgets.change_costshare"),
+        },
+    )

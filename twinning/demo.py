@@ -1,10 +1,11 @@
 """The demo register: what Derby's Cabinet report of 9 September 2015 says.
 
 ``load_demo`` recreates the councils, places, relationships, organisations,
-contacts, approaches, actions, the secondment and the delegation visits named
-in *Opportunities for Overseas Economic Twinning*, the founding report of
-DESIGN.md, and in DEBUG one demo login per role. Where the report gives no fact the field is left empty: no
-invented dates, people, websites or populations.
+contacts, approaches, actions, the secondment, the delegation visits and the
+budget lines and estimated spend named in *Opportunities for Overseas Economic
+Twinning*, the register's founding report, and in DEBUG one demo login per
+role. Where the report gives no fact the field is left empty: no invented
+dates, people, websites, populations or cost centres.
 
 Running it again changes nothing. Each record is found by its natural key
 (a place by name and country, an action by its Cabinet source, a visit by
@@ -12,8 +13,11 @@ its relationship and title ...); it is
 saved only when missing or when a field the report speaks to differs, so a
 second run writes no row and no history. Fields the report is silent on
 (lead officers, owners, dates received, populations, who took part by name,
-what came of a meeting ...) are set empty or to a placeholder only
-when the record is created, so what officers have since filled in is kept.
+what came of a meeting, cost centres, what a spend line cost ...) are set
+empty or to a placeholder only when the record is created, so what officers
+have since filled in is kept. Statuses move only along the register's own
+transitions (a budget line is decided by Finance): a record officers have
+moved on is left as it is, with a warning.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 
+from budgets.models import BudgetLine, FinancialYear, FundingSource, LineStatus, Spend, SpendStatus
+from budgets.services import budget_line_propose, spend_record
 from delegations.models import (
+    CostCategory,
     CostItem,
     Direction,
     Funder,
@@ -488,6 +495,7 @@ CHINA_ESTIMATE = QuickEstimate(
     funder=Funder.FCO,
 )
 assert CHINA_ESTIMATE.total == Decimal("4000.00")
+CHINA_VISIT = "Exploratory visit to China"
 
 _XIAN_GROUP = ParticipantFacts(
     "Xi'an City officials and business representatives (names not recorded)", ParticipantRole.PARTNER_OFFICIAL
@@ -570,7 +578,7 @@ VISITS = (
     VisitFacts(
         XIAN,
         RelationshipKind.ECONOMIC,
-        "Exploratory visit to China",
+        CHINA_VISIT,
         Direction.OUTBOUND,
         Purpose.EXPLORATORY,
         VisitStatus.PROPOSED,
@@ -590,6 +598,96 @@ VISITS = (
     _toyota_visit(2),
     _toyota_visit(3),
 )
+
+
+# The budget lines. The report gives no cost centre, and the field is required:
+# "TBC" is set on creation only, and the notes say so for as long as it stays.
+COST_CENTRE_TBC = "TBC"
+COST_CENTRE_NOTE = "Cost centre to be confirmed; the report names none."
+COUNCIL_LINE_TITLE = "Overseas economic twinning"
+
+
+@dataclass(frozen=True)
+class BudgetLineFacts:
+    """Found by year, title and funding source. Proposed on creation: Finance decides."""
+
+    start_year: int
+    title: str
+    funding_source: str
+    amount: Decimal
+    notes: str
+    # Set on creation only: the report ties no money to a single relationship.
+    relationship: tuple[str, str] | None = None
+
+
+_IMPLICATIONS = (
+    f'{REPORT}, Implications 1.1: "Currently there is no budget to cover the costs contained '
+    "within this report. A new revenue budget will have to be identified at £5,000 in 2016–17 and "
+    '£20,000 in 2017–18 and future years."'
+)
+_LONGER_TERM = (
+    "Para 4.12: if the twinning options with China and/or Japan are to be further developed there "
+    "will be a longer term budget requirement, which officers recommend be set at £20,000 per year."
+)
+_FOR_BOTH_OPTIONS = (
+    "Proposed, not yet approved: no budget exists. The money serves the China and Japan options "
+    "together, so no single relationship is given."
+)
+
+BUDGET_LINES = (
+    BudgetLineFacts(
+        2016,
+        COUNCIL_LINE_TITLE,
+        FundingSource.COUNCIL,
+        Decimal("5000.00"),
+        f"{_IMPLICATIONS} {_LONGER_TERM} Given that the FCO can cover the costs of exploratory "
+        "visits, any follow up visits would probably be in 2016–17 but would probably need only a "
+        f"maximum of 25% of this budget (£5,000). {_FOR_BOTH_OPTIONS}",
+    ),
+    BudgetLineFacts(
+        2017,
+        COUNCIL_LINE_TITLE,
+        FundingSource.COUNCIL,
+        Decimal("20000.00"),
+        f"{_IMPLICATIONS} {_LONGER_TERM} {_FOR_BOTH_OPTIONS}",
+    ),
+    BudgetLineFacts(
+        2018,
+        COUNCIL_LINE_TITLE,
+        FundingSource.COUNCIL,
+        Decimal("20000.00"),
+        f'{_IMPLICATIONS} 2018–19 is the first of the "future years"; the report names no end '
+        f"year. {_LONGER_TERM} {_FOR_BOTH_OPTIONS}",
+    ),
+    # Paras 4.11–4.12: the exploratory meetings with the two Chinese cities are
+    # "during September and October" 2015, so the visit's money is 2015–16's.
+    BudgetLineFacts(
+        2015,
+        "Exploratory visit to China (FCO funding)",
+        FundingSource.FCO,
+        Decimal("4000.00"),
+        f"{REPORT}, para 4.11: an early appraisal of travel and accommodation costs, should Derby "
+        "visit China, plus associated presentational materials, civic gifts, etc. indicates that a "
+        "four person visit to China taking four nights would cost circa £4,000. Para 4.12: the "
+        "Foreign and Commonwealth Office has funding, administered by the British Deputy Consulate "
+        "General in Shanghai, to cover the costs of exploratory visits between the UK and China. "
+        "An estimate, proposed: the report does not say the FCO has agreed the sum. Recorded in "
+        "2015–16 because the exploratory meetings are to be held during September and October "
+        "2015 (para 4.11).",
+        relationship=(XIAN, RelationshipKind.ECONOMIC),
+    ),
+)
+
+# Spend against the FCO line: the China visit's civic gifts and presentation
+# materials (para 4.11: "The giving of gifts is an accepted and expected part of
+# the protocol"). Found by line and cost item. The report gives neither a date
+# nor the parts' amounts: on creation the spend takes the cost item's (illustrative)
+# amount and the date of the Cabinet report, when the estimate was made, and
+# stays estimated; all three are officers' to change.
+ESTIMATE_DATE = date(2015, 9, 9)
+SPEND_LINE_YEAR = 2015
+SPEND_CATEGORIES = (CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION)
+assert FinancialYear(start_year=SPEND_LINE_YEAR).contains(ESTIMATE_DATE)
 
 
 @dataclass(frozen=True)
@@ -854,7 +952,8 @@ def _load_visits(
     loader: _Loader,
     relationships: dict[tuple[str, str], Relationship],
     organisations: dict[str, Organisation],
-) -> None:
+) -> dict[str, Visit]:
+    visits: dict[str, Visit] = {}
     for facts in VISITS:
         relationship = relationships[(facts.place, facts.relationship_kind)]
         values: dict[str, Any] = {
@@ -929,6 +1028,98 @@ def _load_visits(
 
         if found is None and facts.status == VisitStatus.COMPLETED:
             visit_change_status(visit=visit, to_status=VisitStatus.COMPLETED, by=None)
+        visits[facts.title] = visit
+    return visits
+
+
+def _line_notes(facts: BudgetLineFacts, cost_centre: str) -> str:
+    """The report's words, and while the cost centre is still the placeholder, that it is one."""
+    return f"{facts.notes} {COST_CENTRE_NOTE}" if cost_centre == COST_CENTRE_TBC else facts.notes
+
+
+def _load_budgets(
+    loader: _Loader, relationships: dict[tuple[str, str], Relationship], visits: dict[str, Visit]
+) -> None:
+    years = {
+        start: loader.ensure(
+            FinancialYear, FinancialYear.objects.filter(start_year=start).first(), {"start_year": start}
+        )
+        for start in sorted({facts.start_year for facts in BUDGET_LINES})
+    }
+
+    lines: dict[tuple[int, str], BudgetLine] = {}
+    for facts in BUDGET_LINES:
+        year = years[facts.start_year]
+        values: dict[str, Any] = {
+            "financial_year": year,
+            "title": facts.title,
+            "funding_source": facts.funding_source,
+            "amount": facts.amount,
+        }
+        found = (
+            BudgetLine.objects.filter(
+                financial_year=year, title__iexact=facts.title, funding_source=facts.funding_source
+            )
+            .order_by("pk")
+            .first()
+        )
+        if found is None:
+            line = BudgetLine(
+                **values,
+                notes=_line_notes(facts, COST_CENTRE_TBC),
+                cost_centre=COST_CENTRE_TBC,
+                relationship=relationships[facts.relationship] if facts.relationship else None,
+                status=LineStatus.PROPOSED,
+            )
+            line.full_clean()
+            budget_line_propose(line=line, by=None)
+            loader.created(line)
+        else:
+            values["notes"] = _line_notes(facts, found.cost_centre)
+            if found.is_decided:
+                # Finance's decision stands: a decided line is changed only by those
+                # allowed to change it, never by the demo.
+                differs = loader.differences(found, values)
+                loader.result.present[BudgetLine] += 1
+                loader.warn(
+                    f"the budget line {found} is {found.get_status_display().lower()}, not proposed as "
+                    "in the report; left as it is"
+                    + (f" (its {', '.join(sorted(differs))} differ from the report)." if differs else ".")
+                )
+                line = found
+            else:
+                line = loader.settle(found, values)
+        lines[(facts.start_year, facts.funding_source)] = line
+
+    fco_line = lines[(SPEND_LINE_YEAR, FundingSource.FCO)]
+    visit = visits[CHINA_VISIT]
+    for category in SPEND_CATEGORIES:
+        label = CostCategory(category).label
+        item = visit.cost_items.filter(category=category).order_by("pk").first()
+        if item is None:
+            loader.warn(f"the visit {visit} has no {label.lower()} cost item; no spend recorded for it.")
+            continue
+        found = Spend.objects.filter(budget_line=fco_line, cost_item=item).order_by("pk").first()
+        values = {"budget_line": fco_line, "cost_item": item, "visit": visit}
+        if found is not None:
+            loader.settle(found, values)
+            continue
+        if fco_line.status == LineStatus.REJECTED:
+            loader.warn(f"the line {fco_line} was rejected; no spend recorded for the {label.lower()}.")
+            continue
+        if item.total <= 0:
+            loader.warn(f"the {label.lower()} of {visit} cost £0; no spend recorded for them.")
+            continue
+        spend = Spend(
+            **values,
+            description=f"{item.description or label} (estimate as at Cabinet 9 September 2015)",
+            amount=item.total,
+            spent_on=ESTIMATE_DATE,
+            status=SpendStatus.ESTIMATED,
+        )
+        spend.full_clean()
+        spend_record(spend=spend, by=None, may_override=False)
+        loader.created(spend)
 
 
 def _load_logins(loader: _Loader, password: str) -> None:
@@ -989,7 +1180,8 @@ def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) 
     result = DemoResult()
     loader = _Loader(result, stdout)
     relationships, organisations = _load_register(loader)
-    _load_visits(loader, relationships, organisations)
+    visits = _load_visits(loader, relationships, organisations)
+    _load_budgets(loader, relationships, visits)
     if make_logins:
         _load_logins(loader, password)
     elif with_users:

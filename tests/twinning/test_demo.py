@@ -11,7 +11,17 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
+from django.utils import timezone
 
+from budgets.models import (
+    BudgetLine,
+    FinancialYear,
+    FundingSource,
+    LineStatus,
+    Spend,
+    SpendStatus,
+)
+from budgets.selectors import year_summary
 from delegations.models import (
     CostCategory,
     Direction,
@@ -355,6 +365,125 @@ def test_a_visit_moved_on_by_officers_is_left_in_its_status_with_a_warning(demo)
     assert not result.created and not result.updated
 
 
+def _lines_by_year(**filters) -> dict[str, BudgetLine]:
+    lines = BudgetLine.objects.filter(**filters).select_related("financial_year")
+    return {line.financial_year.label: line for line in lines}
+
+
+def test_the_council_is_to_find_5000_then_20000_a_year_in_new_revenue_budget(demo):
+    lines = _lines_by_year(funding_source=FundingSource.COUNCIL)
+
+    # Implications 1.1: £5,000 in 2016–17 and £20,000 in 2017–18 and future years.
+    assert {label: line.amount for label, line in lines.items()} == {
+        "2016–17": Decimal("5000.00"),
+        "2017–18": Decimal("20000.00"),
+        "2018–19": Decimal("20000.00"),
+    }
+    for line in lines.values():
+        # "Currently there is no budget": proposed, and nobody has decided them.
+        assert line.status == LineStatus.PROPOSED
+        assert line.decided_by is None and line.decided_at is None and line.decision_comment == ""
+        assert line.proposed_by is None
+        assert line.title == "Overseas economic twinning"
+        # For the China and Japan options together; the report gives no cost centre.
+        assert line.relationship is None
+        assert line.cost_centre == "TBC"
+        assert "Cost centre to be confirmed; the report names none." in line.notes
+        assert "Implications 1.1" in line.notes and "Para 4.12" in line.notes
+    assert "maximum of 25% of this budget (£5,000)" in lines["2016–17"].notes
+
+
+def test_the_fco_is_to_fund_the_4000_pound_exploratory_visit_in_2015_16(demo):
+    (line,) = BudgetLine.objects.filter(funding_source=FundingSource.FCO)
+
+    assert line.financial_year.label == "2015–16"
+    assert line.amount == Decimal("4000.00")
+    assert line.status == LineStatus.PROPOSED and line.decided_at is None
+    assert line.title == "Exploratory visit to China (FCO funding)"
+    assert line.relationship == _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    assert line.cost_centre == "TBC"
+    assert "para 4.11" in line.notes and "Para 4.12" in line.notes
+    assert sorted(FinancialYear.objects.values_list("start_year", flat=True)) == [2015, 2016, 2017, 2018]
+
+
+def test_the_china_visits_gifts_and_materials_are_estimated_spend_on_the_fco_line(demo):
+    visit = Visit.objects.get(title="Exploratory visit to China")
+    spend = {s.cost_item.category: s for s in Spend.objects.select_related("cost_item", "budget_line")}
+
+    assert set(spend) == {CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION}
+    for row in spend.values():
+        assert row.status == SpendStatus.ESTIMATED
+        assert row.visit == visit and row.cost_item.visit == visit
+        assert row.budget_line.funding_source == FundingSource.FCO
+        assert row.amount == row.cost_item.total
+        # The report gives no date: the day of the Cabinet report, when the estimate was made.
+        assert row.spent_on == datetime.date(2015, 9, 9)
+        assert row.reference == "" and row.supplier == "" and row.recorded_by is None
+    assert (
+        spend[CostCategory.CIVIC_GIFTS].description == "Civic gifts (estimate as at Cabinet 9 September 2015)"
+    )
+    assert spend[CostCategory.PRESENTATION].description.startswith("Presentation materials (estimate")
+    assert sum((row.amount for row in spend.values()), Decimal("0")) == Decimal("440.00")
+
+
+def test_the_2015_16_figures_show_the_estimate_against_a_proposed_line(demo):
+    summary = year_summary(FinancialYear.objects.get(start_year=2015))
+
+    assert summary.total.estimated == Decimal("440.00")
+    assert summary.total.committed == Decimal("0.00")
+    assert summary.total.budget == Decimal("0.00")  # proposed lines are shown, not counted
+    assert summary.total.proposed == Decimal("4000.00")
+    own, external = summary.groups
+    assert not own.rows
+    assert [line.title for line, _ in external.rows] == ["Exploratory visit to China (FCO funding)"]
+
+
+def test_what_officers_and_finance_record_on_budgets_is_kept(demo, settings):
+    line = BudgetLine.objects.get(financial_year__start_year=2016)
+    line.cost_centre = "R1234"
+    line.save()
+    gifts = Spend.objects.get(cost_item__category=CostCategory.CIVIC_GIFTS)
+    gifts.amount, gifts.spent_on = Decimal("310.00"), datetime.date(2015, 10, 2)
+    gifts.save()
+    # As Finance's decision leaves it (set directly: budget_line_decide's row lock
+    # joins the nullable decided_by, which PostgreSQL refuses).
+    approved = BudgetLine.objects.get(financial_year__start_year=2017)
+    BudgetLine.objects.filter(pk=approved.pk).update(
+        status=LineStatus.APPROVED,
+        decided_by=UserFactory(roles=[roles.FINANCE]),
+        decided_at=timezone.now(),
+        decision_comment="Agreed for 2017–18.",
+    )
+    BudgetLine.objects.filter(pk=approved.pk).update(amount=Decimal("18000.00"))
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    line.refresh_from_db()
+    assert line.cost_centre == "R1234"
+    # The placeholder is gone, so the note that it is one goes too; the report's words stay.
+    assert result.updated[BudgetLine] == 1
+    assert "Cost centre to be confirmed" not in line.notes and "Implications 1.1" in line.notes
+    gifts.refresh_from_db()
+    assert (gifts.amount, gifts.spent_on) == (Decimal("310.00"), datetime.date(2015, 10, 2))
+    # Finance's decision stands, amount and all; the run says so.
+    approved.refresh_from_db()
+    assert approved.status == LineStatus.APPROVED and approved.amount == Decimal("18000.00")
+    assert any("2017–18" in warning and "approved" in warning for warning in result.warnings)
+    assert not result.created and result.updated.total() == 1
+
+
+def test_a_run_puts_back_what_the_report_says_of_a_proposed_line(demo):
+    line = BudgetLine.objects.get(financial_year__start_year=2018)
+    line.amount = Decimal("25000.00")
+    line.save()
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    line.refresh_from_db()
+    assert line.amount == Decimal("20000.00") and line.status == LineStatus.PROPOSED
+    assert result.updated[BudgetLine] == 1 and result.updated.total() == 1
+
+
 def _every_table() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -379,7 +508,16 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert tables["partners.HistoricalRelationship"] > 0  # the first run did write history
     assert tables["delegations.HistoricalVisit"] > 0
     assert tables["delegations.HistoricalCostItem"] > 0
-    assert {"partners.Relationship", "delegations.Visit", "delegations.CostItem"} <= set(versions)
+    assert tables["budgets.FinancialYear"] == 4
+    assert tables["budgets.HistoricalBudgetLine"] == 4  # one record per line, from its proposal
+    assert tables["budgets.HistoricalSpend"] == 2
+    assert {
+        "partners.Relationship",
+        "delegations.Visit",
+        "delegations.CostItem",
+        "budgets.BudgetLine",
+        "budgets.Spend",
+    } <= set(versions)
 
     again = load_demo(with_users=True, password=DEMO_PASSWORD)
 
@@ -505,14 +643,15 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
     ]:
         assert f"{username:<8} {role}" in output
     assert "'twinning-demo', the default" in output
-    assert "71 created" in output
+    assert "81 created" in output
     assert "4 cost items" in output and "1 meeting," in output
+    assert "4 financial years" in output and "4 budget lines" in output and "2 spend," in output
     assert "6 participants" in output and "8 visits" in output
     assert authenticate(username="leader", password="twinning-demo") is not None
 
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "0 created, 0 updated, 71 already present" in out.getvalue()
+    assert "0 created, 0 updated, 81 already present" in out.getvalue()
 
 
 def test_the_command_uses_but_never_prints_a_password_from_the_environment(settings):

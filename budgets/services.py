@@ -65,7 +65,7 @@ def budget_line_decide(
     Only Finance calls this (``budgets.decide_budgetline``). A line already
     decided is refused: the decision stands and its history says who took it.
     """
-    current = BudgetLine.objects.select_for_update().select_related("decided_by").get(pk=line.pk)
+    current = BudgetLine.objects.select_for_update().get(pk=line.pk)
     if current.is_decided:
         raise BudgetRuleBroken(
             f"This line was already {current.get_status_display().lower()} by {_who(current.decided_by)} "

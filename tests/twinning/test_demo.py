@@ -11,7 +11,6 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
-from django.utils import timezone
 
 from budgets.models import (
     BudgetLine,
@@ -22,6 +21,7 @@ from budgets.models import (
     SpendStatus,
 )
 from budgets.selectors import year_summary
+from budgets.services import budget_line_decide
 from delegations.models import (
     CostCategory,
     Direction,
@@ -445,16 +445,15 @@ def test_what_officers_and_finance_record_on_budgets_is_kept(demo, settings):
     gifts = Spend.objects.get(cost_item__category=CostCategory.CIVIC_GIFTS)
     gifts.amount, gifts.spent_on = Decimal("310.00"), datetime.date(2015, 10, 2)
     gifts.save()
-    # As Finance's decision leaves it (set directly: budget_line_decide's row lock
-    # joins the nullable decided_by, which PostgreSQL refuses).
-    approved = BudgetLine.objects.get(financial_year__start_year=2017)
-    BudgetLine.objects.filter(pk=approved.pk).update(
-        status=LineStatus.APPROVED,
-        decided_by=UserFactory(roles=[roles.FINANCE]),
-        decided_at=timezone.now(),
-        decision_comment="Agreed for 2017–18.",
+    # Finance approves the 2017–18 line, then changes its amount.
+    approved = budget_line_decide(
+        line=BudgetLine.objects.get(financial_year__start_year=2017),
+        approve=True,
+        comment="Agreed for 2017–18.",
+        by=UserFactory(roles=[roles.FINANCE]),
     )
-    BudgetLine.objects.filter(pk=approved.pk).update(amount=Decimal("18000.00"))
+    approved.amount = Decimal("18000.00")
+    approved.save()
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from budgets.models import BudgetLine, CostShare, FinancialYear, LineStatus, OverrideState, Spend
 from delegations.models import (
     CalendarFeed,
     CostItem,
@@ -36,6 +38,7 @@ from partners.models import (
     Action,
     Approach,
     Contact,
+    Council,
     Exchange,
     Organisation,
     Place,
@@ -48,6 +51,7 @@ from tests.factories import (
     PASSWORD,
     ActionFactory,
     ApproachFactory,
+    BudgetLineFactory,
     ContactFactory,
     CostItemFactory,
     CouncilFactory,
@@ -58,6 +62,7 @@ from tests.factories import (
     ParticipantFactory,
     PlaceFactory,
     RelationshipFactory,
+    SpendFactory,
     StakeholderFactory,
     UserFactory,
     VisitFactory,
@@ -100,6 +105,21 @@ ROLE_POST_ONLY = {
 OFFICER_POST_ONLY = {
     "GET": by_persona(302, 405, 403, 403, 403, 403),
     "POST": by_persona(302, 302, 403, 403, 403, 403),
+}
+# Budget forms officers and Finance both use: proposing a line, recording spend.
+BUDGET_FORM = {
+    "GET": by_persona(302, 200, 200, 403, 403, 403),
+    "POST": by_persona(302, 302, 302, 403, 403, 403),
+}
+# Changing a line Finance has approved: Finance alone.
+FINANCE_FORM = {
+    "GET": by_persona(302, 403, 200, 403, 403, 403),
+    "POST": by_persona(302, 403, 302, 403, 403, 403),
+}
+# Finance's decisions (approve or reject a line, grant or refuse an override): POST only.
+FINANCE_POST_ONLY = {
+    "GET": by_persona(302, 403, 405, 403, 403, 403),
+    "POST": by_persona(302, 403, 302, 403, 403, 403),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -199,6 +219,35 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "delegations:gift-detail": READ,
     "delegations:gift-update": OFFICER_FORM,
     "delegations:gift-history": READ,
+    # Budgets: every role reads them; officers propose lines and record spend;
+    # Finance alone decides, changes approved lines, overrides and sets shares.
+    "budgets:year-list": READ,
+    "budgets:year-detail": READ,
+    "budgets:year-export-csv": READ,
+    "budgets:year-export-xlsx": READ,
+    "budgets:line-list": READ,
+    "budgets:lines-export-csv": READ,
+    "budgets:lines-export-xlsx": READ,
+    "budgets:line-create": BUDGET_FORM,
+    "budgets:line-detail": READ,
+    "budgets:line-update": FINANCE_FORM,  # the line in the register is approved
+    "budgets:line-history": READ,
+    "budgets:line-decide": FINANCE_POST_ONLY,
+    "budgets:spend-create": BUDGET_FORM,
+    "budgets:spend-list": READ,
+    "budgets:spend-detail": READ,
+    "budgets:spend-update": BUDGET_FORM,
+    "budgets:spend-history": READ,
+    "budgets:spend-override": FINANCE_POST_ONLY,
+    "budgets:review": {
+        "GET": by_persona(302, 403, 200, 403, 403, 403),
+        "POST": by_persona(302, 403, 405, 403, 403, 403),
+    },
+    # Every role sees the shares; Finance alone saves them.
+    "budgets:cost-shares": {
+        "GET": by_persona(302, 200, 200, 200, 200, 403),
+        "POST": by_persona(302, 403, 302, 403, 403, 403),
+    },
 }
 
 # Which kind of record a URL's <pk> names (by default, the one in its name).
@@ -215,6 +264,10 @@ PK_OF: dict[str, str] = {
     "delegations:cost-item-remove": "costitem",
     "delegations:estimate-add": "visit",
     "delegations:follow-up-add": "visit",
+    "budgets:line-decide": "proposed_line",
+    "budgets:spend-create": "line",
+    "budgets:spend-override": "awaiting_spend",
+    "budgets:cost-shares": "relationship",
 }
 
 SKIPPED_NAMESPACES = {"admin"}
@@ -288,6 +341,16 @@ def register(db: Any) -> dict[str, Any]:
         starts_on=date(2015, 10, 12),
         ends_on=date(2015, 10, 16),
     )
+    # Budgets, 2015–16: an approved line with spend (and spend awaiting Finance
+    # to let it go over), and a line still proposed.
+    line = BudgetLineFactory(
+        financial_year__start_year=2015,
+        title="Civic visit to Toyota City",
+        amount="4000.00",
+        relationship=relationship,
+        approved=True,
+        decided_by=UserFactory(username="felix", first_name="Felix", roles=[roles.FINANCE]),
+    )
     return {
         "place": place,
         "relationship": relationship,
@@ -304,6 +367,18 @@ def register(db: Any) -> dict[str, Any]:
         "meeting": MeetingFactory(visit=visit, organisation=organisation),
         "costitem": CostItemFactory(visit=visit),
         "gift": GiftFactory(visit=visit, description="Derby porcelain plate", direction="given"),
+        "council": CouncilFactory(name="Derbyshire County Council"),
+        "line": line,
+        "proposed_line": BudgetLineFactory(financial_year=line.financial_year, title="Hefei trade visit"),
+        "spend": SpendFactory(budget_line=line, description="Flights to Nagoya", amount="2600.00"),
+        "awaiting_spend": SpendFactory(
+            budget_line=line,
+            description="Interpreter for the civic visit",
+            amount="4500.00",
+            status="committed",
+            override_state=OverrideState.REQUESTED,
+            override_reason="The interpreter was booked by the partner at short notice.",
+        ),
     }
 
 
@@ -321,6 +396,10 @@ MODELS = {
     "meeting": Meeting,
     "costitem": CostItem,
     "gift": Gift,
+    "line": BudgetLine,
+    "proposed_line": BudgetLine,
+    "spend": Spend,
+    "awaiting_spend": Spend,
 }
 
 
@@ -331,6 +410,9 @@ def url_for(name: str, register: dict[str, Any]) -> str:
         if key == "token":  # the calendar feed's secret address, here a leader's
             owner = UserFactory(username="calendar-owner", roles=[roles.LEADERS_OFFICE])
             kwargs["token"] = CalendarFeed.objects.get_or_create(user=owner)[0].token
+            continue
+        if key == "start_year":  # a financial year, named by the year it starts in
+            kwargs["start_year"] = register["line"].financial_year.start_year
             continue
         assert key == "pk", f"{name} takes <{key}>; teach url_for how to fill it"
         kind = PK_OF.get(name, name.split(":")[-1].rsplit("-", 1)[0])
@@ -455,6 +537,55 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "counterparty": "Mayor of Toyota City",
         "on": "2015-10-13",
         "version": _version(reg["gift"]),
+    },
+    "budgets:line-create": lambda reg, user: {
+        "year": "2016",
+        "cost_centre": "TW200",
+        "title": "Osnabrück youth exchange",
+        "amount": "1500.00",
+        "funding_source": "council",
+    },
+    "budgets:line-update": lambda reg, user: {
+        "year": "2015",
+        "cost_centre": "TW100",
+        "title": "Civic visit to Toyota City",
+        "amount": "4200.00",
+        "funding_source": "council",
+        "relationship": reg["relationship"].pk,
+        "version": _version(reg["line"]),
+    },
+    "budgets:line-decide": lambda reg, user: {
+        "decision": "approve",
+        "comment": "Within the twinning budget agreed by Cabinet.",
+        "version": _version(reg["proposed_line"]),
+    },
+    "budgets:spend-create": lambda reg, user: {
+        "description": "Civic gifts",
+        "amount": "240.00",
+        "spent_on": "2015-10-01",
+        "status": "estimated",
+    },
+    "budgets:spend-update": lambda reg, user: {
+        "description": "Flights to Nagoya",
+        "amount": "2650.00",
+        "spent_on": "2015-09-20",
+        "status": "committed",
+        "version": _version(reg["spend"]),
+    },
+    "budgets:spend-override": lambda reg, user: {
+        "decision": "grant",
+        "comment": "Agreed: the partner's booking could not wait.",
+        "version": _version(reg["awaiting_spend"]),
+    },
+    "budgets:cost-shares": lambda reg, user: {
+        "shares-TOTAL_FORMS": "2",
+        "shares-INITIAL_FORMS": "0",
+        "shares-MIN_NUM_FORMS": "0",
+        "shares-MAX_NUM_FORMS": "10",
+        "shares-0-council": reg["council"].pk,
+        "shares-0-percentage": "60",
+        "shares-1-council": Council.objects.get(name="Derby City Council").pk,
+        "shares-1-percentage": "40",
     },
     "partners:approach-create": lambda reg, user: {
         "place": reg["place"].pk,
@@ -676,6 +807,135 @@ def test_refused_visit_page_shows_no_data(outsider_client: Client, register: dic
         assert "Civic visit to Toyota City" not in page
         assert "Derby porcelain plate" not in page
         assert "You do not have access to this page" in page
+
+
+BUDGET_WRITES = sorted(name for name in VALID_POST if name.startswith("budgets:"))
+
+
+def budget_state() -> dict[str, Any]:
+    """Every budget row as stored, and how many history records each table holds."""
+    return {
+        "years": list(FinancialYear.objects.values()),
+        "lines": list(BudgetLine.objects.order_by("pk").values()),
+        "spend": list(Spend.objects.order_by("pk").values()),
+        "shares": list(CostShare.objects.order_by("pk").values()),
+        "history": [model.history.count() for model in (BudgetLine, Spend, CostShare)],
+    }
+
+
+def test_budget_writes_by_finance_change_the_register(
+    finance_client: Client, finance: Any, register: dict[str, Any]
+) -> None:
+    """The budgets rows' 302s for Finance are real saves and decisions, not redirects that dropped the data."""
+    lines, spend = BudgetLine.objects.count(), Spend.objects.count()
+    # The override last: once granted, committing more on the line would need one too.
+    for name in sorted(BUDGET_WRITES, key=lambda name: name == "budgets:spend-override"):
+        response = finance_client.post(url_for(name, register), VALID_POST[name](register, finance))
+        assert response.status_code == 302, name
+        assert not response["Location"].startswith(reverse("login")), name
+    assert BudgetLine.objects.count() == lines + 1
+    assert Spend.objects.count() == spend + 1
+    assert BudgetLine.objects.get(title="Osnabrück youth exchange").proposed_by == finance
+    changed = BudgetLine.objects.get(pk=register["line"].pk)
+    assert (changed.amount, changed.status) == (Decimal("4200.00"), LineStatus.APPROVED)
+    decided = BudgetLine.objects.get(pk=register["proposed_line"].pk)
+    assert (decided.status, decided.decided_by, decided.decision_comment) == (
+        LineStatus.APPROVED,
+        finance,
+        "Within the twinning budget agreed by Cabinet.",
+    )
+    assert Spend.objects.get(pk=register["spend"].pk).amount == Decimal("2650.00")
+    granted = Spend.objects.get(pk=register["awaiting_spend"].pk)
+    assert (granted.override_state, granted.override_decided_by) == (OverrideState.GRANTED, finance)
+    assert sorted(
+        (share.council.name, share.percentage)
+        for share in CostShare.objects.filter(relationship=register["relationship"])
+    ) == [("Derby City Council", Decimal("40.00")), ("Derbyshire County Council", Decimal("60.00"))]
+
+
+def test_budget_writes_by_the_officer_change_the_register(
+    officer_client: Client, officer: Any, register: dict[str, Any]
+) -> None:
+    lines, spend = BudgetLine.objects.count(), Spend.objects.count()
+    for name in ("budgets:line-create", "budgets:spend-create", "budgets:spend-update"):
+        response = officer_client.post(url_for(name, register), VALID_POST[name](register, officer))
+        assert response.status_code == 302, name
+    assert BudgetLine.objects.get(title="Osnabrück youth exchange").status == LineStatus.PROPOSED
+    assert (BudgetLine.objects.count(), Spend.objects.count()) == (lines + 1, spend + 1)
+    assert Spend.objects.get(description="Civic gifts").recorded_by == officer
+    assert Spend.objects.get(pk=register["spend"].pk).amount == Decimal("2650.00")
+
+
+@pytest.mark.parametrize("persona", ["officer", "leader", "administrator", "outsider"])
+def test_refused_budget_writes_change_nothing(
+    persona: str, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    """Valid data posted by someone the matrix refuses: 403 and not one row or history record written.
+
+    For the officer that is Finance's own actions: deciding a line, changing
+    an approved one, granting an override and setting cost shares.
+    """
+    client = _client(personas[persona])
+    before = budget_state()
+    refused = [name for name in BUDGET_WRITES if MATRIX[name]["POST"][persona] == 403]
+    assert refused, persona
+    if persona == "officer":
+        assert set(refused) == {
+            "budgets:line-decide",
+            "budgets:line-update",
+            "budgets:spend-override",
+            "budgets:cost-shares",
+        }
+    for name in refused:
+        response = client.post(url_for(name, register), VALID_POST[name](register, None))
+        assert response.status_code == 403, name
+    assert budget_state() == before
+
+
+def test_refused_budget_page_shows_no_figures(outsider_client: Client, register: dict[str, Any]) -> None:
+    for name in ("budgets:year-list", "budgets:line-detail", "budgets:year-export-csv", "budgets:spend-list"):
+        response = outsider_client.get(url_for(name, register))
+        assert response.status_code == 403, name
+        page = response.content.decode()
+        assert "Civic visit to Toyota City" not in page, name
+        assert "4,000" not in page, name
+        assert "You do not have access to this page" in page, name
+
+
+@pytest.mark.parametrize(
+    ("persona", "decides", "proposes"),
+    [
+        ("officer", False, True),
+        ("finance", True, True),
+        ("leader", False, False),
+        ("administrator", False, False),
+    ],
+)
+def test_only_finance_is_offered_the_budget_decisions(
+    persona: str, decides: bool, proposes: bool, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    """Deciding, overriding, the review queue and changing an approved line are offered to Finance alone."""
+    client = _client(personas[persona])
+
+    def html(name: str, kind: str | None = None) -> str:
+        url = url_for(name, register) if kind is None else reverse(name, args=[register[kind].pk])
+        response = client.get(url)
+        assert response.status_code == 200, name
+        return response.content.decode()
+
+    proposed = html("budgets:line-detail", "proposed_line")
+    approved = html("budgets:line-detail", "line")
+    awaiting = html("budgets:spend-detail", "awaiting_spend")
+    years = html("budgets:year-list")
+    offered = {
+        "decision form": "Record decision" in proposed,
+        "edit an approved line": ">Edit line</a>" in approved,
+        "override form": "Grant the override" in awaiting,
+        "review queue": reverse("budgets:review") in years,
+    }
+    assert offered == dict.fromkeys(offered, decides)
+    assert ("Propose a budget line" in years, "Record spend" in approved) == (proposes, proposes)
+    assert (">Edit line</a>" in proposed) == proposes
 
 
 def test_refused_page_shows_no_data(outsider_client: Client, register: dict[str, Any]) -> None:

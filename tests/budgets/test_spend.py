@@ -547,3 +547,48 @@ def test_the_spend_list_filters_by_override(
     assert page.column("Description") == ["Interpreter"]
     assert page.column("Amount") == ["£300"]
     assert page.column("Line") == ["Toyota City civic visit (2016–17)"]
+
+
+# --- What Finance read is what Finance decides ---------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "App bug: budgets/views.py OverrideDecideView.post ignores the version the override form "
+        "carries and budgets/services.py spend_decide_override takes none, so Finance grants an "
+        "amount raised after they read it; pass expected_version through and set it on the locked "
+        "row before saving (as budget_line_decide does), refusing StaleEditError with a message"
+    ),
+)
+def test_an_override_granted_on_a_stale_page_is_refused(
+    officer_client: Client, finance_client: Client, awaiting: Spend
+) -> None:
+    """Finance read £300; the officer then raised it to £3,000: granting what was read must not grant that."""
+    form = override_form(finance_client, awaiting)
+    url = reverse("budgets:spend-update", args=[awaiting.pk])
+    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Amount (£)": "3000.00"})
+    assert officer_client.post(url, data).status_code == 302
+    assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED
+    data = choose(form, fill(form, {"Comment": "Agreed at £300."}), "Grant the override")
+    with unchanged():
+        page = refused(finance_client.post(reverse("budgets:spend-override", args=[awaiting.pk]), data), 400)
+    assert "changed" in page.errors_summary()
+    assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "App bug: budgets/forms.py BudgetLineForm lets a line with spend move to another financial "
+        "year, leaving its spend dated outside its line's year (and out of the year view it was "
+        "counted in); refuse it beside 'Financial year' when any spend falls outside the new year"
+    ),
+)
+def test_a_line_with_spend_cannot_move_to_another_year(finance_client: Client, line: BudgetLine) -> None:
+    url = reverse("budgets:line-update", args=[line.pk])
+    data = fill(within(Page(finance_client.get(url)).form_of("Title")), {"Financial year": "2017–18"})
+    with unchanged():
+        page = refused(finance_client.post(url, data), 200)
+    assert "2016–17" in page.field_error("Financial year")
+    assert BudgetLine.objects.get(pk=line.pk).financial_year.start_year == 2016

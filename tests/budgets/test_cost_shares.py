@@ -9,6 +9,7 @@ and £6,000.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from budgets import services
 from budgets.models import CostShare
 from tests.budgets.test_lines import line_page, money, refused, unchanged
 from tests.delegations.test_visits import within
@@ -289,3 +291,21 @@ def test_only_finance_may_save_shares(officer_client: Client, leader_client: Cli
         with unchanged():
             assert client.post(shares_url(toyota), data).status_code == 403
     assert stored(toyota) == [(DERBY, Decimal("100.00"))]
+
+
+@pytest.mark.parametrize(
+    ("shares", "message"),
+    [
+        ([(DERBY, "50"), (COUNTY, "49.99")], "The shares add up to 99.99%; they must add up to 100%."),
+        ([(DERBY, "50"), (DERBY, "50")], "Each council can have only one share."),
+    ],
+)
+def test_the_shares_service_refuses_whoever_calls_it(
+    toyota: Any, shares: list[tuple[str, str]], message: str
+) -> None:
+    """The rule holds below the form too: nothing replaced when the shares are wrong."""
+    CostShareFactory(relationship=toyota, council=toyota.councils.get(name=SOUTH), percentage=Decimal("100"))
+    chosen = [(toyota.councils.get(name=name), Decimal(pct)) for name, pct in shares]
+    with pytest.raises(services.BudgetRuleBroken, match=re.escape(message)):
+        services.cost_shares_set(relationship=toyota, shares=chosen)
+    assert stored(toyota) == [(SOUTH, Decimal("100.00"))]

@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from budgets import services
 from budgets.models import BudgetLine, FinancialYear, LineStatus
 from tests.delegations.test_visits import fill, form_posting_to, within
 from tests.factories import BudgetLineFactory, PlaceFactory, RelationshipFactory, UserFactory
@@ -571,3 +572,11 @@ def test_decided_on_is_the_day_in_london(finance_client: Client, proposed: Budge
     page = line_page(finance_client, proposed)
     assert record(page)["Status"] == "Approved by Fred Finance on 1 April 2017"
     assert date(2017, 4, 1) == timezone.localdate(BudgetLine.objects.get(pk=proposed.pk).decided_at)
+
+
+def test_the_decision_service_needs_a_comment_whoever_calls_it(finance: Any, proposed: BudgetLine) -> None:
+    """The rule holds below the forms too (the demo loader and the shell call the service)."""
+    with pytest.raises(services.BudgetRuleBroken, match="Say why") as refusal:
+        services.budget_line_decide(line=proposed, approve=True, comment=" \n ", by=finance)
+    assert refusal.value.field == "comment"
+    assert BudgetLine.objects.get(pk=proposed.pk).status == LineStatus.PROPOSED

@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from budgets import services
 from budgets.models import BudgetLine, OverrideState, Spend, SpendStatus
 from tests.budgets.test_lines import (
     NOT_POSITIVE,
@@ -592,3 +593,24 @@ def test_a_line_with_spend_cannot_move_to_another_year(finance_client: Client, l
         page = refused(finance_client.post(url, data), 200)
     assert "2016–17" in page.field_error("Financial year")
     assert BudgetLine.objects.get(pk=line.pk).financial_year.start_year == 2016
+
+
+def test_editing_spend_to_commit_beyond_the_line_is_refused(officer_client: Client, line: BudgetLine) -> None:
+    """An estimate of £300 turned into a commitment is checked against the £200 left, like new spend."""
+    assert record_spend(officer_client, line, {"Amount (£)": "300.00"}).status_code == 302
+    spend = Spend.objects.get(description="Interpreter")
+    before = snapshot()
+    url = reverse("budgets:spend-update", args=[spend.pk])
+    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Status": "Committed"})
+    with unchanged():
+        page = refused(officer_client.post(url, data), 200)
+    assert page.field_error("Amount (£)") == OVER_BY_100 + "give a reason to ask Finance to override."
+    assert page.value("Status") == "committed"
+    assert snapshot() == before
+
+
+def test_the_override_service_needs_a_comment_whoever_calls_it(finance: Any, awaiting: Spend) -> None:
+    """The rule holds below the forms too (the demo loader and the shell call the service)."""
+    with pytest.raises(services.BudgetRuleBroken, match="Say why"):
+        services.spend_decide_override(spend=awaiting, grant=True, comment="  ", by=finance)
+    assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED

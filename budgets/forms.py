@@ -11,7 +11,14 @@ from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
 from twinning.forms import DatePickerMixin, VersionedModelForm
 
-from .models import BudgetLine, FinancialYear, Spend, financial_year_label, financial_year_start
+from .models import (
+    BudgetLine,
+    FinancialYear,
+    OverrideState,
+    Spend,
+    financial_year_label,
+    financial_year_start,
+)
 
 FIRST_YEAR = 2000
 
@@ -41,6 +48,20 @@ class BudgetLineForm(VersionedModelForm):
         else:
             self.fields["year"].initial = financial_year_start(timezone.localdate())
         self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if self.instance.pk is not None and year != self.instance.financial_year.start_year:
+            # Spend stays in its line's year: a line with spend cannot leave it.
+            starts, ends = FinancialYear(start_year=year).starts_on, FinancialYear(start_year=year).ends_on
+            outside = self.instance.spend.exclude(spent_on__range=(starts, ends)).count()
+            if outside:
+                current = self.instance.financial_year.label
+                raise forms.ValidationError(
+                    f"This line has {outside} spend record{'s' if outside != 1 else ''} dated in {current}, "
+                    f"outside {financial_year_label(year)}: move or correct the spend before moving the line."
+                )
+        return year
 
     def save(self, commit: bool = True) -> BudgetLine:
         # A year the register has not needed before is made with its first line.
@@ -112,12 +133,11 @@ class SpendForm(VersionedModelForm):
         self.fields["cost_item"].queryset = CostItem.objects.select_related("visit")
         if may_override:
             self.fields["override_reason"].label = "Reason for overriding the line"
-            self.fields[
-                "override_reason"
-            ].help_text = (
+            self.fields["override_reason"].help_text = (
                 "Only if this commits more than the line has left: as Finance, your reason grants it."
             )
-        if self.instance.pk and self.instance.override_reason:
+        if self.instance.pk and self.instance.override_state == OverrideState.REQUESTED:
+            # Still the request Finance has to decide; a granted one needs a new reason to go further.
             self.fields["override_reason"].initial = self.instance.override_reason
 
 
@@ -126,17 +146,27 @@ class AsAtForm(DatePickerMixin, forms.Form):
 
 
 class CostShareForm(forms.Form):
-    council = forms.ModelChoiceField(queryset=Council.objects.all(), required=False)
+    council = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     percentage = forms.DecimalField(
         label="Share (%)", max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
 
+    def __init__(self, *args: Any, councils: list[Council], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One list of councils for every row, so the page costs one query, not one per row.
+        self.councils = {council.pk: council for council in councils}
+        self.fields["council"].choices = [("", "---------")] + [(c.pk, c.name) for c in councils]
+
+    def clean_council(self) -> Council | None:
+        pk = self.cleaned_data.get("council")
+        return self.councils[pk] if pk is not None else None
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         council, percentage = cleaned.get("council"), cleaned.get("percentage")
-        if council and percentage in (None, 0):
+        if council and percentage in (None, 0) and "percentage" not in self.errors:
             self.add_error("percentage", "Give this council's share, more than 0%.")
-        if percentage and not council:
+        if percentage and not council and "council" not in self.errors:
             self.add_error("council", "Choose the council this share belongs to.")
         return cleaned
 

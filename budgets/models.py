@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -170,8 +170,8 @@ class SpendStatus(models.TextChoices):
 class OverrideState(models.TextChoices):
     NONE = "", "Not needed"
     REQUESTED = "requested", "Awaiting Finance"
-    GRANTED = "granted", "Granted by Finance"
-    REFUSED = "refused", "Refused by Finance"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
 
 
 class Spend(FieldConstraintErrorsMixin, VersionedModel):
@@ -251,7 +251,7 @@ class Spend(FieldConstraintErrorsMixin, VersionedModel):
         if self.cost_item_id and self.visit_id and self.cost_item.visit_id != self.visit_id:
             errors["cost_item"] = "This cost item belongs to a different visit."
         if line is not None and line.status == LineStatus.REJECTED:
-            errors["budget_line"] = "This budget line was rejected; record spend against another line."
+            errors[NON_FIELD_ERRORS] = "This budget line was rejected; record spend against another line."
         if (
             line is not None
             and line.status == LineStatus.PROPOSED
@@ -302,9 +302,6 @@ class CostShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council}: {self.percentage}%"
-
-    def part_of(self, amount: Decimal) -> Decimal:
-        return (amount * self.percentage / Decimal("100")).quantize(PENNY)
 
 
 __all__ = [

@@ -199,19 +199,24 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
     return [(year, figures[year.pk]) for year in years]
 
 
+REVIEW_LIMIT = 200
+
+
 def review_queue() -> dict[str, Any]:
-    """What awaits Finance: proposed lines and spend awaiting an override."""
+    """What awaits Finance, oldest first: proposed lines and spend awaiting an override.
+
+    Each list shows at most REVIEW_LIMIT; the counts say how many wait in all.
+    """
+    lines = budget_line_list().filter(status=LineStatus.PROPOSED)
+    overrides = spend_list().filter(override_state=OverrideState.REQUESTED)
     return {
-        "lines_awaiting": list(
-            budget_line_list()
-            .filter(status=LineStatus.PROPOSED)
-            .order_by("financial_year__start_year", "pk")[:200]
-        ),
+        "lines_awaiting_count": lines.count(),
+        "lines_awaiting": list(lines.order_by("financial_year__start_year", "pk")[:REVIEW_LIMIT]),
+        "overrides_awaiting_count": overrides.count(),
         "overrides_awaiting": list(
-            spend_list()
-            .filter(override_state=OverrideState.REQUESTED)
-            .annotate(line_committed=_line_committed_for_spend())
-            .order_by("spent_on", "pk")[:200]
+            overrides.annotate(line_committed=_line_committed_for_spend()).order_by("spent_on", "pk")[
+                :REVIEW_LIMIT
+            ]
         ),
     }
 
@@ -229,8 +234,26 @@ def _line_committed_for_spend() -> Any:
     )
 
 
+def split_by_shares(amount: Decimal, percentages: list[Decimal]) -> list[Decimal]:
+    """Splits an amount by percentages adding to 100, in pence that add up exactly.
+
+    Each part is rounded down to the penny, and the pennies left over go to
+    the parts that lost most in rounding (the largest remainder method).
+    """
+    pence = int((amount * 100).to_integral_value())
+    exact = [Decimal(pence) * pct / Decimal(100) for pct in percentages]
+    parts = [int(value) for value in exact]
+    short = pence - sum(parts)
+    by_remainder = sorted(range(len(parts)), key=lambda i: (exact[i] - parts[i], -i), reverse=True)
+    for index in by_remainder[:short]:
+        parts[index] += 1
+    return [Decimal(part) / 100 for part in parts]
+
+
 def cost_share_parts(line: BudgetLine) -> list[tuple[CostShare, Decimal]]:
     """Each council's part of a line on a shared relationship (uses the prefetched shares)."""
     if line.relationship is None:
         return []
-    return [(share, share.part_of(line.amount)) for share in line.relationship.cost_shares.all()]
+    shares = list(line.relationship.cost_shares.all())
+    parts = split_by_shares(line.amount, [share.percentage for share in shares])
+    return list(zip(shares, (part.quantize(Decimal("0.01")) for part in parts), strict=True))

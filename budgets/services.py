@@ -103,6 +103,11 @@ def spend_record(*, spend: Spend, by: Any, may_override: bool, override_reason: 
     """
     line = BudgetLine.objects.select_for_update().get(pk=spend.budget_line_id)
     holds_money = spend.status in (SpendStatus.COMMITTED, SpendStatus.PAID)
+    if spend.pk is not None and spend.override_state == OverrideState.GRANTED:
+        before = Spend.objects.get(pk=spend.pk)
+        # A grant covers what Finance saw: more money, or another line, is looked at afresh.
+        if spend.amount > before.amount or spend.budget_line_id != before.budget_line_id:
+            spend.override_state = OverrideState.NONE
     reason = override_reason.strip()
     if spend.override_state in (OverrideState.REQUESTED, OverrideState.REFUSED):
         spend.override_state = OverrideState.NONE  # a changed request is looked at afresh
@@ -136,9 +141,16 @@ def spend_record(*, spend: Spend, by: Any, may_override: bool, override_reason: 
 
 
 @transaction.atomic
-def spend_decide_override(*, spend: Spend, grant: bool, comment: str, by: Any) -> Spend:
-    """Finance grants or refuses an officer's request to go beyond a line."""
+def spend_decide_override(
+    *, spend: Spend, grant: bool, comment: str, by: Any, expected_version: int | None = None
+) -> Spend:
+    """Finance grants or refuses an officer's request to go beyond a line.
+
+    Refuses (StaleEditError) a decision taken on an out-of-date view of the spend.
+    """
     current = Spend.objects.select_for_update().get(pk=spend.pk)
+    if expected_version is not None:
+        current.version = expected_version
     if current.override_state != OverrideState.REQUESTED:
         raise BudgetRuleBroken("This spend is not awaiting an override decision.")
     if not comment.strip():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from partners.models import Relationship
+from partners.models import Council, Relationship
 from twinning.editing import (
     ConcurrencySafeUpdateView,
     HistoryView,
@@ -23,6 +23,7 @@ from twinning.editing import (
     RegisterCreateView,
     RegisterDetailView,
     RegisterListView,
+    rebind_with_current_version,
 )
 from twinning.roles import RoleRequiredMixin
 from twinning.versioning import StaleEditError
@@ -166,6 +167,8 @@ class BudgetLineDecideView(RoleRequiredMixin, View):
                         expected_version=form.cleaned_data["version"],
                     )
             except StaleEditError:
+                line = get_object_or_404(BudgetLine, pk=pk)
+                form = rebind_with_current_version(form, forms.DecisionForm, record=line)
                 form.add_error(
                     None, "Someone changed this line after you opened it; check it and decide again."
                 )
@@ -317,7 +320,14 @@ class OverrideDecideView(RoleRequiredMixin, View):
                         grant=form.approves,
                         comment=form.cleaned_data["comment"],
                         by=request.user,
+                        expected_version=form.cleaned_data["version"],
                     )
+            except StaleEditError:
+                spend = get_object_or_404(Spend, pk=pk)
+                form = rebind_with_current_version(form, forms.OverrideDecisionForm, record=spend)
+                form.add_error(
+                    None, "This spend was changed after you opened it; check the amount and decide again."
+                )
             except services.BudgetRuleBroken as refusal:
                 form.add_error(refusal.field, str(refusal))
             else:
@@ -370,24 +380,30 @@ class CostShareView(RoleRequiredMixin, PageMixin, TemplateView):
     def initial_rows(self) -> list[dict[str, Any]]:
         shares = {share.council_id: share.percentage for share in self.relationship.cost_shares.all()}
         councils = list(self.relationship.councils.all())
-        rows = [{"council": c, "percentage": shares.get(c.pk)} for c in councils]
+        rows = [{"council": c.pk, "percentage": shares.get(c.pk)} for c in councils]
         rows += [
-            {"council": s.council, "percentage": s.percentage}
+            {"council": s.council_id, "percentage": s.percentage}
             for s in self.relationship.cost_shares.all()
             if s.council not in councils
         ]
         return rows
 
+    def formset(self, data: Any = None) -> Any:
+        councils = list(Council.objects.all())
+        return forms.CostShareFormSet(
+            data, initial=self.initial_rows(), prefix="shares", form_kwargs={"councils": councils}
+        )
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["relationship"] = self.relationship
-        context.setdefault("formset", forms.CostShareFormSet(initial=self.initial_rows(), prefix="shares"))
+        context.setdefault("formset", self.formset())
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("budgets.change_costshare"):
             raise PermissionDenied
-        formset = forms.CostShareFormSet(request.POST, initial=self.initial_rows(), prefix="shares")
+        formset = self.formset(request.POST)
         if formset.is_valid():
             try:
                 with transaction.atomic():

@@ -184,7 +184,9 @@ class ConcurrencySafeUpdateView(RoleRequiredMixin, PageMixin, UpdateView):
         data = self.request.POST.copy()
         data["version"] = str(current.version)
         self.object = current
-        fresh = self.get_form_class()(data=data, files=self.request.FILES, instance=current)
+        kwargs = self.get_form_kwargs()
+        kwargs.update(data=data, instance=current)
+        fresh = self.get_form_class()(**kwargs)
         fresh.is_valid()
         fresh.add_error(None, message)
         return self.render_to_response(self.get_context_data(form=fresh, stale=True))

@@ -166,15 +166,6 @@ def test_shares_in_pence_of_a_percent(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/models.py CostShare.part_of rounds each part on its own, so the parts of "
-        "£100.01 at 33.34/33.33/33.33 are £33.34 + £33.33 + £33.33 = £100.00, a penny short of the "
-        "line; budgets/selectors.py cost_share_parts should hand the rounding pennies out (largest "
-        "remainder) so the parts add up to the amount"
-    ),
-)
 def test_the_parts_add_up_to_the_line(
     finance_client: Client, officer_client: Client, finance: Any, toyota: Any
 ) -> None:
@@ -215,25 +206,14 @@ def test_shares_that_do_not_make_100_are_refused(
     assert share_rows(page)[0].value("Share (%)") == shares[0][1]
 
 
-DOUBLED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/forms.py CostShareForm.clean adds 'Give this council's share, more than "
-        "0%.' whenever percentage is missing from cleaned_data, so a share the field itself refused "
-        "(over 100, negative, 3 decimals, not a number) gets that second, wrong message too; skip it "
-        "when 'percentage' in self.errors"
-    ),
-)
-
-
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        pytest.param("100.01", "Ensure this value is less than or equal to 100.", marks=DOUBLED),
-        pytest.param("-10", "Ensure this value is greater than or equal to 0.", marks=DOUBLED),
+        ("100.01", "Ensure this value is less than or equal to 100."),
+        ("-10", "Ensure this value is greater than or equal to 0."),
         ("0", "Give this council's share, more than 0%."),
-        pytest.param("33.333", "Ensure that there are no more than 2 decimal places.", marks=DOUBLED),
-        pytest.param("a third", "Enter a number.", marks=DOUBLED),
+        ("33.333", "Ensure that there are no more than 2 decimal places."),
+        ("a third", "Enter a number."),
     ],
 )
 def test_a_share_out_of_range_is_refused_beside_it(

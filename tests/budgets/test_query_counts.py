@@ -236,15 +236,6 @@ def test_the_year_and_line_pages_for_other_roles_do_not_grow(
     assert many == few
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/selectors.py review_queue cuts both lists at 200 ([:200]) and "
-        "templates/budgets/review.html does not say so: with 250 lines waiting Finance sees 200 "
-        "and no sign of the other 50; count them and say 'Showing the oldest 200 of 250' with a "
-        "link to the lines list filtered to proposed (or paginate)"
-    ),
-)
 def test_the_review_queue_never_hides_lines_awaiting_a_decision(
     finance_client: Client, register: Register
 ) -> None:
@@ -261,15 +252,6 @@ def test_the_review_queue_never_hides_lines_awaiting_a_decision(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/forms.py CostShareForm.council is a ModelChoiceField over "
-        "Council.objects.all(), and each row of CostShareFormSet renders it with its own query, so "
-        "the cost shares page makes one more query per council holding the relationship; give the "
-        "formset's forms one evaluated list of councils (form_kwargs, or a cached choices iterator)"
-    ),
-)
 def test_the_cost_shares_page_does_not_grow_with_the_councils(finance_client: Client, db: Any) -> None:
     relationship = RelationshipFactory(place=PlaceFactory(name="Toyota City"))
     url = reverse("budgets:cost-shares", args=[relationship.pk])

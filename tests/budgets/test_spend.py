@@ -308,15 +308,6 @@ def test_a_refused_request_changed_to_fit_is_committed_without_finance(
     assert (spend.status, spend.override_state, spend.amount) == ("committed", "", Decimal("200.00"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/services.py spend_record skips the line-left check whenever "
-        "override_state is GRANTED, so once Finance grants an override the officer can raise the "
-        "amount without limit; a grant should cover only the amount granted (reset it to NONE "
-        "when the amount grows, the status starts holding money or the line changes)"
-    ),
-)
 def test_raising_a_granted_spend_needs_finance_again(
     officer_client: Client, finance_client: Client, line: BudgetLine, awaiting: Spend
 ) -> None:
@@ -327,7 +318,8 @@ def test_raising_a_granted_spend_needs_finance_again(
     data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Amount (£)": "50000.00"})
     with unchanged():
         page = refused(officer_client.post(url, data), 200)
-    assert page.field_error("Amount (£)").startswith("This would commit £49,900.00 more")
+    # £1,000 less the £800 of flights leaves £200 for this spend.
+    assert page.field_error("Amount (£)").startswith("This would commit £49,800.00 more")
     assert Spend.objects.get(pk=awaiting.pk).amount == Decimal("300.00")
 
 
@@ -387,16 +379,6 @@ def test_committing_against_a_proposed_line_is_refused(officer_client: Client) -
     assert Spend.objects.get(budget_line=proposed).status == SpendStatus.ESTIMATED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "App bug: budgets/models.py Spend.clean puts the rejected-line error under 'budget_line', "
-        "which SpendForm has no field for, so Django raises ValueError ('SpendForm' has no field "
-        "named 'budget_line'): a 500 instead of the message; key it NON_FIELD_ERRORS (or refuse a "
-        "rejected line in SpendCreateView.dispatch)"
-    ),
-)
 def test_spend_against_a_rejected_line_is_refused(officer_client: Client) -> None:
     rejected = BudgetLineFactory(financial_year__start_year=2016, rejected=True)
     data = {"description": "Interpreter", "amount": "10", "spent_on": "2016-10-12", "status": "estimated"}
@@ -491,16 +473,6 @@ def test_spend_for_a_visit_and_its_cost_item_is_saved(officer_client: Client, li
 # --- Two people, one spend ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason=(
-        "App bug: twinning/editing.py ConcurrencySafeUpdateView.refuse_stale builds the form again "
-        "with get_form_class()(data=..., files=..., instance=...) only, but SpendForm also needs "
-        "budget_line (SpendUpdateView.get_form_kwargs), so a stale spend save is a 500 (TypeError) "
-        "instead of the refusal; build it from self.get_form_kwargs() with data and instance replaced"
-    ),
-)
 def test_two_officers_editing_the_same_spend(officer_client: Client, line: BudgetLine) -> None:
     colleague = UserFactory(username="priya", first_name="Priya", last_name="Patel", roles=[roles.OFFICER])
     other = Client()
@@ -519,15 +491,6 @@ def test_two_officers_editing_the_same_spend(officer_client: Client, line: Budge
     assert snapshot() == saved
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug (wording): templates/budgets/spend_detail.html writes the override state's label "
-        "'Granted by Finance' then ' by <who>', so the page reads 'Granted by Finance by Fred "
-        "Finance'; label the states 'Granted'/'Refused' (budgets/models.py OverrideState) or drop "
-        "the ' by' in the template"
-    ),
-)
 def test_a_granted_override_says_who_granted_it_once(finance_client: Client, awaiting: Spend) -> None:
     assert decide_override(finance_client, awaiting, "Grant the override", "Agreed.").status_code == 302
     page = Page(finance_client.get(awaiting.get_absolute_url()))
@@ -553,15 +516,6 @@ def test_the_spend_list_filters_by_override(
 # --- What Finance read is what Finance decides ---------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/views.py OverrideDecideView.post ignores the version the override form "
-        "carries and budgets/services.py spend_decide_override takes none, so Finance grants an "
-        "amount raised after they read it; pass expected_version through and set it on the locked "
-        "row before saving (as budget_line_decide does), refusing StaleEditError with a message"
-    ),
-)
 def test_an_override_granted_on_a_stale_page_is_refused(
     officer_client: Client, finance_client: Client, awaiting: Spend
 ) -> None:
@@ -578,14 +532,6 @@ def test_an_override_granted_on_a_stale_page_is_refused(
     assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: budgets/forms.py BudgetLineForm lets a line with spend move to another financial "
-        "year, leaving its spend dated outside its line's year (and out of the year view it was "
-        "counted in); refuse it beside 'Financial year' when any spend falls outside the new year"
-    ),
-)
 def test_a_line_with_spend_cannot_move_to_another_year(finance_client: Client, line: BudgetLine) -> None:
     url = reverse("budgets:line-update", args=[line.pk])
     data = fill(within(Page(finance_client.get(url)).form_of("Title")), {"Financial year": "2017–18"})

@@ -1,1 +1,284 @@
-"""Cabinet reports and their PDF renderings (to come)."""
+"""Cabinet reports ("options papers"), their numbered paragraphs, sign-offs and PDFs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from twinning.versioning import VersionedModel
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+
+
+class Report(VersionedModel):
+    """A Cabinet-style report in the form of the Derby report of 9 September 2015."""
+
+    committee = models.CharField(max_length=120, default="Council Cabinet")
+    meeting_date = models.DateField("meeting date")
+    title = models.CharField(max_length=250)
+    report_of = models.CharField(
+        "report of",
+        max_length=200,
+        help_text="For example: the Strategic Director for Neighbourhoods.",
+    )
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    is_key_decision = models.BooleanField("key decision", default=False)
+    is_exempt = models.BooleanField(
+        "exempt from publication",
+        default=False,
+        help_text="Contains exempt information under Schedule 12A to the Local Government Act 1972.",
+    )
+    exempt_paragraph = models.PositiveSmallIntegerField(
+        "Schedule 12A paragraph",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, message="Schedule 12A has paragraphs 1 to 7."),
+            MaxValueValidator(7, message="Schedule 12A has paragraphs 1 to 7."),
+        ],
+    )
+    public_interest_reasoning = models.TextField(
+        "public interest test",
+        blank=True,
+        help_text="Why the public interest in keeping the information exempt outweighs disclosing it.",
+    )
+    author_name = models.CharField("contact name", max_length=120, blank=True)
+    contact_phone = models.CharField("contact telephone", max_length=40, blank=True)
+    contact_email = models.EmailField("contact email", blank=True)
+    background_papers = models.TextField(blank=True, default="None")
+    appendices = models.TextField("list of appendices", blank=True, default="Appendix 1 – Implications")
+    facts_as_at = models.DateField(
+        "facts as at", null=True, blank=True, help_text="When the draft was written from the register."
+    )
+    revision = models.PositiveSmallIntegerField(default=1)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="later_drafts",
+        help_text="The approved report this draft revises.",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The decision record, required before publication.
+    decision = models.TextField(blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    decision_reasons = models.TextField("reasons for the decision", blank=True)
+    alternatives_rejected = models.TextField("alternative options rejected", blank=True)
+    conflicts_declared = models.TextField(
+        "conflicts of interest declared", blank=True, help_text="Write “None” when none were declared."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-meeting_date", "-pk"]
+        permissions = [
+            ("approve_report", "Can approve a report"),
+            ("publish_report", "Can publish a report"),
+            ("download_report", "Can download a report's PDF"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="report_status_known"),
+            models.CheckConstraint(
+                condition=Q(is_exempt=False) | Q(exempt_paragraph__gte=1, exempt_paragraph__lte=7),
+                name="report_exempt_names_paragraph",
+                violation_error_message="An exempt report must name the paragraph (1–7) of Schedule 12A.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="report_has_title",
+                violation_error_message="Give the report a title.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.title.strip():
+            errors["title"] = "Give the report a title."
+        if self.is_exempt and not self.exempt_paragraph:
+            errors["exempt_paragraph"] = "An exempt report must name the paragraph (1–7) of Schedule 12A."
+        if self.is_exempt and not self.public_interest_reasoning.strip():
+            errors["public_interest_reasoning"] = "An exempt report must give the public interest reasoning."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_editable(self) -> bool:
+        """Approving freezes a report: later changes go into a new draft."""
+        return self.status == ReportStatus.DRAFT
+
+    @property
+    def pdf_filename(self) -> str:
+        name = f"{self.meeting_date:%Y-%m-%d} {self.committee} - {self.title}"
+        if self.revision > 1:
+            name += f" (revision {self.revision})"
+        cleaned = "".join(ch for ch in name if ch not in '\\/:*?"<>|\r\n\t')
+        return f"{cleaned}.pdf"
+
+
+class Part(models.TextChoices):
+    BODY = "body", "Report"
+    IMPLICATIONS = "implications", "Appendix 1 – Implications"
+
+
+# The body's sections, numbered as the Derby report numbers them.
+SECTIONS: dict[int, str] = {
+    1: "Summary",
+    2: "Recommendations",
+    3: "Reasons for recommendation",
+    4: "Supporting information",
+    5: "Other options considered",
+}
+# Appendix 1's ten fixed headings, each numbered 1.1, 2.1 ...
+IMPLICATION_HEADINGS: dict[int, str] = {
+    1: "Financial and Value for Money",
+    2: "Legal",
+    3: "Personnel",
+    4: "IT",
+    5: "Equalities Impact",
+    6: "Health and Safety",
+    7: "Environmental Sustainability",
+    8: "Property and Asset Management",
+    9: "Risk Management",
+    10: "Corporate objectives and priorities for change",
+}
+
+
+class Paragraph(models.Model):
+    """One paragraph of a section. Its number (4.11) is generated from its place, never typed."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="paragraphs")
+    part = models.CharField(max_length=15, choices=Part.choices, default=Part.BODY)
+    section = models.PositiveSmallIntegerField()
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["part", "section", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(part="body") & Q(section__gte=1, section__lte=5))
+                | (Q(part="implications") & Q(section__gte=1, section__lte=10)),
+                name="paragraph_section_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def clean(self) -> None:
+        if not self.text.strip():
+            raise ValidationError({"text": "A paragraph needs some words: it cannot be only spaces."})
+
+    @property
+    def section_title(self) -> str:
+        titles = SECTIONS if self.part == Part.BODY else IMPLICATION_HEADINGS
+        return titles[self.section]
+
+
+class SignOffRole(models.TextChoices):
+    LEGAL = "legal", "Legal officer"
+    FINANCIAL = "financial", "Financial officer"
+    HR = "hr", "Human Resources officer"
+    ESTATES = "estates", "Estates/Property officer"
+    SERVICE_DIRECTOR = "service_director", "Service Director(s)"
+    OTHER = "other", "Other(s)"
+
+
+class SignOff(models.Model):
+    """An officer who cleared the report, and when. A required one left empty blocks approval."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="sign_offs")
+    role = models.CharField(max_length=20, choices=SignOffRole.choices)
+    officer_name = models.CharField("officer", max_length=150, blank=True)
+    cleared_on = models.DateField("cleared on", null=True, blank=True)
+    is_required = models.BooleanField("required", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "role"], name="sign_off_once_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.officer_name or 'not yet cleared'}"
+
+    @property
+    def is_cleared(self) -> bool:
+        return bool(self.officer_name.strip()) and self.cleared_on is not None
+
+
+class RenderingStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RENDERING = "rendering", "Rendering"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class Rendering(models.Model):
+    """One PDF of a report, made by a worker and kept in the database."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="renderings")
+    report_version = models.PositiveIntegerField(help_text="The report's version when it was asked for.")
+    status = models.CharField(max_length=10, choices=RenderingStatus.choices, default=RenderingStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RenderingStatus.values), name="rendering_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | (Q(pdf__isnull=False) & ~Q(sha256="")),
+                name="rendering_ready_has_pdf",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDF of {self.report} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:rendering-detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RenderingStatus.READY, RenderingStatus.FAILED)

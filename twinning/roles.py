@@ -68,6 +68,10 @@ FINANCE_ONLY = {
 }
 
 
+# Reports: Cabinet reports, their paragraphs, sign-offs and PDF renderings.
+REPORTS_MODELS = ("report", "paragraph", "signoff", "rendering")
+
+
 def _perms(app_label: str, models: Iterable[str], actions: Iterable[str]) -> set[str]:
     return {f"{app_label}.{action}_{model}" for model in models for action in actions}
 
@@ -77,6 +81,8 @@ def _register_read() -> set[str]:
         _perms("partners", PARTNERS_MODELS, ("view",))
         | _perms("delegations", DELEGATIONS_MODELS, ("view",))
         | _perms("budgets", BUDGETS_MODELS, ("view",))
+        | _perms("reports", REPORTS_MODELS, ("view",))
+        | {"reports.download_report"}
     )
 
 
@@ -92,13 +98,17 @@ def _register_write() -> set[str]:
         | _perms("delegations", DELEGATIONS_REMOVABLE, ("delete",))
         # Officers propose lines and record spend; Finance decides.
         | _perms("budgets", ("budgetline", "spend"), ("add", "change"))
+        # Officers draft reports and ask for their PDFs; the Leader's Office approves.
+        | _perms("reports", ("report", "paragraph", "signoff"), ("add", "change"))
+        | {"reports.delete_paragraph", "reports.add_rendering"}
     )
 
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     OFFICER: _register_write(),
     FINANCE: _register_read() | _perms("budgets", BUDGETS_MODELS, ("add", "change")) | FINANCE_ONLY,
-    LEADERS_OFFICE: _register_read(),
+    LEADERS_OFFICE: _register_read()
+    | {"reports.approve_report", "reports.publish_report", "reports.add_rendering"},
     ADMINISTRATOR: _register_read()
     | _perms("partners", ("council", "sector"), ("add", "change"))
     | _perms("auth", ("user", "group"), ("view", "add", "change", "delete")),

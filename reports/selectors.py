@@ -1,0 +1,45 @@
+"""Reads the report pages need, with their queries fixed in number."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Paragraph, Rendering, RenderingStatus, Report, SignOff
+
+RENDERING_FIELDS_WITHOUT_PDF = (
+    "id",
+    "report_id",
+    "report_version",
+    "status",
+    "requested_by",
+    "requested_at",
+    "started_at",
+    "finished_at",
+    "sha256",
+    "page_count",
+    "size_bytes",
+    "error",
+    "attempts",
+)
+
+
+def report_list() -> QuerySet[Report]:
+    return Report.objects.select_related("approved_by", "created_by").annotate(
+        ready_pdfs=Count("renderings", filter=Q(renderings__status=RenderingStatus.READY))
+    )
+
+
+def renderings() -> QuerySet[Rendering]:
+    """Renderings without their PDF bytes, which only the download reads."""
+    return Rendering.objects.select_related("requested_by").only(*RENDERING_FIELDS_WITHOUT_PDF)
+
+
+def report_detail() -> QuerySet[Report]:
+    return Report.objects.select_related(
+        "approved_by", "published_by", "created_by", "supersedes"
+    ).prefetch_related(
+        Prefetch("paragraphs", queryset=Paragraph.objects.order_by("part", "section", "position", "pk")),
+        Prefetch("sign_offs", queryset=SignOff.objects.all()),
+        Prefetch("renderings", queryset=renderings()),
+        "later_drafts",
+    )

@@ -267,3 +267,45 @@ class CostShareFactory(factory.django.DjangoModelFactory):
     relationship = factory.SubFactory(RelationshipFactory)
     council = factory.SubFactory(CouncilFactory)
     percentage = decimal.Decimal("100.00")
+
+
+# --- Reports -------------------------------------------------------------------
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A draft Cabinet report with no paragraphs; add them with ParagraphFactory."""
+
+    class Meta:
+        model = "reports.Report"
+
+    committee = "Council Cabinet"
+    meeting_date = datetime.date(2026, 3, 11)
+    title = factory.Sequence(lambda n: f"Overseas twinning options {n}")
+    report_of = "the Strategic Director for Neighbourhoods"
+    author_name = "Report Author"
+    contact_phone = "01332 000000"
+    contact_email = "author@council.example"
+
+
+class ParagraphFactory(factory.django.DjangoModelFactory):
+    """A body paragraph of section 1; positions count up so paragraphs keep their order."""
+
+    class Meta:
+        model = "reports.Paragraph"
+
+    report = factory.SubFactory(ReportFactory)
+    part = "body"
+    section = 1
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Paragraph {n} of the report.")
+
+
+class SignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.SignOff"
+
+    report = factory.SubFactory(ReportFactory)
+    role = "financial"
+    officer_name = factory.Faker("name", locale="en_GB")
+    cleared_on = datetime.date(2026, 3, 1)
+    is_required = True

@@ -3,7 +3,8 @@
 ``load_demo`` recreates the councils, places, relationships, organisations,
 contacts, approaches, actions, the secondment, the delegation visits and the
 budget lines and estimated spend named in *Opportunities for Overseas Economic
-Twinning*, the register's founding report, and in DEBUG one demo login per
+Twinning*, the register's founding report; the report itself, paragraph for
+paragraph, approved, with its PDF rendered; and in DEBUG one demo login per
 role. Where the report gives no fact the field is left empty: no invented
 dates, people, websites, populations or cost centres.
 
@@ -24,9 +25,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -68,6 +70,17 @@ from partners.models import (
     Stakeholder,
 )
 from partners.services import approach_record, relationship_create
+from reports.models import (
+    Paragraph,
+    Part,
+    Rendering,
+    RenderingStatus,
+    Report,
+    ReportStatus,
+    SignOff,
+    SignOffRole,
+)
+from reports.services import rendering_request, rendering_run
 from twinning import roles
 from twinning.auth import DEMO_EMAIL_DOMAIN, DEMO_USERNAMES
 
@@ -690,6 +703,250 @@ SPEND_CATEGORIES = (CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION)
 assert FinancialYear(start_year=SPEND_LINE_YEAR).contains(ESTIMATE_DATE)
 
 
+# The report itself, paragraph for paragraph as printed (its spellings
+# "Osnabruck" and "Xian" kept: this is the record of what Cabinet read).
+# Numbers are generated from the order, never stored.
+CABINET_REPORT = {
+    "committee": "Council Cabinet",
+    "meeting_date": date(2015, 9, 9),
+    "title": "Opportunities for Overseas Economic Twinning",
+}
+CABINET_REPORT_DETAILS = {
+    "report_of": "the Strategic Director for Neighbourhoods",
+    "author_name": "Richard Williams",
+    "contact_phone": "01332 642436",
+    "contact_email": "richard.williams@derby.gov.uk",
+    "background_papers": "None",
+    "appendices": "Appendix 1 – Implications",
+}
+# Approved at the meeting; the report names no approver and no time, so
+# midday on the day stands for "at the meeting".
+CABINET_APPROVED_AT = datetime(2015, 9, 9, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+
+BODY_PARAGRAPHS = (
+    (
+        1,
+        (
+            "This report is an options paper on the potential for Derby to have economic twinning "
+            "links with cities in other countries."
+        ),
+    ),
+    (
+        1,
+        (
+            "The purpose is to develop, as part the Leader's 15 year vision for Derby, a potential "
+            "set of linkages to cities with comparable economies to Derby and with opportunities for "
+            "exchanges, tourism, commercial contracts and inward investment."
+        ),
+    ),
+    (
+        2,
+        (
+            "The Leader, Partners and Officers should meet the Zhejiang province delegation in Derby "
+            "on 16 September."
+        ),
+    ),
+    (
+        2,
+        (
+            "The Council should invite the British Consulate in Shanghai to arrange the Hefei City "
+            "delegation visit to Derby, at the expense of the Foreign and Commonwealth Office."
+        ),
+    ),
+    (
+        2,
+        (
+            "Officers to discuss Derby's options with key local companies with overseas interests, "
+            "with the China–Britain Business Council (CBBC), and with industry bodies including "
+            "UKTI, Midlands Aerospace Alliance and Derby and Derbyshire Rail."
+        ),
+    ),
+    (
+        2,
+        (
+            "Re-appraise our options in the light of the outcome of the actions listed above, and if "
+            "necessary report back to Cabinet."
+        ),
+    ),
+    (
+        3,
+        (
+            "There are emerging opportunities for economic twinning arrangements with overseas "
+            "cities that have similar economies and approaches to Derby."
+        ),
+    ),
+    (3, "We have had approaches from two Chinese cities that require an immediate response."),
+    (
+        3,
+        (
+            "The recommendations form part of my fifteen year vision to deliver an economically "
+            "prosperous and globally focused city of Derby."
+        ),
+    ),
+    (
+        4,
+        (
+            "The Leader has asked us to explore options for twinning with overseas cities, which "
+            "must first be set in context. Firstly, Derby has an existing twinning arrangement of "
+            "long standing with Osnabruck, in Germany, and a fifteen year twinning with Toyota City "
+            "in Japan. The Osnabruck twinning has been investigated from time to time over the "
+            "years, but economic similarities have been hard to identify and the twinning has "
+            "remained primarily civic and educational. Secondly, if we are to look at China, we "
+            "should bear in mind its massive scale. With a population of 1,357,000,000 China is "
+            "twenty times the size of the UK and three times the size of the European Union."
+        ),
+    ),
+    (
+        4,
+        (
+            "The twinning link with Toyota City is between Derby, Derbyshire, South Derbyshire "
+            "Councils and Toyota City Council. It is regarded by all the partners as an extremely "
+            "healthy and vibrant relationship, and has helped our ongoing relationship with Toyota "
+            "Motor Manufacturing at Burnaston."
+        ),
+    ),
+    (
+        4,
+        (
+            "During the 15 year relationship, there have been visits by Officers and trade "
+            "delegations to Toyota City on three occasions, and a number of educational exchanges. "
+            "Most recently, Toyota City have placed a Senior Policy Officer with Derbyshire County "
+            "Council for 12 months to look at the ways in which Derbyshire and Derby City Councils "
+            "do business."
+        ),
+    ),
+    (
+        4,
+        (
+            "It is proposed that Officers give further consideration to the relationship with Toyota "
+            "City, discuss this with Toyota Motor Manufacturing, and assess the opportunities for "
+            "strengthening this twinning arrangement in the future."
+        ),
+    ),
+    (
+        4,
+        (
+            "Officers have also identified China, where we have an economic twinning with Xian City, "
+            "and have recently had approaches from two other cities/regions. Officers recommend "
+            "further exploration of the opportunities in China and Japan, but not anything from in "
+            "the relationship with Osnabruck."
+        ),
+    ),
+    (
+        4,
+        (
+            "China is one of the 'BRIC' group of countries (Brazil, Russia, India, China) regarded "
+            "by the UK Government and UKTI as the fastest growing economies in the world and the "
+            "most likely to deliver positive outcomes from cooperation, trade etc."
+        ),
+    ),
+    (
+        4,
+        (
+            "The relationship with Xian City relies partly upon the ongoing relationship between "
+            "Rolls-Royce and Xian Aerospace through a joint venture. It is proposed that Officers "
+            "discuss this relationship with Rolls-Royce in Derby, to ensure that any further "
+            "approach to Xian City builds on this relationship and on the previous business to "
+            "business opportunities that have been achieved through two previous visits to Derby by "
+            "Xian City and its business representatives."
+        ),
+    ),
+    (
+        4,
+        (
+            "Derby City Council has had approaches from three Chinese cities/provinces: Xian City, "
+            "Hefei City and Zhejiang Province. Officers have taken advice from the British Deputy "
+            "Consul General in Shanghai, who is responsible for a programme of potential China/UK "
+            "twinnings. There is also the CBBC in London, who deal with business to business links "
+            "between the UK and China. Officers intend to take their advice."
+        ),
+    ),
+    (
+        4,
+        (
+            "A delegation from Zhejiang province has asked to visit Derby on 15 and 16 September. We "
+            "have exchanged initial information, and will explore the opportunity for economic "
+            "linkages with them during this visit."
+        ),
+    ),
+    (
+        4,
+        (
+            "The Deputy Consul General in Shanghai can arrange for the Hefei City Delegation to "
+            "visit Derby in October. He has offered to join them, to talk to local companies, and "
+            "specifically to talk to Derby's rail companies about the opportunities for UK rail in "
+            "China."
+        ),
+    ),
+    (
+        4,
+        (
+            "The requirements in terms of Officer and Member time and budget can only be fully "
+            "appraised once we have held the exploratory meetings with the two Chinese cities during "
+            "September and October. However, an early appraisal of travel and accommodation costs, "
+            "should Derby visit China, plus associated presentational materials, civic gifts, etc. "
+            "indicates that a four person visit to China taking four nights would cost circa £4,000. "
+            "The giving of gifts is an accepted and expected part of the protocol of doing business "
+            "with overseas cities."
+        ),
+    ),
+    (
+        4,
+        (
+            "The Foreign and Commonwealth Office (FCO) has funding, administered by the British "
+            "Deputy Consulate General in Shanghai, to cover the costs of exploratory visits between "
+            "the UK and China. However, if the twinning options with China and/or Japan are to be "
+            "further developed, there will be a longer term budget requirement, and Officers "
+            "recommend that this be set at £20,000 per year. However, given that the FCO can cover "
+            "the costs of exploratory visits, any follow up visits would probably be in 2016–17 but "
+            "would probably need only a maximum of 25% of this budget (£5,000)."
+        ),
+    ),
+    (5, "Doing nothing is not an option."),
+    (
+        5,
+        (
+            "Many of Derby's key employers operate in a global economy; the city and the Council "
+            "should look to such wider horizons in the interests of economic growth and "
+            "sustainability."
+        ),
+    ),
+)
+IMPLICATION_PARAGRAPHS = (
+    (
+        1,
+        (
+            "Currently there is no budget to cover the costs contained within this report. A new "
+            "revenue budget will have to be identified at £5,000 in 2016–17 and £20,000 in 2017–18 "
+            "and future years."
+        ),
+    ),
+    (2, "None arising directly from this report."),
+    (3, "None arising directly from this report."),
+    (4, "None."),
+    (5, "None arising directly from this report."),
+    (6, "None arising directly from this report."),
+    (7, "None arising directly from this report."),
+    (8, "None."),
+    (9, "None."),
+    (10, "An ambitious and forward looking city with good prospects for everyone."),
+    (10, "A strong community where businesses are supported to grow."),
+)
+
+
+# The sign-off block lists the six roles and, after them, two names with no
+# dates: the Head of Finance (the financial officer) and the author (others).
+# The other roles are printed empty, so they are recorded as not required.
+SIGN_OFFS = {
+    SignOffRole.LEGAL: "",
+    SignOffRole.FINANCIAL: "Amanda Fletcher, Head of Finance",
+    SignOffRole.HR: "",
+    SignOffRole.ESTATES: "",
+    SignOffRole.SERVICE_DIRECTOR: "",
+    SignOffRole.OTHER: "Richard Williams",
+}
+
+
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
@@ -1122,6 +1379,121 @@ def _load_budgets(
         loader.created(spend)
 
 
+def _wanted_paragraphs() -> list[tuple[str, int, int, str]]:
+    """(part, section, position, text) in reading order; positions count from 1 in each section."""
+    wanted = []
+    for part, paragraphs in ((Part.BODY, BODY_PARAGRAPHS), (Part.IMPLICATIONS, IMPLICATION_PARAGRAPHS)):
+        positions: Counter[int] = Counter()
+        for section, text in paragraphs:
+            positions[section] += 1
+            wanted.append((str(part), section, positions[section], text))
+    return sorted(wanted)
+
+
+def _load_report(loader: _Loader) -> Report:
+    """The Cabinet report of 9 September 2015, approved, with its paragraphs and sign-offs.
+
+    A report officers have since published (or that is, for any reason, not
+    approved) is left as it is, with a warning: a decided report is not the
+    demo's to rewrite.
+    """
+    found = (
+        Report.objects.filter(**CABINET_REPORT, supersedes__isnull=True).order_by("revision", "pk").first()
+    )
+    if found is None:
+        # There is no approval service yet: the report is recorded as Cabinet approved it.
+        report = Report(
+            **CABINET_REPORT,
+            **CABINET_REPORT_DETAILS,
+            status=ReportStatus.APPROVED,
+            approved_at=CABINET_APPROVED_AT,
+            approved_by=None,
+            is_exempt=False,
+            is_key_decision=False,
+        )
+        report.full_clean()
+        report.save()
+        loader.created(report)
+    elif found.status != ReportStatus.APPROVED:
+        loader.warn(
+            f"the report {found} is {found.get_status_display().lower()}, not approved as the demo "
+            "records it; left as it is."
+        )
+        loader.result.present[Report] += 1
+        return found
+    else:
+        report = loader.settle(found, CABINET_REPORT_DETAILS)
+
+    wanted = _wanted_paragraphs()
+    have = list(
+        report.paragraphs.order_by("part", "section", "position", "pk").values_list(
+            "part", "section", "position", "text"
+        )
+    )
+    if have == wanted:
+        loader.result.present[Paragraph] += len(have)
+    else:
+        # Any difference means the paragraphs, and so every number after it,
+        # are not the report's: they are put back whole.
+        for paragraph in report.paragraphs.all():
+            paragraph.delete()
+        for part, section, position, text in wanted:
+            paragraph = Paragraph(report=report, part=part, section=section, position=position, text=text)
+            paragraph.full_clean()
+            paragraph.save()
+            loader.created(paragraph)
+        if found is not None:
+            # The text is the report: a new version, so its PDF is made again.
+            if (Report, report.pk) not in loader.touched:
+                loader.result.present[Report] -= 1
+                loader.result.updated[Report] += 1
+                loader.touched.add((Report, report.pk))
+            report.save()
+
+    for role, officer_name in SIGN_OFFS.items():
+        loader.ensure(
+            SignOff,
+            report.sign_offs.filter(role=role).first(),
+            {"report": report, "role": role, "officer_name": officer_name, "is_required": bool(officer_name)},
+            # No dates are printed; one an officer records later is kept.
+            on_create={"cleared_on": None},
+        )
+    return report
+
+
+def _render_report(loader: _Loader, report: Report) -> None:
+    """Renders the report's PDF here and now unless its current version has a ready one.
+
+    rendering_request also tells the worker after commit; the task then finds
+    the row already ready and does nothing (it claims only a queued row), so
+    there is one PDF whether tasks run eagerly or on a worker.
+    """
+    ready = Rendering.objects.filter(
+        report=report, report_version=report.version, status=RenderingStatus.READY
+    ).count()
+    if ready:
+        loader.result.present[Rendering] += ready
+        return
+    loader.say(f"Rendering the PDF of {report} ...")
+    pending = Rendering.objects.filter(report=report, report_version=report.version).exclude(
+        status=RenderingStatus.FAILED
+    )
+    was_pending = pending.exists()
+    # Returns a queued one left by an earlier request instead of making a second.
+    rendering = rendering_request(report=report, by=None)
+    status = rendering_run(rendering_id=rendering.pk)
+    if was_pending:
+        loader.result.updated[Rendering] += 1
+    else:
+        loader.created(rendering)
+    if status != RenderingStatus.READY:
+        rendering.refresh_from_db(fields=["status", "error"])
+        loader.warn(
+            f"the PDF of {report} was not made ({rendering.get_status_display().lower()}: "
+            f"{rendering.error or 'no error recorded'}); retry it from the report's page."
+        )
+
+
 def _load_logins(loader: _Loader, password: str) -> None:
     User = get_user_model()
     for login in DEMO_LOGINS:
@@ -1182,6 +1554,8 @@ def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) 
     relationships, organisations = _load_register(loader)
     visits = _load_visits(loader, relationships, organisations)
     _load_budgets(loader, relationships, visits)
+    report = _load_report(loader)
+    _render_report(loader, report)
     if make_logins:
         _load_logins(loader, password)
     elif with_users:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
+from pypdf import PdfReader
 
 from budgets.models import (
     BudgetLine,
@@ -50,6 +53,18 @@ from partners.models import (
     RelationshipStatusChange,
     Stakeholder,
 )
+from reports import rendering as report_rendering
+from reports.document import build_document
+from reports.models import (
+    Paragraph,
+    Part,
+    Rendering,
+    RenderingStatus,
+    Report,
+    ReportStatus,
+    SignOff,
+    SignOffRole,
+)
 from tests.factories import UserFactory
 from twinning import roles
 from twinning.demo import load_demo
@@ -58,6 +73,23 @@ DEMO_PASSWORD = "demo-pass-for-tests"
 DEMO_USERNAMES = {"officer", "finance", "leader", "admin"}
 
 pytestmark = pytest.mark.django_db
+
+
+# Every load renders the report's PDF; the same HTML is rendered once per test
+# run and its PDF reused, so forty loads do not cost forty renders.
+_PDFS: dict[str, report_rendering.Pdf] = {}
+
+
+@pytest.fixture(autouse=True)
+def render_each_html_once(monkeypatch):
+    render = report_rendering.render_pdf
+
+    def render_once(html: str) -> report_rendering.Pdf:
+        if html not in _PDFS:
+            _PDFS[html] = render(html)
+        return _PDFS[html]
+
+    monkeypatch.setattr(report_rendering, "render_pdf", render_once)
 
 
 @pytest.fixture
@@ -483,6 +515,238 @@ def test_a_run_puts_back_what_the_report_says_of_a_proposed_line(demo):
     assert result.updated[BudgetLine] == 1 and result.updated.total() == 1
 
 
+# --- The Cabinet report itself ---------------------------------------------------------
+
+REPORT_KEY = {
+    "committee": "Council Cabinet",
+    "meeting_date": datetime.date(2015, 9, 9),
+    "title": "Opportunities for Overseas Economic Twinning",
+}
+
+
+def _report() -> Report:
+    return Report.objects.prefetch_related("paragraphs", "sign_offs").get(**REPORT_KEY)
+
+
+def test_the_report_is_recorded_as_cabinet_approved_it(demo):
+    report = _report()
+
+    assert report.report_of == "the Strategic Director for Neighbourhoods"
+    assert (report.author_name, report.contact_phone, report.contact_email) == (
+        "Richard Williams",
+        "01332 642436",
+        "richard.williams@derby.gov.uk",
+    )
+    assert report.background_papers == "None"
+    assert report.appendices == "Appendix 1 – Implications"
+    assert not report.is_exempt and report.exempt_paragraph is None
+    assert not report.is_key_decision  # the report does not say it is one
+    assert report.status == ReportStatus.APPROVED
+    # No approver is named; the meeting's day is the date of the decision.
+    assert report.approved_by is None
+    assert report.approved_at == datetime.datetime(2015, 9, 9, 12, tzinfo=ZoneInfo("Europe/London"))
+    assert report.revision == 1 and report.supersedes is None
+
+
+def test_the_report_is_numbered_paragraph_for_paragraph_as_printed(demo):
+    document = build_document(_report())
+
+    numbers = {section.number: [p.number for p in section.paragraphs] for section in document.body}
+    assert numbers == {
+        1: ["1.1", "1.2"],
+        2: ["2.1", "2.2", "2.3", "2.4"],
+        3: ["3.1", "3.2", "3.3"],
+        4: [f"4.{n}" for n in range(1, 13)],
+        5: ["5.1", "5.2"],
+    }
+    implications = {
+        section.title: [p.number for p in section.paragraphs] for section in document.implications
+    }
+    assert implications == {
+        "Financial and Value for Money": ["1.1"],
+        "Legal": ["2.1"],
+        "Personnel": ["3.1"],
+        "IT": ["4.1"],
+        "Equalities Impact": ["5.1"],
+        "Health and Safety": ["6.1"],
+        "Environmental Sustainability": ["7.1"],
+        "Property and Asset Management": ["8.1"],
+        "Risk Management": ["9.1"],
+        "Corporate objectives and priorities for change": ["10.1", "10.2"],
+    }
+    text = {p.number: p.text for section in document.body for p in section.paragraphs}
+    assert text["1.1"] == (
+        "This report is an options paper on the potential for Derby to have economic twinning links "
+        "with cities in other countries."
+    )
+    assert text["5.1"] == "Doing nothing is not an option."
+    # Printed spellings are kept: this is the record of what Cabinet read.
+    assert "long standing with Osnabruck, in Germany" in text["4.1"]
+    assert "an economic twinning with Xian City" in text["4.5"]
+    assert "a four person visit to China taking four nights would cost circa £4,000." in text["4.11"]
+    assert text["4.12"].endswith("a maximum of 25% of this budget (£5,000).")
+    assert "China–Britain Business Council (CBBC)" in text["2.3"]
+    financial = document.implications[0].paragraphs[0].text
+    assert financial == (
+        "Currently there is no budget to cover the costs contained within this report. A new revenue "
+        "budget will have to be identified at £5,000 in 2016–17 and £20,000 in 2017–18 and future years."
+    )
+    assert [p.text for p in document.implications[9].paragraphs] == [
+        "An ambitious and forward looking city with good prospects for everyone.",
+        "A strong community where businesses are supported to grow.",
+    ]
+    assert Paragraph.objects.filter(part=Part.BODY).count() == 23
+    assert Paragraph.objects.filter(part=Part.IMPLICATIONS).count() == 11
+
+
+def test_the_sign_offs_name_the_head_of_finance_and_the_author_without_dates(demo):
+    sign_offs = {
+        s.role: (s.officer_name, s.cleared_on, s.is_required)
+        for s in SignOff.objects.filter(report=_report())
+    }
+
+    assert sign_offs == {
+        SignOffRole.LEGAL: ("", None, False),
+        SignOffRole.FINANCIAL: ("Amanda Fletcher, Head of Finance", None, True),
+        SignOffRole.HR: ("", None, False),
+        SignOffRole.ESTATES: ("", None, False),
+        SignOffRole.SERVICE_DIRECTOR: ("", None, False),
+        SignOffRole.OTHER: ("Richard Williams", None, True),
+    }
+
+
+def test_the_report_has_one_ready_pdf_of_its_current_version(demo):
+    report = _report()
+    (rendering,) = Rendering.objects.filter(report=report)
+
+    assert rendering.status == RenderingStatus.READY
+    assert rendering.report_version == report.version
+    assert rendering.requested_by is None and rendering.error == ""
+    content = bytes(rendering.pdf)
+    assert content.startswith(b"%PDF-")
+    assert rendering.sha256 == hashlib.sha256(content).hexdigest()
+    assert rendering.size_bytes == len(content)
+    assert rendering.page_count == len(PdfReader(BytesIO(content)).pages)
+    assert (
+        "Opportunities for Overseas Economic Twinning" in PdfReader(BytesIO(content)).pages[0].extract_text()
+    )
+
+
+def test_the_task_told_after_commit_finds_the_pdf_made_and_makes_no_second(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.DEBUG = True
+    # In the embedded mode the task runs eagerly when the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        load_demo(with_users=False, password=DEMO_PASSWORD)
+
+    assert callbacks, "the worker was not told after commit"
+    (rendering,) = Rendering.objects.all()
+    assert rendering.status == RenderingStatus.READY
+    assert rendering.attempts == 1
+
+
+def test_a_second_run_leaves_the_pdf_as_it_was(demo):
+    before = Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get()
+
+    again = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    assert Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get() == before
+    assert again.present[Rendering] == 1 and not again.created
+
+
+def test_a_changed_paragraph_is_put_back_and_the_pdf_made_again(demo):
+    report = _report()
+    version = report.version
+    paragraph = report.paragraphs.get(part=Part.BODY, section=4, position=11)
+    paragraph.text = "A visit would cost circa £40,000."
+    paragraph.save()
+    report.paragraphs.get(part=Part.IMPLICATIONS, section=10, position=2).delete()
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    report = _report()
+    assert "circa £4,000." in report.paragraphs.get(part=Part.BODY, section=4, position=11).text
+    assert report.paragraphs.count() == 34
+    assert report.version == version + 1
+    assert result.updated[Report] == 1 and result.created[Paragraph] == 34
+    assert result.created[Rendering] == 1
+    current = Rendering.objects.get(report=report, report_version=report.version)
+    assert current.status == RenderingStatus.READY
+    assert Rendering.objects.filter(report=report).count() == 2  # the earlier PDF is kept
+
+    again = load_demo(with_users=True, password=DEMO_PASSWORD)
+    assert not again.created and not again.updated
+
+
+def test_a_date_an_officer_records_on_a_sign_off_is_kept(demo):
+    finance = SignOff.objects.get(role=SignOffRole.FINANCIAL)
+    finance.cleared_on = datetime.date(2015, 9, 1)
+    finance.save()
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    finance.refresh_from_db()
+    assert finance.cleared_on == datetime.date(2015, 9, 1)
+    assert not result.created and not result.updated
+
+
+def test_a_run_puts_back_the_contact_details_the_report_prints(demo):
+    Report.objects.filter(**REPORT_KEY).update(contact_phone="01332 000000")
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    report = _report()
+    assert report.contact_phone == "01332 642436"
+    assert result.updated[Report] == 1 and result.updated.total() == 1
+    # The contact box is printed, so the new version gets its own PDF.
+    assert result.created[Rendering] == 1
+
+
+def test_a_published_report_is_left_as_it_is_with_a_warning(demo):
+    Report.objects.filter(**REPORT_KEY).update(status=ReportStatus.PUBLISHED, contact_phone="01332 111111")
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    report = _report()
+    assert report.status == ReportStatus.PUBLISHED and report.contact_phone == "01332 111111"
+    assert any(
+        "Opportunities for Overseas Economic Twinning" in w and "published" in w for w in result.warnings
+    )
+    assert not result.created and not result.updated
+
+
+def test_a_later_revision_with_the_same_title_is_not_mistaken_for_the_report(demo):
+    original = _report()
+    Report.objects.create(**REPORT_KEY, report_of="the Leader", revision=2, supersedes=original)
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    assert not result.created and not result.updated
+    assert Report.objects.filter(**REPORT_KEY).count() == 2
+
+
+def test_a_pdf_that_fails_is_recorded_with_its_error_and_made_on_the_next_run(settings, monkeypatch):
+    settings.DEBUG = True
+
+    def broken(html: str) -> report_rendering.Pdf:
+        raise RuntimeError("no fonts on this worker")
+
+    monkeypatch.setattr(report_rendering, "render_pdf", broken)
+    result = load_demo(with_users=False, password=DEMO_PASSWORD)
+
+    failed = Rendering.objects.get()
+    assert failed.status == RenderingStatus.FAILED
+    assert failed.error == "RuntimeError: no fonts on this worker"
+    assert any("no fonts on this worker" in warning for warning in result.warnings)
+
+    monkeypatch.undo()
+    again = load_demo(with_users=False, password=DEMO_PASSWORD)
+
+    assert again.created[Rendering] == 1
+    assert Rendering.objects.filter(status=RenderingStatus.READY).count() == 1
+
+
 def _every_table() -> dict[str, int]:
     return {
         model._meta.label: model._default_manager.count()
@@ -510,12 +774,16 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert tables["budgets.FinancialYear"] == 4
     assert tables["budgets.HistoricalBudgetLine"] == 4  # one record per line, from its proposal
     assert tables["budgets.HistoricalSpend"] == 2
+    assert tables["reports.Report"] == 1 and tables["reports.HistoricalReport"] == 1
+    assert tables["reports.Paragraph"] == 34 and tables["reports.HistoricalParagraph"] == 34
+    assert tables["reports.SignOff"] == 6 and tables["reports.Rendering"] == 1
     assert {
         "partners.Relationship",
         "delegations.Visit",
         "delegations.CostItem",
         "budgets.BudgetLine",
         "budgets.Spend",
+        "reports.Report",
     } <= set(versions)
 
     again = load_demo(with_users=True, password=DEMO_PASSWORD)
@@ -642,7 +910,9 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
     ]:
         assert f"{username:<8} {role}" in output
     assert "'twinning-demo', the default" in output
-    assert "81 created" in output
+    assert "123 created" in output
+    assert "1 report," in output and "34 paragraphs" in output and "1 rendering," in output
+    assert "6 sign offs" in output
     assert "4 cost items" in output and "1 meeting," in output
     assert "4 financial years" in output and "4 budget lines" in output and "2 spend," in output
     assert "6 participants" in output and "8 visits" in output
@@ -650,7 +920,7 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
 
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "0 created, 0 updated, 81 already present" in out.getvalue()
+    assert "0 created, 0 updated, 123 already present" in out.getvalue()
 
 
 def test_the_command_uses_but_never_prints_a_password_from_the_environment(settings):

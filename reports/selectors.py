@@ -24,8 +24,10 @@ RENDERING_FIELDS_WITHOUT_PDF = (
 
 
 def report_list() -> QuerySet[Report]:
-    return Report.objects.select_related("approved_by", "created_by").annotate(
-        ready_pdfs=Count("renderings", filter=Q(renderings__status=RenderingStatus.READY))
+    return (
+        Report.objects.select_related("approved_by", "created_by")
+        .annotate(ready_pdfs=Count("renderings", filter=Q(renderings__status=RenderingStatus.READY)))
+        .order_by("-meeting_date", "-pk")
     )
 
 

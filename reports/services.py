@@ -114,3 +114,174 @@ def rendering_run(*, rendering_id: int) -> str:
             error="",
         )
     return RenderingStatus.READY
+
+
+# --- Reports and their paragraphs ---------------------------------------------------------
+
+# Cleared by default before approval; the officer may mark others required too.
+REQUIRED_SIGN_OFFS = {"legal", "financial", "service_director"}
+
+
+@transaction.atomic
+def report_create(*, report: Report, by: Any) -> Report:
+    """Saves a new draft with a sign-off row for every role."""
+    from .models import SignOff, SignOffRole
+
+    report.created_by = by
+    report.save()
+    SignOff.objects.bulk_create(
+        SignOff(report=report, role=role, is_required=role in REQUIRED_SIGN_OFFS)
+        for role in SignOffRole.values
+    )
+    return report
+
+
+def _require_draft(report: Report) -> None:
+    if not report.is_editable:
+        raise ReportRuleBroken(
+            f"This report is {report.get_status_display().lower()}: it cannot change. Start a new draft to revise it."
+        )
+
+
+def _touch(report: Report) -> None:
+    """Any change to the report's content is a new version of it (so its PDFs say which they show)."""
+    report.save(update_fields=["version"])
+
+
+@transaction.atomic
+def paragraph_save(*, paragraph: Any) -> Any:
+    """Adds a paragraph at the end of its section, or saves one moved to another section."""
+    from django.db.models import Max
+
+    from .models import Paragraph
+
+    report = Report.objects.select_for_update().get(pk=paragraph.report_id)
+    _require_draft(report)
+    moved = False
+    if paragraph.pk:
+        before = Paragraph.objects.get(pk=paragraph.pk)
+        moved = (before.part, before.section) != (paragraph.part, paragraph.section)
+    if not paragraph.pk or moved:
+        last = Paragraph.objects.filter(
+            report=report, part=paragraph.part, section=paragraph.section
+        ).aggregate(last=Max("position"))["last"]
+        paragraph.position = (last or 0) + 1
+    paragraph.save()
+    _touch(report)
+    return paragraph
+
+
+@transaction.atomic
+def paragraph_move(*, paragraph: Any, up: bool) -> None:
+    """Swaps a paragraph with its neighbour in the section; numbers follow from the order."""
+    from .models import Paragraph
+
+    report = Report.objects.select_for_update().get(pk=paragraph.report_id)
+    _require_draft(report)
+    siblings = list(Paragraph.objects.filter(report=report, part=paragraph.part, section=paragraph.section))
+    siblings.sort(key=lambda p: (p.position, p.pk))
+    index = next(i for i, p in enumerate(siblings) if p.pk == paragraph.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    _touch(report)
+
+
+@transaction.atomic
+def paragraph_delete(*, paragraph: Any) -> None:
+    report = Report.objects.select_for_update().get(pk=paragraph.report_id)
+    _require_draft(report)
+    paragraph.delete()
+    _touch(report)
+
+
+@transaction.atomic
+def report_approve(*, report: Report, by: Any, expected_version: int) -> Report:
+    """The Leader's Office approves a draft; silence is not consent.
+
+    Refused while a required sign-off is not cleared (named officer and date),
+    or while an exempt report lacks its paragraph or public interest reasoning.
+    """
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.status != "draft":
+        raise ReportRuleBroken(f"This report is already {current.get_status_display().lower()}.")
+    missing = [s.get_role_display() for s in current.sign_offs.all() if s.is_required and not s.is_cleared]
+    if missing:
+        raise ReportRuleBroken(
+            "It cannot be approved until these officers have cleared it (name and date): "
+            + ", ".join(missing)
+            + "."
+        )
+    if not current.paragraphs.filter(part="body").exists():
+        raise ReportRuleBroken("It cannot be approved with no paragraphs.")
+    if current.is_exempt and (not current.exempt_paragraph or not current.public_interest_reasoning.strip()):
+        raise ReportRuleBroken(
+            "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
+        )
+    current.version = expected_version
+    current.status = "approved"
+    current.approved_by = by
+    current.approved_at = timezone.now()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def report_publish(*, report: Report, by: Any, expected_version: int) -> Report:
+    """Publishes an approved report once its decision record is complete."""
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.status != "approved":
+        raise ReportRuleBroken("Only an approved report can be published.")
+    missing = [
+        label
+        for label, value in (
+            ("the decision", current.decision),
+            ("its date", current.decision_date),
+            ("the reasons", current.decision_reasons),
+            ("the alternative options rejected", current.alternatives_rejected),
+            ("the conflicts of interest declared (or “None”)", current.conflicts_declared),
+        )
+        if not (value.strip() if isinstance(value, str) else value)
+    ]
+    if missing:
+        raise ReportRuleBroken("Record the decision before publishing: " + ", ".join(missing) + " missing.")
+    current.version = expected_version
+    current.status = "published"
+    current.published_by = by
+    current.published_at = timezone.now()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def report_revise(*, report: Report, by: Any) -> Report:
+    """A new draft of an approved report, its paragraphs and sign-offs copied; the approved one stays as it was."""
+    from .models import Paragraph, SignOff
+
+    if report.is_editable:
+        raise ReportRuleBroken("A draft is revised by editing it.")
+    draft = Report.objects.get(pk=report.pk)
+    draft.pk = None
+    draft._state.adding = True
+    draft.version = 1
+    draft.status = "draft"
+    draft.revision = report.revision + 1
+    draft.supersedes = report
+    draft.approved_by = draft.published_by = None
+    draft.approved_at = draft.published_at = None
+    draft.created_by = by
+    draft.save()
+    Paragraph.objects.bulk_create(
+        Paragraph(report=draft, part=p.part, section=p.section, position=p.position, text=p.text)
+        for p in report.paragraphs.all()
+    )
+    SignOff.objects.bulk_create(
+        SignOff(report=draft, role=s.role, officer_name="", cleared_on=None, is_required=s.is_required)
+        for s in report.sign_offs.all()
+    )
+    return draft

@@ -31,5 +31,6 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("delegations/", include("delegations.urls")),
     path("budgets/", include("budgets.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,211 +16,642 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('committee', models.CharField(default='Council Cabinet', max_length=120)),
-                ('meeting_date', models.DateField(verbose_name='meeting date')),
-                ('title', models.CharField(max_length=250)),
-                ('report_of', models.CharField(help_text='For example: the Strategic Director for Neighbourhoods.', max_length=200, verbose_name='report of')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=10)),
-                ('is_key_decision', models.BooleanField(default=False, verbose_name='key decision')),
-                ('is_exempt', models.BooleanField(default=False, help_text='Contains exempt information under Schedule 12A to the Local Government Act 1972.', verbose_name='exempt from publication')),
-                ('exempt_paragraph', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1, message='Schedule 12A has paragraphs 1 to 7.'), django.core.validators.MaxValueValidator(7, message='Schedule 12A has paragraphs 1 to 7.')], verbose_name='Schedule 12A paragraph')),
-                ('public_interest_reasoning', models.TextField(blank=True, help_text='Why the public interest in keeping the information exempt outweighs disclosing it.', verbose_name='public interest test')),
-                ('author_name', models.CharField(blank=True, max_length=120, verbose_name='contact name')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact telephone')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('background_papers', models.TextField(blank=True, default='None')),
-                ('appendices', models.TextField(blank=True, default='Appendix 1 – Implications', verbose_name='list of appendices')),
-                ('facts_as_at', models.DateField(blank=True, help_text='When the draft was written from the register.', null=True, verbose_name='facts as at')),
-                ('revision', models.PositiveSmallIntegerField(default=1)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.TextField(blank=True)),
-                ('decision_date', models.DateField(blank=True, null=True)),
-                ('decision_reasons', models.TextField(blank=True, verbose_name='reasons for the decision')),
-                ('alternatives_rejected', models.TextField(blank=True, verbose_name='alternative options rejected')),
-                ('conflicts_declared', models.TextField(blank=True, help_text='Write “None” when none were declared.', verbose_name='conflicts of interest declared')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, help_text='The approved report this draft revises.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_drafts', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("committee", models.CharField(default="Council Cabinet", max_length=120)),
+                ("meeting_date", models.DateField(verbose_name="meeting date")),
+                ("title", models.CharField(max_length=250)),
+                (
+                    "report_of",
+                    models.CharField(
+                        help_text="For example: the Strategic Director for Neighbourhoods.",
+                        max_length=200,
+                        verbose_name="report of",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("is_key_decision", models.BooleanField(default=False, verbose_name="key decision")),
+                (
+                    "is_exempt",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Contains exempt information under Schedule 12A to the Local Government Act 1972.",
+                        verbose_name="exempt from publication",
+                    ),
+                ),
+                (
+                    "exempt_paragraph",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                1, message="Schedule 12A has paragraphs 1 to 7."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                7, message="Schedule 12A has paragraphs 1 to 7."
+                            ),
+                        ],
+                        verbose_name="Schedule 12A paragraph",
+                    ),
+                ),
+                (
+                    "public_interest_reasoning",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the public interest in keeping the information exempt outweighs disclosing it.",
+                        verbose_name="public interest test",
+                    ),
+                ),
+                ("author_name", models.CharField(blank=True, max_length=120, verbose_name="contact name")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact telephone"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                ("background_papers", models.TextField(blank=True, default="None")),
+                (
+                    "appendices",
+                    models.TextField(
+                        blank=True, default="Appendix 1 – Implications", verbose_name="list of appendices"
+                    ),
+                ),
+                (
+                    "facts_as_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the draft was written from the register.",
+                        null=True,
+                        verbose_name="facts as at",
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField(default=1)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("decision", models.TextField(blank=True)),
+                ("decision_date", models.DateField(blank=True, null=True)),
+                ("decision_reasons", models.TextField(blank=True, verbose_name="reasons for the decision")),
+                (
+                    "alternatives_rejected",
+                    models.TextField(blank=True, verbose_name="alternative options rejected"),
+                ),
+                (
+                    "conflicts_declared",
+                    models.TextField(
+                        blank=True,
+                        help_text="Write “None” when none were declared.",
+                        verbose_name="conflicts of interest declared",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The approved report this draft revises.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="later_drafts",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-meeting_date', '-pk'],
-                'permissions': [('approve_report', 'Can approve a report'), ('publish_report', 'Can publish a report'), ('download_report', "Can download a report's PDF")],
+                "ordering": ["-meeting_date", "-pk"],
+                "permissions": [
+                    ("approve_report", "Can approve a report"),
+                    ("publish_report", "Can publish a report"),
+                    ("download_report", "Can download a report's PDF"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rendering',
+            name="Rendering",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('report_version', models.PositiveIntegerField(help_text="The report's version when it was asked for.")),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('rendering', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('size_bytes', models.PositiveIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='renderings', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "report_version",
+                    models.PositiveIntegerField(help_text="The report's version when it was asked for."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("rendering", "Rendering"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("size_bytes", models.PositiveIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renderings",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Paragraph',
+            name="Paragraph",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('body', 'Report'), ('implications', 'Appendix 1 – Implications')], default='body', max_length=15)),
-                ('section', models.PositiveSmallIntegerField()),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paragraphs', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[("body", "Report"), ("implications", "Appendix 1 – Implications")],
+                        default="body",
+                        max_length=15,
+                    ),
+                ),
+                ("section", models.PositiveSmallIntegerField()),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("text", models.TextField()),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paragraphs",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['part', 'section', 'position', 'pk'],
+                "ordering": ["part", "section", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSignOff',
+            name="HistoricalSignOff",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('legal', 'Legal officer'), ('financial', 'Financial officer'), ('hr', 'Human Resources officer'), ('estates', 'Estates/Property officer'), ('service_director', 'Service Director(s)'), ('other', 'Other(s)')], max_length=20)),
-                ('officer_name', models.CharField(blank=True, max_length=150, verbose_name='officer')),
-                ('cleared_on', models.DateField(blank=True, null=True, verbose_name='cleared on')),
-                ('is_required', models.BooleanField(default=True, verbose_name='required')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reports.report')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("legal", "Legal officer"),
+                            ("financial", "Financial officer"),
+                            ("hr", "Human Resources officer"),
+                            ("estates", "Estates/Property officer"),
+                            ("service_director", "Service Director(s)"),
+                            ("other", "Other(s)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("officer_name", models.CharField(blank=True, max_length=150, verbose_name="officer")),
+                ("cleared_on", models.DateField(blank=True, null=True, verbose_name="cleared on")),
+                ("is_required", models.BooleanField(default=True, verbose_name="required")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical sign off',
-                'verbose_name_plural': 'historical sign offs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical sign off",
+                "verbose_name_plural": "historical sign offs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReport',
+            name="HistoricalReport",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('committee', models.CharField(default='Council Cabinet', max_length=120)),
-                ('meeting_date', models.DateField(verbose_name='meeting date')),
-                ('title', models.CharField(max_length=250)),
-                ('report_of', models.CharField(help_text='For example: the Strategic Director for Neighbourhoods.', max_length=200, verbose_name='report of')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=10)),
-                ('is_key_decision', models.BooleanField(default=False, verbose_name='key decision')),
-                ('is_exempt', models.BooleanField(default=False, help_text='Contains exempt information under Schedule 12A to the Local Government Act 1972.', verbose_name='exempt from publication')),
-                ('exempt_paragraph', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1, message='Schedule 12A has paragraphs 1 to 7.'), django.core.validators.MaxValueValidator(7, message='Schedule 12A has paragraphs 1 to 7.')], verbose_name='Schedule 12A paragraph')),
-                ('public_interest_reasoning', models.TextField(blank=True, help_text='Why the public interest in keeping the information exempt outweighs disclosing it.', verbose_name='public interest test')),
-                ('author_name', models.CharField(blank=True, max_length=120, verbose_name='contact name')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact telephone')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact email')),
-                ('background_papers', models.TextField(blank=True, default='None')),
-                ('appendices', models.TextField(blank=True, default='Appendix 1 – Implications', verbose_name='list of appendices')),
-                ('facts_as_at', models.DateField(blank=True, help_text='When the draft was written from the register.', null=True, verbose_name='facts as at')),
-                ('revision', models.PositiveSmallIntegerField(default=1)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.TextField(blank=True)),
-                ('decision_date', models.DateField(blank=True, null=True)),
-                ('decision_reasons', models.TextField(blank=True, verbose_name='reasons for the decision')),
-                ('alternatives_rejected', models.TextField(blank=True, verbose_name='alternative options rejected')),
-                ('conflicts_declared', models.TextField(blank=True, help_text='Write “None” when none were declared.', verbose_name='conflicts of interest declared')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.ForeignKey(blank=True, db_constraint=False, help_text='The approved report this draft revises.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reports.report')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("committee", models.CharField(default="Council Cabinet", max_length=120)),
+                ("meeting_date", models.DateField(verbose_name="meeting date")),
+                ("title", models.CharField(max_length=250)),
+                (
+                    "report_of",
+                    models.CharField(
+                        help_text="For example: the Strategic Director for Neighbourhoods.",
+                        max_length=200,
+                        verbose_name="report of",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("approved", "Approved"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("is_key_decision", models.BooleanField(default=False, verbose_name="key decision")),
+                (
+                    "is_exempt",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Contains exempt information under Schedule 12A to the Local Government Act 1972.",
+                        verbose_name="exempt from publication",
+                    ),
+                ),
+                (
+                    "exempt_paragraph",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(
+                                1, message="Schedule 12A has paragraphs 1 to 7."
+                            ),
+                            django.core.validators.MaxValueValidator(
+                                7, message="Schedule 12A has paragraphs 1 to 7."
+                            ),
+                        ],
+                        verbose_name="Schedule 12A paragraph",
+                    ),
+                ),
+                (
+                    "public_interest_reasoning",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why the public interest in keeping the information exempt outweighs disclosing it.",
+                        verbose_name="public interest test",
+                    ),
+                ),
+                ("author_name", models.CharField(blank=True, max_length=120, verbose_name="contact name")),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=40, verbose_name="contact telephone"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact email"),
+                ),
+                ("background_papers", models.TextField(blank=True, default="None")),
+                (
+                    "appendices",
+                    models.TextField(
+                        blank=True, default="Appendix 1 – Implications", verbose_name="list of appendices"
+                    ),
+                ),
+                (
+                    "facts_as_at",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the draft was written from the register.",
+                        null=True,
+                        verbose_name="facts as at",
+                    ),
+                ),
+                ("revision", models.PositiveSmallIntegerField(default=1)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("decision", models.TextField(blank=True)),
+                ("decision_date", models.DateField(blank=True, null=True)),
+                ("decision_reasons", models.TextField(blank=True, verbose_name="reasons for the decision")),
+                (
+                    "alternatives_rejected",
+                    models.TextField(blank=True, verbose_name="alternative options rejected"),
+                ),
+                (
+                    "conflicts_declared",
+                    models.TextField(
+                        blank=True,
+                        help_text="Write “None” when none were declared.",
+                        verbose_name="conflicts of interest declared",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The approved report this draft revises.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical report',
-                'verbose_name_plural': 'historical reports',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical report",
+                "verbose_name_plural": "historical reports",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalParagraph',
+            name="HistoricalParagraph",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('part', models.CharField(choices=[('body', 'Report'), ('implications', 'Appendix 1 – Implications')], default='body', max_length=15)),
-                ('section', models.PositiveSmallIntegerField()),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='reports.report')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[("body", "Report"), ("implications", "Appendix 1 – Implications")],
+                        default="body",
+                        max_length=15,
+                    ),
+                ),
+                ("section", models.PositiveSmallIntegerField()),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("text", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical paragraph',
-                'verbose_name_plural': 'historical paragraphs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical paragraph",
+                "verbose_name_plural": "historical paragraphs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SignOff',
+            name="SignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('legal', 'Legal officer'), ('financial', 'Financial officer'), ('hr', 'Human Resources officer'), ('estates', 'Estates/Property officer'), ('service_director', 'Service Director(s)'), ('other', 'Other(s)')], max_length=20)),
-                ('officer_name', models.CharField(blank=True, max_length=150, verbose_name='officer')),
-                ('cleared_on', models.DateField(blank=True, null=True, verbose_name='cleared on')),
-                ('is_required', models.BooleanField(default=True, verbose_name='required')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_offs', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("legal", "Legal officer"),
+                            ("financial", "Financial officer"),
+                            ("hr", "Human Resources officer"),
+                            ("estates", "Estates/Property officer"),
+                            ("service_director", "Service Director(s)"),
+                            ("other", "Other(s)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("officer_name", models.CharField(blank=True, max_length=150, verbose_name="officer")),
+                ("cleared_on", models.DateField(blank=True, null=True, verbose_name="cleared on")),
+                ("is_required", models.BooleanField(default=True, verbose_name="required")),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_offs",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'approved', 'published'])), name='report_status_known'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "approved", "published"])),
+                name="report_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('is_exempt', False), models.Q(('exempt_paragraph__gte', 1), ('exempt_paragraph__lte', 7)), _connector='OR'), name='report_exempt_names_paragraph', violation_error_message='An exempt report must name the paragraph (1–7) of Schedule 12A.'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("is_exempt", False),
+                    models.Q(("exempt_paragraph__gte", 1), ("exempt_paragraph__lte", 7)),
+                    _connector="OR",
+                ),
+                name="report_exempt_names_paragraph",
+                violation_error_message="An exempt report must name the paragraph (1–7) of Schedule 12A.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='report_has_title', violation_error_message='Give the report a title.'),
+            model_name="report",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True),
+                name="report_has_title",
+                violation_error_message="Give the report a title.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rendering',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'rendering', 'ready', 'failed'])), name='rendering_status_known'),
+            model_name="rendering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["queued", "rendering", "ready", "failed"])),
+                name="rendering_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rendering',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'ready'), _negated=True), models.Q(('pdf__isnull', False), models.Q(('sha256', ''), _negated=True)), _connector='OR'), name='rendering_ready_has_pdf'),
+            model_name="rendering",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "ready"), _negated=True),
+                    models.Q(("pdf__isnull", False), models.Q(("sha256", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="rendering_ready_has_pdf",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paragraph',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('part', 'body'), ('section__gte', 1), ('section__lte', 5)), models.Q(('part', 'implications'), ('section__gte', 1), ('section__lte', 10)), _connector='OR'), name='paragraph_section_known'),
+            model_name="paragraph",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("part", "body"), ("section__gte", 1), ("section__lte", 5)),
+                    models.Q(("part", "implications"), ("section__gte", 1), ("section__lte", 10)),
+                    _connector="OR",
+                ),
+                name="paragraph_section_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signoff',
-            constraint=models.UniqueConstraint(fields=('report', 'role'), name='sign_off_once_per_role'),
+            model_name="signoff",
+            constraint=models.UniqueConstraint(fields=("report", "role"), name="sign_off_once_per_role"),
         ),
     ]

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import django_filters
+
+from partners.filters import SearchFilterSet, SortFilter
+
+from .models import Report, ReportStatus
+
+
+class ReportFilter(SearchFilterSet):
+    search_fields = ("title", "committee", "report_of")
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
+    ordering = SortFilter(
+        fields=(("meeting_date", "meeting"), ("title", "title"), ("status", "status")), label="Sort by"
+    )
+
+    class Meta:
+        model = Report
+        fields: list[str] = []

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import modelformset_factory
+
+from twinning.forms import DatePickerMixin, VersionedModelForm
+
+from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Part, Report, SignOff
+
+
+class ReportForm(VersionedModelForm):
+    class Meta:
+        model = Report
+        fields = [
+            "committee",
+            "meeting_date",
+            "title",
+            "report_of",
+            "is_key_decision",
+            "is_exempt",
+            "exempt_paragraph",
+            "public_interest_reasoning",
+            "author_name",
+            "contact_phone",
+            "contact_email",
+            "background_papers",
+            "appendices",
+        ]
+        widgets = {
+            "background_papers": forms.Textarea(attrs={"rows": 2}),
+            "appendices": forms.Textarea(attrs={"rows": 2}),
+            "public_interest_reasoning": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+SECTION_CHOICES = [(f"body:{n}", f"{n} {title}") for n, title in SECTIONS.items()] + [
+    (f"implications:{n}", f"Appendix 1 – {n} {title}") for n, title in IMPLICATION_HEADINGS.items()
+]
+
+
+class ParagraphForm(forms.ModelForm):
+    """A paragraph's words and the section it belongs to; its number is worked out, never typed."""
+
+    where = forms.ChoiceField(label="Section", choices=SECTION_CHOICES)
+
+    class Meta:
+        model = Paragraph
+        fields = ["text"]
+        labels = {"text": "Paragraph"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "paragraph")
+        super().__init__(*args, **kwargs)
+        self.instance.report = report
+        if self.instance.pk:
+            self.fields["where"].initial = f"{self.instance.part}:{self.instance.section}"
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError("A paragraph needs some words: it cannot be only spaces.")
+        return text.strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        where = cleaned.get("where")
+        if where:
+            part, section = where.split(":")
+            self.instance.part, self.instance.section = part, int(section)
+        return cleaned
+
+
+class SignOffForm(DatePickerMixin, forms.ModelForm):
+    class Meta:
+        model = SignOff
+        fields = ["officer_name", "cleared_on", "is_required"]
+
+
+SignOffFormSet = modelformset_factory(SignOff, form=SignOffForm, extra=0, can_delete=False)
+
+
+class ApprovalForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DecisionRecordForm(VersionedModelForm):
+    class Meta:
+        model = Report
+        fields = [
+            "decision",
+            "decision_date",
+            "decision_reasons",
+            "alternatives_rejected",
+            "conflicts_declared",
+        ]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "decision_date"}
+
+
+__all__ = ["Part"]

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = views.urlpatterns

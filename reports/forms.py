@@ -73,6 +73,20 @@ class ParagraphForm(forms.ModelForm):
         return cleaned
 
 
+class DraftFromRegisterForm(DatePickerMixin, forms.Form):
+    meeting_date = forms.DateField(label="Meeting date")
+    title = forms.CharField(max_length=250, initial="Opportunities for Overseas Economic Twinning")
+    report_of = forms.CharField(
+        label="Report of", max_length=200, help_text="For example: the Strategic Director for Neighbourhoods."
+    )
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError("Give the report a title.")
+        return title
+
+
 class SignOffForm(DatePickerMixin, forms.ModelForm):
     class Meta:
         model = SignOff

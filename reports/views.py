@@ -12,10 +12,12 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.generic import FormView
 
 from twinning.editing import (
     ConcurrencySafeUpdateView,
     HistoryView,
+    PageMixin,
     RegisterCreateView,
     RegisterDetailView,
     RegisterListView,
@@ -25,6 +27,7 @@ from twinning.versioning import StaleEditError
 
 from . import forms, selectors, services
 from .document import build_document
+from .drafting import report_draft_from_register
 from .filters import ReportFilter
 from .models import Paragraph, Rendering, RenderingStatus, Report
 from .rendering import report_html
@@ -77,6 +80,29 @@ class ReportCreateView(RegisterCreateView):
 
     def save(self, form: Any) -> Report:
         return services.report_create(report=form.save(commit=False), by=self.request.user)
+
+
+class DraftFromRegisterView(RoleRequiredMixin, PageMixin, FormView):
+    """A new options paper drafted from the register's live data, then edited by hand."""
+
+    permission_required = "reports.add_report"
+    form_class = forms.DraftFromRegisterForm
+    template_name = "components/form_page.html"
+    title = "New options paper from the register"
+    breadcrumbs = [("Cabinet reports", reverse_lazy("reports:report-list")), ("From the register", None)]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = "Draft the paper"
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        report = report_draft_from_register(by=self.request.user, **form.cleaned_data)
+        messages.success(
+            self.request,
+            f"“{report}” was drafted from the register as at {report.facts_as_at:%d %B %Y}; edit it as needed.",
+        )
+        return redirect(report)
 
 
 class DraftOnlyMixin:
@@ -395,6 +421,7 @@ def _quote(name: str) -> str:
 urlpatterns = [
     path("", ReportListView.as_view(), name="report-list"),
     path("new/", ReportCreateView.as_view(), name="report-create"),
+    path("new/from-register/", DraftFromRegisterView.as_view(), name="draft-from-register"),
     path("<int:pk>/", ReportDetailView.as_view(), name="report-detail"),
     path("<int:pk>/edit/", ReportUpdateView.as_view(), name="report-update"),
     path("<int:pk>/history/", ReportHistoryView.as_view(), name="report-history"),

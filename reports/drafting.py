@@ -1,0 +1,232 @@
+"""Options papers drafted from the register's live data.
+
+The draft is an ordinary report afterwards: officers edit it by hand. Every
+figure in it is the register's figure on the day it was drafted, and the
+paper says "Facts as at" that day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from budgets.models import BudgetLine, FundingSource, LineStatus
+from delegations.models import Direction, Visit, VisitStatus
+from delegations.selectors import visit_estimate
+from partners.models import (
+    Action,
+    ActionStatus,
+    Approach,
+    ApproachOutcome,
+    Relationship,
+    RelationshipStatus,
+    Stakeholder,
+)
+from twinning.templatetags.twinning_format import gbp
+
+from .models import Paragraph, Part, Report
+from .services import report_create
+
+RECOMMENDATIONS, REASONS, SUPPORTING, OTHER_OPTIONS, SUMMARY = 2, 3, 4, 5, 1
+FINANCIAL = 1
+
+
+def _long(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _place(relationship: Relationship) -> str:
+    place = relationship.place
+    if place.local_name and place.local_name != place.name:
+        return f"{place.name} ({place.local_name})"
+    return place.name
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _relationship_paragraphs(today: date) -> list[str]:
+    relationships = (
+        Relationship.objects.exclude(status=RelationshipStatus.ENDED)
+        .select_related("place")
+        .prefetch_related(
+            "councils",
+            Prefetch("stakeholders", queryset=Stakeholder.objects.select_related("organisation")),
+        )
+        .order_by("status", "place__name", "kind")
+    )
+    paragraphs = []
+    for relationship in relationships:
+        kind = relationship.get_kind_display().lower()
+        status = relationship.get_status_display().lower()
+        text = f"{_place(relationship)}, {relationship.place.country}: {_a(kind)} relationship, {status}."
+        if relationship.established_year:
+            text += f" It was established in {relationship.established_year} ({today.year - relationship.established_year} years ago)."
+        councils = [c.name for c in relationship.councils.all()]
+        if len(councils) > 1:
+            text += f" It is held by {_join(councils)}."
+        stakeholders = [f"{s.organisation.name} ({s.role})" for s in relationship.stakeholders.all()]
+        if stakeholders:
+            text += f" Organisations involved: {_join(stakeholders)}."
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _approach_paragraphs(today: date) -> list[str]:
+    approaches = (
+        Approach.objects.filter(outcome__in=[ApproachOutcome.PENDING, ApproachOutcome.EXPLORING])
+        .select_related("place", "via_organisation", "via_contact")
+        .order_by("respond_by", "place__name")
+    )
+    paragraphs = []
+    for approach in approaches:
+        place = approach.place
+        name = (
+            f"{place.name} ({place.local_name})"
+            if place.local_name and place.local_name != place.name
+            else place.name
+        )
+        text = f"An approach from {name}"
+        if approach.received_on:
+            text += f", received on {_long(approach.received_on)}"
+        via = approach.via_contact or approach.via_organisation
+        if via:
+            text += f" through {via}"
+        text += f": {approach.request.strip().rstrip('.')}."
+        if approach.respond_by:
+            overdue = " (overdue)" if approach.respond_by < today else ""
+            text += f" A response is due by {_long(approach.respond_by)}{overdue}."
+        else:
+            text += " No respond-by date is recorded."
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
+    visits = list(
+        Visit.objects.filter(status__in=[VisitStatus.PROPOSED, VisitStatus.CONFIRMED])
+        .select_related("relationship__place", "funder_organisation")
+        .prefetch_related("cost_items")
+        .order_by("starts_on", "pk")
+    )
+    paragraphs, costed = [], []
+    for visit in visits:
+        estimate = visit_estimate(visit)
+        way = "to" if visit.direction == Direction.OUTBOUND else "from"
+        kind = f"{visit.get_status_display().lower()} {visit.get_purpose_display().lower()}"
+        text = f"{_a(kind).capitalize()} visit {way} {_place(visit.relationship)}: {visit.title}"
+        if visit.starts_on:
+            text += f", {'about ' if visit.dates_are_approximate else ''}{_long(visit.starts_on)}"
+        text += "."
+        if visit.party_size:
+            text += f" {visit.party_size} people are expected to travel."
+        if estimate.total:
+            text += f" Its estimated cost is {gbp(estimate.total)}"
+            if estimate.council_cost != estimate.total:
+                text += f", of which the council would pay {gbp(estimate.council_cost)}"
+            text += f"; {visit.get_funder_display()} pays."
+            costed.append((visit, estimate))
+        paragraphs.append(text)
+    return paragraphs, costed
+
+
+def _financial_paragraphs(costed: list[tuple[Visit, Any]]) -> list[str]:
+    lines = BudgetLine.objects.exclude(status=LineStatus.REJECTED).select_related("financial_year")
+    by_year: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    years: dict[str, int] = {}
+    for line in lines:
+        key = "council" if line.funding_source == FundingSource.COUNCIL else "external"
+        state = "approved" if line.status == LineStatus.APPROVED else "proposed"
+        by_year[line.financial_year.label][f"{key}_{state}"] += line.amount
+        years[line.financial_year.label] = line.financial_year.start_year
+    paragraphs = []
+    for label in sorted(by_year, key=lambda name: years[name]):
+        figures = by_year[label]
+        parts = []
+        for key, words in (
+            ("council_approved", "approved from council revenue"),
+            ("council_proposed", "proposed from council revenue, not yet approved"),
+            ("external_approved", "approved from the FCO, partners and others"),
+            ("external_proposed", "proposed from the FCO, partners and others"),
+        ):
+            if figures.get(key):
+                parts.append(f"{gbp(figures[key])} {words}")
+        paragraphs.append(f"{label}: {_join(parts)}.")
+    if not paragraphs:
+        paragraphs.append("There is no budget line for twinning in the register.")
+    for visit, estimate in costed:
+        text = f"{visit.title} is estimated at {gbp(estimate.total)}"
+        fco = estimate.by_funder.get("fco")
+        if fco:
+            text += f", of which {gbp(fco)} would be met by the Foreign and Commonwealth Office"
+        text += f"; the cost to the council is {gbp(estimate.council_cost)}."
+        paragraphs.append(text)
+    return paragraphs
+
+
+def _recommendation_paragraphs() -> list[str]:
+    actions = (
+        Action.objects.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
+        .select_related("relationship__place")
+        .order_by("due_on", "pk")
+    )
+    paragraphs = []
+    for action in actions:
+        text = action.title.rstrip(".")
+        if action.due_on:
+            text += f", by {_long(action.due_on)}"
+        paragraphs.append(text + ".")
+    return paragraphs or ["To be written."]
+
+
+@transaction.atomic
+def report_draft_from_register(*, meeting_date: date, title: str, report_of: str, by: Any) -> Report:
+    """A new draft options paper whose supporting information, financial
+    implications and recommendations are written from the register today."""
+    today = timezone.localdate()
+    report = report_create(
+        report=Report(meeting_date=meeting_date, title=title, report_of=report_of, facts_as_at=today), by=by
+    )
+    visits, costed = _visit_paragraphs()
+    sections: list[tuple[str, int, list[str]]] = [
+        (
+            Part.BODY,
+            SUMMARY,
+            [
+                "This report is an options paper on the council's overseas twinning relationships, "
+                f"drafted from the twinning register; its facts are as at {_long(today)}."
+            ],
+        ),
+        (Part.BODY, RECOMMENDATIONS, _recommendation_paragraphs()),
+        (Part.BODY, REASONS, ["To be written."]),
+        (Part.BODY, SUPPORTING, _relationship_paragraphs(today) + _approach_paragraphs(today) + visits),
+        (Part.BODY, OTHER_OPTIONS, ["Doing nothing."]),
+        (Part.IMPLICATIONS, FINANCIAL, _financial_paragraphs(costed)),
+    ]
+    Paragraph.objects.bulk_create(
+        Paragraph(report=report, part=part, section=section, position=position, text=text)
+        for part, section, texts in sections
+        for position, text in enumerate(texts, start=1)
+    )
+    for section in range(2, 11):
+        Paragraph.objects.create(
+            report=report,
+            part=Part.IMPLICATIONS,
+            section=section,
+            position=1,
+            text="None arising directly from this report.",
+        )
+    return report

@@ -1,0 +1,142 @@
+"""Options papers drafted from the register carry the register's figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports.document import build_document
+from reports.drafting import report_draft_from_register
+from reports.models import ReportStatus
+from tests.factories import (
+    ActionFactory,
+    ApproachFactory,
+    BudgetLineFactory,
+    CostItemFactory,
+    PlaceFactory,
+    RelationshipFactory,
+    VisitFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _texts(report, part: str = "body", section: int | None = None) -> list[str]:
+    document = build_document(report)
+    sections = document.body if part == "body" else document.implications
+    return [
+        f"{item.number} {item.text}"
+        for s in sections
+        if section is None or s.number == section
+        for item in s.paragraphs
+    ]
+
+
+def _draft():
+    return report_draft_from_register(
+        meeting_date=date(2016, 1, 13), title="Options for twinning", report_of="the Director", by=None
+    )
+
+
+def test_the_draft_says_its_facts_date_and_is_an_ordinary_draft() -> None:
+    report = _draft()
+    assert report.status == ReportStatus.DRAFT
+    assert report.facts_as_at == timezone.localdate()
+    assert report.sign_offs.count() == 6
+    assert f"{timezone.localdate().day} {timezone.localdate():%B %Y}" in " ".join(_texts(report, section=1))
+
+
+def test_supporting_information_comes_from_relationships_approaches_and_visits() -> None:
+    xian = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+    link = RelationshipFactory(place=xian, kind="economic", status="active", established_year=2005)
+    hefei = PlaceFactory(name="Hefei", local_name="合肥市", country="China")
+    ApproachFactory(
+        place=hefei,
+        request="Asks for a delegation visit in October",
+        received_on=date(2015, 9, 1),
+        respond_by=date(2015, 9, 30),
+    )
+    visit = VisitFactory(
+        relationship=link,
+        title="Exploratory visit to China",
+        status="proposed",
+        funder="fco",
+        party_size=4,
+    )
+    CostItemFactory(visit=visit, quantity=Decimal("16"), unit_cost=Decimal("250.00"), funder="fco")
+
+    supporting = " ".join(_texts(_draft(), section=4))
+
+    assert "Xi'an (西安市), China: an economic relationship, active. It was established in 2005" in supporting
+    assert "An approach from Hefei (合肥市)" in supporting and "due by 30 September 2015" in supporting
+    assert "Exploratory visit to China" in supporting and "£4,000" in supporting
+
+
+def test_financial_implications_follow_the_budget_lines_and_the_next_draft_changes_with_them() -> None:
+    line = BudgetLineFactory(
+        financial_year__start_year=2016, amount=Decimal("5000.00"), funding_source="council"
+    )
+    BudgetLineFactory(financial_year__start_year=2017, amount=Decimal("20000.00"), funding_source="council")
+
+    first = " ".join(_texts(_draft(), part="implications", section=1))
+    assert "2016–17: £5,000 proposed from council revenue" in first
+    assert "2017–18: £20,000 proposed from council revenue" in first
+
+    line.amount = Decimal("7500.00")
+    line.save()
+    second = " ".join(_texts(_draft(), part="implications", section=1))
+    assert "2016–17: £7,500 proposed" in second
+    assert "£5,000" not in second
+
+
+def test_a_visit_paid_by_the_fco_costs_the_council_nothing_in_the_draft() -> None:
+    visit = VisitFactory(title="Exploratory visit to China", status="proposed", funder="fco")
+    CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("4000.00"), funder="fco")
+
+    financial = " ".join(_texts(_draft(), part="implications", section=1))
+
+    assert "Exploratory visit to China is estimated at £4,000" in financial
+    assert "£4,000 would be met by the Foreign and Commonwealth Office" in financial
+    assert "the cost to the council is £0" in financial
+
+
+def test_recommendations_are_the_open_actions_in_due_order() -> None:
+    ActionFactory(title="Meet the Zhejiang delegation", due_on=date(2015, 9, 16))
+    ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 10, 1))
+    ActionFactory(title="Already done", status="done")
+
+    recommendations = _texts(_draft(), section=2)
+
+    assert recommendations == [
+        "2.1 Meet the Zhejiang delegation, by 16 September 2015.",
+        "2.2 Talk to Rolls-Royce, by 1 October 2015.",
+    ]
+
+
+def test_an_officer_drafts_one_over_the_web_and_others_may_not(officer_client, finance_client) -> None:
+    url = reverse("reports:draft-from-register")
+    data = {"meeting_date": "2016-01-13", "title": "Options for twinning", "report_of": "the Director"}
+    assert finance_client.post(url, data).status_code == 403
+    response = officer_client.post(url, data)
+    assert response.status_code == 302
+    page = officer_client.get(response["Location"]).content.decode()
+    assert "Options for twinning" in page and "Facts as at" in page
+
+
+def test_a_draft_without_a_title_is_refused_and_nothing_is_saved(officer_client) -> None:
+    from reports.models import Report
+
+    url = reverse("reports:draft-from-register")
+    response = officer_client.post(
+        url, {"meeting_date": "2016-01-13", "title": "   ", "report_of": "the Director"}
+    )
+    assert response.status_code == 200
+    assert (
+        "Give the report a title." in response.content.decode()
+        or "This field is required." in response.content.decode()
+    )
+    assert not Report.objects.exists()

@@ -143,6 +143,33 @@ def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
     return paragraphs, costed
 
 
+def _budget_table() -> list[dict[str, str]]:
+    """Per financial year: the council's own money and others', approved and proposed (rejected left out)."""
+    rows: dict[int, dict[str, Any]] = {}
+    for line in BudgetLine.objects.exclude(status=LineStatus.REJECTED).select_related("financial_year"):
+        row = rows.setdefault(
+            line.financial_year.start_year,
+            {
+                "year": line.financial_year.label,
+                "council": Decimal("0"),
+                "external": Decimal("0"),
+                "approved": True,
+            },
+        )
+        row["council" if line.funding_source == FundingSource.COUNCIL else "external"] += line.amount
+        row["approved"] = row["approved"] and line.status == LineStatus.APPROVED
+    return [
+        {
+            "year": row["year"],
+            "council": gbp(row["council"]),
+            "external": gbp(row["external"]),
+            "total": gbp(row["council"] + row["external"]),
+            "status": "Approved" if row["approved"] else "Not all approved",
+        }
+        for _, row in sorted(rows.items())
+    ]
+
+
 def _financial_paragraphs(costed: list[tuple[Visit, Any]]) -> list[str]:
     lines = BudgetLine.objects.exclude(status=LineStatus.REJECTED).select_related("financial_year")
     by_year: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -198,7 +225,14 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
     implications and recommendations are written from the register today."""
     today = timezone.localdate()
     report = report_create(
-        report=Report(meeting_date=meeting_date, title=title, report_of=report_of, facts_as_at=today), by=by
+        report=Report(
+            meeting_date=meeting_date,
+            title=title,
+            report_of=report_of,
+            facts_as_at=today,
+            budget_figures=_budget_table(),
+        ),
+        by=by,
     )
     visits, costed = _visit_paragraphs()
     sections: list[tuple[str, int, list[str]]] = [

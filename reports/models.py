@@ -59,6 +59,13 @@ class Report(VersionedModel):
     facts_as_at = models.DateField(
         "facts as at", null=True, blank=True, help_text="When the draft was written from the register."
     )
+    budget_figures = models.JSONField(
+        "budget figures",
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="The register's budget per financial year when the draft was written, printed as a table.",
+    )
     revision = models.PositiveSmallIntegerField(default=1)
     supersedes = models.ForeignKey(
         "self",

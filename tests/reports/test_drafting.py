@@ -140,3 +140,23 @@ def test_a_draft_without_a_title_is_refused_and_nothing_is_saved(officer_client)
         or "This field is required." in response.content.decode()
     )
     assert not Report.objects.exists()
+
+
+def test_the_draft_prints_the_budget_as_a_table_with_headers() -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from reports.rendering import report_html, report_pdf
+
+    BudgetLineFactory(financial_year__start_year=2016, amount=Decimal("5000.00"), funding_source="council")
+    BudgetLineFactory(financial_year__start_year=2015, amount=Decimal("4000.00"), funding_source="fco")
+    report = _draft()
+
+    assert [row["year"] for row in report.budget_figures] == ["2015–16", "2016–17"]
+    html = report_html(report)
+    assert '<th scope="col">Council revenue</th>' in html
+    assert '<th scope="row">2016–17</th><td class="money">£5,000</td>' in html
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(report_pdf(report).content)).pages)
+    assert "Budget for twinning by financial year" in text
+    assert "£4,000" in text and "£5,000" in text

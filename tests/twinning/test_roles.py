@@ -12,7 +12,7 @@ looked at. Nobody ever gets a 500.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -47,6 +47,15 @@ from partners.models import (
     RelationshipStatus,
     Stakeholder,
 )
+from reports.models import (
+    Paragraph,
+    Rendering,
+    RenderingStatus,
+    Report,
+    ReportStatus,
+    SignOff,
+    SignOffRole,
+)
 from tests.factories import (
     PASSWORD,
     ActionFactory,
@@ -59,9 +68,12 @@ from tests.factories import (
     GiftFactory,
     MeetingFactory,
     OrganisationFactory,
+    ParagraphFactory,
     ParticipantFactory,
     PlaceFactory,
     RelationshipFactory,
+    ReportFactory,
+    SignOffFactory,
     SpendFactory,
     StakeholderFactory,
     UserFactory,
@@ -120,6 +132,16 @@ FINANCE_FORM = {
 FINANCE_POST_ONLY = {
     "GET": by_persona(302, 403, 405, 403, 403, 403),
     "POST": by_persona(302, 403, 302, 403, 403, 403),
+}
+# The Leader's Office's decisions on a report (approve, publish): POST only.
+LEADER_POST_ONLY = {
+    "GET": by_persona(302, 403, 403, 405, 403, 403),
+    "POST": by_persona(302, 403, 403, 302, 403, 403),
+}
+# Asking for a report's PDF (or for a failed one again): officers and the Leader's Office.
+PDF_POST_ONLY = {
+    "GET": by_persona(302, 405, 403, 405, 403, 403),
+    "POST": by_persona(302, 302, 403, 302, 403, 403),
 }
 
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
@@ -248,6 +270,37 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": by_persona(302, 200, 200, 200, 200, 403),
         "POST": by_persona(302, 403, 302, 403, 403, 403),
     },
+    # Reports: every role reads them and downloads their PDFs; officers draft
+    # them (the report in the register is a draft); the Leader's Office
+    # approves, records the decision and publishes.
+    "reports:report-list": READ,
+    "reports:report-create": OFFICER_FORM,
+    "reports:draft-from-register": OFFICER_FORM,
+    "reports:report-detail": READ,
+    "reports:report-update": OFFICER_FORM,
+    "reports:report-history": READ,
+    "reports:report-preview": READ,
+    "reports:paragraph-add": OFFICER_POST_ONLY,
+    "reports:paragraph-update": OFFICER_FORM,
+    "reports:paragraph-move": OFFICER_POST_ONLY,
+    "reports:paragraph-delete": OFFICER_POST_ONLY,
+    "reports:sign-offs": OFFICER_FORM,
+    "reports:report-approve": LEADER_POST_ONLY,
+    "reports:decision-record": {
+        "GET": by_persona(302, 403, 403, 200, 403, 403),
+        "POST": by_persona(302, 403, 403, 302, 403, 403),
+    },
+    "reports:report-publish": LEADER_POST_ONLY,
+    "reports:report-revise": OFFICER_POST_ONLY,
+    "reports:rendering-request": PDF_POST_ONLY,
+    "reports:rendering-detail": READ,
+    "reports:rendering-retry": PDF_POST_ONLY,
+    # A PDF is a report: those who may not see reports get 404, not 403, so
+    # not even its existence is given away.
+    "reports:rendering-download": {
+        "GET": by_persona(302, 200, 200, 200, 200, 404),
+        "POST": by_persona(302, 405, 405, 405, 405, 405),
+    },
 }
 
 # Which kind of record a URL's <pk> names (by default, the one in its name).
@@ -268,6 +321,13 @@ PK_OF: dict[str, str] = {
     "budgets:spend-create": "line",
     "budgets:spend-override": "awaiting_spend",
     "budgets:cost-shares": "relationship",
+    "reports:paragraph-add": "report",
+    "reports:sign-offs": "report",
+    "reports:decision-record": "approved_report",
+    "reports:report-publish": "approved_report",
+    "reports:report-revise": "approved_report",
+    "reports:rendering-request": "report",
+    "reports:rendering-retry": "failed_rendering",
 }
 
 SKIPPED_NAMESPACES = {"admin"}
@@ -379,6 +439,67 @@ def register(db: Any) -> dict[str, Any]:
             override_state=OverrideState.REQUESTED,
             override_reason="The interpreter was booked by the partner at short notice.",
         ),
+        **report_records(),
+    }
+
+
+FAKE_PDF = b"%PDF-1.7\n% a stand-in: the matrix tests who may download, not what\n%%EOF\n"
+
+
+def cleared_sign_offs(report: Report, cleared: bool = True) -> None:
+    """A sign-off row for every role, as a report started on its page has; the required ones cleared."""
+    required = {SignOffRole.LEGAL, SignOffRole.FINANCIAL, SignOffRole.SERVICE_DIRECTOR}
+    for role in SignOffRole.values:
+        is_required = role in required
+        SignOffFactory(
+            report=report,
+            role=role,
+            is_required=is_required,
+            officer_name="Janie Berry" if cleared and is_required else "",
+            cleared_on=date(2015, 8, 28) if cleared and is_required else None,
+        )
+
+
+def report_records() -> dict[str, Any]:
+    """A draft ready for approval with a ready and a failed PDF, and an approved report with its decision."""
+    draft = ReportFactory(meeting_date=date(2015, 9, 9), title="Opportunities for Overseas Economic Twinning")
+    cleared_sign_offs(draft)
+    paragraph = ParagraphFactory(report=draft, section=1, text="Derby has been approached by Hefei.")
+    ParagraphFactory(report=draft, section=1, text="Officers have explored the options.")
+    rendering = Rendering.objects.create(
+        report=draft,
+        report_version=draft.version,
+        status=RenderingStatus.READY,
+        pdf=FAKE_PDF,
+        sha256="0" * 64,
+        size_bytes=len(FAKE_PDF),
+        page_count=1,
+    )
+    failed = Rendering.objects.create(
+        report=draft,
+        report_version=draft.version,
+        status=RenderingStatus.FAILED,
+        error="OSError: the worker ran out of memory",
+    )
+    approved = ReportFactory(
+        meeting_date=date(2015, 7, 15),
+        title="Toyota City: renewing the link",
+        status=ReportStatus.APPROVED,
+        approved_at=datetime(2015, 7, 15, 18, 0, tzinfo=UTC),
+        decision="Cabinet agreed to renew the link with Toyota City.",
+        decision_date=date(2015, 7, 15),
+        decision_reasons="The link supports Toyota Motor Manufacturing UK's investment.",
+        alternatives_rejected="Letting the link lapse.",
+        conflicts_declared="None",
+    )
+    cleared_sign_offs(approved)
+    ParagraphFactory(report=approved, section=1, text="The link with Toyota City is due for renewal.")
+    return {
+        "report": draft,
+        "paragraph": paragraph,
+        "rendering": rendering,
+        "failed_rendering": failed,
+        "approved_report": approved,
     }
 
 
@@ -400,6 +521,11 @@ MODELS = {
     "proposed_line": BudgetLine,
     "spend": Spend,
     "awaiting_spend": Spend,
+    "report": Report,
+    "approved_report": Report,
+    "paragraph": Paragraph,
+    "rendering": Rendering,
+    "failed_rendering": Rendering,
 }
 
 
@@ -587,6 +713,52 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "shares-1-council": Council.objects.get(name="Derby City Council").pk,
         "shares-1-percentage": "40",
     },
+    "reports:report-create": lambda reg, user: {
+        "committee": "Council Cabinet",
+        "meeting_date": "2016-01-13",
+        "title": "Hefei: an economic link",
+        "report_of": "the Strategic Director for Neighbourhoods",
+        "background_papers": "None",
+        "appendices": "Appendix 1 – Implications",
+    },
+    "reports:draft-from-register": lambda reg, user: {
+        "meeting_date": "2016-01-13",
+        "title": "Options for overseas links, 2016",
+        "report_of": "the Strategic Director for Neighbourhoods",
+    },
+    "reports:report-update": lambda reg, user: {
+        "committee": "Council Cabinet",
+        "meeting_date": "2015-09-09",
+        "title": "Opportunities for Overseas Economic Twinning",
+        "report_of": "the Strategic Director for Communities and Place",
+        "background_papers": "None",
+        "appendices": "Appendix 1 – Implications",
+        "version": _version(reg["report"]),
+    },
+    "reports:paragraph-add": lambda reg, user: {
+        "paragraph-where": "body:4",
+        "paragraph-text": "Xi'an is home to Xian Aerospace.",
+    },
+    "reports:paragraph-update": lambda reg, user: {
+        "paragraph-where": "body:1",
+        "paragraph-text": "Derby has been approached by Hefei and Zhejiang.",
+    },
+    "reports:paragraph-move": lambda reg, user: {"direction": "down"},
+    "reports:paragraph-delete": lambda reg, user: {},
+    "reports:sign-offs": lambda reg, user: sign_off_post(reg["report"]),
+    "reports:report-approve": lambda reg, user: {"version": _version(reg["report"])},
+    "reports:report-publish": lambda reg, user: {"version": _version(reg["approved_report"])},
+    "reports:decision-record": lambda reg, user: {
+        "decision": "Cabinet agreed to renew the link with Toyota City for five years.",
+        "decision_date": "2015-07-15",
+        "decision_reasons": "The link supports Toyota Motor Manufacturing UK's investment.",
+        "alternatives_rejected": "Letting the link lapse.",
+        "conflicts_declared": "None",
+        "version": _version(reg["approved_report"]),
+    },
+    "reports:report-revise": lambda reg, user: {},
+    "reports:rendering-request": lambda reg, user: {},
+    "reports:rendering-retry": lambda reg, user: {},
     "partners:approach-create": lambda reg, user: {
         "place": reg["place"].pk,
         "new_place_kind": "city",
@@ -628,6 +800,27 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "version": _version(reg["exchange"]),
     },
 }
+
+
+def sign_off_post(report: Report) -> dict[str, Any]:
+    """The sign-off page's formset as posted: every row kept, the HR officer now cleared too."""
+    rows = list(SignOff.objects.filter(report=report).order_by("pk"))
+    data: dict[str, Any] = {
+        "signoffs-TOTAL_FORMS": str(len(rows)),
+        "signoffs-INITIAL_FORMS": str(len(rows)),
+        "signoffs-MIN_NUM_FORMS": "0",
+        "signoffs-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        cleared = row.is_cleared or row.role == SignOffRole.HR
+        data[f"signoffs-{i}-id"] = str(row.pk)
+        data[f"signoffs-{i}-officer_name"] = (row.officer_name or "Liz Moore") if cleared else ""
+        data[f"signoffs-{i}-cleared_on"] = (
+            (row.cleared_on or date(2015, 8, 30)).isoformat() if cleared else ""
+        )
+        if row.is_required:
+            data[f"signoffs-{i}-is_required"] = "on"
+    return data
 
 
 def test_every_writable_post_has_valid_data() -> None:
@@ -890,6 +1083,130 @@ def test_refused_budget_writes_change_nothing(
         response = client.post(url_for(name, register), VALID_POST[name](register, None))
         assert response.status_code == 403, name
     assert budget_state() == before
+
+
+REPORT_WRITES = sorted(name for name in VALID_POST if name.startswith("reports:"))
+
+
+def report_state() -> dict[str, Any]:
+    """Every report row as stored, and how many history records each table holds."""
+    return {
+        "reports": list(Report.objects.order_by("pk").values()),
+        "paragraphs": list(Paragraph.objects.order_by("pk").values()),
+        "sign_offs": list(SignOff.objects.order_by("pk").values()),
+        "renderings": list(Rendering.objects.order_by("pk").values()),
+        "history": [model.history.count() for model in (Report, Paragraph, SignOff)],
+    }
+
+
+def test_report_writes_by_the_officer_change_the_register(
+    officer_client: Client, officer: Any, register: dict[str, Any]
+) -> None:
+    """The reports rows' 302s for officers are real saves, not redirects that dropped the data."""
+    draft, approved = register["report"], register["approved_report"]
+    paragraph = register["paragraph"]
+    reports, renderings = Report.objects.count(), Rendering.objects.count()
+    for name in (
+        "reports:report-create",
+        "reports:draft-from-register",
+        "reports:report-update",
+        "reports:paragraph-add",
+        "reports:paragraph-update",
+        "reports:sign-offs",
+        "reports:rendering-request",
+        "reports:report-revise",
+    ):
+        response = officer_client.post(url_for(name, register), VALID_POST[name](register, officer))
+        assert response.status_code == 302, name
+        assert not response["Location"].startswith(reverse("login")), name
+    # Started, drafted from the register, and revision 2 of the approved report.
+    assert Report.objects.count() == reports + 3
+    started = Report.objects.get(title="Hefei: an economic link")
+    assert (started.status, started.created_by) == (ReportStatus.DRAFT, officer)
+    assert Report.objects.get(title="Options for overseas links, 2016").created_by == officer
+    revision = Report.objects.get(supersedes=approved)
+    assert (revision.revision, revision.status) == (2, ReportStatus.DRAFT)
+    assert Report.objects.get(pk=draft.pk).report_of == "the Strategic Director for Communities and Place"
+    assert Paragraph.objects.filter(report=draft, section=4).get().text == "Xi'an is home to Xian Aerospace."
+    assert Paragraph.objects.get(pk=paragraph.pk).text == "Derby has been approached by Hefei and Zhejiang."
+    hr = SignOff.objects.get(report=draft, role=SignOffRole.HR)
+    assert (hr.officer_name, hr.cleared_on) == ("Liz Moore", date(2015, 8, 30))
+    assert Rendering.objects.count() == renderings + 1
+    asked = Rendering.objects.latest("pk")
+    assert (asked.report, asked.status, asked.requested_by) == (draft, RenderingStatus.QUEUED, officer)
+
+    for name in ("reports:paragraph-move", "reports:paragraph-delete"):
+        assert (
+            officer_client.post(url_for(name, register), VALID_POST[name](register, officer)).status_code
+            == 302
+        )
+    assert not Paragraph.objects.filter(pk=paragraph.pk).exists()
+
+
+def test_report_decisions_by_the_leader_s_office_change_the_register(
+    leader_client: Client, leader: Any, register: dict[str, Any]
+) -> None:
+    draft, approved = register["report"], register["approved_report"]
+    for name in (
+        "reports:report-approve",
+        "reports:decision-record",
+        "reports:report-publish",
+        "reports:rendering-retry",
+    ):
+        response = leader_client.post(url_for(name, register), VALID_POST[name](register, leader))
+        assert response.status_code == 302, name
+    draft.refresh_from_db()
+    assert (draft.status, draft.approved_by) == (ReportStatus.APPROVED, leader)
+    approved.refresh_from_db()
+    assert (approved.status, approved.published_by) == (ReportStatus.PUBLISHED, leader)
+    assert approved.decision == "Cabinet agreed to renew the link with Toyota City for five years."
+    retried = Rendering.objects.get(pk=register["failed_rendering"].pk)
+    assert (retried.status, retried.requested_by) == (RenderingStatus.QUEUED, leader)
+
+
+@pytest.mark.parametrize("persona", ["officer", "finance", "leader", "administrator", "outsider"])
+def test_refused_report_writes_change_nothing(
+    persona: str, register: dict[str, Any], personas: dict[str, Any]
+) -> None:
+    """Valid data posted by someone the matrix refuses: 403 and not one row or history record written.
+
+    Officers are refused the Leader's Office's decisions; the Leader's Office
+    the drafting; Finance, the Administrator and the outsider everything.
+    """
+    client = _client(personas[persona])
+    before = report_state()
+    refused = [name for name in REPORT_WRITES if MATRIX[name]["POST"][persona] == 403]
+    expected = {
+        "officer": {"reports:report-approve", "reports:report-publish", "reports:decision-record"},
+        "leader": set(REPORT_WRITES)
+        - {
+            "reports:report-approve",
+            "reports:report-publish",
+            "reports:decision-record",
+            "reports:rendering-request",
+            "reports:rendering-retry",
+        },
+    }
+    assert set(refused) == expected.get(persona, set(REPORT_WRITES))
+    for name in refused:
+        response = client.post(url_for(name, register), VALID_POST[name](register, None))
+        assert response.status_code == 403, name
+    assert report_state() == before
+
+
+def test_refused_report_pages_show_nothing_of_the_report(
+    outsider_client: Client, register: dict[str, Any]
+) -> None:
+    for name in ("reports:report-list", "reports:report-detail", "reports:report-preview"):
+        response = outsider_client.get(url_for(name, register))
+        assert response.status_code == 403, name
+        page = response.content.decode()
+        assert "Opportunities for Overseas Economic Twinning" not in page, name
+        assert "You do not have access to this page" in page, name
+    download = outsider_client.get(url_for("reports:rendering-download", register))
+    assert download.status_code == 404
+    assert download.get("Content-Type", "").split(";")[0] != "application/pdf"
+    assert FAKE_PDF not in download.content
 
 
 def test_refused_budget_page_shows_no_figures(outsider_client: Client, register: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ from reports.models import (
 )
 from tests.factories import UserFactory
 from twinning import roles
+from twinning.celery import app as celery_app
 from twinning.demo import load_demo
 
 DEMO_PASSWORD = "demo-pass-for-tests"
@@ -636,9 +637,15 @@ def test_the_task_told_after_commit_finds_the_pdf_made_and_makes_no_second(
     settings, django_capture_on_commit_callbacks
 ):
     settings.DEBUG = True
-    # In the embedded mode the task runs eagerly when the transaction commits.
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        load_demo(with_users=False, password=DEMO_PASSWORD)
+    # As in the embedded mode, the task runs in-process when the transaction
+    # commits (in the services run too, so that nothing is sent to Redis).
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.update(task_always_eager=True)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            load_demo(with_users=False, password=DEMO_PASSWORD)
+    finally:
+        celery_app.conf.update(task_always_eager=before)
 
     assert callbacks, "the worker was not told after commit"
     (rendering,) = Rendering.objects.all()

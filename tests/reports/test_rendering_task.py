@@ -1,0 +1,325 @@
+"""The PDF pipeline: a request queues a rendering, the worker is told after
+commit, and a task that runs twice (a redelivery) makes one PDF.
+
+In-process tests run the task eagerly, as the embedded mode does, in both the
+embedded and the services run; the services test at the end sends it through
+Redis to a real Celery worker."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reports import rendering as report_rendering
+from reports.models import Rendering, RenderingStatus, Report
+from reports.services import ReportRuleBroken, rendering_request, rendering_retry, rendering_run
+from reports.tasks import render_report_pdf
+from tests.factories import ParagraphFactory, ReportFactory
+from twinning.celery import app as celery_app
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in-process, as in the embedded mode, even when REDIS_URL is set."""
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+@pytest.fixture
+def report(db) -> Report:
+    report = ReportFactory(title="Options for a link with Hefei")
+    ParagraphFactory(report=report, section=1, text="This report sets out the options for Hefei.")
+    ParagraphFactory(report=report, section=2, text="Cabinet is asked to note the approach.")
+    return report
+
+
+def _row(rendering: Rendering) -> dict:
+    return Rendering.objects.values(
+        "status", "sha256", "page_count", "size_bytes", "started_at", "finished_at", "attempts", "error"
+    ).get(pk=rendering.pk)
+
+
+def assert_ready_with_its_pdf(rendering: Rendering, report: Report) -> bytes:
+    rendering.refresh_from_db()
+    assert rendering.status == RenderingStatus.READY, rendering.error
+    content = bytes(rendering.pdf)
+    assert content.startswith(b"%PDF-")
+    assert rendering.sha256 == hashlib.sha256(content).hexdigest()
+    assert rendering.size_bytes == len(content)
+    reader = PdfReader(BytesIO(content))
+    assert rendering.page_count == len(reader.pages)
+    assert report.title in reader.pages[0].extract_text()
+    assert rendering.error == ""
+    assert rendering.started_at <= rendering.finished_at
+    return content
+
+
+@pytest.mark.django_db
+def test_a_request_is_queued_then_made_ready_once_committed(
+    report, officer, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        rendering = rendering_request(report=report, by=officer)
+        # Until the transaction commits the worker is not told: the row waits.
+        assert _row(rendering)["status"] == RenderingStatus.QUEUED
+        assert Rendering.objects.get(pk=rendering.pk).pdf is None
+
+    assert len(callbacks) == 1
+    assert_ready_with_its_pdf(rendering, report)
+    rendering.refresh_from_db()
+    assert rendering.report_version == report.version
+    assert rendering.requested_by == officer
+    assert rendering.attempts == 1
+
+
+@pytest.mark.django_db
+def test_asking_twice_while_queued_returns_the_same_rendering(
+    report, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = rendering_request(report=report, by=officer)
+        second = rendering_request(report=report, by=officer)
+
+    assert second.pk == first.pk
+    assert Rendering.objects.filter(report=report).count() == 1
+    assert len(callbacks) == 1, "the worker was told twice about one rendering"
+
+
+@pytest.mark.django_db
+def test_a_changed_report_gets_a_rendering_of_its_own_version(
+    report, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        first = rendering_request(report=report, by=officer)
+        report.title = "Options for a link with Hefei (revised)"
+        report.save()
+        second = rendering_request(report=report, by=officer)
+
+    assert second.pk != first.pk
+    assert (first.report_version, second.report_version) == (report.version - 1, report.version)
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_makes_no_second_pdf(
+    report, officer, eager_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        rendering = rendering_request(report=report, by=officer)
+
+    assert render_report_pdf(rendering.pk) == RenderingStatus.READY
+    content = assert_ready_with_its_pdf(rendering, report)
+    after_first = _row(rendering)
+
+    # The broker delivers the same message again, through Celery this time.
+    assert render_report_pdf.apply(args=[rendering.pk]).get() == RenderingStatus.READY
+
+    assert _row(rendering) == after_first
+    assert bytes(Rendering.objects.get(pk=rendering.pk).pdf) == content
+    assert after_first["attempts"] == 1
+    assert Rendering.objects.filter(report=report).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_run_on_a_ready_or_failed_rendering_does_nothing(report):
+    ready = Rendering.objects.create(report=report, report_version=report.version)
+    rendering_run(rendering_id=ready.pk)
+    ready_before = _row(ready)
+    failed = Rendering.objects.create(
+        report=report, report_version=report.version, status=RenderingStatus.FAILED, error="Earlier failure"
+    )
+    failed_before = _row(failed)
+
+    assert rendering_run(rendering_id=ready.pk) == RenderingStatus.READY
+    assert rendering_run(rendering_id=failed.pk) == RenderingStatus.FAILED
+
+    assert _row(ready) == ready_before
+    assert _row(failed) == failed_before
+
+
+@pytest.mark.django_db
+def test_a_run_for_a_rendering_that_is_gone_says_so(db):
+    assert rendering_run(rendering_id=987654) == "missing"
+
+
+@pytest.mark.django_db
+def test_a_failed_render_keeps_its_error_and_a_retry_makes_it_ready(
+    report, officer, eager_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(html: str) -> report_rendering.Pdf:
+        raise RuntimeError("Pango could not load a font")
+
+    # Fault injection: the renderer fails as a worker missing its fonts would.
+    monkeypatch.setattr(report_rendering, "render_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        rendering = rendering_request(report=report, by=officer)
+
+    rendering.refresh_from_db()
+    assert rendering.status == RenderingStatus.FAILED
+    assert rendering.error == "RuntimeError: Pango could not load a font"
+    assert rendering.pdf is None and rendering.sha256 == ""
+    assert rendering.finished_at is not None and rendering.attempts == 1
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        retried = rendering_retry(rendering=rendering, by=officer)
+        assert retried.pk == rendering.pk
+        assert _row(rendering)["status"] == RenderingStatus.QUEUED
+        assert _row(rendering)["error"] == ""
+
+    assert len(callbacks) == 1
+    assert_ready_with_its_pdf(rendering, report)
+    assert _row(rendering)["attempts"] == 2
+
+
+@pytest.mark.django_db
+def test_only_a_failed_rendering_can_be_retried(report, officer):
+    rendering = Rendering.objects.create(report=report, report_version=report.version)
+    rendering_run(rendering_id=rendering.pk)
+    before = _row(rendering)
+
+    with pytest.raises(ReportRuleBroken, match=r"^Only a failed PDF can be tried again\.$"):
+        rendering_retry(rendering=rendering, by=officer)
+
+    assert _row(rendering) == before
+
+
+@pytest.mark.django_db
+def test_a_rendering_left_by_a_worker_that_died_is_claimed_again_and_completed(report):
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    stale = Rendering.objects.create(
+        report=report,
+        report_version=report.version,
+        status=RenderingStatus.RENDERING,
+        started_at=timezone.now() - limit - timedelta(seconds=5),
+        attempts=1,
+    )
+
+    assert rendering_run(rendering_id=stale.pk) == RenderingStatus.READY
+
+    assert_ready_with_its_pdf(stale, report)
+    stale.refresh_from_db()
+    assert stale.started_at > timezone.now() - limit
+    assert stale.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_rendering_another_worker_has_just_started_is_left_to_it(report):
+    started_at = timezone.now() - timedelta(seconds=10)
+    fresh = Rendering.objects.create(
+        report=report,
+        report_version=report.version,
+        status=RenderingStatus.RENDERING,
+        started_at=started_at,
+        attempts=1,
+    )
+    before = _row(fresh)
+
+    assert rendering_run(rendering_id=fresh.pk) == RenderingStatus.RENDERING
+
+    assert _row(fresh) == before
+    assert Rendering.objects.get(pk=fresh.pk).pdf is None
+
+
+# --- With the real services (CI sets DATABASE_URL and REDIS_URL) ---------------------------
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL pointing at the database this test run uses."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.mark.services
+@pytest.mark.skipif(
+    not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL")),
+    reason="needs REDIS_URL and DATABASE_URL (the services run)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_a_queued_pdf_once_though_told_twice(tmp_path: Path):
+    """Both messages wait in Redis before the worker starts; it takes both, the
+    first makes the PDF and the second finds it made."""
+    import redis
+
+    report = ReportFactory(title="Options for a link with Zhejiang")
+    ParagraphFactory(report=report, section=4, text="Zhejiang (浙江省) has asked to visit Derby.")
+    rendering = Rendering.objects.create(report=report, report_version=report.version)
+
+    # A queue of its own, so that nothing else on this Redis takes the messages.
+    queue = f"twinning-test-{uuid.uuid4().hex}"
+    broker = redis.Redis.from_url(os.environ["REDIS_URL"])
+    log = tmp_path / "worker.log"
+    worker: subprocess.Popen[bytes] | None = None
+    try:
+        sent = [render_report_pdf.apply_async(args=[rendering.pk], queue=queue) for _ in range(2)]
+        assert broker.llen(queue) == 2, "the tasks did not wait in Redis"
+
+        with log.open("wb") as sink:
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "twinning",
+                    "worker",
+                    "--pool=solo",
+                    "--concurrency=1",
+                    "--loglevel=INFO",
+                    "-Q",
+                    queue,
+                    "--hostname",
+                    f"{queue}@%h",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=BASE_DIR,
+                env={**os.environ, "DATABASE_URL": _test_database_url()},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        done = [f"Task reports.render_report_pdf[{result.id}] succeeded" for result in sent]
+        deadline = time.monotonic() + 60
+        while not all(line in log.read_text(errors="replace") for line in done):
+            assert worker.poll() is None, f"the worker exited:\n{log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, f"no PDF in 60 s:\n{log.read_text(errors='replace')}"
+            time.sleep(0.5)
+    finally:
+        if worker is not None:
+            _stop(worker)
+        for key in broker.scan_iter(match=f"*{queue}*"):
+            broker.delete(key)
+        broker.close()
+
+    content = assert_ready_with_its_pdf(rendering, report)
+    assert "浙江省" in PdfReader(BytesIO(content)).pages[0].extract_text()
+    rendering.refresh_from_db()
+    assert rendering.attempts == 1, "the second message rendered again"
+    assert Rendering.objects.filter(report=report).count() == 1

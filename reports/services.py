@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Rendering, RenderingStatus, Report
@@ -75,37 +76,39 @@ def rendering_run(*, rendering_id: int) -> str:
     from .rendering import report_pdf
 
     stale_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed_at = timezone.now()
     with transaction.atomic():
-        claimed = (
-            Rendering.objects.filter(pk=rendering_id)
-            .filter(
-                status=RenderingStatus.QUEUED,
-            )
-            .update(status=RenderingStatus.RENDERING, started_at=timezone.now())
+        claimed = Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.QUEUED).update(
+            status=RenderingStatus.RENDERING, started_at=claimed_at
         ) or Rendering.objects.filter(
             pk=rendering_id, status=RenderingStatus.RENDERING, started_at__lt=stale_before
-        ).update(started_at=timezone.now())
+        ).update(started_at=claimed_at)
     if not claimed:
         status = Rendering.objects.filter(pk=rendering_id).values_list("status", flat=True).first()
         log.info("Rendering %s not claimed (status %s): nothing to do", rendering_id, status)
         return status or "missing"
 
-    rendering = Rendering.objects.select_related("report").get(pk=rendering_id)
-    Rendering.objects.filter(pk=rendering_id).update(attempts=rendering.attempts + 1)
+    # Only this run's claim may finish the row: a slow run whose claim was
+    # taken over after the time limit must not overwrite the newer result.
+    ours = Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.RENDERING, started_at=claimed_at)
+    ours.update(attempts=F("attempts") + 1)
+    report_id = Rendering.objects.values_list("report_id", flat=True).get(pk=rendering_id)
     try:
-        report = Report.objects.prefetch_related("paragraphs", "sign_offs").get(pk=rendering.report_id)
+        report = Report.objects.prefetch_related("paragraphs", "sign_offs").get(pk=report_id)
         pdf = report_pdf(report)
     except Exception as exc:  # any failure is the officer's to see and retry
         log.exception("Rendering %s failed", rendering_id)
-        Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.RENDERING).update(
+        ours.update(
             status=RenderingStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
             finished_at=timezone.now(),
         )
         return RenderingStatus.FAILED
     with transaction.atomic():
-        Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.RENDERING).update(
+        ours.update(
             status=RenderingStatus.READY,
+            # The version actually rendered: a draft may have changed since it was asked for.
+            report_version=report.version,
             pdf=pdf.content,
             sha256=pdf.sha256,
             page_count=pdf.page_count,

@@ -1538,6 +1538,27 @@ def _load_logins(loader: _Loader, password: str) -> None:
         loader.result.logins.append(login)
 
 
+REGISTER_DRAFT_TITLE = "Overseas economic twinning: options from the register"
+
+
+def _draft_from_register(loader: _Loader) -> Report:
+    """A new options paper drafted from the register just loaded; made once, then left to officers."""
+    from reports.drafting import report_draft_from_register
+
+    existing = Report.objects.filter(title=REGISTER_DRAFT_TITLE, supersedes__isnull=True).first()
+    if existing is not None:
+        loader.result.present[Report] += 1
+        return existing
+    draft = report_draft_from_register(
+        meeting_date=date(2015, 11, 11),
+        title=REGISTER_DRAFT_TITLE,
+        report_of="the Strategic Director for Neighbourhoods",
+        by=None,
+    )
+    loader.created(draft)
+    return draft
+
+
 @transaction.atomic
 def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) -> DemoResult:
     """Loads the register described by the Cabinet report, and demo logins in DEBUG.
@@ -1556,6 +1577,7 @@ def load_demo(*, with_users: bool, password: str, stdout: TextIO | None = None) 
     _load_budgets(loader, relationships, visits)
     report = _load_report(loader)
     _render_report(loader, report)
+    _draft_from_register(loader)
     if make_logins:
         _load_logins(loader, password)
     elif with_users:

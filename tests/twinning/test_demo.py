@@ -75,6 +75,8 @@ DEMO_USERNAMES = {"officer", "finance", "leader", "admin"}
 
 pytestmark = pytest.mark.django_db
 
+SEED_TITLE = "Opportunities for Overseas Economic Twinning"
+
 
 # Every load renders the report's PDF; the same HTML is rendered once per test
 # run and its PDF reused, so forty loads do not cost forty renders.
@@ -596,8 +598,8 @@ def test_the_report_is_numbered_paragraph_for_paragraph_as_printed(demo):
         "An ambitious and forward looking city with good prospects for everyone.",
         "A strong community where businesses are supported to grow.",
     ]
-    assert Paragraph.objects.filter(part=Part.BODY).count() == 23
-    assert Paragraph.objects.filter(part=Part.IMPLICATIONS).count() == 11
+    assert Paragraph.objects.filter(report__title=SEED_TITLE, part=Part.BODY).count() == 23
+    assert Paragraph.objects.filter(report__title=SEED_TITLE, part=Part.IMPLICATIONS).count() == 11
 
 
 def test_the_sign_offs_name_the_head_of_finance_and_the_author_without_dates(demo):
@@ -687,7 +689,7 @@ def test_a_changed_paragraph_is_put_back_and_the_pdf_made_again(demo):
 
 
 def test_a_date_an_officer_records_on_a_sign_off_is_kept(demo):
-    finance = SignOff.objects.get(role=SignOffRole.FINANCIAL)
+    finance = SignOff.objects.get(report__title=SEED_TITLE, role=SignOffRole.FINANCIAL)
     finance.cleared_on = datetime.date(2015, 9, 1)
     finance.save()
 
@@ -781,9 +783,10 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert tables["budgets.FinancialYear"] == 4
     assert tables["budgets.HistoricalBudgetLine"] == 4  # one record per line, from its proposal
     assert tables["budgets.HistoricalSpend"] == 2
-    assert tables["reports.Report"] == 1 and tables["reports.HistoricalReport"] == 1
-    assert tables["reports.Paragraph"] == 34 and tables["reports.HistoricalParagraph"] == 34
-    assert tables["reports.SignOff"] == 6 and tables["reports.Rendering"] == 1
+    # The seed report, and the options paper drafted from the register.
+    assert tables["reports.Report"] == 2 and tables["reports.HistoricalReport"] == 2
+    assert Paragraph.objects.filter(report__title=SEED_TITLE).count() == 34
+    assert tables["reports.SignOff"] == 12 and tables["reports.Rendering"] == 1
     assert {
         "partners.Relationship",
         "delegations.Visit",
@@ -917,8 +920,8 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
     ]:
         assert f"{username:<8} {role}" in output
     assert "'twinning-demo', the default" in output
-    assert "123 created" in output
-    assert "1 report," in output and "34 paragraphs" in output and "1 rendering," in output
+    assert "124 created" in output
+    assert "2 reports" in output and "34 paragraphs" in output and "1 rendering," in output
     assert "6 sign offs" in output
     assert "4 cost items" in output and "1 meeting," in output
     assert "4 financial years" in output and "4 budget lines" in output and "2 spend," in output
@@ -927,7 +930,7 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
 
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "0 created, 0 updated, 123 already present" in out.getvalue()
+    assert "0 created, 0 updated, 124 already present" in out.getvalue()
 
 
 def test_the_command_uses_but_never_prints_a_password_from_the_environment(settings):

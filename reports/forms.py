@@ -28,6 +28,7 @@ class ReportForm(VersionedModelForm):
             "background_papers",
             "appendices",
         ]
+        error_messages = {"title": {"required": "Give the report a title."}}
         widgets = {
             "background_papers": forms.Textarea(attrs={"rows": 2}),
             "appendices": forms.Textarea(attrs={"rows": 2}),
@@ -55,6 +56,9 @@ class ParagraphForm(forms.ModelForm):
         kwargs.setdefault("prefix", "paragraph")
         super().__init__(*args, **kwargs)
         self.instance.report = report
+        # Keep the spaces so that clean_text can say what is wrong with them.
+        self.fields["text"].strip = False
+        self.fields["text"].error_messages["required"] = "Write the paragraph."
         if self.instance.pk:
             self.fields["where"].initial = f"{self.instance.part}:{self.instance.section}"
 

@@ -125,9 +125,9 @@ class Report(VersionedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if not self.title.strip():
-            errors["title"] = "Give the report a title."
-        if self.is_exempt and not self.exempt_paragraph:
+        # An empty title is the form's to refuse ("Give the report a title."); the
+        # database constraint stands behind it.
+        if self.is_exempt and self.exempt_paragraph is None:
             errors["exempt_paragraph"] = "An exempt report must name the paragraph (1–7) of Schedule 12A."
         if self.is_exempt and not self.public_interest_reasoning.strip():
             errors["public_interest_reasoning"] = "An exempt report must give the public interest reasoning."
@@ -198,10 +198,6 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
-
-    def clean(self) -> None:
-        if not self.text.strip():
-            raise ValidationError({"text": "A paragraph needs some words: it cannot be only spaces."})
 
     @property
     def section_title(self) -> str:

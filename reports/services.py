@@ -277,6 +277,9 @@ def report_revise(*, report: Report, by: Any) -> Report:
     draft.supersedes = report
     draft.approved_by = draft.published_by = None
     draft.approved_at = draft.published_at = None
+    # A revision is decided afresh: the decision taken on the approved one stays with it.
+    draft.decision = draft.decision_reasons = draft.alternatives_rejected = draft.conflicts_declared = ""
+    draft.decision_date = None
     draft.created_by = by
     draft.save()
     Paragraph.objects.bulk_create(

@@ -109,6 +109,8 @@ class DraftOnlyMixin:
     """Approved and published reports are frozen: changes go into a new draft."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_permission():  # type: ignore[attr-defined]
+            return self.handle_no_permission()  # type: ignore[attr-defined]  # 403 before anything else
         report = get_object_or_404(Report, pk=kwargs["pk"])
         if not report.is_editable:
             messages.error(
@@ -143,6 +145,23 @@ class ReportPreviewView(RoleRequiredMixin, View):
         return HttpResponse(report_html(report, preview=True))
 
 
+class ParagraphDraftOnlyMixin:
+    """A paragraph of an approved or published report cannot change."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_permission():  # type: ignore[attr-defined]
+            return self.handle_no_permission()  # type: ignore[attr-defined]  # 403 before anything else
+        paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=kwargs["pk"])
+        if not paragraph.report.is_editable:
+            messages.error(
+                request,
+                f"This report is {paragraph.report.get_status_display().lower()} and cannot change; "
+                "start a new draft to revise it.",
+            )
+            return redirect(paragraph.report)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
 class ReportPartView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
@@ -153,7 +172,7 @@ class ReportPartView(RoleRequiredMixin, View):
         )
 
 
-class ParagraphAddView(ReportPartView):
+class ParagraphAddView(DraftOnlyMixin, ReportPartView):
     permission_required = "reports.add_paragraph"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -170,7 +189,7 @@ class ParagraphAddView(ReportPartView):
         return self.refused(request, pk, paragraph_form=form)
 
 
-class ParagraphUpdateView(RoleRequiredMixin, View):
+class ParagraphUpdateView(ParagraphDraftOnlyMixin, RoleRequiredMixin, View):
     permission_required = "reports.change_paragraph"
 
     def form(self, request: HttpRequest, paragraph: Paragraph) -> forms.ParagraphForm:
@@ -209,7 +228,7 @@ class ParagraphUpdateView(RoleRequiredMixin, View):
         return render(request, "components/form_page.html", context, status=status)
 
 
-class ParagraphMoveView(ReportPartView):
+class ParagraphMoveView(ParagraphDraftOnlyMixin, ReportPartView):
     permission_required = "reports.change_paragraph"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -224,7 +243,7 @@ class ParagraphMoveView(ReportPartView):
         )
 
 
-class ParagraphDeleteView(ReportPartView):
+class ParagraphDeleteView(ParagraphDraftOnlyMixin, ReportPartView):
     permission_required = "reports.delete_paragraph"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,0 +1,722 @@
+"""A report's way to Cabinet: sign-off, approval by the Leader's Office,
+the decision record and publication, revised drafts, and its PDFs asked for,
+followed, retried and downloaded over the web.
+
+"A report cannot be approved while a required sign-off is missing: silence is
+not consent." "The decision record ... required before 'published'."
+"Approving freezes that version: later edits make a new draft version; the
+approved one stays downloadable as it was." Each refusal is checked to say
+why and to have written nothing (rows and history).
+
+PDFs: in the embedded run Celery is eager, so the task told after commit runs
+in-process (the callbacks captured from the request are run); with REDIS_URL
+set the test does the worker's part itself with ``rendering_run``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from io import BytesIO
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reports import rendering as report_rendering
+from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus, SignOff, SignOffRole
+from tests.delegations.test_visits import HX, fill, said, within
+from tests.factories import ParagraphFactory
+from tests.partners.test_html import Page
+from tests.reports.test_report_pages import (
+    SUPPORTING,
+    TITLE,
+    button_form,
+    draft,
+    editor_paragraphs,
+    make_the_pdf,
+    message,
+    press,
+    report_page,
+    run_the_worker,
+    unchanged,
+)
+
+FILENAME = "2015-09-09 Council Cabinet - Opportunities for Overseas Economic Twinning.pdf"
+REQUIRED_ROLES = ("Legal officer", "Financial officer", "Service Director(s)")
+FROZEN = "This report is approved and cannot change; start a new draft to revise it."
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def sign_off_page(client: Client, report: Report) -> Page:
+    response = client.get(reverse("reports:sign-offs", args=[report.pk]))
+    assert response.status_code == 200
+    return Page(response)
+
+
+def record_sign_off(
+    client: Client, report: Report, rows: dict[str, tuple[str, str]], *, status: int = 302
+) -> Any:
+    """Fills the sign-off page's row of each role named (officer, cleared on) and saves.
+
+    Rows not named keep what the page shows.
+    """
+    page = sign_off_page(client, report)
+    data = _form_data(page)
+    for tr in page.root.find_all("tbody")[0].find_all("tr"):
+        role = tr.find_all("th")[0].text
+        if role not in rows:
+            continue
+        officer, cleared_on = rows.pop(role)
+        for box in tr.find_all("input"):
+            name = box.attrs.get("name", "")
+            if name.endswith("-officer_name"):
+                data[name] = officer
+            elif name.endswith("-cleared_on"):
+                data[name] = cleared_on
+    assert not rows, f"No sign-off row for {sorted(rows)}"
+    response = client.post(reverse("reports:sign-offs", args=[report.pk]), data)
+    assert response.status_code == status
+    return response
+
+
+def _form_data(page: Page) -> dict[str, Any]:
+    form = page.root.find_all("form")[-1]
+    data: dict[str, Any] = {}
+    for node in form.find_all("input"):
+        name = node.attrs.get("name")
+        if not name or name == "csrfmiddlewaretoken":
+            continue
+        if node.attrs.get("type") == "checkbox":
+            if "checked" in node.attrs:
+                data[name] = node.attrs.get("value", "on")
+        else:
+            data[name] = node.attrs.get("value", "")
+    return data
+
+
+def clear_required(client: Client, report: Report) -> None:
+    record_sign_off(
+        client,
+        report,
+        {
+            "Legal officer": ("Janie Berry", "2015-08-28"),
+            "Financial officer": ("Toni Nash", "2015-08-27"),
+            "Service Director(s)": ("Christine Durrant", "2015-08-26"),
+        },
+    )
+
+
+def approve(client: Client, report: Report, *, page: Page | None = None) -> Any:
+    """Presses "Approve the report" on the report page (as loaded now, or earlier)."""
+    return press(client, page or report_page(client, report), "Approve the report")
+
+
+def problem(response: Any) -> str:
+    """What the "There is a problem" box says, on a refused page."""
+    assert response.status_code == 400, response.status_code
+    page = Page(response)
+    assert "There is a problem" in page.errors_summary()
+    return page.errors_summary()
+
+
+def record(page: Page) -> dict[str, str]:
+    """The report page's own description list: label -> what it says."""
+    found = page.root.find_all("dl")[0]
+    return {dt.text: said(dd) for dt, dd in zip(found.find_all("dt"), found.find_all("dd"), strict=True)}
+
+
+def status_of(client: Client, report: Report) -> str:
+    return record(report_page(client, report))["Status"]
+
+
+def download(client: Client, rendering: Rendering) -> Any:
+    return client.get(reverse("reports:rendering-download", args=[rendering.pk]))
+
+
+def rendering_page(client: Client, rendering: Rendering, **headers: str) -> Any:
+    response = client.get(rendering.get_absolute_url(), **headers)
+    assert response.status_code == 200
+    return response
+
+
+# --- Fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def report(officer: Any) -> Report:
+    report = draft(officer)
+    ParagraphFactory(report=report, section=1, text="This report sets out options for economic twinning.")
+    ParagraphFactory(report=report, section=2, text="To note the approaches from Hefei and Zhejiang.")
+    for text in SUPPORTING:
+        ParagraphFactory(report=report, section=4, text=text)
+    return report
+
+
+@pytest.fixture
+def cleared(report: Report, officer_client: Client) -> Report:
+    clear_required(officer_client, report)
+    return report
+
+
+@pytest.fixture
+def approved(cleared: Report, leader_client: Client) -> Report:
+    assert approve(leader_client, cleared).status_code == 302
+    cleared.refresh_from_db()
+    assert cleared.status == ReportStatus.APPROVED
+    return cleared
+
+
+# --- Sign-off and approval ------------------------------------------------------------------
+
+
+def test_approval_is_refused_while_a_required_sign_off_is_missing(
+    leader_client: Client, report: Report
+) -> None:
+    with unchanged():
+        said = problem(approve(leader_client, report))
+    assert said == (
+        "There is a problem It cannot be approved until these officers have cleared it (name and date): "
+        "Legal officer, Financial officer, Service Director(s)."
+    )
+    assert status_of(leader_client, report) == "Draft"
+
+
+@pytest.mark.parametrize(
+    ("name", "cleared_on"), [("Janie Berry", ""), ("", "2015-08-28"), ("   ", "2015-08-28")]
+)
+def test_silence_is_not_consent_a_sign_off_needs_a_name_and_a_date(
+    officer_client: Client, leader_client: Client, report: Report, name: str, cleared_on: str
+) -> None:
+    record_sign_off(
+        officer_client,
+        report,
+        {
+            "Legal officer": (name, cleared_on),
+            "Financial officer": ("Toni Nash", "2015-08-27"),
+            "Service Director(s)": ("Christine Durrant", "2015-08-26"),
+        },
+    )
+    with unchanged():
+        said = problem(approve(leader_client, report))
+    assert said.endswith("(name and date): Legal officer.")
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
+
+
+def test_once_the_required_officers_have_cleared_it_the_leader_s_office_approves(
+    officer_client: Client, leader_client: Client, leader: Any, report: Report
+) -> None:
+    response = record_sign_off(officer_client, report, {"Legal officer": ("Janie Berry", "2015-08-28")})
+    assert "The sign-off was saved." in message(officer_client.get(response["Location"]))
+    clear_required(officer_client, report)
+    signed = report_page(leader_client, report).section("Sign-off").text
+    assert "Janie Berry 28 August 2015" in signed
+    assert "Not yet cleared" not in signed
+    history = report.history.count()
+
+    response = approve(leader_client, report)
+    assert response.status_code == 302
+    assert response["Location"] == report.get_absolute_url()
+    assert f"“{TITLE}” is now approved." in message(leader_client.get(response["Location"]))
+    stored = Report.objects.get(pk=report.pk)
+    assert (stored.status, stored.approved_by) == (ReportStatus.APPROVED, leader)
+    assert stored.approved_at is not None
+    assert status_of(leader_client, report).startswith("Approved, approved ")
+    assert status_of(leader_client, report).endswith("by Lena Leader")
+    assert report.history.count() == history + 1
+    assert report.history.latest().history_user == leader
+
+
+def test_an_optional_sign_off_left_empty_does_not_stop_approval_but_one_made_required_does(
+    officer_client: Client, leader_client: Client, cleared: Report
+) -> None:
+    data = _form_data(sign_off_page(officer_client, cleared))
+    estates = next(
+        name.removesuffix("-id")
+        for name, value in data.items()
+        if name.endswith("-id") and SignOff.objects.get(pk=value).role == SignOffRole.ESTATES
+    )
+    data[f"{estates}-is_required"] = "on"
+    assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
+    with unchanged():
+        assert problem(approve(leader_client, cleared)).endswith("(name and date): Estates/Property officer.")
+
+    data.pop(f"{estates}-is_required")
+    assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
+    assert approve(leader_client, cleared).status_code == 302
+
+
+def test_an_exempt_report_is_not_approved_without_its_public_interest_reasoning(
+    leader_client: Client, cleared: Report
+) -> None:
+    Report.objects.filter(pk=cleared.pk).update(
+        is_exempt=True, exempt_paragraph=3, public_interest_reasoning=" "
+    )
+    with unchanged():
+        said = problem(approve(leader_client, cleared))
+    assert said.endswith(
+        "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
+    )
+
+
+def test_a_report_with_no_paragraphs_is_not_approved(
+    officer: Any, officer_client: Client, leader_client: Client
+) -> None:
+    empty = draft(officer)
+    clear_required(officer_client, empty)
+    with unchanged():
+        assert problem(approve(leader_client, empty)).endswith("It cannot be approved with no paragraphs.")
+
+
+def test_a_report_changed_after_the_leader_s_office_opened_it_is_not_approved(
+    officer_client: Client, leader_client: Client, cleared: Report
+) -> None:
+    read = report_page(leader_client, cleared)
+    paragraph = Paragraph.objects.get(text=SUPPORTING[0])
+    url = reverse("reports:paragraph-update", args=[paragraph.pk])
+    form = within(Page(officer_client.get(url)).form_of("Paragraph"))
+    changed = "Derby has twinning links with Osnabrück, Toyota City and Hefei."
+    assert officer_client.post(url, fill(form, {"Paragraph": changed})).status_code == 302
+
+    with unchanged():
+        response = approve(leader_client, cleared, page=read)
+    assert response.status_code == 302
+    assert "The report changed after you opened it; read it again before deciding." in message(
+        leader_client.get(response["Location"])
+    )
+    assert Report.objects.get(pk=cleared.pk).status == ReportStatus.DRAFT
+    # Read again, it is approved as it now stands.
+    assert approve(leader_client, cleared).status_code == 302
+    assert Report.objects.get(pk=cleared.pk).status == ReportStatus.APPROVED
+
+
+@pytest.mark.parametrize("persona", ["officer", "finance", "administrator"])
+def test_only_the_leader_s_office_approves(persona: str, cleared: Report, personas: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(personas[persona])
+    page = report_page(client, cleared)
+    with pytest.raises(AssertionError, match="0 buttons"):
+        button_form(page, "Approve the report")
+    with unchanged():
+        response = client.post(
+            reverse("reports:report-approve", args=[cleared.pk]), {"version": cleared.version}
+        )
+    assert response.status_code == 403
+
+
+def test_an_approved_report_is_not_approved_again(leader_client: Client, approved: Report) -> None:
+    with unchanged():
+        response = leader_client.post(
+            reverse("reports:report-approve", args=[approved.pk]), {"version": approved.version}
+        )
+    assert problem(response).endswith("This report is already approved.")
+
+
+# --- The decision record and publication ------------------------------------------------------
+
+DECISION = {
+    "Decision": "Cabinet agreed to explore economic links with Hefei and Zhejiang Province.",
+    "Decision date": "2015-09-09",
+    "Reasons for the decision": "Links with comparable economies support Derby's exporters.",
+    "Alternative options rejected": "Doing nothing: it would forgo the FCO's support.",
+    "Conflicts of interest declared": "None",
+}
+
+
+def decision_form(client: Client, report: Report) -> tuple[str, Page]:
+    url = reverse("reports:decision-record", args=[report.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    return url, within(Page(response).form_of("Decision"))
+
+
+def test_publishing_without_the_decision_record_is_refused(leader_client: Client, approved: Report) -> None:
+    with unchanged():
+        said = problem(press(leader_client, report_page(leader_client, approved), "Publish the report"))
+    assert said.endswith(
+        "Record the decision before publishing: the decision, its date, the reasons, the alternative options "
+        "rejected, the conflicts of interest declared (or “None”) missing."
+    )
+    assert Report.objects.get(pk=approved.pk).status == ReportStatus.APPROVED
+
+
+# What the refusal calls each part of the record when it alone is missing.
+MISSING = {
+    "Decision": "the decision",
+    "Decision date": "its date",
+    "Reasons for the decision": "the reasons",
+    "Alternative options rejected": "the alternative options rejected",
+    "Conflicts of interest declared": "the conflicts of interest declared (or “None”)",
+}
+
+
+# Each part left empty, and each text part left as spaces (a date of spaces is refused by its form).
+LEFT_OUT = [
+    (label, blank) for label in DECISION for blank in ("", "   ") if not (blank and label == "Decision date")
+]
+
+
+@pytest.mark.parametrize(
+    ("left_out", "blank"), LEFT_OUT, ids=[f"{label}={blank!r}" for label, blank in LEFT_OUT]
+)
+def test_publishing_with_any_part_of_the_decision_record_missing_is_refused(
+    leader_client: Client, approved: Report, left_out: str, blank: str
+) -> None:
+    url, form = decision_form(leader_client, approved)
+    assert leader_client.post(url, fill(form, {**DECISION, left_out: blank})).status_code == 302
+    with unchanged():
+        said = problem(press(leader_client, report_page(leader_client, approved), "Publish the report"))
+    assert said == f"There is a problem Record the decision before publishing: {MISSING[left_out]} missing."
+    assert Report.objects.get(pk=approved.pk).status == ReportStatus.APPROVED
+
+
+def test_with_the_decision_recorded_the_leader_s_office_publishes(
+    leader_client: Client, leader: Any, approved: Report
+) -> None:
+    url, form = decision_form(leader_client, approved)
+    response = leader_client.post(url, fill(form, DECISION))
+    assert response.status_code == 302
+    response = press(leader_client, report_page(leader_client, approved), "Publish the report")
+    assert response.status_code == 302
+    assert f"“{TITLE}” is now published." in message(leader_client.get(response["Location"]))
+    stored = Report.objects.get(pk=approved.pk)
+    assert (stored.status, stored.published_by, stored.decision_date) == (
+        ReportStatus.PUBLISHED,
+        leader,
+        date(2015, 9, 9),
+    )
+    assert status_of(leader_client, approved).startswith("Published, approved ")
+
+
+def test_a_draft_is_not_published(leader_client: Client, cleared: Report) -> None:
+    with unchanged():
+        response = leader_client.post(
+            reverse("reports:report-publish", args=[cleared.pk]), {"version": cleared.version}
+        )
+    assert problem(response).endswith("Only an approved report can be published.")
+
+
+# --- Approving freezes that version -------------------------------------------------------------
+
+
+def test_an_approved_report_offers_no_editing_only_a_revised_draft(
+    officer_client: Client, approved: Report
+) -> None:
+    page = report_page(officer_client, approved)
+    for words in ("Edit details", "Record sign-off", "Add a paragraph"):
+        assert words not in page.text, words
+    for words in ("Move up paragraph 4.2", "Remove paragraph 4.1"):
+        with pytest.raises(AssertionError, match="0 buttons"):
+            button_form(page, words)
+    button_form(page, "Start a revised draft")
+
+
+AFTER_APPROVAL = [
+    ("reports:report-update", "GET"),
+    ("reports:report-update", "POST"),
+    ("reports:sign-offs", "GET"),
+    ("reports:sign-offs", "POST"),
+    ("reports:paragraph-add", "POST"),
+    ("reports:paragraph-update", "GET"),
+    ("reports:paragraph-update", "POST"),
+    ("reports:paragraph-move", "POST"),
+    ("reports:paragraph-delete", "POST"),
+]
+
+
+@pytest.mark.parametrize(("name", "method"), AFTER_APPROVAL, ids=[f"{n} {m}" for n, m in AFTER_APPROVAL])
+def test_after_approval_the_edit_urls_send_you_back_with_a_message_and_change_nothing(
+    officer_client: Client, approved: Report, name: str, method: str
+) -> None:
+    of_paragraph = name in ("reports:paragraph-update", "reports:paragraph-move", "reports:paragraph-delete")
+    url = reverse(name, args=[Paragraph.objects.get(text=SUPPORTING[1]).pk if of_paragraph else approved.pk])
+    data = {
+        "reports:report-update": {
+            "title": "Something else",
+            "meeting_date": "2015-09-09",
+            "version": approved.version,
+        },
+        "reports:sign-offs": {"signoffs-TOTAL_FORMS": "0", "signoffs-INITIAL_FORMS": "0"},
+        "reports:paragraph-add": {"paragraph-where": "body:4", "paragraph-text": "Added after approval."},
+        "reports:paragraph-update": {"paragraph-where": "body:4", "paragraph-text": "Edited after approval."},
+        "reports:paragraph-move": {"direction": "up"},
+        "reports:paragraph-delete": {},
+    }[name]
+    with unchanged():
+        response = officer_client.get(url) if method == "GET" else officer_client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"].split("#")[0] == approved.get_absolute_url()
+    assert FROZEN in message(officer_client.get(response["Location"]))
+    assert [t for _, t in editor_paragraphs(report_page(officer_client, approved))][2:] == SUPPORTING
+
+
+def test_a_revised_draft_starts_as_revision_2_with_the_same_paragraphs_and_the_approved_stays_as_it_was(
+    officer_client: Client,
+    leader_client: Client,
+    officer: Any,
+    approved: Report,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first_pdf = make_the_pdf(leader_client, approved, django_capture_on_commit_callbacks)
+    before = download(leader_client, first_pdf)
+    assert before.status_code == 200
+    approved_paragraphs = editor_paragraphs(report_page(officer_client, approved))
+
+    response = press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    revision = Report.objects.get(supersedes=approved)
+    assert response["Location"] == revision.get_absolute_url()
+    assert "Revision 2 was started as a draft; the approved report stays as it was." in message(
+        officer_client.get(response["Location"])
+    )
+    assert (revision.revision, revision.status, revision.title, revision.created_by) == (
+        2,
+        ReportStatus.DRAFT,
+        TITLE,
+        officer,
+    )
+    page = report_page(officer_client, revision)
+    assert editor_paragraphs(page) == approved_paragraphs
+    assert record(page)["Revision"].replace(" )", ")") == "2 (revises revision 1)"
+
+    # The draft is edited: a paragraph removed, one added.
+    assert press(officer_client, page, "Remove paragraph 4.1").status_code == 302
+    Paragraph.objects.create(report=revision, section=5, position=1, text="Doing nothing was considered.")
+    assert editor_paragraphs(report_page(officer_client, approved)) == approved_paragraphs
+    assert Report.objects.get(pk=approved.pk).status == ReportStatus.APPROVED
+
+    # Its own PDF is of revision 2; the approved PDF still downloads byte for byte.
+    second_pdf = make_the_pdf(officer_client, revision, django_capture_on_commit_callbacks)
+    second = download(officer_client, second_pdf)
+    assert "(revision 2)" in second["Content-Disposition"]
+    after = download(leader_client, first_pdf)
+    assert after.content == before.content
+    first_pdf.refresh_from_db()
+    assert hashlib.sha256(after.content).hexdigest() == first_pdf.sha256 == after["X-Content-SHA256"]
+    assert second.content != after.content
+    words = " ".join(PdfReader(BytesIO(after.content)).pages[0].extract_text().split())
+    assert SUPPORTING[0] in words
+
+
+def test_a_revised_draft_must_be_signed_off_again_before_approval(
+    officer_client: Client, leader_client: Client, approved: Report
+) -> None:
+    press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    revision = Report.objects.get(supersedes=approved)
+    with unchanged():
+        said = problem(approve(leader_client, revision))
+    assert said.endswith("Legal officer, Financial officer, Service Director(s).")
+    clear_required(officer_client, revision)
+    assert approve(leader_client, revision).status_code == 302
+
+
+def test_a_revised_draft_does_not_inherit_the_decision_of_the_approved_one(
+    officer_client: Client, leader_client: Client, approved: Report
+) -> None:
+    """Revision 2 is decided afresh: it cannot be published on the decision taken on revision 1."""
+    url, form = decision_form(leader_client, approved)
+    assert leader_client.post(url, fill(form, DECISION)).status_code == 302
+    press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    revision = Report.objects.get(supersedes=approved)
+    decided = ("decision", "decision_date", "decision_reasons", "alternatives_rejected", "conflicts_declared")
+    assert Report.objects.values(*decided).get(pk=revision.pk) == dict.fromkeys(decided, "") | {
+        "decision_date": None
+    }
+    assert Report.objects.get(pk=approved.pk).decision == DECISION["Decision"]
+    clear_required(officer_client, revision)
+    assert approve(leader_client, revision).status_code == 302
+    with unchanged():
+        said = problem(press(leader_client, report_page(leader_client, revision), "Publish the report"))
+    assert said.startswith("There is a problem Record the decision before publishing: the decision, its date")
+
+
+# --- PDFs over the web ----------------------------------------------------------------------------
+
+
+def test_make_the_pdf_follows_it_to_ready_and_it_downloads_as_the_report(
+    officer_client: Client, officer: Any, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    rendering = make_the_pdf(officer_client, report, django_capture_on_commit_callbacks)
+    rendering.refresh_from_db()
+    assert (rendering.status, rendering.requested_by, rendering.report_version) == (
+        RenderingStatus.READY,
+        officer,
+        report.version,
+    )
+    page = Page(rendering_page(officer_client, rendering))
+    assert f"The PDF is ready: {rendering.page_count} page" in page.text
+    assert page.link(f"Download the PDF of {TITLE}") == reverse(
+        "reports:rendering-download", args=[rendering.pk]
+    )
+    listed = report_page(officer_client, report).section("PDFs")
+    assert "Ready" in listed.text
+
+    response = download(officer_client, rendering)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{FILENAME}"')
+    assert response.content.startswith(b"%PDF")
+    assert hashlib.sha256(response.content).hexdigest() == rendering.sha256
+    assert int(response["Content-Length"]) == len(response.content) == rendering.size_bytes
+    reader = PdfReader(BytesIO(response.content))
+    assert len(reader.pages) == rendering.page_count
+    assert TITLE in reader.pages[0].extract_text()
+
+
+def test_the_status_block_polls_while_queued_and_stops_once_ready(
+    officer_client: Client, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        press(officer_client, report_page(officer_client, report), "Make the PDF")
+    rendering = Rendering.objects.get(report=report)
+
+    queued = rendering_page(officer_client, rendering, **HX)
+    html = queued.content.decode()
+    assert "<html" not in html, "htmx got a whole page, not the status block"
+    block = Page(html).by_id["rendering-status"]
+    assert block.attrs["hx-get"] == rendering.get_absolute_url()
+    assert block.attrs["hx-trigger"] == "every 2s"
+    assert block.attrs["role"] == "status"
+    assert "Queued: the PDF is being made." in block.text
+    assert "HX-Trigger" not in queued
+    assert "Download" not in block.text
+
+    run_the_worker(callbacks, rendering)
+    ready = rendering_page(officer_client, rendering, **HX)
+    block = Page(ready.content.decode()).by_id["rendering-status"]
+    assert "hx-get" not in block.attrs
+    assert "hx-trigger" not in block.attrs
+    assert ready["HX-Trigger"] == "rendering-finished"
+    assert "The PDF is ready" in block.text
+    # The whole page, without htmx, is a page.
+    assert "<html" in rendering_page(officer_client, rendering).content.decode()
+
+
+def test_a_failed_pdf_says_why_and_try_again_makes_it_ready(
+    officer_client: Client,
+    report: Report,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    def out_of_memory(html: str) -> Any:
+        raise MemoryError("the worker ran out of memory")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(report_rendering, "render_pdf", out_of_memory)
+        rendering = make_the_pdf(officer_client, report, django_capture_on_commit_callbacks)
+    rendering.refresh_from_db()
+    assert rendering.status == RenderingStatus.FAILED
+    page = Page(rendering_page(officer_client, rendering))
+    assert "The PDF could not be made: MemoryError: the worker ran out of memory" in page.text
+    assert download(officer_client, rendering).status_code == 404
+    block = Page(rendering_page(officer_client, rendering, **HX).content.decode()).by_id["rendering-status"]
+    assert "hx-get" not in block.attrs
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = press(officer_client, page, "Try again")
+    assert response["Location"] == rendering.get_absolute_url()
+    assert "The PDF is queued again." in message(officer_client.get(response["Location"]))
+    assert Rendering.objects.get(pk=rendering.pk).status == RenderingStatus.QUEUED
+    run_the_worker(callbacks, rendering)
+    rendering.refresh_from_db()
+    assert (rendering.status, rendering.error, rendering.attempts) == (RenderingStatus.READY, "", 2)
+    assert Rendering.objects.filter(report=report).count() == 1
+    assert download(officer_client, rendering).content.startswith(b"%PDF")
+
+
+def test_asking_twice_while_queued_makes_one_pdf(
+    officer_client: Client, leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        first = press(officer_client, report_page(officer_client, report), "Make the PDF")
+        second = press(leader_client, report_page(leader_client, report), "Make the PDF")
+    assert first["Location"] == second["Location"]
+    assert Rendering.objects.filter(report=report).count() == 1
+
+
+def test_finance_reads_and_downloads_but_cannot_edit_nor_ask_for_a_pdf(
+    finance_client: Client, leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    rendering = make_the_pdf(leader_client, report, django_capture_on_commit_callbacks)
+    page = report_page(finance_client, report)
+    for words in ("Edit details", "Record sign-off", "Add a paragraph", "Approve the report", "Make the PDF"):
+        assert words not in page.text, words
+    response = download(finance_client, rendering)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+    paragraph = Paragraph.objects.get(text=SUPPORTING[0])
+    with unchanged():
+        for name, pk in (
+            ("reports:report-update", report.pk),
+            ("reports:sign-offs", report.pk),
+            ("reports:paragraph-update", paragraph.pk),
+        ):
+            assert finance_client.get(reverse(name, args=[pk])).status_code == 403, name
+            assert finance_client.post(reverse(name, args=[pk]), {}).status_code == 403, name
+        for name, pk in (
+            ("reports:paragraph-add", report.pk),
+            ("reports:paragraph-move", paragraph.pk),
+            ("reports:paragraph-delete", paragraph.pk),
+            ("reports:rendering-request", report.pk),
+            ("reports:report-revise", report.pk),
+        ):
+            assert finance_client.post(reverse(name, args=[pk]), {}).status_code == 403, name
+
+
+@pytest.mark.parametrize("persona", ["finance", "leader", "outsider"])
+def test_on_an_approved_report_the_edit_urls_are_refused_to_those_who_may_not_edit(
+    persona: str, approved: Report, personas: dict[str, Any]
+) -> None:
+    """Not a redirect telling them to start a new draft: they may not edit at all."""
+    client = Client()
+    client.force_login(personas[persona])
+    paragraph = Paragraph.objects.get(text=SUPPORTING[1])
+    with unchanged():
+        got = {
+            name: client.get(reverse(name, args=[pk])).status_code
+            for name, pk in (
+                ("reports:report-update", approved.pk),
+                ("reports:sign-offs", approved.pk),
+                ("reports:paragraph-update", paragraph.pk),
+            )
+        } | {
+            name: client.post(reverse(name, args=[pk]), {}).status_code
+            for name, pk in (
+                ("reports:paragraph-add", approved.pk),
+                ("reports:paragraph-move", paragraph.pk),
+                ("reports:paragraph-delete", paragraph.pk),
+            )
+        }
+    assert got == dict.fromkeys(got, 403)
+
+
+# --- A PDF you may not see -------------------------------------------------------------------------
+
+
+def test_the_pdf_of_a_report_you_may_not_see_is_not_found_not_forbidden(
+    outsider_client: Client, leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    rendering = make_the_pdf(leader_client, report, django_capture_on_commit_callbacks)
+    missing = reverse("reports:rendering-download", args=[rendering.pk + 1000])
+    with unchanged():
+        real = download(outsider_client, rendering)
+        unknown = outsider_client.get(missing)
+    assert real.status_code == unknown.status_code == 404
+    assert Page(real).text == Page(unknown).text, "the answer must not differ for a PDF that exists"
+    assert real["Content-Type"].startswith("text/html")
+    assert b"%PDF" not in real.content
+    assert TITLE.encode() not in real.content
+
+
+def test_a_pdf_not_yet_ready_is_not_found(
+    leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        press(leader_client, report_page(leader_client, report), "Make the PDF")
+    rendering = Rendering.objects.get(report=report)
+    with unchanged():
+        assert download(leader_client, rendering).status_code == 404

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from reports import rendering as report_rendering
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus, SignOff, SignOffRole
 from tests.delegations.test_visits import HX, fill, said, within
-from tests.factories import ParagraphFactory
+from tests.factories import ParagraphFactory, UserFactory
 from tests.partners.test_html import Page
 from tests.reports.test_report_pages import (
     SUPPORTING,
@@ -43,9 +43,9 @@ from tests.reports.test_report_pages import (
     run_the_worker,
     unchanged,
 )
+from twinning import roles
 
 FILENAME = "2015-09-09 Council Cabinet - Opportunities for Overseas Economic Twinning.pdf"
-REQUIRED_ROLES = ("Legal officer", "Financial officer", "Service Director(s)")
 FROZEN = "This report is approved and cannot change; start a new draft to revise it."
 
 
@@ -720,3 +720,50 @@ def test_a_pdf_not_yet_ready_is_not_found(
     rendering = Rendering.objects.get(report=report)
     with unchanged():
         assert download(leader_client, rendering).status_code == 404
+
+
+# --- Other refusals -----------------------------------------------------------------------------
+
+
+def test_a_sign_off_with_a_date_that_is_not_one_is_refused_and_nothing_is_saved(
+    officer_client: Client, report: Report
+) -> None:
+    data = _form_data(sign_off_page(officer_client, report))
+    first = next(name for name in data if name.endswith("-cleared_on"))
+    data[first.replace("-cleared_on", "-officer_name")] = "Janie Berry"
+    data[first] = "2015-02-30"
+    with unchanged():
+        response = officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data)
+    assert response.status_code == 400
+    page = Page(response)
+    assert "There is a problem Check the rows marked below." in page.text
+    row = page.root.find_all("tbody")[0].find_all("tr")[0]
+    assert row.find_all("th")[0].text == "Legal officer"
+    assert "Enter a valid date." in row.text
+
+
+def test_a_draft_is_not_revised_into_another_draft(officer_client: Client, report: Report) -> None:
+    with unchanged():
+        response = officer_client.post(reverse("reports:report-revise", args=[report.pk]))
+    assert response["Location"] == report.get_absolute_url()
+    assert "A draft is revised by editing it." in message(officer_client.get(response["Location"]))
+
+
+def test_a_second_officer_saving_the_same_report_is_refused_and_keeps_the_first_s_words(
+    officer_client: Client, report: Report
+) -> None:
+    colleague = Client()
+    colleague.force_login(UserFactory(username="priya", first_name="Priya", roles=[roles.OFFICER]))
+    url = reverse("reports:report-update", args=[report.pk])
+    mine = within(Page(officer_client.get(url)).form_of("Title"))
+    theirs = within(Page(colleague.get(url)).form_of("Title"))
+    assert officer_client.post(url, fill(mine, {"Report of": "the Chief Executive"})).status_code == 302
+
+    with unchanged():
+        response = colleague.post(url, fill(theirs, {"Report of": "the Leader of the Council"}))
+    assert response.status_code == 200
+    said = Page(response).errors_summary()
+    assert "Olivia Officer saved this record" in said
+    assert "They changed: report of." in said
+    assert "Your changes have not been saved" in said
+    assert Report.objects.get(pk=report.pk).report_of == "the Chief Executive"

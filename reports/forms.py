@@ -96,6 +96,16 @@ class SignOffForm(DatePickerMixin, forms.ModelForm):
         model = SignOff
         fields = ["officer_name", "cleared_on", "is_required"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .services import REQUIRED_SIGN_OFFS
+
+        if self.instance.role in REQUIRED_SIGN_OFFS:
+            # Legal, financial and service director clearance is always needed.
+            self.fields["is_required"].disabled = True
+            self.initial["is_required"] = True
+            self.fields["is_required"].help_text = "Always required."
+
 
 SignOffFormSet = modelformset_factory(SignOff, form=SignOffForm, extra=0, can_delete=False)
 

@@ -213,7 +213,11 @@ def report_approve(*, report: Report, by: Any, expected_version: int) -> Report:
     current = Report.objects.select_for_update().get(pk=report.pk)
     if current.status != "draft":
         raise ReportRuleBroken(f"This report is already {current.get_status_display().lower()}.")
-    missing = [s.get_role_display() for s in current.sign_offs.all() if s.is_required and not s.is_cleared]
+    missing = [
+        s.get_role_display()
+        for s in current.sign_offs.all()
+        if (s.is_required or s.role in REQUIRED_SIGN_OFFS) and not s.is_cleared
+    ]
     if missing:
         raise ReportRuleBroken(
             "It cannot be approved until these officers have cleared it (name and date): "

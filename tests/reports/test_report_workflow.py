@@ -250,13 +250,6 @@ def test_an_optional_sign_off_left_empty_does_not_stop_approval_but_one_made_req
     assert approve(leader_client, cleared).status_code == 302
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App bug: the sign-off page lets an officer untick 'Required' on the legal, financial or "
-    "service director sign-off (reports/forms.py SignOffForm.is_required), and report_approve "
-    "(reports/services.py) trusts the row's flag, so a report is approved without the legal officer's "
-    "clearance. REQUIRED_SIGN_OFFS should always be required.",
-)
 def test_an_officer_cannot_make_a_required_sign_off_optional_to_get_it_approved(
     officer_client: Client, leader_client: Client, report: Report
 ) -> None:

@@ -80,11 +80,7 @@ class VisitCreateView(RegisterCreateView):
     title = "Plan or record a visit"
     breadcrumbs = [("Visits", reverse_lazy("delegations:visit-list")), ("Add", None)]
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "relationship" in self.request.GET:
-            initial["relationship"] = self.request.GET["relationship"]
-        return initial
+    prefill_from_query = ("relationship",)
 
     def save(self, form: Any) -> Visit:
         return services.visit_create(visit=form.save(commit=False), by=self.request.user)
@@ -299,11 +295,7 @@ class GiftCreateView(RegisterCreateView):
     breadcrumbs = [("Gifts and hospitality", reverse_lazy("delegations:gift-list")), ("Record", None)]
     success_message = "“{object}” was entered in the register."
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "visit" in self.request.GET:
-            initial["visit"] = self.request.GET["visit"]
-        return initial
+    prefill_from_query = ("visit",)
 
 
 class GiftUpdateView(ConcurrencySafeUpdateView):

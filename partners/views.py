@@ -145,11 +145,7 @@ class RelationshipCreateView(RegisterCreateView):
     title = "Add a relationship"
     breadcrumbs = [("Relationships", reverse_lazy("partners:relationship-list")), ("Add", None)]
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "place" in self.request.GET:
-            initial["place"] = self.request.GET["place"]
-        return initial
+    prefill_from_query = ("place",)
 
     def save(self, form: Any) -> Relationship:
         return services.relationship_create(
@@ -281,11 +277,7 @@ class ApproachCreateView(RegisterCreateView):
     breadcrumbs = [("Approaches", reverse_lazy("partners:approach-list")), ("Record", None)]
     success_message = "{object} was recorded."
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "place" in self.request.GET:
-            initial["place"] = self.request.GET["place"]
-        return initial
+    prefill_from_query = ("place",)
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
@@ -397,11 +389,7 @@ class ContactCreateView(RegisterCreateView):
     title = "Add a contact"
     breadcrumbs = [("Contacts", reverse_lazy("partners:contact-list")), ("Add", None)]
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "organisation" in self.request.GET:
-            initial["organisation"] = self.request.GET["organisation"]
-        return initial
+    prefill_from_query = ("organisation",)
 
 
 class ContactUpdateView(ConcurrencySafeUpdateView):
@@ -448,11 +436,7 @@ class ActionCreateView(RegisterCreateView):
     title = "Add an action"
     breadcrumbs = [("Actions", reverse_lazy("partners:action-list")), ("Add", None)]
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "relationship" in self.request.GET:
-            initial["relationship"] = self.request.GET["relationship"]
-        return initial
+    prefill_from_query = ("relationship",)
 
 
 class ActionUpdateView(ConcurrencySafeUpdateView):
@@ -499,11 +483,7 @@ class ExchangeCreateView(RegisterCreateView):
     title = "Add an exchange or secondment"
     breadcrumbs = [("Exchanges", reverse_lazy("partners:exchange-list")), ("Add", None)]
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        if "relationship" in self.request.GET:
-            initial["relationship"] = self.request.GET["relationship"]
-        return initial
+    prefill_from_query = ("relationship",)
 
 
 class ExchangeUpdateView(ConcurrencySafeUpdateView):

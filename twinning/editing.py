@@ -101,6 +101,15 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
     template_name = "components/form_page.html"
     success_message = "{object} was added."
     submit_label = "Save"
+    # Fields a link may fill in, e.g. ?place=3 from the place page's "Record an approach".
+    prefill_from_query: tuple[str, ...] = ()
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        for name in self.prefill_from_query:
+            if name in self.request.GET:
+                initial[name] = self.request.GET[name]
+        return initial
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

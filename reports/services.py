@@ -146,6 +146,11 @@ def _require_draft(report: Report) -> None:
         )
 
 
+def report_touch(report: Report) -> None:
+    """Marks a change to a draft's sign-off as a new version of the report."""
+    _touch(report)
+
+
 def _touch(report: Report) -> None:
     """Any change to the report's content is a new version of it (so its PDFs say which they show)."""
     report.save(update_fields=["version"])
@@ -213,10 +218,14 @@ def report_approve(*, report: Report, by: Any, expected_version: int) -> Report:
     current = Report.objects.select_for_update().get(pk=report.pk)
     if current.status != "draft":
         raise ReportRuleBroken(f"This report is already {current.get_status_display().lower()}.")
+    from .models import SignOffRole
+
+    sign_offs = {s.role: s for s in current.sign_offs.all()}
     missing = [
-        s.get_role_display()
-        for s in current.sign_offs.all()
-        if (s.is_required or s.role in REQUIRED_SIGN_OFFS) and not s.is_cleared
+        SignOffRole(role).label
+        for role in SignOffRole.values
+        if (role in REQUIRED_SIGN_OFFS or (role in sign_offs and sign_offs[role].is_required))
+        and not (role in sign_offs and sign_offs[role].is_cleared)
     ]
     if missing:
         raise ReportRuleBroken(
@@ -272,6 +281,9 @@ def report_revise(*, report: Report, by: Any) -> Report:
 
     if report.is_editable:
         raise ReportRuleBroken("A draft is revised by editing it.")
+    existing = Report.objects.filter(supersedes=report, status="draft").first()
+    if existing is not None:
+        return existing  # a second click opens the draft already started
     draft = Report.objects.get(pk=report.pk)
     draft.pk = None
     draft._state.adding = True

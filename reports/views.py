@@ -285,6 +285,8 @@ class SignOffsView(DraftOnlyMixin, RoleRequiredMixin, View):
         formset = self.formset(report, request.POST)
         if formset.is_valid():
             formset.save()
+            # Whoever is about to approve must see the sign-off as it now is.
+            services.report_touch(report)
             messages.success(request, "The sign-off was saved.")
             return redirect(report)
         return self.page(request, report, formset, status=400)
@@ -329,11 +331,25 @@ class ReportDecisionView(RoleRequiredMixin, View):
 
 
 class DecisionRecordView(ConcurrencySafeUpdateView):
+    """The decision is recorded on an approved report, before it is published; then it stands."""
+
     permission_required = "reports.publish_report"
     model = Report
     form_class = forms.DecisionRecordForm
     crumb_label = "Decision record"
     success_message = "The decision record of {object} was saved."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_permission():
+            return self.handle_no_permission()
+        report = get_object_or_404(Report, pk=kwargs["pk"])
+        if report.status != "approved":
+            messages.error(
+                request,
+                "The decision is recorded once the report is approved, and cannot change after publication.",
+            )
+            return redirect(report)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_title(self) -> str:
         return f"Decision record: {self.object}"
@@ -366,7 +382,7 @@ class RenderingRequestView(RoleRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = get_object_or_404(Report, pk=pk)
         rendering = services.rendering_request(report=report, by=request.user)
-        messages.success(request, "The PDF is queued; this page follows it until it is ready.")
+        messages.success(request, "The PDF was asked for; this page shows how it is going.")
         return redirect(rendering)
 
 

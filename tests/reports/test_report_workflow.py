@@ -791,3 +791,50 @@ def test_a_second_officer_saving_the_same_report_is_refused_and_keeps_the_first_
     assert "They changed: report of." in said
     assert "Your changes have not been saved" in said
     assert Report.objects.get(pk=report.pk).report_of == "the Chief Executive"
+
+
+# --- Rules added after review ----------------------------------------------------------------
+
+
+def test_a_required_role_with_no_sign_off_row_at_all_stops_approval(
+    leader_client: Client, cleared: Report
+) -> None:
+    cleared.sign_offs.filter(role="legal").delete()
+    response = approve(leader_client, cleared)
+    assert response.status_code == 400
+    assert "Legal officer" in problem(response)
+    cleared.refresh_from_db()
+    assert cleared.status == ReportStatus.DRAFT
+
+
+def test_recording_sign_off_makes_an_open_approval_page_out_of_date(
+    officer_client: Client, leader_client: Client, report: Report
+) -> None:
+    page = Page(leader_client.get(report.get_absolute_url()))
+    clear_required(officer_client, report)
+    response = approve(leader_client, report, page=page)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT, (
+        "approved on a page that did not show the sign-off as it now is"
+    )
+    assert response.status_code == 302  # back to the report with the message to read it again
+
+
+def test_the_decision_record_is_only_written_while_the_report_is_approved(
+    leader_client: Client, cleared: Report
+) -> None:
+    url = reverse("reports:decision-record", args=[cleared.pk])
+    response = leader_client.post(url, {"decision": "Agreed", "version": cleared.version})
+    assert response.status_code == 302
+    cleared.refresh_from_db()
+    assert cleared.decision == ""
+
+
+def test_a_second_click_on_start_a_revised_draft_opens_the_same_draft(
+    officer_client: Client, approved: Report
+) -> None:
+    url = reverse("reports:report-revise", args=[approved.pk])
+    first = officer_client.post(url)
+    second = officer_client.post(url)
+    assert first["Location"] == second["Location"]
+    assert Report.objects.filter(supersedes=approved).count() == 1

@@ -133,7 +133,9 @@ class SpendForm(VersionedModelForm):
         self.fields["cost_item"].queryset = CostItem.objects.select_related("visit")
         if may_override:
             self.fields["override_reason"].label = "Reason for overriding the line"
-            self.fields["override_reason"].help_text = (
+            self.fields[
+                "override_reason"
+            ].help_text = (
                 "Only if this commits more than the line has left: as Finance, your reason grants it."
             )
         if self.instance.pk and self.instance.override_state == OverrideState.REQUESTED:

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 
-from twinning.forms import DateInput, VersionedModelForm
+from twinning.forms import VersionedModelForm
 
 from .models import (
     Action,
@@ -251,7 +251,6 @@ __all__ = [
     "ApproachCreateForm",
     "ApproachForm",
     "ContactForm",
-    "DateInput",
     "ExchangeForm",
     "OrganisationForm",
     "PlaceForm",

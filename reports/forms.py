@@ -7,7 +7,7 @@ from django.forms import modelformset_factory
 
 from twinning.forms import DatePickerMixin, VersionedModelForm
 
-from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Part, Report, SignOff
+from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Report, SignOff
 
 
 class ReportForm(VersionedModelForm):
@@ -125,6 +125,3 @@ class DecisionRecordForm(VersionedModelForm):
             "conflicts_declared",
         ]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "decision_date"}
-
-
-__all__ = ["Part"]

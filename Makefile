@@ -8,13 +8,17 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 VENDOR := static/vendor
 
-.PHONY: run test setup assets migrate demo lint format bench worker clean help
+.PHONY: run test setup assets migrate demo lint format bench loadtest backup restore worker clean help
 
 help:
 	@echo "make run    - set up, migrate, load the demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   - set up and run the whole test suite"
 	@echo "make lint   - ruff check and format check"
 	@echo "make worker - run a Celery worker (needs REDIS_URL)"
+	@echo "make bench  - build a large register in a scratch database and time the main pages (BENCH_ARGS=...)"
+	@echo "make loadtest - gunicorn with 2 workers against PostgreSQL, 20 signed-in clients for 60 seconds"
+	@echo "make backup [BACKUP=file] - back up the database (pg_dump, or dumpdata on SQLite)"
+	@echo "make restore BACKUP=file  - restore a backup made by make backup"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +65,19 @@ format: setup
 
 worker: setup
 	$(VENV)/bin/celery -A twinning worker --loglevel=info
+
+bench: setup
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+loadtest: setup
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+
+backup: setup
+	$(MANAGE) backup $(if $(BACKUP),--output "$(BACKUP)")
+
+restore: setup
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup"; exit 2; }
+	$(MANAGE) restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

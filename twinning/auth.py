@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpResponse
+from django.shortcuts import render
 
 DEMO_USERNAMES = ("officer", "finance", "leader", "admin")
 
@@ -27,3 +29,36 @@ class DemoAwareModelBackend(ModelBackend):
         if is_demo_user(user) and not settings.DEBUG:
             return False
         return super().user_can_authenticate(user)
+
+
+def client_ip_address(request: Any) -> str:
+    """The address a sign-in attempt came from, for throttling.
+
+    Outside DEBUG the app runs behind one reverse proxy (see docker-compose.yml),
+    which appends the caller's address to X-Forwarded-For; the right-most entry
+    is the one that proxy saw, so a client cannot choose its own by sending the
+    header itself. Without the header it is the socket's address.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and not settings.DEBUG:
+        candidate = forwarded.split(",")[-1].strip()
+        if candidate:
+            return candidate
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def attempted_username(request: Any, credentials: dict | None) -> str:
+    """The username as the login form cleans it, so 'Officer ' and 'officer'
+    count against the same account."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get("username", "")
+    return str(raw or "").strip().lower()
+
+
+def lockout_response(
+    request: Any, original_response: Any = None, credentials: dict | None = None
+) -> HttpResponse:
+    """The page shown while a username is paused from an address (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -13,6 +13,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import RequestFactory
 from pypdf import PdfReader
 
 from budgets.models import (
@@ -76,6 +77,11 @@ DEMO_USERNAMES = {"officer", "finance", "leader", "admin"}
 pytestmark = pytest.mark.django_db
 
 SEED_TITLE = "Opportunities for Overseas Economic Twinning"
+
+
+def _sign_in_request():
+    """What the sign-in page hands to authenticate(): throttling needs the request."""
+    return RequestFactory().post("/accounts/login/", REMOTE_ADDR="192.0.2.10")
 
 
 # Every load renders the report's PDF; the same HTML is rendered once per test
@@ -837,8 +843,8 @@ def test_a_run_restores_a_missing_council_and_keeps_one_an_officer_added(demo):
 def test_a_changed_demo_password_takes_effect_on_the_next_run(demo, settings):
     load_demo(with_users=True, password="a-new-demo-password")
 
-    assert authenticate(username="officer", password="a-new-demo-password") is not None
-    assert authenticate(username="officer", password=DEMO_PASSWORD) is None
+    assert authenticate(_sign_in_request(), username="officer", password="a-new-demo-password") is not None
+    assert authenticate(_sign_in_request(), username="officer", password=DEMO_PASSWORD) is None
 
 
 def test_demo_logins_are_made_in_debug_one_per_role(demo):
@@ -871,24 +877,24 @@ def test_demo_officer_cannot_log_in_once_debug_is_off(demo, settings, password):
     UserFactory(username="nadia", roles=[roles.OFFICER])
     settings.DEBUG = False
 
-    assert authenticate(username="officer", password=DEMO_PASSWORD) is None
-    assert authenticate(username="nadia", password=password) is not None
+    assert authenticate(_sign_in_request(), username="officer", password=DEMO_PASSWORD) is None
+    assert authenticate(_sign_in_request(), username="nadia", password=password) is not None
 
 
 def test_a_demo_login_given_a_real_email_is_still_refused_outside_debug(demo, settings):
     get_user_model().objects.filter(username="officer").update(email="olivia@derby.gov.uk")
     settings.DEBUG = False
 
-    assert authenticate(username="officer", password=DEMO_PASSWORD) is None
+    assert authenticate(_sign_in_request(), username="officer", password=DEMO_PASSWORD) is None
 
 
 def test_demo_officer_can_log_in_in_debug(demo, settings):
     settings.DEBUG = True
 
-    user = authenticate(username="officer", password=DEMO_PASSWORD)
+    user = authenticate(_sign_in_request(), username="officer", password=DEMO_PASSWORD)
 
     assert user is not None and user.username == "officer"
-    assert authenticate(username="officer", password="wrong-password") is None
+    assert authenticate(_sign_in_request(), username="officer", password="wrong-password") is None
 
 
 def test_an_existing_user_with_a_demo_name_is_left_alone(settings, password):
@@ -926,7 +932,7 @@ def test_the_command_prints_the_demo_logins_and_what_it_did(settings):
     assert "4 cost items" in output and "1 meeting," in output
     assert "4 financial years" in output and "4 budget lines" in output and "2 spend," in output
     assert "6 participants" in output and "8 visits" in output
-    assert authenticate(username="leader", password="twinning-demo") is not None
+    assert authenticate(_sign_in_request(), username="leader", password="twinning-demo") is not None
 
     out = StringIO()
     call_command("load_demo", stdout=out)
@@ -942,7 +948,7 @@ def test_the_command_uses_but_never_prints_a_password_from_the_environment(setti
 
     assert "set-in-the-environment" not in out.getvalue()
     assert "the value of DEMO_PASSWORD" in out.getvalue()
-    assert authenticate(username="finance", password="set-in-the-environment") is not None
+    assert authenticate(_sign_in_request(), username="finance", password="set-in-the-environment") is not None
 
 
 def test_the_command_says_why_there_are_no_logins_outside_debug(settings):

@@ -1,0 +1,325 @@
+"""Security of the site as a whole: headers and Content Security Policy, sign-in
+throttling, session inactivity, the sign-in `next` parameter, and what the logs
+may never hold."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from twinning import roles
+
+PASSWORD = "correct-horse-battery-staple-7"
+
+
+def _officer(username: str):
+    user = UserFactory(username=username, email=f"{username}@derby.gov.uk", roles=[roles.OFFICER])
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def nadia(db):
+    """An officer with a password of her own (the demo logins are not used here)."""
+    return _officer("nadia.khan")
+
+
+@pytest.fixture
+def omar(db):
+    return _officer("omar.patel")
+
+
+def sign_in(client, username: str, password: str, address: str = "198.51.100.7", **extra):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password, **extra},
+        REMOTE_ADDR=address,
+    )
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+# --- Headers and Content Security Policy ------------------------------------------------
+
+
+def directives(header: str) -> dict[str, list[str]]:
+    parsed: dict[str, list[str]] = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            parsed[words[0]] = words[1:]
+    return parsed
+
+
+@pytest.mark.parametrize("url_name", ["login", "dashboard", "partners:place-list"])
+def test_every_page_sends_a_policy_that_allows_nothing_inline(client, officer, url_name):
+    if url_name != "login":
+        client.force_login(officer)
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    policy = directives(response["Content-Security-Policy"])
+    for directive in ("script-src", "style-src", "default-src"):
+        assert policy[directive] == ["'self'"], f"{directive}: {policy[directive]}"
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+
+
+def test_pages_carry_the_other_security_headers(officer_client):
+    response = officer_client.get(reverse("dashboard"))
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_no_page_template_holds_inline_script_or_style():
+    """The policy would block them in the browser; keep them out of the source too."""
+    offenders = []
+    for template in sorted((settings.BASE_DIR / "templates").rglob("*.html")):
+        text = template.read_text()
+        lowered = text.lower()
+        if " style=" in lowered or "<style" in lowered:
+            offenders.append(f"{template.name}: inline style")
+        for chunk in lowered.split("<script")[1:]:
+            opening = chunk.split(">", 1)[0]
+            if "src=" not in opening and 'type="application/json"' not in opening:
+                offenders.append(f"{template.name}: inline script")
+        if " on" in lowered and any(
+            f" on{event}=" in lowered for event in ("click", "load", "change", "submit")
+        ):
+            offenders.append(f"{template.name}: inline event handler")
+    assert not offenders
+
+
+def test_htmx_is_told_not_to_inject_its_own_styles(officer_client):
+    body = officer_client.get(reverse("dashboard")).content.decode()
+
+    assert 'name="htmx-config"' in body
+    assert '"includeIndicatorStyles": false' in body
+
+
+# --- Sign-in throttling -------------------------------------------------------------------
+
+
+def test_a_username_is_paused_from_one_address_after_the_failure_limit(client, nadia):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = sign_in(client, "nadia.khan", "wrong-password")
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.content.decode()
+
+    response = sign_in(client, "nadia.khan", "wrong-password")
+
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Sign-in paused" in body
+    assert f"{settings.AXES_COOLOFF_TIME.seconds // 60} minutes" in body
+
+    # While paused even the right password is refused from that address.
+    response = sign_in(client, "nadia.khan", PASSWORD)
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+def test_a_paused_username_still_signs_in_from_another_address(client, nadia):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "nadia.khan", "wrong-password", address="198.51.100.7")
+
+    response = sign_in(client, "nadia.khan", PASSWORD, address="203.0.113.20")
+
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_colleagues_behind_the_same_address_are_not_locked_out(client, nadia, omar):
+    """One office, one public address: one person's failures pause only their username."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "nadia.khan", "wrong-password")
+
+    response = sign_in(client, "omar.patel", PASSWORD)
+
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_case_and_spaces_do_not_give_a_username_fresh_attempts(client, nadia):
+    for variant in ["nadia.khan", "Nadia.Khan", "NADIA.KHAN ", " nadia.khan", "nadia.KHAN"]:
+        sign_in(client, variant, "wrong-password")
+
+    assert sign_in(client, "nadia.khan", PASSWORD).status_code == 429
+
+
+def test_a_successful_sign_in_clears_the_failures(client, nadia):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "nadia.khan", "wrong-password")
+    assert sign_in(client, "nadia.khan", PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        sign_in(client, "nadia.khan", "wrong-password")
+
+    assert sign_in(client, "nadia.khan", PASSWORD).status_code == 302
+
+
+def test_the_pause_ends_after_the_cool_off(client, nadia):
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "nadia.khan", "wrong-password")
+    assert sign_in(client, "nadia.khan", PASSWORD).status_code == 429
+
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1)
+    )
+
+    assert sign_in(client, "nadia.khan", PASSWORD).status_code == 302
+
+
+def test_a_forwarded_address_cannot_be_chosen_by_the_client(client, nadia, settings):
+    """Behind the proxy, the right-most X-Forwarded-For entry is the one the proxy
+    added; a client that prepends its own gets no fresh attempts."""
+    settings.DEBUG = False
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "nadia.khan", "password": "wrong-password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 198.51.100.7",
+        )
+
+    response = client.post(
+        reverse("login"),
+        {"username": "nadia.khan", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7",
+    )
+
+    assert response.status_code == 429
+
+
+# --- Sessions ---------------------------------------------------------------------------
+
+
+def test_a_session_ends_after_the_inactivity_limit(client, nadia):
+    sign_in(client, "nadia.khan", PASSWORD)
+    assert client.get(reverse("dashboard")).status_code == 200
+    session = Session.objects.get(session_key=client.session.session_key)
+    remaining = session.expire_date - timezone.now()
+    assert timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
+    assert remaining <= timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+    # Nobody used it for longer than the limit.
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_each_request_moves_the_inactivity_limit_on(client, nadia):
+    sign_in(client, "nadia.khan", PASSWORD)
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+
+    assert client.get(reverse("dashboard")).status_code == 200
+
+    remaining = Session.objects.get(pk=key).expire_date - timezone.now()
+    assert remaining > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_signing_in_gives_a_new_session_key(client, nadia):
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+
+    sign_in(client, "nadia.khan", PASSWORD)
+
+    assert client.session.session_key != before
+
+
+# --- Where sign-in sends you --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/phish",
+        "//evil.example/phish",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:evil.example",
+        "javascript:alert(1)",
+        "https://testserver.evil.example/",
+        " https://evil.example",
+    ],
+)
+def test_next_cannot_send_a_signed_in_user_off_site(client, nadia, target):
+    response = sign_in(client, "nadia.khan", PASSWORD, next=target)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_next_still_takes_the_user_back_to_a_page_of_this_site(client, nadia):
+    target = reverse("partners:place-list") + "?q=Osnabr%C3%BCck"
+
+    response = sign_in(client, "nadia.khan", PASSWORD, next=target)
+
+    assert response["Location"] == target
+
+
+def test_next_from_the_query_string_is_not_written_into_the_page_unescaped(client, db):
+    response = client.get(reverse("login"), {"next": '"><script>alert(1)</script>'})
+
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;" in body or "%3Cscript%3E" in body
+
+
+# --- Logs -------------------------------------------------------------------------------
+
+
+def test_no_password_or_key_reaches_the_logs(client, nadia, caplog, settings):
+    """Everything the app and its libraries log while people sign in, fail to,
+    change a password and use the site: none of it may hold a secret."""
+    settings.DEBUG = False
+    secrets = [PASSWORD, "wrong-Passw0rd-typed", "n3w-Passw0rd-long-enough", settings.SECRET_KEY]
+    caplog.set_level(logging.DEBUG)
+
+    sign_in(client, "nadia.khan", "wrong-Passw0rd-typed")
+    sign_in(client, "nadia.khan", PASSWORD)
+    session_key = client.session.session_key
+    client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "n3w-Passw0rd-long-enough",
+            "new_password2": "n3w-Passw0rd-long-enough",
+        },
+    )
+    client.get(reverse("partners:place-list"), {"q": "Toyota"})
+    client.get("/no-such-page/")
+    client.post(reverse("logout"))
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        sign_in(client, "nadia.khan", "wrong-Passw0rd-typed")
+
+    logged = "\n".join(
+        [record.getMessage() for record in caplog.records] + [repr(record.args) for record in caplog.records]
+    )
+    assert caplog.records, "nothing was logged at all: the test would prove nothing"
+    for secret in [*secrets, session_key]:
+        assert secret not in logged

@@ -31,7 +31,7 @@ class DemoAwareModelBackend(ModelBackend):
         return super().user_can_authenticate(user)
 
 
-def client_ip_address(request: Any) -> str:
+def client_ip_address(request: Any) -> str | None:
     """The address a sign-in attempt came from, for throttling.
 
     Outside DEBUG the app runs behind one reverse proxy (see docker-compose.yml),
@@ -44,7 +44,8 @@ def client_ip_address(request: Any) -> str:
         candidate = forwarded.split(",")[-1].strip()
         if candidate:
             return candidate
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # None when there is no address at all (a session made in code, not by a request).
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def attempted_username(request: Any, credentials: dict | None) -> str:

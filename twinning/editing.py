@@ -6,13 +6,16 @@ selector and the one permission they need.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -20,6 +23,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from .history import history_entries
+from .models import FormSubmission
 from .roles import RoleRequiredMixin
 from .versioning import StaleEditError
 
@@ -97,6 +101,9 @@ class RegisterDetailView(RoleRequiredMixin, PageMixin, DetailView):
     pass
 
 
+SUBMISSION_FIELD = "submission"
+
+
 class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
     template_name = "components/form_page.html"
     success_message = "{object} was added."
@@ -116,18 +123,54 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
         context["submit_label"] = self.submit_label
         return context
 
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        # A token per form shown, so that sending it twice saves once.
+        form.fields[SUBMISSION_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
+        )
+        return form
+
     def save(self, form: Any) -> models.Model:
         """Saves the new record; apps override this to call a service."""
         return form.save()
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        token = request.POST.get(SUBMISSION_FIELD, "").strip()[:64]
+        if not token:
+            return super().post(request, *args, **kwargs)
+        try:
+            with transaction.atomic():
+                receipt = FormSubmission.objects.create(
+                    token=token, user=request.user, path=request.path[:500]
+                )
+        except IntegrityError:
+            return self.already_saved(token)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code in (301, 302, 303):
+            receipt.redirect_to = response["Location"][:500]
+            receipt.save(update_fields=["redirect_to"])
+        else:
+            # The form came back with errors: the corrected form carries the same token.
+            receipt.delete()
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         self.object = self.save(form)
         messages.success(self.request, self.success_message.format(object=self.object))
         return self.redirect_after_save()
 
-    def redirect_after_save(self) -> HttpResponse:
-        from django.shortcuts import redirect
+    def already_saved(self, token: str) -> HttpResponse:
+        """The form was sent before: say so and go where the first save went."""
+        earlier = FormSubmission.objects.filter(token=token, user=self.request.user).first()
+        if earlier is None or not earlier.redirect_to:
+            # Someone else's token, or one whose save failed: show a fresh form.
+            messages.warning(self.request, "This form had already been sent. Nothing new was saved.")
+            return redirect(self.request.get_full_path())
+        messages.info(self.request, "This form had already been sent, so it was saved only once.")
+        return redirect(earlier.redirect_to)
 
+    def redirect_after_save(self) -> HttpResponse:
         return redirect(self.get_success_url())
 
 

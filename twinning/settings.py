@@ -344,6 +344,8 @@ LOGGING = {
         # WeasyPrint reports every layout step at INFO; keep its warnings only.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Sign-in throttling logs each success at INFO; lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
 

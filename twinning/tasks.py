@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.core import management
 from django.utils import timezone
@@ -15,4 +17,8 @@ def heartbeat() -> str:
 
 @shared_task(name="twinning.tasks.clear_expired_sessions")
 def clear_expired_sessions() -> None:
+    """Nightly: expired sessions, and the day-old receipts of sent create forms."""
+    from .models import FormSubmission
+
     management.call_command("clearsessions")
+    FormSubmission.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()

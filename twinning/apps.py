@@ -20,3 +20,6 @@ class TwinningConfig(AppConfig):
         # After every migrate, so permissions of models added later reach
         # the roles that roles.py grants them to.
         post_migrate.connect(_sync_roles, dispatch_uid="twinning.sync_roles")
+        from .search import connect_signals
+
+        connect_signals()

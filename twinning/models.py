@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
@@ -28,3 +29,26 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} by {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchEntry(models.Model):
+    """What the search box finds of one record (see twinning/search.py)."""
+
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300)
+    heading = models.CharField(max_length=300, help_text="The title, folded as the search compares it.")
+    summary = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    fields = models.JSONField(default=list, help_text="[label, value] pairs the search may match.")
+    text = models.TextField(help_text="Every field's value, folded.")
+    # Filled and GIN-indexed on PostgreSQL only (migration 0003); empty on SQLite.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = "search entry"
+        verbose_name_plural = "search entries"
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title}"

@@ -1,0 +1,1 @@
+"""Benchmark and load-test scripts (make bench, make loadtest)."""

@@ -1,4 +1,5 @@
-"""The Django admin: where the Administrator keeps councils and sectors.
+"""The Django admin: where the Administrator keeps councils (with the home
+council's sector profile), sectors and the approach triage criteria.
 
 The register's other records are kept through the app's own pages (which
 enforce status transitions and edit versions); the admin shows them
@@ -10,18 +11,38 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Action, Approach, Contact, Council, Exchange, Organisation, Place, Relationship, Sector
+from .models import (
+    Action,
+    Approach,
+    Contact,
+    Council,
+    Exchange,
+    Organisation,
+    Place,
+    Relationship,
+    Sector,
+    TriageCriterion,
+)
 
 
 @admin.register(Council)
 class CouncilAdmin(SimpleHistoryAdmin):
     list_display = ("name", "is_home")
     search_fields = ("name",)
+    filter_horizontal = ("sectors",)
 
 
 @admin.register(Sector)
 class SectorAdmin(SimpleHistoryAdmin):
     list_display = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(TriageCriterion)
+class TriageCriterionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "weight", "position", "is_active")
+    list_editable = ("weight", "position", "is_active")
+    fields = ("name", "question", "weight", "position", "is_active")
     search_fields = ("name",)
 
 

@@ -205,7 +205,8 @@ class OrganisationForm(VersionedModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "country", "website", "notes"]
+        fields = ["name", "kind", "country", "website", "sectors", "notes"]
+        widgets = {"sectors": forms.CheckboxSelectMultiple}
 
 
 class ContactForm(VersionedModelForm):

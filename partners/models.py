@@ -24,7 +24,14 @@ class Council(VersionedModel):
         default=False,
         help_text="The council that runs this installation. Only one can be.",
     )
-    history = HistoricalRecords()
+    sectors = models.ManyToManyField(
+        "Sector",
+        blank=True,
+        related_name="councils",
+        verbose_name="economy's sectors",
+        help_text="The sectors the council's economy rests on; partner discovery ranks places by them.",
+    )
+    history = HistoricalRecords(m2m_fields=[sectors])
 
     class Meta:
         ordering = ["-is_home", "name"]
@@ -274,8 +281,11 @@ class Organisation(FieldConstraintErrorsMixin, VersionedModel):
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
     country = models.CharField(max_length=80, blank=True)
     website = models.URLField(blank=True)
+    sectors = models.ManyToManyField(
+        "Sector", blank=True, related_name="organisations", help_text="What the organisation works in."
+    )
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[sectors])
 
     class Meta:
         ordering = ["name"]
@@ -572,3 +582,84 @@ class Exchange(VersionedModel):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "An exchange cannot end before it starts."})
+
+
+class TriageCriterion(VersionedModel):
+    """One of the council's criteria for judging an approach, with its weight.
+
+    Kept as data by the Administrator (Django admin), so the council can change
+    its criteria without a release; scores already given keep the criterion's
+    name even if it is later retired.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    question = models.TextField(
+        help_text="What the officer is asked, e.g. 'How far does its economy match Derby's?'"
+    )
+    weight = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="1 (minor) to 10 (decisive).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("in use", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "triage criterion"
+        verbose_name_plural = "triage criteria"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=1) & Q(weight__lte=10),
+                name="triage_criterion_weight_1_to_10",
+                violation_error_message="The weight must be from 1 to 10.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TriageScore(models.IntegerChoices):
+    NONE = 0, "0 – not at all"
+    WEAK = 1, "1 – weak"
+    SOME = 2, "2 – some"
+    FAIR = 3, "3 – fair"
+    GOOD = 4, "4 – good"
+    STRONG = 5, "5 – strong"
+
+
+class ApproachScore(VersionedModel):
+    """An officer's score of an approach against one criterion, with the reason."""
+
+    approach = models.ForeignKey(Approach, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(TriageCriterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(choices=TriageScore.choices)
+    reason = models.TextField(help_text="Why this score: the evidence an options paper can quote.")
+    scored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scored_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__position", "criterion__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["approach", "criterion"], name="approach_scored_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=5),
+                name="approach_score_0_to_5",
+                violation_error_message="A score is from 0 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="approach_score_has_reason",
+                violation_error_message="Give the reason for the score.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.score}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from . import extensions
@@ -15,14 +15,19 @@ from .models import (
     ActionStatus,
     Approach,
     ApproachOutcome,
+    ApproachScore,
     Contact,
+    Council,
     Exchange,
     Organisation,
     Place,
     Relationship,
     RelationshipStatus,
     RelationshipStatusChange,
+    Sector,
     Stakeholder,
+    TriageCriterion,
+    TriageScore,
 )
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
@@ -262,3 +267,157 @@ def dashboard_summary() -> dict[str, Any]:
         ],
         "place_count": Place.objects.count(),
     }
+
+
+# --- Approach triage ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageLine:
+    criterion: TriageCriterion
+    score: ApproachScore | None
+
+    @property
+    def weighted(self) -> int:
+        return self.score.score * self.criterion.weight if self.score else 0
+
+
+@dataclass(frozen=True)
+class Triage:
+    """An approach judged against the council's criteria in use."""
+
+    lines: list[TriageLine]
+
+    @property
+    def total(self) -> int:
+        return sum(line.weighted for line in self.lines)
+
+    @property
+    def maximum(self) -> int:
+        return sum(line.criterion.weight * TriageScore.STRONG for line in self.lines)
+
+    @property
+    def percent(self) -> int | None:
+        """The total as a share of the most it could be, rounded half up; None before any score."""
+        if not self.scored or not self.maximum:
+            return None
+        return (200 * self.total + self.maximum) // (2 * self.maximum)
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for line in self.lines if line.score)
+
+    @property
+    def complete(self) -> bool:
+        return self.scored == len(self.lines)
+
+
+def active_criteria() -> list[TriageCriterion]:
+    return list(TriageCriterion.objects.filter(is_active=True).order_by("position", "name"))
+
+
+def approach_triage(approach: Approach, criteria: list[TriageCriterion] | None = None) -> Triage:
+    """The approach's scores against every criterion in use (two queries)."""
+    criteria = active_criteria() if criteria is None else criteria
+    scores = {
+        row.criterion_id: row
+        for row in ApproachScore.objects.filter(approach=approach).select_related("scored_by")
+    }
+    return Triage([TriageLine(criterion, scores.get(criterion.pk)) for criterion in criteria])
+
+
+def approaches_ranked(queryset: QuerySet[Approach] | None = None) -> QuerySet[Approach]:
+    """Approaches with `triage_total` (sum of score x weight over the criteria in
+    use) and `triage_scored` (how many of them are scored), best first; those
+    not yet scored last."""
+    queryset = approach_list() if queryset is None else queryset
+    in_use = Q(scores__criterion__is_active=True)
+    return queryset.annotate(
+        triage_total=Sum(F("scores__score") * F("scores__criterion__weight"), filter=in_use),
+        triage_scored=Count("scores", filter=in_use),
+    ).order_by(F("triage_total").desc(nulls_last=True), "-received_on", "-pk")
+
+
+def triage_maximum(criteria: list[TriageCriterion] | None = None) -> int:
+    criteria = active_criteria() if criteria is None else criteria
+    return sum(criterion.weight * TriageScore.STRONG for criterion in criteria)
+
+
+# --- Partner discovery -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BusinessLink:
+    organisation: Organisation
+    role: str
+    sectors: list[Sector]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place ranked by how its economy matches the home council's."""
+
+    place: Place
+    shared: list[Sector]
+    business_links: list[BusinessLink]
+    in_register: bool
+    home_sector_count: int
+
+    @property
+    def match_percent(self) -> int:
+        if not self.home_sector_count:
+            return 0
+        return (200 * len(self.shared) + self.home_sector_count) // (2 * self.home_sector_count)
+
+
+def home_council() -> Council | None:
+    return Council.objects.filter(is_home=True).prefetch_related("sectors").first()
+
+
+def partner_discovery(*, include_unmatched: bool = False) -> tuple[Council | None, list[Candidate]]:
+    """Places ranked by the sectors they share with the home council's economy,
+    then by the business links in those sectors behind their relationships.
+
+    Four queries whatever the size: the home council with its sectors, the
+    places with theirs, and the links (stakeholders with their organisations'
+    sectors).
+    """
+    home = home_council()
+    home_sectors = list(home.sectors.all()) if home else []
+    home_ids = {sector.pk for sector in home_sectors}
+    places = Place.objects.prefetch_related(
+        "sectors",
+        Prefetch(
+            "relationships",
+            queryset=Relationship.objects.exclude(status=RelationshipStatus.ENDED).prefetch_related(
+                Prefetch(
+                    "stakeholders",
+                    queryset=Stakeholder.objects.select_related("organisation").prefetch_related(
+                        "organisation__sectors"
+                    ),
+                )
+            ),
+        ),
+    ).order_by("name", "pk")
+    candidates = []
+    for place in places:
+        shared = [sector for sector in place.sectors.all() if sector.pk in home_ids]
+        links = []
+        for relationship in place.relationships.all():
+            for stakeholder in relationship.stakeholders.all():
+                in_common = [s for s in stakeholder.organisation.sectors.all() if s.pk in home_ids]
+                if in_common:
+                    links.append(BusinessLink(stakeholder.organisation, stakeholder.role, in_common))
+        if not shared and not links and not include_unmatched:
+            continue
+        candidates.append(
+            Candidate(
+                place=place,
+                shared=shared,
+                business_links=links,
+                in_register=bool(place.relationships.all()),
+                home_sector_count=len(home_sectors),
+            )
+        )
+    candidates.sort(key=lambda c: (-len(c.shared), -len(c.business_links), c.place.name.casefold()))
+    return home, candidates

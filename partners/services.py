@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from twinning.history import one_history_record
 
 from .models import (
     Approach,
+    ApproachScore,
     Place,
     Relationship,
     RelationshipKind,
     RelationshipStatus,
     RelationshipStatusChange,
+    TriageCriterion,
+    TriageScore,
 )
 
 
@@ -95,3 +100,46 @@ def approach_record(
     approach.relationship = relationship
     approach.save()
     return approach
+
+
+@dataclass(frozen=True)
+class ScoreGiven:
+    """An officer's score against one criterion, with the reason for it."""
+
+    criterion: TriageCriterion
+    score: int
+    reason: str
+
+
+def approach_score(*, approach: Approach, scores: list[ScoreGiven], by: Any) -> list[ApproachScore]:
+    """Records (or re-records) an approach's scores against the council's criteria.
+
+    All or nothing: a score outside 0-5, a blank reason or a retired criterion
+    refuses the lot with a message per criterion.
+    """
+    errors: dict[str, str] = {}
+    for given in scores:
+        if not given.criterion.is_active:
+            errors[given.criterion.name] = "This criterion is no longer in use."
+        elif given.score not in TriageScore.values:
+            errors[given.criterion.name] = "A score is from 0 to 5."
+        elif not given.reason.strip():
+            errors[given.criterion.name] = "Give the reason for the score."
+    if errors:
+        raise ValidationError(errors)
+    saved = []
+    with transaction.atomic():
+        current = {row.criterion_id: row for row in approach.scores.select_for_update()}
+        for given in scores:
+            row = current.get(given.criterion.pk) or ApproachScore(
+                approach=approach, criterion=given.criterion
+            )
+            if row.pk and row.score == given.score and row.reason == given.reason.strip():
+                saved.append(row)
+                continue
+            row.score = given.score
+            row.reason = given.reason.strip()
+            row.scored_by = by
+            row.save()
+            saved.append(row)
+    return saved

@@ -37,10 +37,13 @@ PARTNERS_MODELS = (
     "contact",
     "action",
     "exchange",
+    "triagecriterion",
+    "approachscore",
 )
 # Written only by the system (status moves) or kept as reference data by the
-# Administrator in the Django admin (councils, sectors): officers read them.
-PARTNERS_NOT_OFFICER_WRITTEN = ("relationshipstatuschange", "council", "sector")
+# Administrator in the Django admin (councils, sectors, the triage criteria):
+# officers read them.
+PARTNERS_NOT_OFFICER_WRITTEN = ("relationshipstatuschange", "council", "sector", "triagecriterion")
 
 
 # Delegations: visits, who took part, meetings, costs and the gifts register.
@@ -110,7 +113,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     LEADERS_OFFICE: _register_read()
     | {"reports.approve_report", "reports.publish_report", "reports.add_rendering"},
     ADMINISTRATOR: _register_read()
-    | _perms("partners", ("council", "sector"), ("add", "change"))
+    | _perms("partners", ("council", "sector", "triagecriterion"), ("add", "change"))
     | _perms("auth", ("user", "group"), ("view", "add", "change", "delete")),
 }
 

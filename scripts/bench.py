@@ -652,6 +652,13 @@ def print_report(result: dict[str, Any]) -> None:
         f"Django {machine['django']}, WeasyPrint {machine['weasyprint']}; {machine['database']}; "
         f"load average {machine['load_average']} before, {machine['load_average_after']} after."
     )
+    source = machine["source"]
+    changed = (
+        f", with {len(source['changed_files'])} files changed in the working tree"
+        if source["changed_files"]
+        else ""
+    )
+    say(f"Source: commit {source['commit']}{changed}.")
     say(
         f"Median server time of {result['settings']['repeat']} requests after {result['settings']['warmup']} "
         f"warm-ups; admin changelists at the app's page size ({result['page_size']}); "

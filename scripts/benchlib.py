@@ -102,7 +102,24 @@ def machine_facts() -> dict[str, Any]:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "os": platform.platform(),
         "python": sys.version.split()[0],
+        "source": source_state(),
     }
+
+
+def source_state() -> dict[str, Any]:
+    """The commit measured, and the files changed in the working tree since (they were measured too)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        command = ["git", *args]
+        try:
+            done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=10)  # noqa: S603
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "changed_files": changed}
 
 
 def free_port(host: str = "127.0.0.1") -> int:

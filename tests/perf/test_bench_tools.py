@@ -127,3 +127,57 @@ def test_growing_tops_up_to_the_larger_size_only() -> None:
     assert counts == larger
     # Tables already at their size (the financial years) are left alone.
     assert not any(line.split()[0] == "financial_years" for line in made)
+
+
+def test_load_test_counts_what_a_person_would_call_an_error() -> None:
+    from scripts.loadtest import classify
+
+    assert classify(200) == ""
+    assert classify(302, "/reports/pdfs/4/") == ""
+    assert classify(302, "/accounts/login/?next=/partners/places/") != ""
+    assert classify(403) == "HTTP 403"
+    assert classify(500) == "HTTP 500"
+
+
+def test_load_test_summary_gives_rate_percentiles_and_errors() -> None:
+    from scripts.loadtest import Sample, summarise_samples
+
+    samples = [Sample("places", 200, float(ms), 0.0) for ms in range(1, 101)]
+    samples += [Sample("visits", 500, 40.0, 0.0, "HTTP 500"), Sample("visits", 0, 5.0, 0.0, "timed out")]
+    summary = summarise_samples(samples, seconds=10)
+    assert summary["requests"] == 102
+    # An exception has no answer: it is an error, not a request per second.
+    assert summary["requests_per_second"] == 10.1
+    assert summary["errors"] == 2
+    assert summary["error_kinds"] == {"visits: HTTP 500": 1, "visits: timed out": 1}
+    assert summary["pages"]["places"]["p50"] == 50.5
+    assert summary["pages"]["places"]["p99"] == pytest.approx(99.01)
+    assert summary["pages"]["visits"]["errors"] == 2
+
+
+def test_load_test_client_keeps_and_forgets_cookies_as_told() -> None:
+    from scripts.loadtest import Client, csrf_token
+
+    client = Client("127.0.0.1", 1, started=0.0)
+    client._keep_cookie("csrftoken=abc; Path=/; SameSite=Lax; Secure")
+    client._keep_cookie("sessionid=xyz; HttpOnly; Path=/; Secure")
+    assert client.cookies == {"csrftoken": "abc", "sessionid": "xyz"}
+    client._keep_cookie('sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/')
+    assert client.cookies == {"csrftoken": "abc"}
+    page = b'<form><input type="hidden" name="csrfmiddlewaretoken" value="t0k3n"></form>'
+    assert csrf_token(page) == "t0k3n"
+    with pytest.raises(ValueError):
+        csrf_token(b"<p>no form</p>")
+
+
+def test_load_test_refuses_to_run_without_postgresql_and_redis(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts.loadtest import main
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/9")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        main(["--seconds", "1"])
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/twinning_load")
+    monkeypatch.delenv("REDIS_URL")
+    with pytest.raises(SystemExit, match="REDIS_URL"):
+        main(["--seconds", "1"])

@@ -61,10 +61,77 @@ def rendering_retry(*, rendering: Rendering, by: Any) -> Rendering:
 
 
 def _enqueue_after_commit(rendering: Rendering) -> None:
+    # The worker must never look for a row that is not committed yet.
+    rendering_id = rendering.pk
+    transaction.on_commit(lambda: rendering_send(rendering_id))
+
+
+def rendering_send(rendering_id: int, *, queue: str | None = None) -> bool:
+    """Tells the worker about a committed rendering; False if the broker could not be reached.
+
+    The row stays queued either way: when Redis is unreachable the request
+    still succeeds, and the sweep (``renderings_to_resend``) sends it again.
+    """
+    from kombu.exceptions import OperationalError
+
     from .tasks import render_report_pdf
 
-    # The worker must never look for a row that is not committed yet.
-    transaction.on_commit(lambda: render_report_pdf.delay(rendering.pk))
+    try:
+        render_report_pdf.apply_async(args=(rendering_id,), queue=queue)
+    except OperationalError as exc:
+        log.warning(
+            "Rendering %s stays queued: the broker could not be reached (%s); "
+            "it is sent again when the broker is back.",
+            rendering_id,
+            exc,
+        )
+        return False
+    return True
+
+
+# A rendering whose worker died this many times is not tried again by itself:
+# it is what kills the worker (memory, time), and an officer can try again.
+STALE_ATTEMPTS_LIMIT = 3
+
+
+def renderings_given_up() -> int:
+    """Marks failed the renderings left by a dead worker STALE_ATTEMPTS_LIMIT times; how many."""
+    now = timezone.now()
+    return Rendering.objects.filter(
+        status=RenderingStatus.RENDERING,
+        started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        attempts__gte=STALE_ATTEMPTS_LIMIT,
+    ).update(
+        status=RenderingStatus.FAILED,
+        error=(
+            f"The worker stopped while making this PDF, {STALE_ATTEMPTS_LIMIT} times: it may need "
+            "more memory or time than the worker has."
+        ),
+        finished_at=now,
+    )
+
+
+def renderings_to_resend(*, queued_for: int, limit: int = 100) -> list[int]:
+    """Renderings no worker may be making, oldest first.
+
+    Those queued at least ``queued_for`` seconds ago (the request could not
+    reach the broker, or the broker lost the message), and those claimed
+    longer ago than the task time limit (the worker died while making them;
+    ``rendering_run`` takes such a claim over).
+    """
+    from django.db.models import Q
+
+    now = timezone.now()
+    asked_before = now - timedelta(seconds=queued_for)
+    stale_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return list(
+        Rendering.objects.filter(
+            Q(status=RenderingStatus.QUEUED, requested_at__lte=asked_before)
+            | Q(status=RenderingStatus.RENDERING, started_at__lt=stale_before)
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def rendering_run(*, rendering_id: int) -> str:

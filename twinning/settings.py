@@ -266,7 +266,32 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     )
 CELERY_WORKER_MAX_TASKS_PER_CHILD = _env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A request that tells the worker waits at most a few seconds for an unreachable or
+# hung Redis (connecting, then each command), and publishing is retried once: the
+# rendering row is already committed as queued, and the sweep below sends it again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task whose worker died (SIGKILL, out of memory, a lost container) was never
+    # acknowledged; Redis hands it out again after the visibility timeout, which must
+    # be longer than the time limit or a task still running would be handed to a second
+    # worker. Renderings do not wait for it: the sweep re-sends them sooner.
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
+# The rendering sweep (reports.requeue_stale_renderings) runs when a worker starts and
+# then every RENDERING_RESEND_SECONDS from beat. It re-sends the renderings no worker is
+# making: still queued (a request could not reach Redis, or Redis lost the message;
+# from beat only once they have waited this long) and those claimed longer ago than
+# CELERY_TASK_TIME_LIMIT (their worker died). A rendering is claimed by one run at a
+# time, so a message sent twice makes one PDF.
+RENDERING_RESEND_SECONDS = 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
@@ -276,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "twinning.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "requeue-stale-renderings": {
+        "task": "reports.requeue_stale_renderings",
+        "schedule": timedelta(seconds=RENDERING_RESEND_SECONDS),
+        # A sweep nobody ran in time is dropped: the next one does its work.
+        "options": {"expires": RENDERING_RESEND_SECONDS},
     },
 }
 

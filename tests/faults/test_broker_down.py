@@ -1,0 +1,319 @@
+"""Redis unreachable: the pages work, a PDF asked for waits queued (the request
+neither fails nor hangs), /healthz answers 503 naming the broker, and the
+rendering is made once Redis and a worker are back.
+
+Redis is "down" in two ways: nothing listening (the connection is refused at
+once) and a server that accepts the connection but never answers. Both the
+Celery broker and the cache point at it. The in-process tests run in both
+runs (in the embedded one the tasks stop running eagerly for them); the last
+test needs the real Redis and a worker."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+import redis
+from django.test import Client
+from django.urls import reverse
+
+from reports.models import Rendering, RenderingStatus
+from tests.factories import (
+    ActionFactory,
+    ApproachFactory,
+    BudgetLineFactory,
+    ContactFactory,
+    CostItemFactory,
+    ExchangeFactory,
+    GiftFactory,
+    MeetingFactory,
+    ParagraphFactory,
+    ParticipantFactory,
+    RelationshipFactory,
+    ReportFactory,
+    SpendFactory,
+    UserFactory,
+)
+from tests.faults import Worker, forget_queue, needs_services, wait_until
+from twinning import roles
+from twinning.celery import app as celery_app
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """Accepts TCP connections (the kernel completes them) and never answers, as a hung Redis."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield server.getsockname()[1]
+
+
+def _point_redis_at(settings, url: str) -> None:
+    """Broker and cache at ``url``, tasks sent to it rather than run in-process."""
+    settings.REDIS_URL = url
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "twinning",
+        }
+    }
+    celery_app.conf.update(broker_url=url, task_always_eager=False)
+    _forget_broker_connections()
+
+
+def _forget_broker_connections() -> None:
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_config_restored():
+    before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+    yield
+    celery_app.conf.update(broker_url=before[0], task_always_eager=before[1])
+    _forget_broker_connections()
+
+
+@pytest.fixture(params=["refused", "silent"])
+def redis_down(request, settings, celery_config_restored) -> str:
+    """Redis refusing connections, or accepting them and never answering."""
+    if request.param == "refused":
+        url = f"redis://127.0.0.1:{_closed_port()}/0"
+    else:
+        url = f"redis://127.0.0.1:{request.getfixturevalue('silent_server')}/0"
+    _point_redis_at(settings, url)
+    return request.param
+
+
+class Hung(Exception):
+    pass
+
+
+@contextmanager
+def _hang_guard(seconds: int = 60) -> Iterator[None]:
+    """Turns a request that never comes back into a failure instead of a stuck run."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise Hung(f"the request hung on the unreachable broker for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def register(officer):
+    """A little of everything, so that every kind of page has a record to show."""
+    relationship = RelationshipFactory()
+    ApproachFactory()
+    ContactFactory()
+    ActionFactory(relationship=relationship)
+    ExchangeFactory(relationship=relationship)
+    participant = ParticipantFactory(visit__relationship=relationship)
+    CostItemFactory(visit=participant.visit)
+    MeetingFactory(visit=participant.visit)
+    GiftFactory(visit=participant.visit)
+    SpendFactory(budget_line=BudgetLineFactory(approved=True, relationship=relationship))
+    report = ReportFactory(title="Options for a link with Hefei")
+    ParagraphFactory(report=report, text="Hefei has approached the council.")
+    pdf = b"%PDF-1.7 a stored rendering"
+    Rendering.objects.create(
+        report=report,
+        report_version=report.version,
+        status=RenderingStatus.READY,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size_bytes=len(pdf),
+        page_count=1,
+        requested_by=officer,
+    )
+    return report
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+SKIPPED = ("/admin/", "/static/", "/accounts/logout/")
+
+
+def _crawl(client: Client, start: str, *, limit: int) -> dict[str, int]:
+    """Follows the site's own links breadth first; the status of each page reached."""
+    seen: dict[str, int] = {}
+    todo = deque([start])
+    while todo and len(seen) < limit:
+        url = todo.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        seen[url] = response.status_code
+        if "text/html" not in response.get("Content-Type", ""):
+            continue
+        links = _Links()
+        links.feed(response.content.decode())
+        for href in links.hrefs:
+            target = urldefrag(href).url
+            parts = urlsplit(target)
+            if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(SKIPPED):
+                continue
+            if target not in seen:
+                todo.append(target)
+    return seen
+
+
+@pytest.mark.django_db
+def test_with_redis_refusing_connections_every_page_still_works(register, settings, celery_config_restored):
+    # One person holding the officer's, Finance's and the Leader's Office's roles reaches every page.
+    everyone = UserFactory(username="evelyn", roles=[roles.OFFICER, roles.FINANCE, roles.LEADERS_OFFICE])
+    client = Client()
+    client.force_login(everyone)
+    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+
+    pages = _crawl(client, reverse("dashboard"), limit=200)
+
+    failed = {url: status for url, status in pages.items() if status != 200}
+    assert not failed, f"pages that did not answer 200 with Redis down: {failed}"
+    # The crawl went through the whole register, to the report's PDF and its download.
+    rendering = register.renderings.get()
+    for page in (
+        reverse("partners:relationship-list"),
+        reverse("delegations:visit-list"),
+        reverse("budgets:line-list"),
+        register.get_absolute_url(),
+        rendering.get_absolute_url(),
+        reverse("reports:rendering-download", args=[rendering.pk]),
+    ):
+        assert page in pages
+
+
+# On commit inside the request, as in production: the test's transaction must not hold it back.
+@pytest.mark.django_db(transaction=True)
+def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_will_be_made(
+    redis_down, register, leader, leader_client, caplog
+):
+    before = set(Rendering.objects.values_list("pk", flat=True))
+    # The request must come back: a Redis that never answers must not hold it.
+    with _hang_guard(), caplog.at_level(logging.WARNING, logger="reports.services"):
+        response = leader_client.post(reverse("reports:rendering-request", args=[register.pk]), follow=True)
+
+    assert response.status_code == 200
+    (rendering,) = Rendering.objects.exclude(pk__in=before)
+    assert response.redirect_chain == [(rendering.get_absolute_url(), 302)]
+    assert rendering.status == RenderingStatus.QUEUED
+    assert rendering.requested_by == leader
+    assert rendering.pdf is None
+    text = response.content.decode()
+    assert "Queued: the PDF is being made." in text
+    assert "if no worker is running it will be made when one starts" in text
+    warnings = [r.getMessage() for r in caplog.records if r.name == "reports.services"]
+    assert any(f"Rendering {rendering.pk} stays queued" in message for message in warnings), warnings
+
+    # Asking again finds the queued one rather than queueing a second.
+    again = leader_client.post(reverse("reports:rendering-request", args=[register.pk]))
+    assert again.status_code == 302
+    assert again["Location"] == rendering.get_absolute_url()
+    assert Rendering.objects.exclude(pk__in=before).count() == 1
+
+
+@pytest.mark.django_db
+def test_retrying_a_failed_pdf_with_redis_refusing_connections_queues_it_again(
+    register, officer_client, settings, celery_config_restored, django_capture_on_commit_callbacks
+):
+    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+    failed = Rendering.objects.create(
+        report=register, report_version=register.version, status=RenderingStatus.FAILED, error="Earlier"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as told:
+        response = officer_client.post(reverse("reports:rendering-retry", args=[failed.pk]), follow=True)
+
+    assert len(told) == 1
+    assert response.status_code == 200
+    assert "The PDF is queued again." in response.content.decode()
+    failed.refresh_from_db()
+    assert (failed.status, failed.error) == (RenderingStatus.QUEUED, "")
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_naming_the_broker_while_redis_is_down(redis_down, client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("failed: ")
+
+
+# --- Redis back: the rendering is made (services run) ------------------------------------
+
+
+@pytest.mark.services
+@needs_services
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_asked_for_while_redis_was_down_is_made_once_redis_and_a_worker_are_back(
+    tmp_path: Path, settings, celery_config_restored, leader_client
+):
+    report = ReportFactory(title="Options for a link with Zhejiang")
+    ParagraphFactory(report=report, text="Zhejiang (浙江省) has asked to visit Derby.")
+
+    real_redis = os.environ["REDIS_URL"]
+    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+    response = leader_client.post(reverse("reports:rendering-request", args=[report.pk]))
+    assert response.status_code == 302
+    (rendering,) = Rendering.objects.filter(report=report)
+    assert rendering.status == RenderingStatus.QUEUED
+
+    # Redis is back; a worker starts, and the sweep it runs as it starts sends the rendering.
+    _point_redis_at(settings, real_redis)
+    queue = f"twinning-faults-{uuid.uuid4().hex}"
+    broker = redis.Redis.from_url(real_redis)
+    worker = Worker.start(queue=queue, log_path=tmp_path / "worker.log")
+    try:
+        wait_until(
+            lambda: Rendering.objects.filter(pk=rendering.pk, status=RenderingStatus.READY).exists(),
+            "the rendering was made",
+            worker=worker,
+        )
+    finally:
+        worker.stop()
+        forget_queue(broker, queue)
+        broker.close()
+
+    (made,) = Rendering.objects.filter(report=report)
+    content = bytes(made.pdf)
+    assert content.startswith(b"%PDF-")
+    assert made.sha256 == hashlib.sha256(content).hexdigest()
+    assert made.attempts == 1
+    assert "Sent 1 rendering(s) again to the worker" in worker.log()

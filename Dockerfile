@@ -39,6 +39,22 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && fc-cache -f
 
+# `make backup` / `make restore` run pg_dump and pg_restore, which must be at
+# least the server's major version (PostgreSQL 16 in docker-compose.yml);
+# Debian bookworm has 15, so they come from the PostgreSQL project's own
+# repository.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && apt-get purge -y curl \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system twinning \
     && useradd --system --gid twinning --create-home --home-dir /home/twinning twinning
 

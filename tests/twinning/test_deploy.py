@@ -490,6 +490,13 @@ def test_image_has_weasyprints_libraries_and_the_fonts_reports_print_in() -> Non
     assert {"libpango-1.0-0", "libpangoft2-1.0-0"} <= installed
 
 
+def test_image_has_the_postgresql_client_of_the_compose_servers_major_version() -> None:
+    """make backup runs pg_dump, which refuses a server newer than itself."""
+    server_major = re.match(r"postgres:(\d+)", str(compose()["services"]["db"]["image"])).group(1)
+
+    assert f"postgresql-client-{server_major}" in apt_packages(image_stage())
+
+
 def test_image_installs_the_runtime_requirements_and_not_the_test_tools() -> None:
     runs = " ".join(arguments for instruction, arguments in image_stage() if instruction == "RUN")
 

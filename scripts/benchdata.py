@@ -737,6 +737,8 @@ def _paragraphs(rng: random.Random, n: int, offset: int) -> None:
     from reports.models import Paragraph, Part, Report
 
     reports = _ids(Report, title__startswith=GENERATED_REPORT_TITLE)
+    if not reports:  # the register's reports are all the demo's: nothing to add to
+        return
     rows = []
     for i in range(n):
         part = Part.BODY if rng.random() < 0.75 else Part.IMPLICATIONS
@@ -761,6 +763,8 @@ def _renderings(rng: random.Random, n: int, offset: int) -> None:
         .order_by("pk")
         .values_list("pk", "version")
     )
+    if not reports:  # the register's reports are all the demo's: nothing to add to
+        return
     sha = hashlib.sha256(PDF_STUB).hexdigest()
     rows = []
     for _ in range(n):

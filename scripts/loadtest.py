@@ -373,7 +373,13 @@ class Servers:
         self.logs.append(log)
         # A session of its own, so stopping it stops its children (gunicorn's and the worker's).
         process = subprocess.Popen(  # noqa: S603 - our own venv's programs, fixed arguments
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_stop_with_parent,  # only sets a signal; no client thread runs yet
         )
         self.processes.append(process)
         return process
@@ -391,6 +397,16 @@ class Servers:
                 process.wait()
         for log in self.logs:
             log.close()
+
+
+def _stop_with_parent() -> None:
+    """Linux: the server gets SIGTERM if the load test itself is killed outright."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def wait_for_health(host: str, port: int, seconds: float, servers: Servers) -> None:

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Runs its response part before SessionMiddleware saves: it may mark the session used.
+    "twinning.middleware.SessionInactivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -207,8 +209,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
-# Every request pushes the expiry on, so SESSION_COOKIE_AGE is the inactivity limit.
-SESSION_SAVE_EVERY_REQUEST = True
+# SESSION_COOKIE_AGE is the inactivity limit: twinning.middleware saves a used
+# session again (pushing its expiry on) once it is SESSION_REFRESH_SECONDS old,
+# rather than on every request.
+SESSION_REFRESH_SECONDS = 60
 DEMO_PASSWORD = _env_text("DEMO_PASSWORD", "twinning-demo")
 
 # --- Internationalisation ----------------------------------------------------

@@ -230,15 +230,34 @@ def test_a_session_ends_after_the_inactivity_limit(client, nadia):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_each_request_moves_the_inactivity_limit_on(client, nadia):
+def test_use_after_the_refresh_interval_moves_the_inactivity_limit_on(client, nadia):
     sign_in(client, "nadia.khan", PASSWORD)
-    key = client.session.session_key
+    session = client.session
+    session["_seen"] -= settings.SESSION_REFRESH_SECONDS + 1
+    session.save()
+    key = session.session_key
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
 
     assert client.get(reverse("dashboard")).status_code == 200
 
     remaining = Session.objects.get(pk=key).expire_date - timezone.now()
     assert remaining > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_pages_used_within_the_refresh_interval_do_not_write_the_session(client, nadia):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, "nadia.khan", PASSWORD)
+    client.get(reverse("dashboard"))
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("dashboard")).status_code == 200
+
+    writes = [
+        q["sql"] for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == []
 
 
 def test_signing_in_gives_a_new_session_key(client, nadia):

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from partners.filters import SearchFilterSet, SortFilter
-from partners.models import Place
 
 from .models import Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
-from .selectors import visit_year_choices
+from .selectors import visit_year_choices, year_choices
 
 
 def _gift_year_choices() -> list[tuple[str, str]]:
-    return [(str(day.year), str(day.year)) for day in Gift.objects.dates("on", "year", order="DESC")]
+    return year_choices(Gift.objects.all(), "on")
 
 
 class VisitFilter(SearchFilterSet):
@@ -28,9 +27,9 @@ class VisitFilter(SearchFilterSet):
     )
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
     status = django_filters.ChoiceFilter(choices=VisitStatus.choices)
-    place = django_filters.ModelChoiceFilter(
-        field_name="relationship__place", queryset=Place.objects.order_by("name"), label="Place"
-    )
+    # Typed, not chosen from a list: a select of every place in the register
+    # would be most of the page's cost once there are hundreds.
+    place = django_filters.CharFilter(method="filter_place", label="Place", max_length=120)
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices)
     year = django_filters.ChoiceFilter(field_name="starts_on__year", choices=[], label="Year")
     funder = django_filters.ChoiceFilter(choices=Funder.choices, label="Who pays")
@@ -52,6 +51,11 @@ class VisitFilter(SearchFilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = visit_year_choices()
+
+    def filter_place(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            Q(relationship__place__name__icontains=value) | Q(relationship__place__local_name__icontains=value)
+        )
 
 
 class GiftFilter(SearchFilterSet):

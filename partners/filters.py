@@ -32,8 +32,9 @@ from .models import (
 
 
 def _country_choices(model: Any) -> list[tuple[str, str]]:
-    countries = model.objects.exclude(country="").values_list("country", flat=True).distinct()
-    return [(c, c) for c in sorted(set(countries))]
+    # order_by() first: the model's own ordering would make DISTINCT per row, not per country.
+    countries = model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    return [(c, c) for c in countries]
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -186,7 +187,10 @@ class OrganisationFilter(SearchFilterSet):
 
 class ContactFilter(SearchFilterSet):
     search_fields = ("name", "job_title", "email", "organisation__name")
-    organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.order_by("name"))
+    # Typed, not chosen: a select of every organisation costs most of the page once there are hundreds.
+    organisation = django_filters.CharFilter(
+        field_name="organisation__name", lookup_expr="icontains", label="Organisation", max_length=150
+    )
     ordering = SortFilter(
         fields=(("name", "name"), ("job_title", "job_title"), ("organisation__name", "organisation")),
         label="Sort by",

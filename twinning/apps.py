@@ -20,6 +20,10 @@ class TwinningConfig(AppConfig):
         # After every migrate, so permissions of models added later reach
         # the roles that roles.py grants them to.
         post_migrate.connect(_sync_roles, dispatch_uid="twinning.sync_roles")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_seen
         from .search import connect_signals
 
         connect_signals()
+        user_logged_in.connect(mark_session_seen, dispatch_uid="twinning.session_seen")

@@ -35,3 +35,11 @@ class SessionInactivityMiddleware:
         if not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
             session[SEEN_KEY] = now  # marks it modified: SessionMiddleware saves it and the cookie
         return response
+
+
+def mark_session_seen(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """Signing in counts as use: the new session starts with its stamp, so the
+    first page after signing in does not save it again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SEEN_KEY] = int(time.time())

@@ -6,7 +6,6 @@ bulk and looks at what the page asked the database for, not at any time.
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,13 +13,6 @@ from django.urls import reverse
 from partners.models import Place
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "app bug: partners/filters.py _country_choices keeps Place's Meta ordering (name), so "
-        "SELECT DISTINCT country, name returns one row per place, not per country"
-    ),
-)
 def test_the_country_filter_reads_one_row_per_country_not_per_place(officer_client) -> None:
     Place.objects.bulk_create(
         Place(name=f"Town {n:02d}", country="China" if n % 2 else "Japan") for n in range(40)

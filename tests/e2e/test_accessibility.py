@@ -1,0 +1,564 @@
+"""Browser test (Playwright, Debian Chromium): every page of Twinning, as the
+role that uses it, against WCAG 2.2 AA with axe-core, and against the Content
+Security Policy as Chromium enforces it.
+
+The demo register (Derby's Cabinet report of 9 September 2015) is loaded so
+that each page shows real records. Each role signs in once and walks its
+pages in one tab: every list, detail, history, create and edit form, the
+dashboard, the report preview, the sign-in page with a mistake and the
+sign-in lockout page, and a few forms sent empty so that their errors show.
+On each page axe-core (installed from npm) is evaluated and run for the
+WCAG 2.0, 2.1 and 2.2 A and AA rules; a serious or critical violation fails.
+
+Along the way every Content Security Policy violation the browser reports
+(a ``securitypolicyviolation`` event, or the console's "Content Security
+Policy" error) is collected, and each HTML page must carry the
+``Content-Security-Policy`` header. htmx works under that policy: a
+participant is added to and removed from a visit in place, and a PDF's page
+follows its rendering from queued to ready by itself.
+
+Which pages are walked is checked against the URL conf: a page added to the
+app without a place in WALK or a reason in NOT_WALKED fails
+``test_every_page_is_walked_or_excluded``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, expect
+
+from budgets.models import BudgetLine, FinancialYear, LineStatus, Spend
+from delegations.models import Visit
+from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
+from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
+from reports.services import rendering_run
+from tests.e2e.conftest import TIMEOUT_MS
+from tests.factories import PASSWORD, GiftFactory
+from twinning.celery import app as celery_app
+from twinning.demo import REGISTER_DRAFT_TITLE, load_demo
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING_IMPACTS = {"serious", "critical"}
+# The rendering page asks again every two seconds.
+POLLING_MS = 10_000
+
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+  }));
+}"""
+
+# Added to every page before its own scripts (init scripts are not subject to
+# the policy): hands each violation to the test as it happens.
+LISTEN_FOR_CSP = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : '')
+  );
+});
+"""
+
+
+# --- Which pages, as whom --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One page to open: the URL name, the role that opens it and the record its URL names."""
+
+    name: str
+    role: str
+    record: str | None = None
+    status: int = 200
+
+
+# In order, per role. A record is a key of the demo records (see demo_records).
+WALK: list[Stop] = [
+    # Officers keep the register: every form is theirs.
+    Stop("dashboard", "officer"),
+    Stop("partners:place-list", "officer"),
+    Stop("partners:place-create", "officer"),
+    Stop("partners:place-detail", "officer", "place"),
+    Stop("partners:place-update", "officer", "place"),
+    Stop("partners:relationship-list", "officer"),
+    Stop("partners:relationship-create", "officer"),
+    Stop("partners:relationship-detail", "officer", "relationship"),
+    Stop("partners:relationship-update", "officer", "relationship"),
+    Stop("partners:approach-list", "officer"),
+    Stop("partners:approach-create", "officer"),
+    Stop("partners:approach-detail", "officer", "approach"),
+    Stop("partners:approach-update", "officer", "approach"),
+    Stop("partners:organisation-create", "officer"),
+    Stop("partners:organisation-detail", "officer", "organisation"),
+    Stop("partners:organisation-update", "officer", "organisation"),
+    Stop("partners:contact-create", "officer"),
+    Stop("partners:contact-update", "officer", "contact"),
+    Stop("partners:action-list", "officer"),
+    Stop("partners:action-create", "officer"),
+    Stop("partners:action-detail", "officer", "action"),
+    Stop("partners:action-update", "officer", "action"),
+    Stop("partners:exchange-create", "officer"),
+    Stop("partners:exchange-update", "officer", "exchange"),
+    Stop("delegations:visit-list", "officer"),
+    Stop("delegations:visit-create", "officer"),
+    Stop("delegations:visit-detail", "officer", "visit"),
+    Stop("delegations:visit-update", "officer", "visit"),
+    Stop("delegations:gift-create", "officer"),
+    Stop("delegations:gift-update", "officer", "gift"),
+    Stop("delegations:calendar", "officer"),
+    Stop("budgets:line-create", "officer"),
+    Stop("budgets:spend-create", "officer", "line"),
+    Stop("budgets:spend-update", "officer", "spend"),
+    Stop("reports:report-list", "officer"),
+    Stop("reports:report-create", "officer"),
+    Stop("reports:draft-from-register", "officer"),
+    Stop("reports:report-detail", "officer", "draft"),
+    Stop("reports:report-update", "officer", "draft"),
+    Stop("reports:paragraph-update", "officer", "paragraph"),
+    Stop("reports:sign-offs", "officer", "draft"),
+    Stop("password_change", "officer"),
+    Stop("password_change_done", "officer"),
+    # Finance keeps the budgets.
+    Stop("dashboard", "finance"),
+    Stop("budgets:year-list", "finance"),
+    Stop("budgets:year-detail", "finance", "year"),
+    Stop("budgets:line-list", "finance"),
+    Stop("budgets:line-detail", "finance", "line"),
+    Stop("budgets:line-update", "finance", "line"),
+    Stop("budgets:line-history", "finance", "line"),
+    Stop("budgets:spend-list", "finance"),
+    Stop("budgets:spend-detail", "finance", "spend"),
+    Stop("budgets:spend-history", "finance", "spend"),
+    Stop("budgets:review", "finance"),
+    Stop("budgets:cost-shares", "finance", "relationship"),
+    # The Leader's Office reads everything and decides on reports.
+    Stop("dashboard", "leader"),
+    Stop("reports:report-list", "leader"),
+    Stop("reports:report-detail", "leader", "approved"),
+    Stop("reports:report-preview", "leader", "approved"),
+    Stop("reports:report-history", "leader", "approved"),
+    Stop("reports:decision-record", "leader", "approved"),
+    Stop("reports:rendering-detail", "leader", "rendering"),
+    Stop("partners:place-history", "leader", "place"),
+    Stop("partners:relationship-history", "leader", "relationship"),
+    Stop("partners:approach-history", "leader", "approach"),
+    Stop("partners:organisation-list", "leader"),
+    Stop("partners:organisation-history", "leader", "organisation"),
+    Stop("partners:contact-list", "leader"),
+    Stop("partners:contact-detail", "leader", "contact"),
+    Stop("partners:contact-history", "leader", "contact"),
+    Stop("partners:action-history", "leader", "action"),
+    Stop("partners:exchange-list", "leader"),
+    Stop("partners:exchange-detail", "leader", "exchange"),
+    Stop("partners:exchange-history", "leader", "exchange"),
+    Stop("delegations:visit-detail", "leader", "visit"),
+    Stop("delegations:visit-history", "leader", "visit"),
+    Stop("delegations:gift-list", "leader"),
+    Stop("delegations:gift-detail", "leader", "gift"),
+    Stop("delegations:gift-history", "leader", "gift"),
+    # The administrator reads the register and manages users in the Django admin.
+    Stop("dashboard", "administrator"),
+    Stop("partners:place-detail", "administrator", "place"),
+    # Signed in without a role yet: the dashboard says so; the register is refused.
+    Stop("dashboard", "outsider"),
+    Stop("partners:place-list", "outsider", status=403),
+]
+
+# Django admin pages (Django's own templates): checked for the Content Security
+# Policy only, as the administrator.
+ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners_place_change"]
+
+NOT_WALKED: dict[str, str] = {
+    "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
+    "healthz": "JSON for the load balancer, not a page",
+    "logout": "POST only: the Sign out button in the header of every page",
+    "delegations:calendar-feed": "an iCalendar file for calendar clients, not HTML",
+    "delegations:overseas-travel-csv": "a CSV download",
+    "budgets:year-export-csv": "a CSV download",
+    "budgets:year-export-xlsx": "an XLSX download",
+    "budgets:lines-export-csv": "a CSV download",
+    "budgets:lines-export-xlsx": "an XLSX download",
+    "reports:rendering-download": "a PDF download",
+    # POST-only buttons and forms: their result is the page they sit on, walked above.
+    "partners:relationship-status": "POST only: the status form on the relationship page",
+    "partners:stakeholder-create": "POST only: the stakeholder form on the relationship page",
+    "partners:stakeholder-delete": "POST only: a Remove button on the relationship page",
+    "delegations:visit-status": "POST only: the status form on the visit page",
+    "delegations:participant-add": "POST only (htmx): sent empty and valid in the htmx test below",
+    "delegations:participant-remove": "POST only (htmx): sent in the htmx test below",
+    "delegations:meeting-add": "POST only: the meeting form on the visit page",
+    "delegations:meeting-remove": "POST only: a Remove button on the visit page",
+    "delegations:cost-item-add": "POST only: the cost item form on the visit page",
+    "delegations:cost-item-remove": "POST only: a Remove button on the visit page",
+    "delegations:estimate-add": "POST only: the quick estimate form on the visit page",
+    "delegations:follow-up-add": "POST only: the follow-up form on the visit page",
+    "delegations:calendar-regenerate": "POST only: the button on the calendar page",
+    "budgets:line-decide": "POST only: the decision form on the budget line page",
+    "budgets:spend-override": "POST only: the override form on the spend page",
+    "reports:paragraph-add": "POST only: the paragraph form on the report page",
+    "reports:paragraph-move": "POST only: the move buttons on the report page",
+    "reports:paragraph-delete": "POST only: the Remove buttons on the report page",
+    "reports:report-approve": "POST only: the Approve button on the report page",
+    "reports:report-publish": "POST only: the Publish button on the report page",
+    "reports:report-revise": "POST only: the revised draft button on the report page",
+    "reports:rendering-request": "POST only: the Make the PDF button on the report page",
+    "reports:rendering-retry": "POST only: the Try again button on a failed PDF's page",
+}
+
+# Forms sent empty so that their errors show: (role, URL name, record, the submit button).
+SENT_EMPTY: list[tuple[str, str, str | None, str]] = [
+    ("officer", "partners:place-create", None, "Save"),
+    ("officer", "delegations:visit-create", None, "Save"),
+    ("officer", "delegations:gift-create", None, "Save"),
+    ("officer", "reports:report-create", None, "Save"),
+    ("officer", "password_change", None, "Change password"),
+    ("finance", "budgets:line-create", None, "Save"),
+]
+
+
+def _walk_urls(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django's own pages, see ADMIN_PAGES
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk_urls(entry.url_patterns, inner)
+        else:
+            # A URL without a name is listed by its route, so it too must be walked or excluded.
+            yield f"{namespace}{entry.name or f'(unnamed) {entry.pattern}'}", entry
+
+
+def app_url_names() -> set[str]:
+    static = settings.STATIC_URL.lstrip("/")
+    return {
+        name
+        for name, pattern in _walk_urls(get_resolver().url_patterns)
+        if not str(pattern.pattern).startswith(static)
+    }
+
+
+def test_every_page_is_walked_or_excluded() -> None:
+    names = app_url_names()
+    walked = {stop.name for stop in WALK}
+    missing = sorted(names - walked - set(NOT_WALKED))
+    assert not missing, "Pages neither walked nor excluded with a reason: " + ", ".join(missing)
+    stale = sorted((walked | set(NOT_WALKED)) - names)
+    assert not stale, "Walked or excluded URLs that no longer exist: " + ", ".join(stale)
+    both = sorted(walked & set(NOT_WALKED))
+    assert not both, "Both walked and excluded: " + ", ".join(both)
+
+
+# --- The demo's records ----------------------------------------------------------
+
+
+def load_the_demo() -> None:
+    """The demo register, its PDF rendered here; the worker's after-commit message runs
+    in-process (and finds the PDF made), so nothing is left in Redis in the services run."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.update(task_always_eager=True)
+    try:
+        load_demo(with_users=False, password=PASSWORD)
+    finally:
+        celery_app.conf.update(task_always_eager=eager)
+
+
+def demo_records() -> dict[str, Any]:
+    visit = Visit.objects.get(title="Hefei City delegation to Derby")
+    draft = Report.objects.get(title=REGISTER_DRAFT_TITLE, status=ReportStatus.DRAFT)
+    approved = Report.objects.get(status=ReportStatus.APPROVED)
+    line = BudgetLine.objects.filter(status=LineStatus.PROPOSED, spend__isnull=False).distinct().first()
+    return {
+        "place": Place.objects.get(name="Toyota City"),
+        "relationship": Relationship.objects.get(place__name="Toyota City", kind="civic"),
+        "approach": Approach.objects.get(place__name="Hefei"),
+        "organisation": Organisation.objects.get(name="Rolls-Royce"),
+        "contact": Contact.objects.get(),
+        "action": Action.objects.order_by("pk").first(),
+        "exchange": Exchange.objects.get(),
+        "visit": visit,
+        # The demo records no gift: one received from the Hefei delegation is added.
+        "gift": GiftFactory(
+            visit=visit,
+            direction="received",
+            description="Anhui Xuan paper scroll",
+            value="75.00",
+            counterparty="Hefei Foreign Affairs Office",
+        ),
+        "line": line,
+        "spend": Spend.objects.filter(budget_line=line).order_by("pk").first(),
+        "year": FinancialYear.objects.get(pk=line.financial_year_id),
+        "draft": draft,
+        "paragraph": Paragraph.objects.filter(report=draft).order_by("pk").first(),
+        "approved": approved,
+        "rendering": Rendering.objects.get(report=approved, status=RenderingStatus.READY),
+    }
+
+
+def url_of(name: str, records: dict[str, Any], record: str | None) -> str:
+    if record is None:
+        return reverse(name)
+    if record == "year":
+        return reverse(name, kwargs={"start_year": records["year"].start_year})
+    return reverse(name, kwargs={"pk": records[record].pk})
+
+
+# --- Checking a page -------------------------------------------------------------
+
+
+@dataclass
+class Findings:
+    axe: list[str] = field(default_factory=list)
+    csp: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    pages: int = 0
+
+    def report(self) -> str:
+        parts = []
+        if self.axe:
+            parts.append("axe-core, serious or critical:\n  " + "\n  ".join(self.axe))
+        if self.csp:
+            parts.append("Content Security Policy violations:\n  " + "\n  ".join(self.csp))
+        if self.headers:
+            parts.append(
+                "HTML pages without a strict Content-Security-Policy header:\n  " + "\n  ".join(self.headers)
+            )
+        return "\n".join(parts)
+
+
+class Walker:
+    """One signed-in tab per role, checking each page it is shown."""
+
+    def __init__(self, browser: Browser, base_url: str, findings: Findings, axe_source: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.findings = findings
+        self.axe_source = axe_source
+        self.contexts: list[BrowserContext] = []
+        self.where = "?"
+
+    def open_tab(self, who: str) -> Page:
+        context = self.browser.new_context(
+            base_url=self.base_url,
+            locale="en-GB",
+            timezone_id="Europe/London",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.expose_function(
+            "reportCspViolation", lambda text: self.findings.csp.append(f"{who} {self.where}: {text}")
+        )
+        context.add_init_script(LISTEN_FOR_CSP)
+        self.contexts.append(context)
+        page = context.new_page()
+
+        def on_console(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                self.findings.csp.append(f"{who} {self.where} (console): {message.text}")
+
+        page.on("console", on_console)
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+    def check_header(self, response: Response | None, what: str) -> None:
+        assert response is not None, f"{what}: no response"
+        if "text/html" not in response.headers.get("content-type", ""):
+            return
+        policy = response.headers.get("content-security-policy", "")
+        if not policy:
+            self.findings.headers.append(f"{what}: no header")
+        elif "'unsafe-inline'" in policy or "'unsafe-eval'" in policy:
+            self.findings.headers.append(f"{what}: {policy}")
+
+    def goto(self, page: Page, url: str, who: str, status: int = 200) -> None:
+        self.where = url
+        response = page.goto(url)
+        assert response is not None and response.status == status, (
+            f"{who} opening {url}: {response.status if response else 'no response'}"
+        )
+        self.check_header(response, f"{who} {url}")
+        self.axe(page, who)
+
+    def axe(self, page: Page, who: str, note: str = "") -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(self.axe_source)
+        self.findings.pages += 1
+        for violation in page.evaluate(RUN_AXE, AXE_TAGS):
+            if violation["impact"] in FAILING_IMPACTS:
+                self.findings.axe.append(
+                    f"{who} {page.url.removeprefix(self.base_url)}{note}: {violation['id']} "
+                    f"({violation['impact']}) {violation['help']}: {', '.join(violation['targets'][:6])}"
+                )
+
+    def submit(self, page: Page, button: str, who: str, note: str) -> None:
+        with page.expect_navigation() as navigation:
+            page.get_by_role("main").get_by_role("button", name=button, exact=True).click()
+        self.check_header(navigation.value, f"{who} {page.url} {note}")
+        self.axe(page, who, f" ({note})")
+
+
+def sign_in(walker: Walker, page: Page, username: str) -> None:
+    walker.where = "/accounts/login/"
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def signed_out_walk(walker: Walker) -> None:
+    """The sign-in page, with a wrong password, and paused after too many."""
+    page = walker.open_tab("anonymous")
+    walker.goto(page, "/accounts/login/", "anonymous")
+    # A required field's name is its label: the asterisk beside it is not read out.
+    expect(page.get_by_role("textbox", name="Username", exact=True)).to_have_attribute("required", "")
+
+    def wrong_password() -> Response | None:
+        page.get_by_label("Username").fill("hefei-guesser")
+        page.get_by_label("Password").fill("not-the-password")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Sign in").click()
+        return navigation.value
+
+    response = wrong_password()
+    if settings.AXES_FAILURE_LIMIT > 1:
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+        walker.check_header(response, "anonymous sign-in with a wrong password")
+        walker.axe(page, "anonymous", " (wrong password)")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        if response is not None and response.status == 429:
+            break
+        response = wrong_password()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in paused")
+    assert response is not None and response.status == 429
+    walker.check_header(response, "anonymous lockout page")
+    walker.axe(page, "anonymous", " (sign-in paused)")
+
+
+# --- The tests -------------------------------------------------------------------
+
+
+@pytest.fixture
+def walker(browser: Browser, live_server) -> Iterator[Walker]:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed at {AXE}: run `npm ci` (make test does).", pytrace=False)
+    findings = Findings()
+    walking = Walker(browser, live_server.url, findings, AXE.read_text(encoding="utf-8"))
+    yield walking
+    walking.close()
+
+
+def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker, personas) -> None:
+    load_the_demo()
+    records = demo_records()
+    users = personas
+
+    signed_out_walk(walker)
+
+    tabs: dict[str, Page] = {}
+    for stop in WALK:
+        if stop.role not in tabs:
+            tabs[stop.role] = walker.open_tab(stop.role)
+            sign_in(walker, tabs[stop.role], users[stop.role].username)
+        walker.goto(tabs[stop.role], url_of(stop.name, records, stop.record), stop.role, stop.status)
+
+    for role, name, record, button in SENT_EMPTY:
+        page = tabs[role]
+        walker.goto(page, url_of(name, records, record), role)
+        walker.submit(page, button, role, "sent empty")
+        expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+
+    admin = tabs["administrator"]
+    for name in ADMIN_PAGES:
+        url = reverse(name, args=[records["place"].pk]) if name.endswith("_change") else reverse(name)
+        walker.where = url
+        response = admin.goto(url)
+        assert response is not None and response.status == 200, f"{url}: {response and response.status}"
+        walker.check_header(response, f"administrator {url}")
+
+    findings = walker.findings
+    assert findings.pages >= len(WALK) + len(SENT_EMPTY) + 2
+    assert not findings.report(), findings.report()
+
+
+def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, officer, leader) -> None:
+    """A participant added and removed in place on a visit page; a PDF's page following
+    its rendering from queued to ready by itself. No violation on the way."""
+    load_the_demo()
+    visit = Visit.objects.get(title="Hefei City delegation to Derby")
+    page = walker.open_tab("officer")
+    sign_in(walker, page, officer.username)
+    walker.goto(page, reverse("delegations:visit-detail", args=[visit.pk]), "officer")
+    # The meta htmx-config was read: htmx adds no <style> of its own.
+    assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
+    participants = page.get_by_role("region", name="Participants")
+    table = participants.get_by_role("table", name="Who took part")
+
+    # Sent empty: the section comes back with its error, the page stays.
+    page.get_by_role("button", name="Add participant").click()
+    expect(participants.get_by_role("heading", name="There is a problem")).to_be_visible()
+    walker.axe(page, "officer", " (participant sent empty)")
+
+    participants.get_by_label("Name").fill("Cllr Ranjit Banwait")
+    participants.get_by_label("Role").select_option(label="Elected Member")
+    page.get_by_role("button", name="Add participant").click()
+    expect(table.get_by_role("row").filter(has_text="Cllr Ranjit Banwait")).to_have_count(1)
+    expect(participants.get_by_role("status")).to_contain_text("Cllr Ranjit Banwait")
+    assert visit.participants.filter(name="Cllr Ranjit Banwait").exists()
+    walker.axe(page, "officer", " (participant added)")
+
+    participants.get_by_role("button", name="Remove Cllr Ranjit Banwait").click()
+    expect(table.get_by_role("row").filter(has_text="Cllr Ranjit Banwait")).to_have_count(0)
+    assert not visit.participants.filter(name="Cllr Ranjit Banwait").exists()
+    assert page.url.endswith(reverse("delegations:visit-detail", args=[visit.pk])), "the page was reloaded"
+
+    # A PDF asked for and still queued: its page asks again every two seconds
+    # until the worker has made it. The page's next request is held while the
+    # test does the worker's part, so the browser and the test never use the
+    # database at once (SQLite in the embedded run locks whole tables).
+    draft = Report.objects.get(title=REGISTER_DRAFT_TITLE)
+    rendering = Rendering.objects.create(report=draft, report_version=draft.version, requested_by=officer)
+    detail_url = reverse("reports:rendering-detail", args=[rendering.pk])
+    leader_page = walker.open_tab("leader")
+    sign_in(walker, leader_page, leader.username)
+    walker.goto(leader_page, detail_url, "leader")
+    status = leader_page.locator("#rendering-status")
+    expect(status).to_contain_text("the PDF is being made")
+
+    held: list[Route] = []
+    leader_page.route(f"**{detail_url}", lambda route: held.append(route))
+    for _wait in range(POLLING_MS // 100):
+        if held:
+            break
+        leader_page.wait_for_timeout(100)
+    assert [route.request.headers.get("hx-request") for route in held] == ["true"], (
+        "the page did not ask again by itself"
+    )
+    assert rendering_run(rendering_id=rendering.pk) == RenderingStatus.READY  # the worker's part
+    held[0].continue_()
+    leader_page.unroute(f"**{detail_url}")
+    expect(leader_page.get_by_role("link", name=f"Download the PDF of {draft}")).to_be_visible(
+        timeout=POLLING_MS
+    )
+    expect(status).to_contain_text("The PDF is ready")
+    assert leader_page.url.endswith(detail_url), "the page was reloaded"
+    walker.axe(leader_page, "leader", " (PDF ready)")
+
+    assert walker.findings.pages == 5
+    assert not walker.findings.report(), walker.findings.report()

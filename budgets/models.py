@@ -219,6 +219,7 @@ class Spend(FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["-spent_on", "-pk"]
+        indexes = [models.Index(fields=["-spent_on", "-id"], name="spend_newest_first")]
         verbose_name_plural = "spend"
         permissions = [("override_spend", "Can commit spend beyond what a budget line has left")]
         constraints = [

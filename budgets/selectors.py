@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
@@ -199,7 +200,8 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
     return [(year, figures[year.pk]) for year in years]
 
 
-REVIEW_LIMIT = 200
+# As long as one page of a list; the counts and links lead to the rest.
+REVIEW_LIMIT = settings.PAGE_SIZE
 
 
 def review_queue() -> dict[str, Any]:

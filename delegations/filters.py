@@ -54,7 +54,8 @@ class VisitFilter(SearchFilterSet):
 
     def filter_place(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(
-            Q(relationship__place__name__icontains=value) | Q(relationship__place__local_name__icontains=value)
+            Q(relationship__place__name__icontains=value)
+            | Q(relationship__place__local_name__icontains=value)
         )
 
 

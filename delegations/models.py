@@ -353,6 +353,7 @@ class Gift(VersionedModel):
 
     class Meta:
         ordering = ["-on", "-pk"]
+        indexes = [models.Index(fields=["-on", "-id"], name="gift_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(value__gt=0), name="gift_value_positive"),
             models.CheckConstraint(

@@ -33,7 +33,9 @@ from .models import (
 
 def _country_choices(model: Any) -> list[tuple[str, str]]:
     # order_by() first: the model's own ordering would make DISTINCT per row, not per country.
-    countries = model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    countries = (
+        model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    )
     return [(c, c) for c in countries]
 
 

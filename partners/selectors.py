@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import extensions
@@ -34,11 +35,32 @@ OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 OPEN_APPROACH_OUTCOMES = (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
 
 
+def _count_of(model: Any, field: str, **conditions: Any) -> Coalesce:
+    """How many ``model`` rows point at each listed row, as a correlated subquery:
+    the database counts one page's rows, not every row grouped before paging."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 def place_list() -> QuerySet[Place]:
     return (
         Place.objects.annotate(
-            relationship_count=Count(
-                "relationships", filter=~Q(relationships__status=RelationshipStatus.ENDED), distinct=True
+            relationship_count=Coalesce(
+                Subquery(
+                    Relationship.objects.filter(place=OuterRef("pk"))
+                    .exclude(status=RelationshipStatus.ENDED)
+                    .order_by()
+                    .values("place")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             )
         )
         .prefetch_related("sectors")
@@ -58,8 +80,8 @@ def approach_list() -> QuerySet[Approach]:
 
 def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.annotate(
-        contact_count=Count("contacts", distinct=True),
-        relationship_count=Count("stakeholdings", distinct=True),
+        contact_count=_count_of(Contact, "organisation"),
+        relationship_count=_count_of(Stakeholder, "organisation"),
     ).order_by("name", "pk")
 
 
@@ -254,7 +276,11 @@ def dashboard_summary() -> dict[str, Any]:
         .filter(outcome__in=OPEN_APPROACH_OUTCOMES)
         .order_by(F("respond_by").asc(nulls_last=True), "-pk")[:10]
     )
-    due_actions = list(action_list().filter(status__in=OPEN_ACTION_STATUSES)[:10])
+    due_actions = list(
+        action_list()
+        .filter(status__in=OPEN_ACTION_STATUSES)
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:10]
+    )
     status_counts = dict(
         Relationship.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )

@@ -17,6 +17,7 @@ the page, polling, finds it ready by itself.
 from __future__ import annotations
 
 import hashlib
+import base64
 import json
 from datetime import date
 from io import BytesIO
@@ -71,11 +72,9 @@ def take_back_the_message_to_the_worker(rendering_id: int) -> None:
     queue = celery_app.conf.task_default_queue
     try:
         for raw in broker.lrange(queue, 0, -1):
-            headers = json.loads(raw).get("headers", {})
-            if (
-                headers.get("task") == "reports.render_report_pdf"
-                and headers.get("argsrepr") == f"({rendering_id},)"
-            ):
+            message = json.loads(raw)
+            args = json.loads(base64.b64decode(message["body"]))[0]
+            if message.get("headers", {}).get("task") == "reports.render_report_pdf" and args == [rendering_id]:
                 broker.lrem(queue, 1, raw)
     finally:
         broker.close()

@@ -16,8 +16,8 @@ the page, polling, finds it ready by itself.
 
 from __future__ import annotations
 
-import hashlib
 import base64
+import hashlib
 import json
 from datetime import date
 from io import BytesIO
@@ -74,7 +74,9 @@ def take_back_the_message_to_the_worker(rendering_id: int) -> None:
         for raw in broker.lrange(queue, 0, -1):
             message = json.loads(raw)
             args = json.loads(base64.b64decode(message["body"]))[0]
-            if message.get("headers", {}).get("task") == "reports.render_report_pdf" and args == [rendering_id]:
+            if message.get("headers", {}).get("task") == "reports.render_report_pdf" and args == [
+                rendering_id
+            ]:
                 broker.lrem(queue, 1, raw)
     finally:
         broker.close()

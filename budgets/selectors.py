@@ -16,7 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import (
+    Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -27,6 +30,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -136,6 +140,7 @@ class YearGroup:
     title: str
     rows: list[tuple[BudgetLine, Figures]] = field(default_factory=list)
     total: Figures = field(default_factory=Figures)
+    count: int = 0  # lines in the group in all, on this page or others
 
 
 @dataclass
@@ -166,6 +171,86 @@ def year_summary(year: FinancialYear) -> YearSummary:
         group.total.add(figures)
         total.add(figures)
     return YearSummary(year=year, groups=[own, external], total=total)
+
+
+@dataclass
+class YearPage(YearSummary):
+    """One page of a year's lines, with the whole year's totals and warnings."""
+
+    page: Any = None
+    over_committed: list[BudgetLine] = field(default_factory=list)
+
+    @property
+    def over_committed_lines(self) -> list[BudgetLine]:
+        return self.over_committed
+
+
+def _is_own_money(funding_source: str) -> bool:
+    return funding_source == FundingSource.COUNCIL
+
+
+def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = None) -> YearPage:
+    """The year's page: its lines a page at a time (own money first), each
+    group's and the year's totals over every line, and every over-committed
+    line of the year. A fixed number of queries whatever the year holds."""
+    own = YearGroup("The council's own money")
+    external = YearGroup("Funded by others (FCO, partners, other)")
+    total = Figures()
+    group_of = {True: own, False: external}
+    lines = budget_line_list().filter(financial_year=year)
+    line_totals = (
+        BudgetLine.objects.filter(financial_year=year)
+        .order_by()
+        .values("funding_source")
+        .annotate(
+            n=Count("pk"),
+            budget=Sum("amount", filter=Q(status=LineStatus.APPROVED)),
+            proposed=Sum("amount", filter=Q(status=LineStatus.PROPOSED)),
+        )
+    )
+    for row in line_totals:
+        group = group_of[_is_own_money(row["funding_source"])]
+        group.count += row["n"]
+        group.total.add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
+    spend_totals = (
+        Spend.objects.filter(budget_line__financial_year=year)
+        .order_by()
+        .values("budget_line__funding_source")
+        .annotate(
+            estimated=Sum("amount", filter=ESTIMATED),
+            committed=Sum("amount", filter=COMMITTED),
+            paid=Sum("amount", filter=PAID),
+        )
+    )
+    for row in spend_totals:
+        group_of[_is_own_money(row["budget_line__funding_source"])].total.add(
+            Figures(
+                estimated=row["estimated"] or ZERO,
+                committed=row["committed"] or ZERO,
+                paid=row["paid"] or ZERO,
+            )
+        )
+    for group in (own, external):
+        total.add(group.total)
+    paginator = Paginator(
+        lines.order_by(
+            Case(When(funding_source=FundingSource.COUNCIL, then=Value(0)), default=Value(1)),
+            "funding_source",
+            "cost_centre",
+            "title",
+            "pk",
+        ),
+        per_page or settings.PAGE_SIZE,
+    )
+    page = paginator.get_page(page_number)
+    for line in page.object_list:
+        group_of[_is_own_money(line.funding_source)].rows.append((line, line_figures(line)))
+    over_committed = list(
+        lines.filter(status=LineStatus.APPROVED, committed__gt=F("amount")).order_by(
+            "cost_centre", "title", "pk"
+        )
+    )
+    return YearPage(year=year, groups=[own, external], total=total, page=page, over_committed=over_committed)
 
 
 def years_overview() -> list[tuple[FinancialYear, Figures]]:

@@ -57,7 +57,11 @@ class YearDetailView(RoleRequiredMixin, PageMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         year = get_object_or_404(FinancialYear, start_year=self.kwargs["start_year"])
-        context["summary"] = selectors.year_summary(year)
+        summary = selectors.year_page(year, self.request.GET.get("page"))
+        context["summary"] = summary
+        context["page_obj"] = summary.page
+        context["paginator"] = summary.page.paginator
+        context["is_paginated"] = summary.page.has_other_pages()
         context["year"] = year
         context["title"] = f"Budget {year.label}"
         context["breadcrumbs"] = [("Budgets", reverse("budgets:year-list")), (year.label, None)]

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from budgets.models import FinancialYear, financial_year_label, financial_year_start
-from budgets.selectors import year_summary, years_overview
+from budgets.selectors import year_page, year_summary, years_overview
 from tests.budgets.test_lines import money
 from tests.delegations.test_visits import within
 from tests.factories import BudgetLineFactory, FinancialYearFactory, SpendFactory
@@ -289,3 +289,52 @@ def test_no_years_yet(officer_client: Client) -> None:
     page = Page(officer_client.get(reverse("budgets:year-list")))
     assert "No budget lines yet." in page.text
     assert not page.root.find_all("svg", role="img")
+
+
+# --- The year a page at a time ----------------------------------------------------------------
+
+
+def _figures(figures: Any) -> tuple[Decimal, ...]:
+    return (figures.budget, figures.proposed, figures.estimated, figures.committed, figures.paid)
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 4, 25])
+def test_a_page_of_the_year_has_the_whole_years_totals(year_2016: FinancialYear, per_page: int) -> None:
+    whole = year_summary(year_2016)
+
+    for number in range(1, 7):
+        page = year_page(year_2016, number, per_page=per_page)
+        assert _figures(page.total) == _figures(whole.total)
+        for paged, full in zip(page.groups, whole.groups, strict=True):
+            assert _figures(paged.total) == _figures(full.total), paged.title
+            assert paged.count == len(full.rows)
+        # The over-committed line is named on every page, wherever its row falls.
+        assert [line.title for line in page.over_committed_lines] == ["Hefei trade visit"]
+
+
+def test_the_pages_of_a_year_hold_each_line_once_own_money_first(year_2016: FinancialYear) -> None:
+    seen = []
+    for number in range(1, 4):
+        page = year_page(year_2016, number, per_page=2)
+        seen += [(group.title, line.title) for group in page.groups for line, _ in group.rows]
+
+    assert [title for _, title in seen] == [
+        line.title for group in year_summary(year_2016).groups for line, _ in group.rows
+    ]
+    assert seen[0][0] == "The council's own money"
+
+
+def test_the_year_page_links_to_its_next_page(
+    finance_client: Client, year_2016: FinancialYear, settings: Any
+) -> None:
+    settings.PAGE_SIZE = 4
+    url = reverse("budgets:year-detail", args=[2016])
+
+    first = Page(finance_client.get(url))
+    second = Page(finance_client.get(url + first.link("Next page")))
+
+    assert "Page 1 of 2" in first.text
+    assert "Total of all 3 lines" in first.text
+    assert "Zhejiang delegation" in second.text
+    assert "Toyota City civic visit" not in second.text
+    assert "3 lines, on the other pages" in second.text

@@ -12,6 +12,7 @@ admin.site.site_title = "Twinning administration"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("accounts/login/", views.TwinningLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

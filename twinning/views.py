@@ -13,7 +13,8 @@ from django.views.generic import TemplateView
 
 from partners import selectors as partner_selectors
 
-from . import health
+from . import health, search
+from .editing import PageMixin
 from .roles import role_names
 
 
@@ -32,6 +33,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker": broker_detail if broker_ok else f"failed: {broker_detail}",
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+class SearchView(PageMixin, TemplateView):
+    """One search across the register; each kind of record only for those who may see it."""
+
+    template_name = "twinning/search.html"
+    title = "Search"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "")
+        context["query"] = context["search_query"] = query.strip()[: search.MAX_QUERY_LENGTH]
+        context["results"] = search.search(query, self.request.user) if query.strip() else None
+        if context["query"]:
+            context["title"] = f"Search: {context['query']}"
+        context["breadcrumbs"] = [("Search", None)]
+        return context
 
 
 class SignInForm(AuthenticationForm):

@@ -84,12 +84,15 @@ class Stop:
     role: str
     record: str | None = None
     status: int = 200
+    query: str = ""
 
 
 # In order, per role. A record is a key of the demo records (see demo_records).
 WALK: list[Stop] = [
     # Officers keep the register: every form is theirs.
     Stop("dashboard", "officer"),
+    Stop("search", "officer", query="?q=xian"),
+    Stop("search", "officer", query="?q=nothing-of-the-sort"),
     Stop("partners:place-list", "officer"),
     Stop("partners:place-create", "officer"),
     Stop("partners:place-detail", "officer", "place"),
@@ -476,7 +479,7 @@ def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker
         if stop.role not in tabs:
             tabs[stop.role] = walker.open_tab(stop.role)
             sign_in(walker, tabs[stop.role], users[stop.role].username)
-        walker.goto(tabs[stop.role], url_of(stop.name, records, stop.record), stop.role, stop.status)
+        walker.goto(tabs[stop.role], url_of(stop.name, records, stop.record) + stop.query, stop.role, stop.status)
 
     for role, name, record, button in SENT_EMPTY:
         page = tabs[role]

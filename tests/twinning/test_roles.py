@@ -163,6 +163,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": by_persona(302, 405, 405, 405, 405, 405),
         "POST": by_persona(302, 302, 302, 302, 302, 302),
     },
+    "search": {
+        "GET": by_persona(302, 200, 200, 200, 200, 200),
+        "POST": by_persona(302, 405, 405, 405, 405, 405),
+    },
     "password_change": {
         "GET": by_persona(302, 200, 200, 200, 200, 200),
         "POST": by_persona(302, 302, 302, 302, 302, 302),

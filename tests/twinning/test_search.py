@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from partners.models import Place
 from tests.factories import (
@@ -159,3 +160,49 @@ def test_ranking_puts_a_title_match_first(officer):
 
     assert titles[0] == "Derby Road"
     assert "Hefei (合肥市)" in titles
+
+
+# --- The search page ---------------------------------------------------------------------
+
+
+def test_the_search_box_is_on_every_page_with_a_label(officer_client):
+    from tests.partners.test_html import Page
+
+    page = Page(officer_client.get(reverse("partners:place-list")))
+
+    box = page.control("Search the register")
+    assert box.attrs["name"] == "q"
+    assert page.root.find_all("form", role="search")
+
+
+def test_the_search_page_groups_results_and_says_why(officer_client, xian):
+    from tests.partners.test_html import Page
+
+    RelationshipFactory(place=xian, narrative="Rolls-Royce and Xi'an Aerospace.")
+
+    page = Page(officer_client.get(reverse("search"), {"q": "西安"}))
+
+    assert "Search results for “西安”" in page.text
+    assert page.section("Places (1)").find_all("a")[0].attrs["href"] == xian.get_absolute_url()
+    assert "Matched in local name" in page.section("Places (1)").text
+    assert "Xi'an – economic" in page.section("Relationships (1)").text
+
+
+def test_the_search_page_says_when_nothing_matches(officer_client, xian):
+    body = officer_client.get(reverse("search"), {"q": "Timbuktu"}).content.decode()
+
+    assert "Nothing in the register matches “Timbuktu”" in body
+
+
+def test_what_was_searched_for_is_shown_escaped(officer_client):
+    body = officer_client.get(reverse("search"), {"q": '<script>alert("x")</script>'}).content.decode()
+
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_a_user_without_a_role_finds_nothing_in_the_register(outsider_client, xian):
+    body = outsider_client.get(reverse("search"), {"q": "xian"}).content.decode()
+
+    assert xian.get_absolute_url() not in body
+    assert "Nothing in the register matches" in body

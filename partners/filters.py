@@ -144,6 +144,7 @@ class ApproachFilter(SearchFilterSet):
             ("received_on", "received"),
             ("respond_by", "respond_by"),
             ("outcome", "outcome"),
+            ("triage_total", "triage"),
         ),
         label="Sort by",
     )

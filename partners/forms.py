@@ -20,6 +20,7 @@ from .models import (
     RelationshipKind,
     RelationshipStatus,
     Stakeholder,
+    TriageScore,
 )
 
 
@@ -259,3 +260,58 @@ __all__ = [
     "RelationshipStatusForm",
     "StakeholderForm",
 ]
+
+
+class ApproachTriageForm(forms.Form):
+    """A score (0-5) and its reason for each criterion in use; a criterion left
+    unscored stays as it was. ``scored_as`` is what the scores were when the
+    form was shown, so a colleague's scoring in between is not overwritten
+    unseen."""
+
+    scored_as = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+    def __init__(self, *args: Any, criteria: list[Any], current: dict[int, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            existing = current.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.name} (weight {criterion.weight})",
+                help_text=criterion.question,
+                choices=[("", "Not scored"), *TriageScore.choices],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=existing.score if existing else "",
+            )
+            self.fields[f"reason_{criterion.pk}"] = forms.CharField(
+                label=f"Reason for the {criterion.name.lower()} score",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                max_length=4000,
+                initial=existing.reason if existing else "",
+            )
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        """(criterion, score field, reason field) for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.criteria]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for criterion in self.criteria:
+            score = cleaned.get(f"score_{criterion.pk}")
+            reason = (cleaned.get(f"reason_{criterion.pk}") or "").strip()
+            if score is not None and not reason:
+                self.add_error(f"reason_{criterion.pk}", "Give the reason for this score.")
+            if score is None and reason:
+                self.add_error(
+                    f"score_{criterion.pk}", "Choose a score for this reason, or clear the reason."
+                )
+        return cleaned
+
+    def given(self) -> list[tuple[Any, int, str]]:
+        return [
+            (c, self.cleaned_data[f"score_{c.pk}"], self.cleaned_data[f"reason_{c.pk}"].strip())
+            for c in self.criteria
+            if self.cleaned_data.get(f"score_{c.pk}") is not None
+        ]

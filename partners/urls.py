@@ -54,6 +54,7 @@ urlpatterns = [
         views.ApproachUpdateView,
         views.ApproachHistoryView,
     ),
+    path("approaches/<int:pk>/score/", views.ApproachTriageView.as_view(), name="approach-triage"),
     *_crud(
         "organisations",
         "organisation",

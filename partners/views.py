@@ -24,7 +24,17 @@ from twinning.roles import RoleRequiredMixin
 from twinning.versioning import StaleEditError
 
 from . import extensions, filters, forms, selectors, services
-from .models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship, Stakeholder
+from .models import (
+    Action,
+    Approach,
+    ApproachScore,
+    Contact,
+    Exchange,
+    Organisation,
+    Place,
+    Relationship,
+    Stakeholder,
+)
 
 
 def _crumbs(list_name: str, list_label: str, *rest: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -252,7 +262,13 @@ class ApproachListView(RegisterListView):
     title = "Approaches"
 
     def get_queryset(self) -> Any:
-        return selectors.approach_list()
+        # Newest first unless sorted; "Triage score" ranks them by their weighted totals.
+        return selectors.approaches_ranked().order_by(*Approach._meta.ordering)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["triage_maximum"] = selectors.triage_maximum()
+        return context
 
 
 class ApproachDetailView(RegisterDetailView):
@@ -267,6 +283,89 @@ class ApproachDetailView(RegisterDetailView):
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
         return _crumbs("approach-list", "Approaches", (str(self.object), None))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["triage"] = selectors.approach_triage(self.object)
+        return context
+
+
+def _scored_as(approach: Approach) -> str:
+    """The approach's scores as they stand, to notice a colleague's scoring in between."""
+    rows = (
+        ApproachScore.objects.filter(approach=approach)
+        .order_by("criterion_id")
+        .values_list("criterion_id", "version")
+    )
+    return ",".join(f"{criterion}:{version}" for criterion, version in rows)
+
+
+class ApproachTriageView(RoleRequiredMixin, View):
+    """Score an approach against the council's criteria, each with its reason."""
+
+    permission_required = "partners.add_approachscore"
+    template_name = "partners/approach_triage.html"
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.approach = get_object_or_404(selectors.approach_list(), pk=kwargs["pk"])
+        self.criteria = selectors.active_criteria()
+
+    def form(self, data: Any = None) -> forms.ApproachTriageForm:
+        current = {row.criterion_id: row for row in ApproachScore.objects.filter(approach=self.approach)}
+        form = forms.ApproachTriageForm(data, criteria=self.criteria, current=current)
+        if data is None:
+            form.initial["scored_as"] = _scored_as(self.approach)
+        return form
+
+    def render(self, form: Any) -> HttpResponse:
+        context = {
+            "form": form,
+            "approach": self.approach,
+            "title": f"Score the {self.approach}",
+            "breadcrumbs": _crumbs(
+                "approach-list",
+                "Approaches",
+                (str(self.approach), self.approach.get_absolute_url()),
+                ("Score", None),
+            ),
+            "maximum": selectors.triage_maximum(self.criteria),
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.render(self.form())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.render(form)
+        with transaction.atomic():
+            Approach.objects.select_for_update().filter(pk=self.approach.pk).first()
+            if form.cleaned_data["scored_as"] != _scored_as(self.approach):
+                messages.error(
+                    request,
+                    "Someone else scored this approach while you had this page open. Their scores are "
+                    "shown on the approach; yours are below, not saved. Check them and save again.",
+                )
+                fresh = self.form(request.POST)
+                fresh.is_valid()
+                fresh.data = fresh.data.copy()
+                fresh.data["scored_as"] = _scored_as(self.approach)
+                return self.render(fresh)
+            try:
+                services.approach_score(
+                    approach=self.approach,
+                    scores=[services.ScoreGiven(c, score, reason) for c, score, reason in form.given()],
+                    by=request.user,
+                )
+            except ValidationError as refused:
+                by_name = {c.name: c.pk for c in self.criteria}
+                for name, problems in refused.message_dict.items():
+                    form.add_error(f"score_{by_name[name]}" if name in by_name else None, problems)
+                return self.render(form)
+        messages.success(request, f"The scores of the {self.approach} were saved.")
+        return redirect(self.approach)
 
 
 class ApproachCreateView(RegisterCreateView):

@@ -24,10 +24,12 @@ from partners.models import (
     ActionStatus,
     Approach,
     ApproachOutcome,
+    ApproachScore,
     Relationship,
     RelationshipStatus,
     Stakeholder,
 )
+from partners.selectors import active_criteria, triage_maximum
 from twinning.templatetags.twinning_format import gbp
 
 from .models import Paragraph, Part, Report
@@ -86,9 +88,13 @@ def _relationship_paragraphs(today: date) -> list[str]:
 
 
 def _approach_paragraphs(today: date) -> list[str]:
+    criteria = active_criteria()
+    in_use = {criterion.pk for criterion in criteria}
+    maximum = triage_maximum(criteria)
     approaches = (
         Approach.objects.filter(outcome__in=[ApproachOutcome.PENDING, ApproachOutcome.EXPLORING])
         .select_related("place", "via_organisation", "via_contact")
+        .prefetch_related(Prefetch("scores", queryset=ApproachScore.objects.select_related("criterion")))
         .order_by("respond_by", "place__name")
     )
     paragraphs = []
@@ -112,6 +118,17 @@ def _approach_paragraphs(today: date) -> list[str]:
         else:
             text += " No respond-by date is recorded."
         paragraphs.append(text)
+        scores = [score for score in approach.scores.all() if score.criterion_id in in_use]
+        if scores:
+            total = sum(score.score * score.criterion.weight for score in scores)
+            judged = "; ".join(
+                f"{score.criterion.name.lower()} {score.score} of 5 ({score.reason.strip().rstrip('.')})"
+                for score in sorted(scores, key=lambda s: (s.criterion.position, s.criterion.name))
+            )
+            paragraphs.append(
+                f"Against the council's twinning criteria the approach from {place.name} scores "
+                f"{total} of a possible {maximum}: {judged}."
+            )
     return paragraphs
 
 

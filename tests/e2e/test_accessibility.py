@@ -105,6 +105,7 @@ WALK: list[Stop] = [
     Stop("partners:approach-create", "officer"),
     Stop("partners:approach-detail", "officer", "approach"),
     Stop("partners:approach-update", "officer", "approach"),
+    Stop("partners:approach-triage", "officer", "approach"),
     Stop("partners:organisation-create", "officer"),
     Stop("partners:organisation-detail", "officer", "organisation"),
     Stop("partners:organisation-update", "officer", "organisation"),

@@ -160,3 +160,29 @@ def test_the_draft_prints_the_budget_as_a_table_with_headers() -> None:
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(report_pdf(report).content)).pages)
     assert "Budget for twinning by financial year" in text
     assert "£4,000" in text and "£5,000" in text
+
+
+def test_the_draft_gives_each_open_approachs_triage_scores_and_reasons(officer) -> None:
+    from partners.models import TriageCriterion
+    from partners.services import ScoreGiven, approach_score
+
+    zhejiang = ApproachFactory(place=PlaceFactory(name="Zhejiang", local_name="浙江省"), request="Asks for a link")
+    ApproachFactory(place=PlaceFactory(name="Osaka", local_name="大阪市"), request="Asks to visit")
+    criteria = {c.name: c for c in TriageCriterion.objects.all()}
+    approach_score(
+        approach=zhejiang,
+        scores=[
+            ScoreGiven(criteria["Economic similarity"], 4, "Automotive and rail, as in Derby."),
+            ScoreGiven(criteria["External funding"], 2, "The consulate may pay for one visit"),
+        ],
+        by=officer,
+    )
+
+    supporting = " ".join(_texts(_draft(), section=4))
+
+    assert (
+        "Against the council's twinning criteria the approach from Zhejiang scores 14 of a possible 55: "
+        "economic similarity 4 of 5 (Automotive and rail, as in Derby); "
+        "external funding 2 of 5 (The consulate may pay for one visit)." in supporting
+    )
+    assert "the approach from Osaka scores" not in supporting

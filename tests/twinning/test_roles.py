@@ -193,6 +193,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "partners:approach-create": OFFICER_FORM,
     "partners:approach-detail": READ,
     "partners:approach-update": OFFICER_FORM,
+    "partners:approach-triage": OFFICER_FORM,
     "partners:approach-history": READ,
     "partners:organisation-list": READ,
     "partners:organisation-create": OFFICER_FORM,
@@ -553,6 +554,12 @@ def url_for(name: str, register: dict[str, Any]) -> str:
     return reverse(name, kwargs=kwargs)
 
 
+def _criterion(name: str) -> int:
+    from partners.models import TriageCriterion
+
+    return TriageCriterion.objects.get(name=name).pk
+
+
 def _version(record: Any) -> int:
     return type(record).objects.get(pk=record.pk).version
 
@@ -774,6 +781,11 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "request": "Asks for a trade visit in the spring.",
         "outcome": "exploring",
         "version": _version(reg["approach"]),
+    },
+    "partners:approach-triage": lambda reg, user: {
+        f"score_{_criterion('Strategic fit')}": "4",
+        f"reason_{_criterion('Strategic fit')}": "Fits the city's international strategy.",
+        "scored_as": "",
     },
     "partners:organisation-create": lambda reg, user: {"name": "UKTI", "kind": "government"},
     "partners:organisation-update": lambda reg, user: {

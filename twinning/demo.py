@@ -213,6 +213,16 @@ class OrganisationFacts:
     notes: str = ""
 
 
+# The sectors of the companies and bodies behind the links, for partner discovery.
+ORGANISATION_SECTORS = {
+    "Midlands Aerospace Alliance": ("Aerospace",),
+    "Derby and Derbyshire Rail": ("Rail",),
+    "Rolls-Royce": ("Aerospace",),
+    "Toyota Motor Manufacturing UK": ("Automotive",),
+    "Xi'an Aerospace": ("Aerospace",),
+}
+
+
 CBBC = "China-Britain Business Council"
 UKTI = "UK Trade & Investment"
 MAA = "Midlands Aerospace Alliance"
@@ -1103,6 +1113,10 @@ def _load_register(loader: _Loader) -> tuple[dict[tuple[str, str], Relationship]
         )
         for facts in ORGANISATIONS
     }
+    # Derby's economy, the profile partner discovery ranks places against.
+    loader.include(councils[DERBY], "sectors", [sectors[name] for name in SECTORS])
+    for name, sector_names in ORGANISATION_SECTORS.items():
+        loader.include(organisations[name], "sectors", [sectors[sector] for sector in sector_names])
     deputy_consul_general = loader.ensure(
         Contact,
         Contact.objects.filter(organisation=organisations[CONSULATE], job_title__iexact=DEPUTY_CONSUL_GENERAL)

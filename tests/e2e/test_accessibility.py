@@ -106,6 +106,7 @@ WALK: list[Stop] = [
     Stop("partners:approach-detail", "officer", "approach"),
     Stop("partners:approach-update", "officer", "approach"),
     Stop("partners:approach-triage", "officer", "approach"),
+    Stop("partners:discovery", "leader"),
     Stop("partners:organisation-create", "officer"),
     Stop("partners:organisation-detail", "officer", "organisation"),
     Stop("partners:organisation-update", "officer", "organisation"),

@@ -194,6 +194,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "partners:approach-detail": READ,
     "partners:approach-update": OFFICER_FORM,
     "partners:approach-triage": OFFICER_FORM,
+    "partners:discovery": READ,
     "partners:approach-history": READ,
     "partners:organisation-list": READ,
     "partners:organisation-create": OFFICER_FORM,

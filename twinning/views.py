@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from partners import selectors as partner_selectors
 
-from . import health, search
+from . import dashboards, health, search
 from .editing import PageMixin
 from .roles import role_names
 
@@ -77,4 +77,5 @@ class DashboardView(TemplateView):
         context["roles"] = roles
         if user.has_perm("partners.view_relationship"):
             context.update(partner_selectors.dashboard_summary())
+        context["panels"] = dashboards.for_user(user)
         return context

@@ -64,7 +64,7 @@ def test_overdue_things_are_flagged_on_the_place_page(leader_client: Client, lat
 def test_overdue_things_are_flagged_on_the_dashboard(officer_client: Client, late: dict[str, Any]) -> None:
     page = Page(officer_client.get(reverse("dashboard")))
     waiting = [li.text for li in page.section("Approaches awaiting a response").find_all("li")]
-    assert sum("(overdue)" in text for text in waiting) == 1
+    assert sum("(overdue by " in text for text in waiting) == 1
     assert not any("Answered" in text for text in waiting)
     actions = [li.text for li in page.section("Open actions").find_all("li")]
     assert any("Write to the Mayor" in text and "(overdue)" in text for text in actions)

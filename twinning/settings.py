@@ -247,6 +247,8 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = _env_text("DEFAULT_FROM_EMAIL", "twinning@localhost")
+# The site's address as people reach it, for links in emails (the daily digest).
+SITE_URL = _env_text("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Forms ----------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -299,10 +301,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # time, so a message sent twice makes one PDF.
 RENDERING_RESEND_SECONDS = 60
 CELERY_TIMEZONE = TIME_ZONE
+DIGEST_HOUR = _env_int("DIGEST_HOUR", 7, minimum=0)
+if DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "twinning.tasks.heartbeat",
         "schedule": timedelta(minutes=5),
+    },
+    "daily-digest": {
+        "task": "twinning.tasks.send_daily_digests",
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
     },
     "clear-expired-sessions": {
         "task": "twinning.tasks.clear_expired_sessions",

@@ -15,6 +15,14 @@ def heartbeat() -> str:
     return timezone.now().isoformat()
 
 
+@shared_task(name="twinning.tasks.send_daily_digests")
+def send_daily_digests() -> dict[str, int]:
+    """Each morning: everyone's digest of what needs them (see twinning/digest.py)."""
+    from .digest import send_daily_digests as send
+
+    return send()
+
+
 @shared_task(name="twinning.tasks.clear_expired_sessions")
 def clear_expired_sessions() -> None:
     """Nightly: expired sessions, and the day-old receipts of sent create forms."""

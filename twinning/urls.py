@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("accounts/digest/", views.DigestSettingsView.as_view(), name="digest-settings"),
     path("accounts/login/", views.TwinningLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

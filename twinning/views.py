@@ -2,19 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, UpdateView
 
 from partners import selectors as partner_selectors
 
 from . import dashboards, health, search
 from .editing import PageMixin
+from .models import UserSettings
 from .roles import role_names
 
 
@@ -50,6 +55,39 @@ class SearchView(PageMixin, TemplateView):
             context["title"] = f"Search: {context['query']}"
         context["breadcrumbs"] = [("Search", None)]
         return context
+
+
+class DigestSettingsForm(forms.ModelForm):
+    class Meta:
+        model = UserSettings
+        fields = ["daily_digest"]
+
+
+class DigestSettingsView(PageMixin, UpdateView):
+    """Each person turns their own daily digest on or off."""
+
+    form_class = DigestSettingsForm
+    template_name = "components/form_page.html"
+    title = "Daily digest email"
+    breadcrumbs = [("Daily digest email", None)]
+
+    def get_object(self, queryset: Any = None) -> UserSettings:
+        return UserSettings.objects.get_or_create(user=self.request.user)[0]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = "Save"
+        context["cancel_url"] = reverse("dashboard")
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        form.save()
+        on = form.cleaned_data["daily_digest"]
+        messages.success(
+            self.request,
+            "The daily digest is on." if on else "The daily digest is off: no more digest emails.",
+        )
+        return redirect("digest-settings")
 
 
 class SignInForm(AuthenticationForm):

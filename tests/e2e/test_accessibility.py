@@ -139,6 +139,7 @@ WALK: list[Stop] = [
     Stop("password_change_done", "officer"),
     # Finance keeps the budgets.
     Stop("dashboard", "finance"),
+    Stop("digest-settings", "finance"),
     Stop("budgets:year-list", "finance"),
     Stop("budgets:year-detail", "finance", "year"),
     Stop("budgets:line-list", "finance"),

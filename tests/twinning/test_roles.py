@@ -163,6 +163,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "GET": by_persona(302, 405, 405, 405, 405, 405),
         "POST": by_persona(302, 302, 302, 302, 302, 302),
     },
+    "digest-settings": {
+        "GET": by_persona(302, 200, 200, 200, 200, 200),
+        "POST": by_persona(302, 302, 302, 302, 302, 302),
+    },
     "search": {
         "GET": by_persona(302, 200, 200, 200, 200, 200),
         "POST": by_persona(302, 405, 405, 405, 405, 405),
@@ -569,6 +573,7 @@ def _version(record: Any) -> int:
 VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
     "login": lambda reg, user: {"username": "olivia", "password": PASSWORD},
     "logout": lambda reg, user: {},
+    "digest-settings": lambda reg, user: {},
     "password_change": lambda reg, user: {
         "old_password": PASSWORD,
         "new_password1": "a-new-and-long-passphrase-2025",

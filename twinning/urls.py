@@ -30,6 +30,16 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path(
+        "partners/relationships/health/",
+        views.RelationshipHealthListView.as_view(),
+        name="relationship-health-list",
+    ),
+    path(
+        "partners/relationships/<int:pk>/health/",
+        views.RelationshipHealthView.as_view(),
+        name="relationship-health",
+    ),
     path("partners/", include("partners.urls")),
     path("delegations/", include("delegations.urls")),
     path("budgets/", include("budgets.urls")),

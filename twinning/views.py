@@ -9,18 +9,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView, UpdateView
 
 from partners import selectors as partner_selectors
+from partners.models import Relationship
 
-from . import dashboards, health, search
+from . import dashboards, evidence, health, search
 from .editing import PageMixin
 from .models import UserSettings
-from .roles import role_names
+from .roles import RoleRequiredMixin, role_names
 
 
 @login_not_required
@@ -54,6 +55,43 @@ class SearchView(PageMixin, TemplateView):
         if context["query"]:
             context["title"] = f"Search: {context['query']}"
         context["breadcrumbs"] = [("Search", None)]
+        return context
+
+
+class RelationshipHealthListView(RoleRequiredMixin, PageMixin, TemplateView):
+    """Every relationship's health at once: the evidence for keeping, reviving or ending links."""
+
+    permission_required = "partners.view_relationship"
+    template_name = "twinning/relationship_health_list.html"
+    title = "Relationship health"
+    breadcrumbs = [("Relationships", reverse_lazy("partners:relationship-list")), ("Health", None)]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        include_ended = self.request.GET.get("ended") == "1"
+        context["rows"] = evidence.overview(include_ended=include_ended)
+        context["include_ended"] = include_ended
+        context["window_days"] = evidence.WINDOW_DAYS
+        return context
+
+
+class RelationshipHealthView(RoleRequiredMixin, PageMixin, TemplateView):
+    """One relationship's health and its last twelve months in full."""
+
+    permission_required = "partners.view_relationship"
+    template_name = "twinning/relationship_health.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        relationship = get_object_or_404(Relationship.objects.select_related("place"), pk=self.kwargs["pk"])
+        context["relationship"] = relationship
+        context["evidence"] = evidence.evidence_for(relationship)
+        context["title"] = f"Health of the {relationship} relationship"
+        context["breadcrumbs"] = [
+            ("Relationships", reverse("partners:relationship-list")),
+            (str(relationship), relationship.get_absolute_url()),
+            ("Health and evidence", None),
+        ]
         return context
 
 

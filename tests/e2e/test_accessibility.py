@@ -107,6 +107,8 @@ WALK: list[Stop] = [
     Stop("partners:approach-update", "officer", "approach"),
     Stop("partners:approach-triage", "officer", "approach"),
     Stop("partners:discovery", "leader"),
+    Stop("relationship-health-list", "leader"),
+    Stop("relationship-health", "leader", "relationship"),
     Stop("partners:organisation-create", "officer"),
     Stop("partners:organisation-detail", "officer", "organisation"),
     Stop("partners:organisation-update", "officer", "organisation"),

@@ -199,6 +199,8 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "partners:approach-update": OFFICER_FORM,
     "partners:approach-triage": OFFICER_FORM,
     "partners:discovery": READ,
+    "relationship-health-list": READ,
+    "relationship-health": READ,
     "partners:approach-history": READ,
     "partners:organisation-list": READ,
     "partners:organisation-create": OFFICER_FORM,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
-from twinning.forms import DatePickerMixin, VersionedModelForm
+from twinning.forms import DatePickerMixin, FiniteDecimalField, VersionedModelForm
 
 from .models import (
     BudgetLine,
@@ -149,7 +149,7 @@ class AsAtForm(DatePickerMixin, forms.Form):
 
 class CostShareForm(forms.Form):
     council = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    percentage = forms.DecimalField(
+    percentage = FiniteDecimalField(
         label="Share (%)", max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
     )
 

@@ -11,7 +11,7 @@ overseas travel did the council pay for": one row per outbound visit.
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -158,7 +158,9 @@ def build_calendar(visits: QuerySet[Visit], request: HttpRequest) -> icalendar.C
         event.add("summary", f"{prefix}{visit.title}")
         # All-day events: DTEND is the day after the last day (RFC 5545 3.6.1).
         event.add("dtstart", visit.starts_on)
-        event.add("dtend", (visit.ends_on or visit.starts_on) + timedelta(days=1))
+        last_day = visit.ends_on or visit.starts_on
+        # An all-day event ends the day after; the last representable day has no day after.
+        event.add("dtend", last_day + timedelta(days=1) if last_day < date.max else last_day)
         event.add("location", visit.location or _place_name(visit))
         event.add("description", _event_description(visit))
         event.add("status", CALENDAR_STATUS.get(visit.status, "TENTATIVE"))

@@ -386,7 +386,10 @@ class Gift(VersionedModel):
     def declare_by(self) -> date | None:
         if not self.needs_declaration:
             return None
-        return self.on + timedelta(days=settings.GIFT_DECLARATION_DAYS)
+        try:
+            return self.on + timedelta(days=settings.GIFT_DECLARATION_DAYS)
+        except OverflowError:
+            return date.max
 
     @property
     def is_declaration_outstanding(self) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -271,11 +271,6 @@ def place_contacts(place: Place) -> list[Contact]:
 def dashboard_summary() -> dict[str, Any]:
     """The register at a glance for the home page: a fixed handful of queries."""
     today = timezone.localdate()
-    open_approaches = list(
-        approach_list()
-        .filter(outcome__in=OPEN_APPROACH_OUTCOMES)
-        .order_by(F("respond_by").asc(nulls_last=True), "-pk")[:10]
-    )
     due_actions = list(
         action_list()
         .filter(status__in=OPEN_ACTION_STATUSES)
@@ -286,7 +281,6 @@ def dashboard_summary() -> dict[str, Any]:
     )
     return {
         "today": today,
-        "open_approaches": open_approaches,
         "due_actions": due_actions,
         "relationship_counts": [
             (label, status_counts.get(value, 0)) for value, label in RelationshipStatus.choices
@@ -357,10 +351,17 @@ def approaches_ranked(queryset: QuerySet[Approach] | None = None) -> QuerySet[Ap
     use) and `triage_scored` (how many of them are scored), best first; those
     not yet scored last."""
     queryset = approach_list() if queryset is None else queryset
-    in_use = Q(scores__criterion__is_active=True)
+    # Correlated subqueries over one page's rows, not a join grouped over every approach.
+    scores = (
+        ApproachScore.objects.filter(approach=OuterRef("pk"), criterion__is_active=True)
+        .order_by()
+        .values("approach")
+    )
     return queryset.annotate(
-        triage_total=Sum(F("scores__score") * F("scores__criterion__weight"), filter=in_use),
-        triage_scored=Count("scores", filter=in_use),
+        triage_total=Subquery(
+            scores.annotate(total=Sum(F("score") * F("criterion__weight"))).values("total")
+        ),
+        triage_scored=Coalesce(Subquery(scores.annotate(n=Count("pk")).values("n")), 0),
     ).order_by(F("triage_total").desc(nulls_last=True), "-received_on", "-pk")
 
 

@@ -107,7 +107,8 @@ class SignOffForm(DatePickerMixin, forms.ModelForm):
             self.fields["is_required"].help_text = "Always required."
 
 
-SignOffFormSet = modelformset_factory(SignOff, form=SignOffForm, extra=0, can_delete=False)
+# edit_only: a post with more rows than the page showed cannot create sign-offs.
+SignOffFormSet = modelformset_factory(SignOff, form=SignOffForm, extra=0, can_delete=False, edit_only=True)
 
 
 class ApprovalForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -42,8 +43,10 @@ def client_ip_address(request: Any) -> str | None:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and not settings.DEBUG:
         candidate = forwarded.split(",")[-1].strip()
-        if candidate:
-            return candidate
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass  # not an address: not from the proxy, so not believed
     # None when there is no address at all (a session made in code, not by a request).
     return request.META.get("REMOTE_ADDR") or None
 
@@ -54,7 +57,8 @@ def attempted_username(request: Any, credentials: dict | None) -> str:
     raw = (credentials or {}).get("username")
     if raw is None and request is not None:
         raw = request.POST.get("username", "")
-    return str(raw or "").strip().lower()
+    # As long as a username can be, and without characters a database refuses.
+    return str(raw or "").replace("\x00", "").strip().lower()[:150]
 
 
 def lockout_response(

@@ -6,6 +6,7 @@ selector and the one permission they need.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -102,6 +103,7 @@ class RegisterDetailView(RoleRequiredMixin, PageMixin, DetailView):
 
 
 SUBMISSION_FIELD = "submission"
+SUBMISSION_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
@@ -136,8 +138,9 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
         return form.save()
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.POST.get(SUBMISSION_FIELD, "").strip()[:64]
-        if not token:
+        token = request.POST.get(SUBMISSION_FIELD, "").strip()
+        if not SUBMISSION_TOKEN.fullmatch(token):
+            # Not a token this app issued (absent, or tampered with): save as an ordinary form.
             return super().post(request, *args, **kwargs)
         try:
             with transaction.atomic():

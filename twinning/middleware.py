@@ -11,6 +11,23 @@ from django.http import HttpRequest, HttpResponse
 SEEN_KEY = "_seen"
 
 
+class CleanHeadersMiddleware:
+    """Drops NUL characters from the request headers that get stored (the
+    sign-in throttle records the User-Agent): PostgreSQL refuses them in text."""
+
+    STORED = ("HTTP_USER_AGENT", "HTTP_X_FORWARDED_FOR")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in self.STORED:
+            value = request.META.get(name)
+            if value and "\x00" in value:
+                request.META[name] = value.replace("\x00", "")
+        return self.get_response(request)
+
+
 class SessionInactivityMiddleware:
     """Keeps a signed-in session alive while it is used, writing it rarely.
 

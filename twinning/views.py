@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -134,6 +135,10 @@ class SignInForm(AuthenticationForm):
         # Autofocus would skip keyboard and screen-reader users past the skip
         # link and the page heading (WCAG 2.4.3 focus order).
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        # AuthenticationForm sets max_length after building the field, so no validator holds it.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length or 150)
+        )
 
 
 class TwinningLoginView(auth_views.LoginView):

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, settings
 
 from budgets.models import OverrideState
@@ -271,6 +271,8 @@ def two_registers(
 
 
 def calendar_owner(username: str, *, role: str | None = roles.LEADERS_OFFICE) -> CalendarFeed:
+    """The calendar address of a new user (never a persona: making one again would change its password)."""
+    assert username not in ("olivia", "fred", "lena", "ada", "oscar"), username
     user = UserFactory(username=username, roles=[role] if role else [])
     return CalendarFeed.objects.get_or_create(user=user)[0]
 
@@ -302,6 +304,25 @@ def walk_urls(patterns: Iterable[Any] | None = None, namespace: str = "") -> Ite
             yield from walk_urls(entry.url_patterns, inner)
         elif entry.name:
             yield f"{namespace}{entry.name}", entry
+
+
+def fill_url(name: str, register: dict[str, Any], feed_owner: str = "calendar-owner") -> str:
+    """The URL ``name`` with its ids taken from ``register``: the record of the kind the URL
+    names (as the role matrix of tests/twinning/test_roles.py says), a calendar address of a
+    Leader's Office user, the budget line's financial year."""
+    from tests.twinning.test_roles import PK_OF
+
+    pattern = dict(walk_urls())[name]
+    kwargs: dict[str, Any] = {}
+    for key in pattern.pattern.converters:
+        if key == "token":
+            kwargs["token"] = calendar_owner(feed_owner).token
+        elif key == "start_year":
+            kwargs["start_year"] = register["line"].financial_year.start_year
+        else:
+            assert key == "pk", f"{name} takes <{key}>; teach fill_url how to fill it"
+            kwargs["pk"] = register[PK_OF.get(name, name.split(":")[-1].rsplit("-", 1)[0])].pk
+    return reverse(name, kwargs=kwargs)
 
 
 def takes_post(pattern: URLPattern) -> bool:

@@ -126,6 +126,7 @@ NUMBER_SAMPLES = (
 )
 
 DATE_SAMPLES = (
+    "2200-01-01",
     "2015-02-30",
     "2015-02-29",
     "2016-02-29",
@@ -273,7 +274,17 @@ STORED_URLS = (
     'https://example.org/"><img src=x onerror=alert(1)>',
     "https://例子.测试/路径",
 )
-EARLIEST, LATEST = "0001-01-01", "9999-12-31"
+
+
+def accepted_dates() -> tuple[date, date]:
+    """The first and last day a date field takes: the register's own range where
+    twinning.forms sets one, else the first and last day a date can hold."""
+    from twinning import forms as shared
+
+    return getattr(shared, "EARLIEST_DATE", date.min), getattr(shared, "LATEST_DATE", date.max)
+
+
+EARLIEST, LATEST = (day.isoformat() for day in accepted_dates())
 STORED_DATES = (EARLIEST, LATEST, "2016-02-29", "1900-03-01")
 
 
@@ -302,7 +313,7 @@ def _decimal_extremes(field: forms.DecimalField) -> list[str]:
 
 def stored(field: forms.Field) -> st.SearchStrategy[Any]:
     """The extremes a field accepts: markup, formulas and scripts of every kind, the first
-    and last days a date can hold, the largest and smallest numbers, every choice."""
+    and last days a date field takes, the largest and smallest numbers, every choice."""
     if isinstance(field, forms.ModelMultipleChoiceField):
         existing = [str(pk) for pk in field.queryset.values_list("pk", flat=True)]
         return st.lists(st.sampled_from(existing), max_size=3, unique=True) if existing else st.just([])
@@ -333,7 +344,7 @@ def stored(field: forms.Field) -> st.SearchStrategy[Any]:
 
 def extreme(field: forms.Field, late: bool) -> Any:
     """One fixed extreme for a field, or None to leave the valid value: the last (or
-    first) day a date can hold, and markup (or a formula and CJK) in text."""
+    first) day a date field takes, and markup (or a formula and CJK) in text."""
     if isinstance(field, (forms.ModelChoiceField, forms.ChoiceField, forms.BooleanField)):
         return None
     if isinstance(field, forms.DateField):
@@ -377,7 +388,16 @@ def fields_of(form: Any) -> Fields:
 LEAVE_OUT = "leave out"
 # The hidden fields that keep a form working: the version it was loaded at, a
 # formset's row ids and counts.
-PLUMBING = ("version", "-id", "TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+PLUMBING = (
+    "version",
+    "-id",
+    "TOTAL_FORMS",
+    "INITIAL_FORMS",
+    "MIN_NUM_FORMS",
+    "MAX_NUM_FORMS",
+    "scored_as",
+    "submission",
+)
 STRAY_FIELDS = (
     "status",
     "report",

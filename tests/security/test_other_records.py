@@ -31,12 +31,13 @@ from tests.security.conftest import (
     PERSONAS,
     calendar_owner,
     client_for,
+    fill_url,
     row_counts,
     rows,
     walk_urls,
 )
 from tests.security.test_hostile_input import sign_off_rows
-from tests.twinning.test_roles import MATRIX, PK_OF
+from tests.twinning.test_roles import MATRIX
 from twinning import roles
 
 R = dict[str, Any]
@@ -51,17 +52,7 @@ def urls_with_ids() -> dict[str, Any]:
 
 def other_url(name: str, other: R) -> str:
     """``name`` filled in with the other register's record of the kind the URL names."""
-    kwargs: dict[str, Any] = {}
-    for key in urls_with_ids()[name].pattern.converters:
-        if key == "token":
-            kwargs["token"] = calendar_owner(f"{OTHER.lower()}-calendar").token
-        elif key == "start_year":
-            kwargs["start_year"] = other["line"].financial_year.start_year
-        else:
-            assert key == "pk", f"{name} takes <{key}>; teach other_url how to fill it"
-            kind = PK_OF.get(name, name.split(":")[-1].rsplit("-", 1)[0])
-            kwargs["pk"] = other[kind].pk
-    return reverse(name, kwargs=kwargs)
+    return fill_url(name, other, feed_owner=f"{OTHER.lower()}-calendar")
 
 
 def test_every_url_with_an_id_is_tried() -> None:

@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from budgets.models import BudgetLine, CostShare, LineStatus, Spend
 from delegations.models import CalendarFeed, CostItem, Meeting, Participant, Visit, VisitFollowUp
-from partners.models import Place, Stakeholder
+from partners.models import ApproachScore, Place, Stakeholder
+from partners.selectors import active_criteria
 from reports.models import Paragraph, Rendering, Report, SignOff
 from tests.security import hostile
 from tests.security.conftest import (
@@ -39,6 +40,7 @@ from tests.security.conftest import (
 from tests.security.test_hostile_input import sign_off_rows
 from tests.twinning.test_roles import MATRIX
 from twinning import roles
+from twinning.models import UserSettings
 
 R = dict[str, Any]
 
@@ -622,3 +624,39 @@ def test_a_record_s_history_shows_only_its_own_changes(two_registers: tuple[R, R
     assert "Renamed only here" in ours
     assert "Renamed only here" not in theirs
     assert OTHER in theirs
+
+
+# --- Each person's own settings, and scores under the approach in the URL ------------------------
+
+
+def test_digest_settings_are_only_ever_one_s_own(two_registers: tuple[R, R]) -> None:
+    mine, _ = two_registers
+    officer, finance = mine["personas"]["officer"], mine["personas"]["finance"]
+    UserSettings.objects.update_or_create(user=finance, defaults={"daily_digest": True})
+    UserSettings.objects.update_or_create(user=officer, defaults={"daily_digest": True})
+    response = mine["clients"]["officer"].post(
+        reverse("digest-settings"), {"user": finance.pk, "pk": finance.pk}
+    )
+    assert response.status_code == 302
+    assert UserSettings.objects.get(user=officer).daily_digest is False
+    assert UserSettings.objects.get(user=finance).daily_digest is True
+
+
+def test_scores_go_to_the_approach_in_the_url(two_registers: tuple[R, R]) -> None:
+    mine, other = two_registers
+    approach, elsewhere = mine["approach"], other["approach"]
+    criterion = active_criteria()[0]
+    theirs = list(ApproachScore.objects.filter(approach=elsewhere).values())
+    response = mine["clients"]["officer"].post(
+        reverse("partners:approach-triage", args=[approach.pk]),
+        {
+            "approach": elsewhere.pk,
+            "approach_id": elsewhere.pk,
+            f"score_{criterion.pk}": "4",
+            f"reason_{criterion.pk}": "Fits the city's international strategy.",
+            "scored_as": "",
+        },
+    )
+    assert response.status_code == 302
+    assert ApproachScore.objects.get(criterion=criterion, score=4).approach == approach
+    assert list(ApproachScore.objects.filter(approach=elsewhere).values()) == theirs

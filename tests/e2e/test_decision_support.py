@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from budgets.models import FinancialYear
-from partners.models import ApproachScore
+from partners.models import ApproachScore, TriageCriterion
 from tests.e2e.test_register_journey import sign_in
 from tests.factories import (
     ApproachFactory,
@@ -32,7 +33,18 @@ from tests.factories import (
 from twinning.models import UserSettings
 
 
+def the_councils_criteria() -> None:
+    """The criteria the data migration gives a new register. Browser tests run on a
+    database emptied between tests, which takes migration data with it."""
+    defaults = importlib.import_module("partners.migrations.0004_default_triage_criteria")
+    for position, (name, question, weight) in enumerate(defaults.CRITERIA, start=1):
+        TriageCriterion.objects.get_or_create(
+            name=name, defaults={"question": question, "weight": weight, "position": position}
+        )
+
+
 def test_an_officer_finds_an_approach_by_its_chinese_name_and_scores_it(page: Page, officer) -> None:
+    the_councils_criteria()
     xian = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
     ApproachFactory(place=xian, request="Asks for an aerospace partnership.")
     ApproachFactory(place=PlaceFactory(name="Osaka", local_name="大阪市", country="Japan"))

@@ -660,3 +660,56 @@ def test_scores_go_to_the_approach_in_the_url(two_registers: tuple[R, R]) -> Non
     assert response.status_code == 302
     assert ApproachScore.objects.get(criterion=criterion, score=4).approach == approach
     assert list(ApproachScore.objects.filter(approach=elsewhere).values()) == theirs
+
+
+# --- Whether a record exists is not given away to those refused its kind ---------------------------
+
+MISSING_ID = 2_000_000_000
+
+
+def _with_missing_id(name: str) -> str:
+    pattern = urls_with_ids()[name]
+    kwargs = {
+        key: ("A" * 43 if key == "token" else MISSING_ID if key == "pk" else 1900)
+        for key in pattern.pattern.converters
+    }
+    return reverse(name, kwargs=kwargs)
+
+
+# These look the record up before checking the role, so a user with no role
+# learns which ids exist (403) and which do not (404).
+LOOKED_UP_BEFORE_THE_ROLE = {
+    "budgets:cost-shares": "budgets/views.py CostShareView.dispatch fetches the relationship",
+    "budgets:spend-create": "budgets/views.py SpendCreateView.dispatch fetches the budget line",
+    "partners:approach-triage": "partners/views.py ApproachTriageView.setup fetches the approach",
+}
+
+
+def _refused_before_lookup(name: str) -> Any:
+    if name not in LOOKED_UP_BEFORE_THE_ROLE:
+        return name
+    reason = (
+        f"app bug: {LOOKED_UP_BEFORE_THE_ROLE[name]} before the role is checked: a user with no role gets "
+        "404 for an id that does not exist and 403 for one that does"
+    )
+    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        _refused_before_lookup(name)
+        for name in sorted(urls_with_ids())
+        if "pk" in urls_with_ids()[name].pattern.converters
+    ],
+)
+def test_those_refused_get_the_same_answer_for_a_record_that_does_not_exist(
+    name: str, two_registers: tuple[R, R]
+) -> None:
+    """The outsider, who holds no role, gets the same status for a missing id as for a real one."""
+    _, other = two_registers
+    outsider = other["clients"]["outsider"]
+    method = "post" if MATRIX[name]["GET"]["officer"] == 405 else "get"
+    real = getattr(outsider, method)(other_url(name, other)).status_code
+    missing = getattr(outsider, method)(_with_missing_id(name)).status_code
+    assert (real, missing) == (MATRIX[name][method.upper()]["outsider"],) * 2

@@ -4,6 +4,7 @@ database to compare before and after a request."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from budgets.models import OverrideState
 from delegations.models import CalendarFeed
-from partners.models import RelationshipKind
+from partners.models import RelationshipKind, TriageCriterion
 from reports.models import Rendering, RenderingStatus, ReportStatus, SignOffRole
 from tests.factories import (
     ActionFactory,
@@ -83,6 +84,16 @@ def _report(title: str, meeting: date, **extra: Any) -> Any:
     return report
 
 
+def the_councils_criteria() -> None:
+    """The triage criteria the data migration gives a new register (a test run on a
+    database emptied between tests, as the browser tests are, takes them away)."""
+    defaults = importlib.import_module("partners.migrations.0004_default_triage_criteria")
+    for position, (name, question, weight) in enumerate(defaults.CRITERIA, start=1):
+        TriageCriterion.objects.get_or_create(
+            name=name, defaults={"question": question, "weight": weight, "position": position}
+        )
+
+
 def build_register(tag: str = "") -> dict[str, Any]:
     """One of every kind of record; ``tag`` is written into every name of the set.
 
@@ -92,6 +103,7 @@ def build_register(tag: str = "") -> dict[str, Any]:
     and a rejected one.
     """
     suffix = f" {tag}" if tag else ""
+    the_councils_criteria()
     home = CouncilFactory(name="Derby City Council", is_home=True)
     county = CouncilFactory(name="Derbyshire County Council")
     place = PlaceFactory(name=f"Toyota City{suffix}", local_name="豊田市", country="Japan")

@@ -257,6 +257,9 @@ class SpendCreateView(SpendFormMixin, RegisterCreateView):
     title = "Record spend"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The role first: someone refused learns nothing of which lines exist.
+        if not self.has_permission():
+            return self.handle_no_permission()
         self.line = get_object_or_404(BudgetLine.objects.select_related("financial_year"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -369,6 +372,9 @@ class CostShareView(RoleRequiredMixin, PageMixin, TemplateView):
     template_name = "budgets/cost_shares.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The role first: someone refused learns nothing of which relationships exist.
+        if not self.has_permission():
+            return self.handle_no_permission()
         self.relationship = get_object_or_404(
             Relationship.objects.select_related("place").prefetch_related("councils", "cost_shares__council"),
             pk=kwargs["pk"],

@@ -325,10 +325,13 @@ class ApproachTriageView(RoleRequiredMixin, View):
     permission_required = "partners.add_approachscore"
     template_name = "partners/approach_triage.html"
 
-    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
-        super().setup(request, *args, **kwargs)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The role first: someone refused learns nothing of which approaches exist.
+        if not self.has_permission():
+            return self.handle_no_permission()
         self.approach = get_object_or_404(selectors.approach_list(), pk=kwargs["pk"])
         self.criteria = selectors.active_criteria()
+        return super().dispatch(request, *args, **kwargs)
 
     def form(self, data: Any = None) -> forms.ApproachTriageForm:
         current = {row.criterion_id: row for row in ApproachScore.objects.filter(approach=self.approach)}

@@ -676,32 +676,9 @@ def _with_missing_id(name: str) -> str:
     return reverse(name, kwargs=kwargs)
 
 
-# These look the record up before checking the role, so a user with no role
-# learns which ids exist (403) and which do not (404).
-LOOKED_UP_BEFORE_THE_ROLE = {
-    "budgets:cost-shares": "budgets/views.py CostShareView.dispatch fetches the relationship",
-    "budgets:spend-create": "budgets/views.py SpendCreateView.dispatch fetches the budget line",
-    "partners:approach-triage": "partners/views.py ApproachTriageView.setup fetches the approach",
-}
-
-
-def _refused_before_lookup(name: str) -> Any:
-    if name not in LOOKED_UP_BEFORE_THE_ROLE:
-        return name
-    reason = (
-        f"app bug: {LOOKED_UP_BEFORE_THE_ROLE[name]} before the role is checked: a user with no role gets "
-        "404 for an id that does not exist and 403 for one that does"
-    )
-    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-
-
 @pytest.mark.parametrize(
     "name",
-    [
-        _refused_before_lookup(name)
-        for name in sorted(urls_with_ids())
-        if "pk" in urls_with_ids()[name].pattern.converters
-    ],
+    [name for name in sorted(urls_with_ids()) if "pk" in urls_with_ids()[name].pattern.converters],
 )
 def test_those_refused_get_the_same_answer_for_a_record_that_does_not_exist(
     name: str, two_registers: tuple[R, R]

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
@@ -325,12 +325,17 @@ class ApproachTriageView(RoleRequiredMixin, View):
     permission_required = "partners.add_approachscore"
     template_name = "partners/approach_triage.html"
 
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.approach = selectors.approach_list().filter(pk=kwargs["pk"]).first()
+        self.criteria = selectors.active_criteria()
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The role first: someone refused learns nothing of which approaches exist.
         if not self.has_permission():
             return self.handle_no_permission()
-        self.approach = get_object_or_404(selectors.approach_list(), pk=kwargs["pk"])
-        self.criteria = selectors.active_criteria()
+        if self.approach is None:
+            raise Http404("No such approach.")
         return super().dispatch(request, *args, **kwargs)
 
     def form(self, data: Any = None) -> forms.ApproachTriageForm:

@@ -271,17 +271,11 @@ def place_contacts(place: Place) -> list[Contact]:
 def dashboard_summary() -> dict[str, Any]:
     """The register at a glance for the home page: a fixed handful of queries."""
     today = timezone.localdate()
-    due_actions = list(
-        action_list()
-        .filter(status__in=OPEN_ACTION_STATUSES)
-        .order_by(F("due_on").asc(nulls_last=True), "pk")[:10]
-    )
     status_counts = dict(
         Relationship.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     return {
         "today": today,
-        "due_actions": due_actions,
         "relationship_counts": [
             (label, status_counts.get(value, 0)) for value, label in RelationshipStatus.choices
         ],

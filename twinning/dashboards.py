@@ -61,6 +61,15 @@ def my_actions(user: Any, today: date) -> list[Action]:
     )
 
 
+def open_actions() -> list[Action]:
+    """Everyone's open actions, soonest due first, undated last."""
+    return list(
+        Action.objects.filter(status__in=OPEN_ACTION_STATUSES)
+        .select_related("relationship__place", "owner")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")[:PANEL_SIZE]
+    )
+
+
 def reviews_due(today: date) -> list[Relationship]:
     """Relationships not ended whose next review is within REVIEW_AHEAD_DAYS or past."""
     return list(
@@ -152,6 +161,7 @@ def for_user(user: Any) -> dict[str, Any]:
             "approaches": approaches_awaiting(today),
             "visits": visits_coming(today),
             "actions": my_actions(user, today),
+            "open_actions": open_actions(),
             "reviews": reviews_due(today),
             "visits_ahead_days": VISITS_AHEAD_DAYS,
             "review_ahead_days": REVIEW_AHEAD_DAYS,

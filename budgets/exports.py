@@ -31,8 +31,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from twinning.roles import RoleRequiredMixin
-from twinning.spreadsheets import spreadsheet_safe
+from core.exports import spreadsheet_safe
+from core.roles import RoleRequiredMixin
 
 from .filters import BudgetLineFilter
 from .models import BudgetLine, FinancialYear

@@ -7,9 +7,9 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
+from core.forms import DatePickerMixin, FiniteDecimalField, VersionedModelForm
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
-from twinning.forms import DatePickerMixin, FiniteDecimalField, VersionedModelForm
 
 from .models import (
     BudgetLine,

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
-from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PENNY = Decimal("0.01")

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from partners.models import Council, Relationship
-from twinning.editing import (
+from core.roles import RoleRequiredMixin
+from core.versioning import StaleEditError
+from core.views import (
     ConcurrencySafeUpdateView,
     HistoryView,
     PageMixin,
@@ -25,8 +26,7 @@ from twinning.editing import (
     RegisterListView,
     rebind_with_current_version,
 )
-from twinning.roles import RoleRequiredMixin
-from twinning.versioning import StaleEditError
+from partners.models import Council, Relationship
 
 from . import filters, forms, selectors, services
 from .chart import budget_chart

@@ -29,9 +29,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from twinning.editing import PageMixin
-from twinning.roles import RoleRequiredMixin
-from twinning.spreadsheets import spreadsheet_safe
+from core.exports import spreadsheet_safe
+from core.roles import RoleRequiredMixin
+from core.views import PageMixin
 
 from .models import CalendarFeed, Visit, VisitStatus, new_calendar_token
 from .selectors import overseas_travel, visit_estimate, visit_list

@@ -5,9 +5,9 @@ from typing import Any
 
 from django import forms
 
+from core.forms import DatePickerMixin, VersionedModelForm
 from partners.forms import UserChoiceField, people
 from partners.models import Action, Organisation, Relationship
-from twinning.forms import DatePickerMixin, VersionedModelForm
 
 from .models import CostItem, Gift, Meeting, Participant, Visit, VisitStatus
 from .services import QuickEstimate

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from partners.models import Action, Organisation, Relationship
-from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PENNY = Decimal("0.01")

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
+from core.history import one_history_record
 from partners.models import Action
-from twinning.history import one_history_record
 
 from .models import CostCategory, CostItem, Visit, VisitFollowUp, VisitStatus, VisitStatusChange
 

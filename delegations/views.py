@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.views import View
 
-from twinning.editing import (
+from core.roles import RoleRequiredMixin
+from core.versioning import StaleEditError
+from core.views import (
     ConcurrencySafeUpdateView,
     HistoryView,
     RegisterCreateView,
@@ -20,8 +22,6 @@ from twinning.editing import (
     RegisterListView,
     rebind_with_current_version,
 )
-from twinning.roles import RoleRequiredMixin
-from twinning.versioning import StaleEditError
 
 from . import filters, forms, selectors, services
 from .models import CostItem, Gift, Meeting, Participant, Visit

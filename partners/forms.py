@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 
-from twinning.forms import VersionedModelForm
+from core.forms import VersionedModelForm
 
 from .models import (
     Action,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from twinning.versioning import FieldConstraintErrorsMixin, VersionedModel
+from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 
 class Council(VersionedModel):

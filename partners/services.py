@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from twinning.history import one_history_record
+from core.history import one_history_record
 
 from .models import (
     Approach,

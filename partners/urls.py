@@ -54,7 +54,6 @@ urlpatterns = [
         views.ApproachUpdateView,
         views.ApproachHistoryView,
     ),
-    path("discovery/", views.PartnerDiscoveryView.as_view(), name="discovery"),
     path("approaches/<int:pk>/score/", views.ApproachTriageView.as_view(), name="approach-triage"),
     *_crud(
         "organisations",

@@ -11,19 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import View
-from django.views.generic import TemplateView
 
-from twinning.editing import (
+from core.roles import RoleRequiredMixin
+from core.versioning import StaleEditError
+from core.views import (
     ConcurrencySafeUpdateView,
     HistoryView,
-    PageMixin,
     RegisterCreateView,
     RegisterDetailView,
     RegisterListView,
     rebind_with_current_version,
 )
-from twinning.roles import RoleRequiredMixin
-from twinning.versioning import StaleEditError
 
 from . import extensions, filters, forms, selectors, services
 from .models import (
@@ -148,6 +146,7 @@ class RelationshipDetailView(RegisterDetailView):
         context["extra_sections"] = extensions.sections_for(
             extensions.relationship_sections, self.object, self.request.user
         )
+        context["extra_links"] = extensions.links_for(self.object, self.request.user)
         return context
 
 
@@ -300,23 +299,6 @@ def _scored_as(approach: Approach) -> str:
         .values_list("criterion_id", "version")
     )
     return ",".join(f"{criterion}:{version}" for criterion, version in rows)
-
-
-class PartnerDiscoveryView(RoleRequiredMixin, PageMixin, TemplateView):
-    """Places ranked by how closely their economies match the home council's."""
-
-    permission_required = "partners.view_place"
-    template_name = "partners/discovery.html"
-    title = "Partner discovery"
-    breadcrumbs = [("Places", reverse_lazy("partners:place-list")), ("Partner discovery", None)]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        show_all = self.request.GET.get("all") == "1"
-        home, candidates = selectors.partner_discovery(include_unmatched=show_all)
-        context.update(home=home, candidates=candidates, show_all=show_all)
-        context["home_sectors"] = list(home.sectors.all()) if home else []
-        return context
 
 
 class ApproachTriageView(RoleRequiredMixin, View):

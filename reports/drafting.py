@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from budgets.models import BudgetLine, FundingSource, LineStatus
+from core.templatetags.twinning_format import gbp
 from delegations.models import Direction, Visit, VisitStatus
 from delegations.selectors import visit_estimate
 from partners.models import (
@@ -30,7 +31,6 @@ from partners.models import (
     Stakeholder,
 )
 from partners.selectors import active_criteria, triage_maximum
-from twinning.templatetags.twinning_format import gbp
 
 from .models import Paragraph, Part, Report
 from .services import report_create

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.forms import modelformset_factory
 
-from twinning.forms import DatePickerMixin, VersionedModelForm
+from core.forms import DatePickerMixin, VersionedModelForm
 
 from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Report, SignOff
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from twinning.versioning import VersionedModel
+from core.versioning import VersionedModel
 
 
 class ReportStatus(models.TextChoices):

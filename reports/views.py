@@ -14,7 +14,9 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
-from twinning.editing import (
+from core.roles import RoleRequiredMixin
+from core.versioning import StaleEditError
+from core.views import (
     ConcurrencySafeUpdateView,
     HistoryView,
     PageMixin,
@@ -22,8 +24,6 @@ from twinning.editing import (
     RegisterDetailView,
     RegisterListView,
 )
-from twinning.roles import RoleRequiredMixin
-from twinning.versioning import StaleEditError
 
 from . import forms, selectors, services
 from .document import build_document

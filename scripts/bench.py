@@ -289,7 +289,7 @@ def personas() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from twinning import roles
+    from core import roles
 
     User = get_user_model()
     people = {}
@@ -395,9 +395,9 @@ def render_benchmark(warmup: int, repeat: int) -> dict[str, Any]:
     from django.core.management import call_command
     from weasyprint import CSS, HTML
 
+    from demo.register import CABINET_REPORT
     from reports.models import Report
     from reports.rendering import REPORT_STYLESHEET, _no_fetching, report_html
-    from twinning.demo import CABINET_REPORT
 
     report = Report.objects.filter(**CABINET_REPORT).order_by("revision", "pk").first()
     if report is None:
@@ -548,8 +548,8 @@ def run(
     from django.core.management import call_command
     from django.db import connection
 
+    from demo.register import load_demo
     from scripts.benchdata import grow_register
-    from twinning.demo import load_demo
 
     prepare_admin(settings.PAGE_SIZE)
     clock = time.perf_counter()

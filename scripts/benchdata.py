@@ -205,7 +205,7 @@ def _users(rng: random.Random, n: int, offset: int) -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from twinning import roles
+    from core import roles
 
     User = get_user_model()
     first = ("Alex", "Sam", "Priya", "Tom", "Grace", "Wei", "Hana", "Jonas", "Amara", "Owen")

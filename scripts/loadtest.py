@@ -452,11 +452,11 @@ def prepare(env: dict[str, str], password: str) -> dict[str, Any]:
     from django.db import connections
 
     from budgets.models import BudgetLine
+    from core import roles
     from delegations.models import Visit
+    from demo.register import CABINET_REPORT, load_demo
     from partners.models import Place, Relationship
     from reports.models import Report
-    from twinning import roles
-    from twinning.demo import CABINET_REPORT, load_demo
 
     clock = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from core import roles
 from tests.factories import PASSWORD, UserFactory
-from twinning import roles
 
 
 @pytest.fixture

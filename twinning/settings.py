@@ -108,20 +108,25 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
-    "twinning",
+    # Below every app: roles, versioned records, history, the view toolkit, search index.
+    "core",
+    # The domain, in the order data flows: each app refers only to those above it.
     "partners",
     "delegations",
     "budgets",
     "reports",
+    # What reads across the others, and the demo register: imported by none.
+    "overview",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "twinning.middleware.CleanHeadersMiddleware",
+    "core.middleware.CleanHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Runs its response part before SessionMiddleware saves: it may mark the session used.
-    "twinning.middleware.SessionInactivityMiddleware",
+    "core.middleware.SessionInactivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,9 +155,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "twinning.context_processors.council",
+                "core.context_processors.council",
             ],
-            "builtins": ["twinning.templatetags.twinning_format"],
+            "builtins": ["core.templatetags.twinning_format"],
         },
     },
 ]
@@ -198,7 +203,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "twinning.auth.DemoAwareModelBackend",
+    "core.auth.DemoAwareModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,10 +212,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "overview:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
-# SESSION_COOKIE_AGE is the inactivity limit: twinning.middleware saves a used
+# SESSION_COOKIE_AGE is the inactivity limit: core.middleware saves a used
 # session again (pushing its expiry on) once it is SESSION_REFRESH_SECONDS old,
 # rather than on every request.
 SESSION_REFRESH_SECONDS = 60
@@ -307,15 +312,15 @@ if DIGEST_HOUR > 23:
     raise ImproperlyConfigured(f"DIGEST_HOUR must be an hour from 0 to 23, not {DIGEST_HOUR}.")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
-        "task": "twinning.tasks.heartbeat",
+        "task": "core.tasks.heartbeat",
         "schedule": timedelta(minutes=5),
     },
     "daily-digest": {
-        "task": "twinning.tasks.send_daily_digests",
+        "task": "overview.tasks.send_daily_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
     },
     "clear-expired-sessions": {
-        "task": "twinning.tasks.clear_expired_sessions",
+        "task": "core.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
     "requeue-stale-renderings": {
@@ -354,9 +359,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "twinning.auth.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "twinning.auth.client_ip_address"
-AXES_USERNAME_CALLABLE = "twinning.auth.attempted_username"
+AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip_address"
+AXES_USERNAME_CALLABLE = "core.auth.attempted_username"
 AXES_VERBOSE = False
 
 # Content Security Policy: everything from this site, nothing inline (no inline

@@ -8,7 +8,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import twinning.versioning
+import core.versioning
 
 
 class Migration(migrations.Migration):
@@ -603,7 +603,7 @@ class Migration(migrations.Migration):
                 "ordering": ["-spent_on", "-pk"],
                 "permissions": [("override_spend", "Can commit spend beyond what a budget line has left")],
             },
-            bases=(twinning.versioning.FieldConstraintErrorsMixin, models.Model),
+            bases=(core.versioning.FieldConstraintErrorsMixin, models.Model),
         ),
         migrations.CreateModel(
             name="CostShare",

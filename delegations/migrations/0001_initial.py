@@ -9,8 +9,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import core.versioning
 import delegations.models
-import twinning.versioning
 
 
 class Migration(migrations.Migration):
@@ -352,7 +352,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": [models.OrderBy(models.F("starts_on"), descending=True, nulls_last=True), "-pk"],
             },
-            bases=(twinning.versioning.FieldConstraintErrorsMixin, models.Model),
+            bases=(core.versioning.FieldConstraintErrorsMixin, models.Model),
         ),
         migrations.CreateModel(
             name="Participant",
@@ -400,7 +400,7 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["role", "name", "pk"],
             },
-            bases=(twinning.versioning.FieldConstraintErrorsMixin, models.Model),
+            bases=(core.versioning.FieldConstraintErrorsMixin, models.Model),
         ),
         migrations.CreateModel(
             name="Meeting",

@@ -27,6 +27,7 @@ from django.utils import timezone
 from budgets.models import BudgetLine, FinancialYear, Spend
 from budgets.selectors import year_summary
 from budgets.services import spend_record
+from core.templatetags.twinning_format import gbp
 from tests.factories import (
     BudgetLineFactory,
     FinancialYearFactory,
@@ -34,7 +35,6 @@ from tests.factories import (
     RelationshipFactory,
     SpendFactory,
 )
-from twinning.templatetags.twinning_format import gbp
 
 YEAR_HEADER = [
     "Cost centre",

@@ -25,10 +25,10 @@ from django.utils import timezone
 
 from budgets import services
 from budgets.models import BudgetLine, FinancialYear, LineStatus
+from core import roles
 from tests.delegations.test_visits import fill, form_posting_to, within
 from tests.factories import BudgetLineFactory, PlaceFactory, RelationshipFactory, UserFactory
 from tests.partners.test_html import Page
-from twinning import roles
 
 REQUIRED = "This field is required."
 NOT_POSITIVE = "The amount must be more than zero."

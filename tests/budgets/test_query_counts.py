@@ -208,7 +208,9 @@ def test_no_budget_page_or_export_grows_with_5000_lines_and_20000_spend(
     per_year = LINES // len(YEARS)
     year_page = Page(bodies["year view"].decode())
     # A page of the year's lines, the totals of all of them.
-    assert sum(len(body.find_all("tr")) for body in year_page.root.find_all("tbody")) == settings.PAGE_SIZE + 1
+    assert (
+        sum(len(body.find_all("tr")) for body in year_page.root.find_all("tbody")) == settings.PAGE_SIZE + 1
+    )
     assert f"Page 1 of {-(-per_year // settings.PAGE_SIZE)}" in year_page.text
     line_spend = Spend.objects.filter(budget_line=line).count()
     assert line_spend >= SPEND // 50

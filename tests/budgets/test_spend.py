@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from budgets import services
 from budgets.models import BudgetLine, OverrideState, Spend, SpendStatus
+from core import roles
 from tests.budgets.test_lines import (
     NOT_POSITIVE,
     REQUIRED,
@@ -39,7 +40,6 @@ from tests.factories import (
     VisitFactory,
 )
 from tests.partners.test_html import Page
-from twinning import roles
 
 OFFICER_REASON = "Reason for going over the line"
 FINANCE_REASON = "Reason for overriding the line"

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from core import roles
 from delegations.models import CalendarFeed
 from tests.factories import (
     CostItemFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     RelationshipFactory,
     VisitFactory,
 )
-from twinning import roles
 
 CALENDAR = "/delegations/calendar/"
 

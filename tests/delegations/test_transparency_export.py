@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.exports import spreadsheet_safe
 from tests.factories import (
     CostItemFactory,
     OrganisationFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     RelationshipFactory,
     VisitFactory,
 )
-from twinning.spreadsheets import spreadsheet_safe
 
 EXPORT = "/delegations/visits/overseas-travel.csv"
 HEADER = [

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from core import roles
 from delegations.models import Funder, Gift, Visit, VisitStatus
 from partners.models import RelationshipKind
 from tests.delegations.test_visits import fill, form_posting_to, visit_page, within
@@ -31,7 +32,6 @@ from tests.factories import (
     VisitFactory,
 )
 from tests.partners.test_html import Page
-from twinning import roles
 
 REQUIRED = "This field is required."
 BAD_DATE = "Enter a valid date."

@@ -36,13 +36,13 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, 
 
 from budgets.models import BudgetLine, FinancialYear, LineStatus, Spend
 from delegations.models import Visit
+from demo.register import REGISTER_DRAFT_TITLE, load_demo
 from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD, GiftFactory
 from twinning.celery import app as celery_app
-from twinning.demo import REGISTER_DRAFT_TITLE, load_demo
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -90,9 +90,9 @@ class Stop:
 # In order, per role. A record is a key of the demo records (see demo_records).
 WALK: list[Stop] = [
     # Officers keep the register: every form is theirs.
-    Stop("dashboard", "officer"),
-    Stop("search", "officer", query="?q=xian"),
-    Stop("search", "officer", query="?q=nothing-of-the-sort"),
+    Stop("overview:dashboard", "officer"),
+    Stop("overview:search", "officer", query="?q=xian"),
+    Stop("overview:search", "officer", query="?q=nothing-of-the-sort"),
     Stop("partners:place-list", "officer"),
     Stop("partners:place-create", "officer"),
     Stop("partners:place-detail", "officer", "place"),
@@ -106,9 +106,9 @@ WALK: list[Stop] = [
     Stop("partners:approach-detail", "officer", "approach"),
     Stop("partners:approach-update", "officer", "approach"),
     Stop("partners:approach-triage", "officer", "approach"),
-    Stop("partners:discovery", "leader"),
-    Stop("relationship-health-list", "leader"),
-    Stop("relationship-health", "leader", "relationship"),
+    Stop("overview:discovery", "leader"),
+    Stop("overview:relationship-health-list", "leader"),
+    Stop("overview:relationship-health", "leader", "relationship"),
     Stop("partners:organisation-create", "officer"),
     Stop("partners:organisation-detail", "officer", "organisation"),
     Stop("partners:organisation-update", "officer", "organisation"),
@@ -140,8 +140,8 @@ WALK: list[Stop] = [
     Stop("password_change", "officer"),
     Stop("password_change_done", "officer"),
     # Finance keeps the budgets.
-    Stop("dashboard", "finance"),
-    Stop("digest-settings", "finance"),
+    Stop("overview:dashboard", "finance"),
+    Stop("overview:digest-settings", "finance"),
     Stop("budgets:year-list", "finance"),
     Stop("budgets:year-detail", "finance", "year"),
     Stop("budgets:line-list", "finance"),
@@ -154,7 +154,7 @@ WALK: list[Stop] = [
     Stop("budgets:review", "finance"),
     Stop("budgets:cost-shares", "finance", "relationship"),
     # The Leader's Office reads everything and decides on reports.
-    Stop("dashboard", "leader"),
+    Stop("overview:dashboard", "leader"),
     Stop("reports:report-list", "leader"),
     Stop("reports:report-detail", "leader", "approved"),
     Stop("reports:report-preview", "leader", "approved"),
@@ -179,10 +179,10 @@ WALK: list[Stop] = [
     Stop("delegations:gift-detail", "leader", "gift"),
     Stop("delegations:gift-history", "leader", "gift"),
     # The administrator reads the register and manages users in the Django admin.
-    Stop("dashboard", "administrator"),
+    Stop("overview:dashboard", "administrator"),
     Stop("partners:place-detail", "administrator", "place"),
     # Signed in without a role yet: the dashboard says so; the register is refused.
-    Stop("dashboard", "outsider"),
+    Stop("overview:dashboard", "outsider"),
     Stop("partners:place-list", "outsider", status=403),
 ]
 
@@ -484,7 +484,9 @@ def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker
         if stop.role not in tabs:
             tabs[stop.role] = walker.open_tab(stop.role)
             sign_in(walker, tabs[stop.role], users[stop.role].username)
-        walker.goto(tabs[stop.role], url_of(stop.name, records, stop.record) + stop.query, stop.role, stop.status)
+        walker.goto(
+            tabs[stop.role], url_of(stop.name, records, stop.record) + stop.query, stop.role, stop.status
+        )
 
     for role, name, record, button in SENT_EMPTY:
         page = tabs[role]

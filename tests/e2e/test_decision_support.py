@@ -20,6 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from budgets.models import FinancialYear
+from overview.models import UserSettings
 from partners.models import ApproachScore, TriageCriterion
 from tests.e2e.test_register_journey import sign_in
 from tests.factories import (
@@ -30,7 +31,6 @@ from tests.factories import (
     SpendFactory,
     VisitFactory,
 )
-from twinning.models import UserSettings
 
 
 def the_councils_criteria() -> None:

@@ -28,6 +28,7 @@ import redis
 from django.test import Client
 from django.urls import reverse
 
+from core import roles
 from reports.models import Rendering, RenderingStatus
 from tests.factories import (
     ActionFactory,
@@ -46,7 +47,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.faults import Worker, forget_queue, needs_services, wait_until
-from twinning import roles
 from twinning.celery import app as celery_app
 
 
@@ -200,7 +200,7 @@ def test_with_redis_refusing_connections_every_page_still_works(register, settin
     client.force_login(everyone)
     _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
 
-    pages = _crawl(client, reverse("dashboard"), limit=200)
+    pages = _crawl(client, reverse("overview:dashboard"), limit=200)
 
     failed = {url: status for url, status in pages.items() if status != 200}
     assert not failed, f"pages that did not answer 200 with Redis down: {failed}"

@@ -24,10 +24,10 @@ from django.db.models.signals import post_save
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core.models import FormSubmission
 from reports.models import Report, SignOff
 from tests.factories import PASSWORD
 from tests.faults import needs_services
-from twinning.models import FormSubmission
 
 pytestmark = [pytest.mark.services, needs_services, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +75,7 @@ class Browser:
         status, headers, _ = self.post(
             reverse("login"), {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
         )
-        assert (status, headers.get("Location")) == (302, reverse("dashboard"))
+        assert (status, headers.get("Location")) == (302, reverse("overview:dashboard"))
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_after_the_database_drops_every_connection_the_next_request_works_still_
     assert status == 200
     # One persistent connection serves request after request.
     kept = _app_backend()
-    assert browser.get(reverse("dashboard"))[0] == 200
+    assert browser.get(reverse("overview:dashboard"))[0] == 200
     assert _app_backend() == kept
 
     ended = _end_connections(postgres, database)

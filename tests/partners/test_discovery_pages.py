@@ -41,7 +41,7 @@ def test_places_are_ranked_with_their_shared_sectors_and_business_links(leader_c
     toyota.sectors.set([sector("Automotive"), sector("Rail")])
     PlaceFactory(name="Bruges", local_name="Brugge", country="Belgium").sectors.set([sector("Tourism")])
 
-    page = Page(leader_client.get(reverse("partners:discovery")))
+    page = Page(leader_client.get(reverse("overview:discovery")))
 
     assert "Aerospace, Automotive, Rail" in page.text
     assert page.column("Place")[:2] == ["Toyota City (豊田市) Japan", "Xi'an (西安市) China"]
@@ -50,14 +50,14 @@ def test_places_are_ranked_with_their_shared_sectors_and_business_links(leader_c
     assert page.column("In the register") == ["Candidate", "Yes"]
     assert "Bruges" not in page.text
 
-    every = Page(leader_client.get(reverse("partners:discovery"), {"all": "1"}))
+    every = Page(leader_client.get(reverse("overview:discovery"), {"all": "1"}))
     assert every.column("Place")[-1] == "Bruges (Brugge) Belgium"
 
 
 def test_without_a_sector_profile_the_page_says_who_sets_it(officer_client, db):
     CouncilFactory(name="Derby City Council", is_home=True)
 
-    body = Page(officer_client.get(reverse("partners:discovery"))).text
+    body = Page(officer_client.get(reverse("overview:discovery"))).text
 
     assert "Derby City Council has no sectors recorded" in body
     assert "Django admin, under Councils" in body
@@ -65,13 +65,13 @@ def test_without_a_sector_profile_the_page_says_who_sets_it(officer_client, db):
 
 def test_the_page_costs_the_same_queries_with_more_places(officer_client, derby):
     aerospace = derby.sectors.get(name="Aerospace")
-    officer_client.get(reverse("partners:discovery"))
+    officer_client.get(reverse("overview:discovery"))
 
     def count(places: int) -> int:
         for number in range(places):
             PlaceFactory(name=f"Town {places}-{number}").sectors.add(aerospace)
         with CaptureQueriesContext(connection) as captured:
-            assert officer_client.get(reverse("partners:discovery")).status_code == 200
+            assert officer_client.get(reverse("overview:discovery")).status_code == 200
         return len(captured)
 
     assert count(2) == count(20)

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core import roles
 from partners.models import Place
 from tests.factories import (
     ActionFactory,
@@ -30,7 +31,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.partners.test_html import Page
-from twinning import roles
 
 
 def open_list(client: Client, name: str, **chosen: str) -> Page:

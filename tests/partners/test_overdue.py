@@ -62,7 +62,7 @@ def test_overdue_things_are_flagged_on_the_place_page(leader_client: Client, lat
 
 
 def test_overdue_things_are_flagged_on_the_dashboard(officer_client: Client, late: dict[str, Any]) -> None:
-    page = Page(officer_client.get(reverse("dashboard")))
+    page = Page(officer_client.get(reverse("overview:dashboard")))
     waiting = [li.text for li in page.section("Approaches awaiting a response").find_all("li")]
     assert sum("(overdue by " in text for text in waiting) == 1
     assert not any("Answered" in text for text in waiting)

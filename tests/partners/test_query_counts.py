@@ -185,7 +185,7 @@ def _pk(attr: str) -> Callable[[Subject], list[int]]:
 
 PAGES: dict[str, tuple[str, Callable[[Subject], list[int]] | None, str]] = {
     # id: (url name, args, query string)
-    "dashboard": ("dashboard", None, ""),
+    "dashboard": ("overview:dashboard", None, ""),
     "place list": ("partners:place-list", None, ""),
     "place list, page 2, sorted": ("partners:place-list", None, "?ordering=-population&page=2"),
     "place list, filtered": ("partners:place-list", None, "?q=town&country=China&sector={sector}"),
@@ -264,7 +264,7 @@ def test_the_pages_really_hold_the_rows(officer_client: Client, subject: Subject
 def test_the_dashboard_for_each_role_does_not_grow(
     finance_client: Client, leader_client: Client, outsider_client: Client, subject: Subject
 ) -> None:
-    url = reverse("dashboard")
+    url = reverse("overview:dashboard")
     clients = {"finance": finance_client, "leader": leader_client, "outsider": outsider_client}
     add_rows(subject, FEW)
     for client in clients.values():

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from core import roles
 from partners.models import Place, Relationship, RelationshipStatus
 from tests.factories import (
     ApproachFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.partners.test_html import Page
-from twinning import roles
 
 NOT_SAVED = "Your changes have not been saved"
 

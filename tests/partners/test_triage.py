@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from overview.discovery import partner_discovery
 from partners.models import ApproachScore, TriageCriterion
-from partners.selectors import approach_triage, approaches_ranked, partner_discovery, triage_maximum
+from partners.selectors import approach_triage, approaches_ranked, triage_maximum
 from partners.services import ScoreGiven, approach_score
 from tests.factories import (
     ApproachFactory,

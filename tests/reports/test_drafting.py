@@ -166,7 +166,9 @@ def test_the_draft_gives_each_open_approachs_triage_scores_and_reasons(officer) 
     from partners.models import TriageCriterion
     from partners.services import ScoreGiven, approach_score
 
-    zhejiang = ApproachFactory(place=PlaceFactory(name="Zhejiang", local_name="浙江省"), request="Asks for a link")
+    zhejiang = ApproachFactory(
+        place=PlaceFactory(name="Zhejiang", local_name="浙江省"), request="Asks for a link"
+    )
     ApproachFactory(place=PlaceFactory(name="Osaka", local_name="大阪市"), request="Asks to visit")
     criteria = {c.name: c for c in TriageCriterion.objects.all()}
     approach_score(

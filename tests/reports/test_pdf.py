@@ -13,11 +13,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from demo.register import load_demo
 from reports import rendering as report_rendering
 from reports.models import Paragraph, Part, Rendering, RenderingStatus, Report
 from reports.rendering import report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
-from twinning.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -27,6 +27,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import roles
 from reports.models import (
     IMPLICATION_HEADINGS,
     Paragraph,
@@ -41,7 +42,6 @@ from reports.models import (
 from tests.factories import UserFactory
 from tests.partners.test_html import Page
 from tests.reports.test_report_pages import draft, editor_paragraphs, preview_paragraphs
-from twinning import roles
 
 FEW = 3
 MORE_REPORTS = 200

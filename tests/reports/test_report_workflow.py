@@ -25,6 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from core import roles
 from reports import rendering as report_rendering
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus, SignOff, SignOffRole
 from tests.delegations.test_visits import HX, fill, said, within
@@ -43,7 +44,6 @@ from tests.reports.test_report_pages import (
     run_the_worker,
     unchanged,
 )
-from twinning import roles
 
 FILENAME = "2015-09-09 Council Cabinet - Opportunities for Overseas Economic Twinning.pdf"
 FROZEN = "This report is approved and cannot change; start a new draft to revise it."

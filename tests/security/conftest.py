@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, settings
 
 from budgets.models import OverrideState
+from core import roles
 from delegations.models import CalendarFeed
 from partners.models import RelationshipKind, TriageCriterion
 from reports.models import Rendering, RenderingStatus, ReportStatus, SignOffRole
@@ -44,7 +45,6 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
-from twinning import roles
 
 # The same examples on every run and every machine, and none remembered
 # between runs: a failure in CI is the failure seen at a desk.
@@ -320,9 +320,9 @@ def walk_urls(patterns: Iterable[Any] | None = None, namespace: str = "") -> Ite
 
 def fill_url(name: str, register: dict[str, Any], feed_owner: str = "calendar-owner") -> str:
     """The URL ``name`` with its ids taken from ``register``: the record of the kind the URL
-    names (as the role matrix of tests/twinning/test_roles.py says), a calendar address of a
+    names (as the role matrix of tests/core/test_roles.py says), a calendar address of a
     Leader's Office user, the budget line's financial year."""
-    from tests.twinning.test_roles import PK_OF
+    from tests.core.test_roles import PK_OF
 
     pattern = dict(walk_urls())[name]
     kwargs: dict[str, Any] = {}
@@ -348,7 +348,7 @@ def takes_post(pattern: URLPattern) -> bool:
 
 # --- The database, before and after -----------------------------------------------------
 
-APP_LABELS = ("partners", "delegations", "budgets", "reports", "twinning")
+APP_LABELS = ("core", "partners", "delegations", "budgets", "reports", "overview")
 
 
 def app_models() -> list[type[Model]]:

@@ -278,8 +278,8 @@ STORED_URLS = (
 
 def accepted_dates() -> tuple[date, date]:
     """The first and last day a date field takes: the register's own range where
-    twinning.forms sets one, else the first and last day a date can hold."""
-    from twinning import forms as shared
+    core.forms sets one, else the first and last day a date can hold."""
+    from core import forms as shared
 
     return getattr(shared, "EARLIEST_DATE", date.min), getattr(shared, "LATEST_DATE", date.max)
 

@@ -13,8 +13,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from core import roles
 from tests.factories import UserFactory
-from twinning import roles
 
 PASSWORD = "correct-horse-battery-staple-7"
 
@@ -61,7 +61,7 @@ def directives(header: str) -> dict[str, list[str]]:
     return parsed
 
 
-@pytest.mark.parametrize("url_name", ["login", "dashboard", "partners:place-list"])
+@pytest.mark.parametrize("url_name", ["login", "overview:dashboard", "partners:place-list"])
 def test_every_page_sends_a_policy_that_allows_nothing_inline(client, officer, url_name):
     if url_name != "login":
         client.force_login(officer)
@@ -79,7 +79,7 @@ def test_every_page_sends_a_policy_that_allows_nothing_inline(client, officer, u
 
 
 def test_pages_carry_the_other_security_headers(officer_client):
-    response = officer_client.get(reverse("dashboard"))
+    response = officer_client.get(reverse("overview:dashboard"))
 
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -107,7 +107,7 @@ def test_no_page_template_holds_inline_script_or_style():
 
 
 def test_htmx_is_told_not_to_inject_its_own_styles(officer_client):
-    body = officer_client.get(reverse("dashboard")).content.decode()
+    body = officer_client.get(reverse("overview:dashboard")).content.decode()
 
     assert 'name="htmx-config"' in body
     assert '"includeIndicatorStyles": false' in body
@@ -216,7 +216,7 @@ def test_a_forwarded_address_cannot_be_chosen_by_the_client(client, nadia, setti
 
 def test_a_session_ends_after_the_inactivity_limit(client, nadia):
     sign_in(client, "nadia.khan", PASSWORD)
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("overview:dashboard")).status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
     remaining = session.expire_date - timezone.now()
     assert timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
@@ -225,7 +225,7 @@ def test_a_session_ends_after_the_inactivity_limit(client, nadia):
     # Nobody used it for longer than the limit.
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
 
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("overview:dashboard"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -238,7 +238,7 @@ def test_use_after_the_refresh_interval_moves_the_inactivity_limit_on(client, na
     key = session.session_key
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
 
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("overview:dashboard")).status_code == 200
 
     remaining = Session.objects.get(pk=key).expire_date - timezone.now()
     assert remaining > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
@@ -249,10 +249,10 @@ def test_pages_used_within_the_refresh_interval_do_not_write_the_session(client,
     from django.test.utils import CaptureQueriesContext
 
     sign_in(client, "nadia.khan", PASSWORD)
-    client.get(reverse("dashboard"))
+    client.get(reverse("overview:dashboard"))
 
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("dashboard")).status_code == 200
+        assert client.get(reverse("overview:dashboard")).status_code == 200
 
     writes = [
         q["sql"] for q in captured if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
@@ -290,7 +290,7 @@ def test_next_cannot_send_a_signed_in_user_off_site(client, nadia, target):
     response = sign_in(client, "nadia.khan", PASSWORD, next=target)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("dashboard")
+    assert response["Location"] == reverse("overview:dashboard")
 
 
 def test_next_still_takes_the_user_back_to_a_page_of_this_site(client, nadia):

@@ -48,6 +48,7 @@ from budgets.models import BudgetLine, CostShare, FinancialYear, Spend
 from budgets.views import CostShareView
 from delegations import forms as visit_forms
 from delegations.models import CalendarFeed, CostItem, Gift, Meeting, Participant, Visit, VisitFollowUp
+from overview.models import UserSettings
 from partners import forms as partner_forms
 from partners.models import (
     Action,
@@ -65,6 +66,7 @@ from partners.selectors import active_criteria
 from partners.views import ApproachTriageView, _scored_as
 from reports import forms as report_forms
 from reports.models import Paragraph, Rendering, Report, SignOff
+from tests.core.test_roles import MATRIX
 from tests.factories import PASSWORD
 from tests.security import hostile
 from tests.security.conftest import (
@@ -77,8 +79,6 @@ from tests.security.conftest import (
     takes_post,
     walk_urls,
 )
-from tests.twinning.test_roles import MATRIX
-from twinning.models import UserSettings
 
 R = dict[str, Any]
 
@@ -218,7 +218,7 @@ VISIT_PAGES = (
     calendar_feed,
 )
 VISIT_PART_PAGES = pages(("delegations:visit-list", None), ("delegations:overseas-travel-csv", None))
-GIFT_PAGES = pages(("delegations:gift-list", None), ("dashboard", None))
+GIFT_PAGES = pages(("delegations:gift-list", None), ("overview:dashboard", None))
 BUDGET_PAGES = (
     *pages(
         ("budgets:year-list", None),
@@ -268,7 +268,7 @@ FORMS: dict[str, Form] = {
         form=view_form(),
         valid=lambda reg: {"username": "olivia", "password": PASSWORD},
         watch=(),
-        pages=(url("dashboard"),),
+        pages=(url("overview:dashboard"),),
         extra_statuses=frozenset({429}),
         signs_in_or_out=True,
         headers=st.fixed_dictionaries(
@@ -291,13 +291,13 @@ FORMS: dict[str, Form] = {
         },
         signs_in_or_out=True,
     ),
-    "digest-settings": Form(
-        url("digest-settings"),
+    "overview:digest-settings": Form(
+        url("overview:digest-settings"),
         SIGNED_IN,
         view_form(),
         lambda reg: {"daily_digest": "on"},
         (UserSettings,),
-        pages(("dashboard", None)),
+        pages(("overview:dashboard", None)),
     ),
     # --- The register ------------------------------------------------------------------
     "partners:place-create": Form(
@@ -322,7 +322,7 @@ FORMS: dict[str, Form] = {
         view_form(),
         lambda reg: {"place": reg["place_without_link"].pk, "kind": "civic", "status": "exploring"},
         (Relationship,),
-        pages(("partners:relationship-list", None), ("dashboard", None)),
+        pages(("partners:relationship-list", None), ("overview:dashboard", None)),
     ),
     "partners:relationship-update": Form(
         url("partners:relationship-update", "relationship"),
@@ -348,7 +348,7 @@ FORMS: dict[str, Form] = {
             "version": version("relationship")(reg),
         },
         (Relationship, RelationshipStatusChange),
-        (*RELATIONSHIP_PAGES, url("partners:relationship-list"), url("dashboard")),
+        (*RELATIONSHIP_PAGES, url("partners:relationship-list"), url("overview:dashboard")),
     ),
     "partners:stakeholder-create": Form(
         url("partners:stakeholder-create", "relationship"),
@@ -379,7 +379,7 @@ FORMS: dict[str, Form] = {
             "request": "Asks for a trade visit.",
         },
         (Approach, Place, Relationship),
-        pages(("partners:approach-list", None), ("partners:place-list", None), ("dashboard", None)),
+        pages(("partners:approach-list", None), ("partners:place-list", None), ("overview:dashboard", None)),
     ),
     "partners:approach-update": Form(
         url("partners:approach-update", "approach"),
@@ -461,7 +461,7 @@ FORMS: dict[str, Form] = {
             "due_on": "2015-11-30",
         },
         (Action,),
-        pages(("partners:action-list", None), ("dashboard", None)),
+        pages(("partners:action-list", None), ("overview:dashboard", None)),
     ),
     "partners:action-update": Form(
         url("partners:action-update", "action"),
@@ -630,7 +630,7 @@ FORMS: dict[str, Form] = {
             "follow_up-due_on": "2015-11-01",
         },
         (Action, VisitFollowUp),
-        pages(("partners:action-list", None), ("dashboard", None)),
+        pages(("partners:action-list", None), ("overview:dashboard", None)),
     ),
     "delegations:gift-create": Form(
         url("delegations:gift-create"),
@@ -1096,7 +1096,7 @@ def post_as(
                 if (status, location) != (302, f"{reverse('login')}?next={quote(address)}"):
                     problems.append(f"anonymous: {status} {location}, expected the sign-in page")
             elif resolve(urlsplit(address).path).view_name == "login":
-                if (status, location) != (302, reverse("dashboard")):
+                if (status, location) != (302, reverse("overview:dashboard")):
                     problems.append(f"{persona}: {status} {location}, expected the dashboard")
             elif status != 403:
                 problems.append(f"{persona}: {status}, expected 403")
@@ -1339,7 +1339,7 @@ def test_signing_in_survives_nul_in_the_user_agent(register: R) -> None:
     response = client.post(
         reverse("login"), {"username": "olivia", "password": PASSWORD}, HTTP_USER_AGENT="Mozilla/5.0\x00"
     )
-    assert (response.status_code, response.get("Location")) == (302, reverse("dashboard"))
+    assert (response.status_code, response.get("Location")) == (302, reverse("overview:dashboard"))
 
 
 def test_signing_in_with_an_overlong_username_is_refused(register: R) -> None:

@@ -22,10 +22,13 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from budgets.models import BudgetLine, CostShare, LineStatus, Spend
+from core import roles
 from delegations.models import CalendarFeed, CostItem, Meeting, Participant, Visit, VisitFollowUp
+from overview.models import UserSettings
 from partners.models import ApproachScore, Place, Stakeholder
 from partners.selectors import active_criteria
 from reports.models import Paragraph, Rendering, Report, SignOff
+from tests.core.test_roles import MATRIX
 from tests.security import hostile
 from tests.security.conftest import (
     OTHER,
@@ -38,9 +41,6 @@ from tests.security.conftest import (
     walk_urls,
 )
 from tests.security.test_hostile_input import sign_off_rows
-from tests.twinning.test_roles import MATRIX
-from twinning import roles
-from twinning.models import UserSettings
 
 R = dict[str, Any]
 
@@ -635,7 +635,7 @@ def test_digest_settings_are_only_ever_one_s_own(two_registers: tuple[R, R]) -> 
     UserSettings.objects.update_or_create(user=finance, defaults={"daily_digest": True})
     UserSettings.objects.update_or_create(user=officer, defaults={"daily_digest": True})
     response = mine["clients"]["officer"].post(
-        reverse("digest-settings"), {"user": finance.pk, "pk": finance.pk}
+        reverse("overview:digest-settings"), {"user": finance.pk, "pk": finance.pk}
     )
     assert response.status_code == 302
     assert UserSettings.objects.get(user=officer).daily_digest is False

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
+    from .roles import sync_groups
+
+    sync_groups()
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        # After every migrate (and every flush of a test database), so each role's
+        # group exists and holds exactly the permissions roles.py grants it,
+        # including those of models added since.
+        post_migrate.connect(_sync_roles, dispatch_uid="core.sync_roles")
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_seen
+
+        user_logged_in.connect(mark_session_seen, dispatch_uid="core.session_seen")

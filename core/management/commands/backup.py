@@ -1,0 +1,50 @@
+"""``manage.py backup [--output FILE]``: the whole database in one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core import backups
+
+
+class Command(BaseCommand):
+    help = (
+        "Backs up the whole database: pg_dump's custom format on PostgreSQL, SQLite's online backup "
+        "on SQLite. Writes var/backups/twinning-<backend>-<UTC timestamp>.<dump|sqlite3> unless "
+        "--output names a file (or a folder to write that name in). Restore it with manage.py restore."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--output", "-o", help="The file to write, or a folder to write it in.")
+        parser.add_argument("--database", default="default", help="The database alias (default: default).")
+
+    def handle(
+        self, *args: Any, output: str | None = None, database: str = "default", **options: Any
+    ) -> None:
+        try:
+            if output is None:
+                path = backups.default_path(database)
+            elif Path(output).is_dir():
+                path = backups.default_path(database, directory=Path(output))
+            else:
+                path = Path(output)
+            if path.exists():
+                raise backups.BackupError(f"{path} exists already: a backup never overwrites a file.")
+            written = backups.backup(path, database)
+        except backups.BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(f"Backed up {backups.describe(database)} to {written.path}")
+            + f" ({_size(written.size)})."
+        )
+        self.stdout.write(f"It holds {written.contents.summary()}.")
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("kB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}, {size:,} bytes"
+    return f"{size:,} bytes"

@@ -1,0 +1,59 @@
+"""Records the shared layer keeps for itself.
+
+Their tables keep the names they were created with (``twinning_*``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class FormSubmission(models.Model):
+    """One create form, sent once.
+
+    Every create form carries a one-off token. The first request that saves
+    with it writes this row inside its own transaction; a second request with
+    the same token (a double-click, a resent form after a slow response) finds
+    the token taken, saves nothing and is sent to what the first one made. The
+    unique index makes the second request wait for the first to commit, so the
+    two cannot both pass.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=500)
+    redirect_to = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "twinning_formsubmission"
+        verbose_name = "form submission"
+
+    def __str__(self) -> str:
+        return f"{self.path} by {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SearchEntry(models.Model):
+    """What the search box finds of one record (see core/search.py)."""
+
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=300)
+    heading = models.CharField(max_length=300, help_text="The title, folded as the search compares it.")
+    summary = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    fields = models.JSONField(default=list, help_text="[label, value] pairs the search may match.")
+    text = models.TextField(help_text="Every field's value, folded.")
+    # Filled and GIN-indexed on PostgreSQL only (migration 0001); empty on SQLite.
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        db_table = "twinning_searchentry"
+        verbose_name = "search entry"
+        verbose_name_plural = "search entries"
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.title}"

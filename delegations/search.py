@@ -1,0 +1,39 @@
+"""What delegations adds to the search: visits, found by their place's names too."""
+
+from __future__ import annotations
+
+from core.search import Document, Kind, register
+
+from .models import Visit
+
+
+def _visit(visit: Visit) -> Document:
+    place = visit.relationship.place
+    return Document(
+        title=visit.title,
+        summary=", ".join(
+            filter(None, [visit.get_direction_display(), place.name, visit.get_status_display()])
+        ),
+        url=visit.get_absolute_url(),
+        fields=[
+            ("Title", visit.title),
+            ("Place", place.name),
+            ("Local name", place.local_name),
+            ("Where", visit.location),
+            ("Outcomes", visit.outcomes),
+        ],
+    )
+
+
+def register_kinds() -> None:
+    register(
+        Kind(
+            "visit",
+            "Visits",
+            "delegations.Visit",
+            "delegations.view_visit",
+            _visit,
+            select_related=("relationship__place",),
+        ),
+        shows={"partners.place": "relationship__place_id", "partners.relationship": "relationship_id"},
+    )

@@ -1,0 +1,254 @@
+"""``manage.py backup`` and ``manage.py restore`` give back the demo register
+exactly: every table's rows (compared by count and a checksum of the rows in
+key order) and the stored PDFs byte for byte.
+
+On SQLite (the embedded run) the test database is backed up, changed and
+restored in place. On PostgreSQL (the services run) the backup is restored by
+``manage.py restore`` in a subprocess into a scratch database beside the
+test database, compared with it, changed, and restored again; the scratch
+database is dropped afterwards."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from psycopg import sql
+
+from demo.register import DEFAULT_DEMO_PASSWORD, load_demo
+from partners.models import Place
+from reports.models import Rendering, RenderingStatus
+from tests.factories import UserFactory
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _tables() -> list[tuple[str, list[str], str]]:
+    """Every table the app's models use, with its columns and primary key, and the migrations table."""
+    tables = [("django_migrations", ["id", "app", "name"], "id")]
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.managed and not meta.proxy:
+            tables.append((meta.db_table, [field.column for field in meta.concrete_fields], meta.pk.column))
+    return sorted(tables)
+
+
+def _demo(settings) -> None:
+    settings.DEBUG = True  # demo logins too: users, groups and their permissions go round as well
+    load_demo(with_users=True, password=DEFAULT_DEMO_PASSWORD)
+    assert Rendering.objects.filter(status=RenderingStatus.READY).count() == 1
+
+
+def _ready_pdfs(rows: list[tuple[str, bytes]]) -> list[str]:
+    """The checksums of the ready PDFs, each checked against the checksum stored beside it."""
+    for stored, content in rows:
+        assert hashlib.sha256(bytes(content)).hexdigest() == stored
+    return sorted(stored for stored, _ in rows)
+
+
+# --- SQLite --------------------------------------------------------------------------------------
+
+
+def _sqlite_checksums() -> dict[str, tuple[int, str]]:
+    sums = {}
+    with connection.cursor() as cursor:
+        for table, columns, pk in _tables():
+            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+            cursor.execute(
+                f"SELECT {quoted} FROM {connection.ops.quote_name(table)} ORDER BY {connection.ops.quote_name(pk)}"  # noqa: S608
+            )
+            rows = cursor.fetchall()
+            sums[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return sums
+
+
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite's backup: the embedded run")
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_register_backed_up_changed_and_restored_is_as_it_was_on_sqlite(tmp_path, settings):
+    assert connection.vendor == "sqlite"
+    _demo(settings)
+    before = _sqlite_checksums()
+    pdfs = _ready_pdfs(Rendering.objects.filter(status="ready").values_list("sha256", "pdf"))
+
+    said = StringIO()
+    call_command("backup", output=str(tmp_path), stdout=said)
+
+    (backup,) = tmp_path.iterdir()
+    assert backup.name.startswith("twinning-sqlite-") and backup.suffix == ".sqlite3"
+    assert backup.read_bytes().startswith(b"SQLite format 3\x00")
+    said = said.getvalue()
+    assert f"to {backup} (" in said
+    assert f"{backup.stat().st_size:,} bytes" in said
+    assert f"{Place.objects.count()} places" in said and "1 PDF" in said
+
+    # Changes made after the backup: a PDF gone, a place renamed, a user added.
+    Rendering.objects.all().delete()
+    Place.objects.filter(pk=Place.objects.order_by("pk").first().pk).update(name="Renamed after the backup")
+    UserFactory(username="after-the-backup")
+    changed = _sqlite_checksums()
+    assert changed != before
+
+    with pytest.raises(CommandError, match=r"already holds .*Run again with --yes"):
+        call_command("restore", str(backup), stdout=StringIO())
+    assert _sqlite_checksums() == changed
+
+    said = StringIO()
+    call_command("restore", str(backup), yes=True, stdout=said)
+
+    assert _sqlite_checksums() == before
+    assert _ready_pdfs(Rendering.objects.filter(status="ready").values_list("sha256", "pdf")) == pdfs
+    said = said.getvalue()
+    assert f"Restored {backup} into" in said
+    assert "It replaced " in said and "0 PDFs" not in said.split("It now holds")[1]
+
+
+def test_a_file_that_is_not_a_backup_is_refused_with_nothing_changed(tmp_path, db):
+    before = Place.objects.count()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a backup")
+
+    with pytest.raises(CommandError, match=r"is not a Twinning backup"):
+        call_command("restore", str(notes), yes=True)
+    with pytest.raises(CommandError, match=r"There is no backup file"):
+        call_command("restore", str(tmp_path / "missing.dump"), yes=True)
+
+    assert Place.objects.count() == before
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def scratch_database() -> Iterator[str]:
+    """An empty database beside the test database, dropped afterwards."""
+    name = f"{connection.settings_dict['NAME']}_restore"
+    with psycopg.connect(**_conninfo("postgres"), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield name
+        finally:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _conninfo(database: str) -> dict[str, object]:
+    settings_dict = connection.settings_dict
+    return {
+        "dbname": database,
+        "user": settings_dict["USER"],
+        "host": settings_dict["HOST"] or None,
+        "port": settings_dict["PORT"] or None,
+        "password": settings_dict["PASSWORD"] or None,
+    }
+
+
+def _pg_checksums(database: str) -> dict[str, tuple[int, str]]:
+    sums = {}
+    with psycopg.connect(**_conninfo(database)) as reader:
+        for table, columns, pk in _tables():
+            query = sql.SQL(
+                "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t.{pk}), '')) "
+                "FROM (SELECT {columns} FROM {table}) AS t"
+            ).format(
+                pk=sql.Identifier(pk),
+                columns=sql.SQL(", ").join(sql.Identifier(column) for column in columns),
+                table=sql.Identifier(table),
+            )
+            sums[table] = reader.execute(query).fetchone()
+    return sums
+
+
+def _pg_ready_pdfs(database: str) -> list[str]:
+    with psycopg.connect(**_conninfo(database)) as reader:
+        return _ready_pdfs(
+            reader.execute("SELECT sha256, pdf FROM reports_rendering WHERE status = 'ready'").fetchall()
+        )
+
+
+def _restore_into(database: str, backup: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}"))
+    return subprocess.run(
+        [sys.executable, "manage.py", "restore", str(backup), *options],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.services
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (the services run)")
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_register_backed_up_and_restored_elsewhere_is_the_same_on_postgresql(
+    tmp_path, settings, scratch_database
+):
+    _demo(settings)
+    live = connection.settings_dict["NAME"]
+    backup = tmp_path / "twinning.dump"
+
+    said = StringIO()
+    call_command("backup", output=str(backup), stdout=said)
+
+    assert backup.read_bytes().startswith(b"PGDMP")
+    said = said.getvalue()
+    assert f'Backed up the PostgreSQL database "{live}" to {backup} (' in said
+    assert f"{backup.stat().st_size:,} bytes" in said
+    assert f"{Place.objects.count()} places" in said and "1 PDF" in said
+
+    # Into the empty scratch database: nothing to replace, so no --yes needed.
+    first = _restore_into(scratch_database, backup)
+    assert first.returncode == 0, first.stderr
+    assert "It replaced" not in first.stdout
+    assert f"It now holds {Place.objects.count()} places" in first.stdout
+    assert _pg_checksums(scratch_database) == _pg_checksums(live)
+    assert _pg_ready_pdfs(scratch_database) == _pg_ready_pdfs(live)
+
+    with psycopg.connect(**_conninfo(scratch_database)) as scratch:
+        scratch.execute("DELETE FROM reports_rendering")
+        scratch.execute(
+            "UPDATE partners_place SET name = 'Renamed after the backup' "
+            "WHERE id = (SELECT min(id) FROM partners_place)"
+        )
+    changed = _pg_checksums(scratch_database)
+    assert changed != _pg_checksums(live)
+
+    # This test's own database holds the demo: restoring over it is refused without --yes.
+    with pytest.raises(CommandError, match=r"already holds .*Run again with --yes"):
+        call_command("restore", str(backup), stdout=StringIO())
+
+    replaced = _restore_into(scratch_database, backup, "--yes")
+    assert replaced.returncode == 0, replaced.stderr
+    # It says what it replaced (the changed copy, its PDF gone) and what is there now.
+    replaced_part, now_part = replaced.stdout.split("It replaced ")[1].split("It now holds ")
+    assert f"{Place.objects.count()} places" in replaced_part and "PDF" not in replaced_part
+    assert "1 PDF" in now_part
+    assert _pg_checksums(scratch_database) == _pg_checksums(live)
+    assert _pg_ready_pdfs(scratch_database) == _pg_ready_pdfs(live)
+
+
+def test_the_postgresql_password_goes_to_pg_dump_in_its_environment_never_on_its_command_line(monkeypatch):
+    from core import backups
+
+    secret = "s3cret-pass-word"
+    for key, value in (("PASSWORD", secret), ("HOST", "db.internal"), ("PORT", "5433"), ("USER", "twinning")):
+        monkeypatch.setitem(connection.settings_dict, key, value)
+
+    arguments, environment = backups._pg_connection("default")
+
+    assert environment["PGPASSWORD"] == secret
+    assert not any(secret in argument for argument in arguments)
+    assert arguments[:6] == ["--host", "db.internal", "--port", "5433", "--username", "twinning"]

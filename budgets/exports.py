@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Strea
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views import View
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from core.exports import spreadsheet_safe
-from core.roles import RoleRequiredMixin
+from core.views import RoleRequired
 
 from .filters import BudgetLineFilter
 from .models import BudgetLine, FinancialYear
@@ -114,7 +115,7 @@ def _in_batches(lines: Iterator[str], size: int = 500) -> Iterator[str]:
 
 
 def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> Any:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -228,7 +229,7 @@ def _year_file_stem(year: FinancialYear) -> str:
     return f"twinning-budget-{sheet_title_for_year(year)}-{timezone.localdate().isoformat()}"
 
 
-class _YearExportView(RoleRequiredMixin, View):
+class _YearExportView(RoleRequired, View):
     permission_required = VIEW_BUDGETS
 
     def summary(self) -> YearSummary:
@@ -303,7 +304,7 @@ def line_row(line: BudgetLine) -> ExportRow:
     )
 
 
-class _LinesExportView(RoleRequiredMixin, View):
+class _LinesExportView(RoleRequired, View):
     permission_required = VIEW_BUDGETS
 
     def get(self, request: HttpRequest) -> HttpResponse | StreamingHttpResponse:

@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 
-from partners.filters import SearchFilterSet, SortFilter
+from core.filters import SearchFilterSet, SortFilter
 
 from .models import BudgetLine, FinancialYear, FundingSource, LineStatus, OverrideState, Spend, SpendStatus
 

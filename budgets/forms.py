@@ -7,13 +7,14 @@ from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
-from core.forms import DatePickerMixin, FiniteDecimalField, VersionedModelForm
+from core.forms import DatePickerMixin, FiniteDecimalField, StatusChangeForm, VersionedModelForm
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
 
 from .models import (
     BudgetLine,
     FinancialYear,
+    LineStatus,
     OverrideState,
     Spend,
     financial_year_label,
@@ -63,43 +64,29 @@ class BudgetLineForm(VersionedModelForm):
                 )
         return year
 
-    def save(self, commit: bool = True) -> BudgetLine:
-        # A year the register has not needed before is made with its first line.
-        self.instance.financial_year, _ = FinancialYear.objects.get_or_create(
-            start_year=self.cleaned_data["year"]
-        )
-        return super().save(commit=commit)
 
+class DecisionForm(StatusChangeForm):
+    """Finance approves or rejects a proposed line, saying why."""
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("approve", "Approve"), ("reject", "Reject")],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-        help_text="Kept with the decision: why it was approved or rejected.",
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    move_labels = {LineStatus.APPROVED: "Approve", LineStatus.REJECTED: "Reject"}
+    radio = True
+    note_label = "Comment"
+    note_help = "Kept with the decision: why it was approved or rejected."
+    note_required = True
 
-    def __init__(self, *args: Any, record: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = record.version
-
-    @property
-    def approves(self) -> bool:
-        return self.cleaned_data["decision"] in ("approve", "grant")
+        self.fields["to_status"].label = "Decision"
 
 
 class OverrideDecisionForm(DecisionForm):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("grant", "Grant the override"), ("refuse", "Refuse it (the spend goes back to estimated)")],
-        widget=forms.RadioSelect,
-    )
+    """Finance grants or refuses an officer's request to go over a line, saying why."""
+
+    move_labels = {
+        OverrideState.GRANTED: "Grant the override",
+        OverrideState.REFUSED: "Refuse it (the spend goes back to estimated)",
+    }
+    note_help = "Kept with the decision: why it was granted or refused."
 
 
 class SpendForm(VersionedModelForm):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
@@ -95,8 +96,18 @@ class LineStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-class BudgetLine(VersionedModel):
+# Finance decides a proposed line once; the decision stands (its history says who took it).
+LINE_DECISIONS: dict[str, tuple[str, ...]] = {
+    LineStatus.PROPOSED: (LineStatus.APPROVED, LineStatus.REJECTED),
+    LineStatus.APPROVED: (),
+    LineStatus.REJECTED: (),
+}
+
+
+class BudgetLine(HasStatusFlow, VersionedModel):
     """Money set aside in one financial year, proposed by officers and decided by Finance."""
+
+    status_flow = StatusFlow(LineStatus, LINE_DECISIONS, noun="A budget line")
 
     financial_year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="budget_lines")
     cost_centre = models.CharField(max_length=20, help_text="The ledger's cost centre code.")
@@ -174,14 +185,22 @@ class OverrideState(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
-class Spend(FieldConstraintErrorsMixin, VersionedModel):
+# Finance grants or refuses an officer's request to go over a line, once.
+OVERRIDE_DECISIONS: dict[str, tuple[str, ...]] = {
+    OverrideState.REQUESTED: (OverrideState.GRANTED, OverrideState.REFUSED),
+}
+
+
+class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     """Money against a budget line: estimated, committed or paid.
 
     Committing more than the line has left needs Finance: an officer's
     request waits as "awaiting Finance" and counts as estimated until granted.
+    Its status flow is that of the override decision, not of the spend itself.
     """
 
     constraint_error_field = "amount"
+    status_flow = StatusFlow(OverrideState, OVERRIDE_DECISIONS, noun="An override", field="override_state")
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="spend")
     description = models.CharField(max_length=200)
@@ -271,6 +290,32 @@ class Spend(FieldConstraintErrorsMixin, VersionedModel):
     @property
     def counts_as_committed(self) -> bool:
         return self.status in (SpendStatus.COMMITTED, SpendStatus.PAID) and not self.is_awaiting_override
+
+
+class BudgetLineStatusChange(StatusChange):
+    """Finance's decision on a line: approved or rejected, by whom, when and why."""
+
+    subject_field = "budget_line"
+
+    budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=LineStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=LineStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "budget line decision"
+
+
+class SpendOverrideChange(StatusChange):
+    """Finance's decision on a request to go over a line: granted or refused, by whom, when and why."""
+
+    subject_field = "spend"
+
+    spend = models.ForeignKey(Spend, on_delete=models.CASCADE, related_name="override_changes")
+    from_status = models.CharField(max_length=10, choices=OverrideState.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=OverrideState.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "override decision"
 
 
 class CostShare(models.Model):

@@ -4,7 +4,7 @@ a line without Finance)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -12,15 +12,21 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.forms import person_name
+from core.services import record_create, record_update
+from core.status import RuleBroken, status_move
 from partners.models import Council, Relationship
 
 from .models import (
     PENNY,
     BudgetLine,
+    BudgetLineStatusChange,
     CostShare,
+    FinancialYear,
     LineStatus,
     OverrideState,
     Spend,
+    SpendOverrideChange,
     SpendStatus,
 )
 
@@ -31,56 +37,76 @@ COMMITTED = Q(status__in=[SpendStatus.COMMITTED, SpendStatus.PAID]) & ~Q(
 )
 
 
-class BudgetRuleBroken(Exception):
-    """What a budget rule forbids, in the council's words; ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _long_datetime(moment: Any) -> str:
     local = timezone.localtime(moment)
     return f"{local.day} {local:%B %Y}"
 
 
-def _who(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user else "someone"
+def _said_why(note: str) -> Callable[[Any, str], None]:
+    """A decision's rule: it comes with the reason for it."""
+
+    def rule(record: Any, to_status: str) -> None:
+        if not note.strip():
+            raise RuleBroken("Say why: the comment is kept with the decision.", field="note")
+
+    return rule
 
 
 @transaction.atomic
-def budget_line_propose(*, line: BudgetLine, by: Any) -> BudgetLine:
-    line.status = LineStatus.PROPOSED
-    line.proposed_by = by
-    line.save()
-    return line
+def budget_line_propose(*, year: int, values: Mapping[str, Any], by: Any) -> BudgetLine:
+    """A new line, proposed for Finance to decide; a year the register has not needed before is made."""
+    financial_year, _ = FinancialYear.objects.get_or_create(start_year=year)
+    return record_create(
+        model=BudgetLine,
+        values={**values, "financial_year": financial_year, "status": LineStatus.PROPOSED, "proposed_by": by},
+    )
+
+
+@transaction.atomic
+def budget_line_update(
+    *, line: BudgetLine, year: int, values: Mapping[str, Any], expected_version: int | None
+) -> BudgetLine:
+    """Saves changes to a line, moving it to another year if asked (StaleEditError if a colleague saved first)."""
+    financial_year, _ = FinancialYear.objects.get_or_create(start_year=year)
+    return record_update(
+        record=line, values={**values, "financial_year": financial_year}, expected_version=expected_version
+    )
 
 
 @transaction.atomic
 def budget_line_decide(
-    *, line: BudgetLine, approve: bool, comment: str, by: Any, expected_version: int | None = None
-) -> BudgetLine:
+    *, record: BudgetLine, to_status: str, note: str, by: Any, expected_version: int | None = None
+) -> BudgetLineStatusChange:
     """Approves or rejects a proposed line, recording who, when and why.
 
     Only Finance calls this (``budgets.decide_budgetline``). A line already
     decided is refused: the decision stands and its history says who took it.
     """
-    current = BudgetLine.objects.select_for_update().get(pk=line.pk)
-    if current.is_decided:
-        raise BudgetRuleBroken(
-            f"This line was already {current.get_status_display().lower()} by {_who(current.decided_by)} "
-            f"on {_long_datetime(current.decided_at)}."
-        )
-    if not comment.strip():
-        raise BudgetRuleBroken("Say why: the comment is kept with the decision.", field="comment")
-    if expected_version is not None:
-        current.version = expected_version
-    current.status = LineStatus.APPROVED if approve else LineStatus.REJECTED
-    current.decided_by = by
-    current.decided_at = timezone.now()
-    current.decision_comment = comment.strip()
-    current.save()
-    return current
+    current = BudgetLine.objects.select_for_update().get(pk=record.pk)
+
+    def not_decided_yet(line: BudgetLine, to_status: str) -> None:
+        if line.is_decided:
+            who = person_name(line.decided_by) if line.decided_by else "someone"
+            raise RuleBroken(
+                f"This line was already {line.get_status_display().lower()} by {who} "
+                f"on {_long_datetime(line.decided_at)}."
+            )
+
+    def decided(line: BudgetLine) -> None:
+        line.decided_by = by
+        line.decided_at = timezone.now()
+        line.decision_comment = note.strip()
+
+    return status_move(
+        record=current,
+        to_status=to_status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        log=BudgetLineStatusChange,
+        rules=[not_decided_yet, _said_why(note)],
+        apply=decided,
+    )
 
 
 def line_committed(line: BudgetLine, *, excluding: Spend | None = None) -> Decimal:
@@ -91,17 +117,34 @@ def line_committed(line: BudgetLine, *, excluding: Spend | None = None) -> Decim
 
 
 @transaction.atomic
-def spend_record(*, spend: Spend, by: Any, may_override: bool, override_reason: str = "") -> Spend:
-    """Saves new or changed spend, guarding what the line has left.
+def spend_record(
+    *,
+    budget_line: BudgetLine,
+    values: Mapping[str, Any],
+    by: Any,
+    may_override: bool,
+    override_reason: str = "",
+    spend: Spend | None = None,
+    expected_version: int | None = None,
+) -> Spend:
+    """Saves new spend against a line, or changes to ``spend``, guarding what the line has left.
 
     Committing (or paying) beyond what the line has left is refused unless:
     Finance (``may_override``) gives a reason, which grants the override at
     once; or an officer gives a reason, which asks Finance and leaves the
     spend awaiting a decision (counted as estimated meanwhile).
     The line is locked while it is checked, so two people committing at once
-    cannot both take the last of it.
+    cannot both take the last of it. A change made from an out-of-date view
+    of the spend is refused (StaleEditError).
     """
-    line = BudgetLine.objects.select_for_update().get(pk=spend.budget_line_id)
+    line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
+    if spend is None:
+        spend = Spend(recorded_by=by)
+    for name, value in values.items():
+        setattr(spend, name, value)
+    spend.budget_line = line
+    if expected_version is not None:
+        spend.version = expected_version
     holds_money = spend.status in (SpendStatus.COMMITTED, SpendStatus.PAID)
     if spend.pk is not None and spend.override_state == OverrideState.GRANTED:
         before = Spend.objects.get(pk=spend.pk)
@@ -121,7 +164,7 @@ def spend_record(*, spend: Spend, by: Any, may_override: bool, override_reason: 
                     if may_override
                     else "give a reason to ask Finance to override"
                 )
-                raise BudgetRuleBroken(
+                raise RuleBroken(
                     f"This would commit £{over:,.2f} more than the line has left (£{max(left, ZERO):,.2f}). "
                     f"Record it as estimated, or {who}.",
                     field="amount",
@@ -134,35 +177,43 @@ def spend_record(*, spend: Spend, by: Any, may_override: bool, override_reason: 
                 spend.override_comment = reason
             else:
                 spend.override_state = OverrideState.REQUESTED
-    if spend.pk is None:
-        spend.recorded_by = by
     spend.save()
     return spend
 
 
+def _awaiting_a_decision(spend: Spend, to_status: str) -> None:
+    if spend.override_state != OverrideState.REQUESTED:
+        raise RuleBroken("This spend is not awaiting an override decision.")
+
+
 @transaction.atomic
 def spend_decide_override(
-    *, spend: Spend, grant: bool, comment: str, by: Any, expected_version: int | None = None
-) -> Spend:
-    """Finance grants or refuses an officer's request to go beyond a line.
+    *, record: Spend, to_status: str, note: str, by: Any, expected_version: int | None = None
+) -> SpendOverrideChange:
+    """Finance grants or refuses an officer's request to go beyond a line; refused, the spend
+    goes back to estimated.
 
     Refuses (StaleEditError) a decision taken on an out-of-date view of the spend.
     """
-    current = Spend.objects.select_for_update().get(pk=spend.pk)
-    if expected_version is not None:
-        current.version = expected_version
-    if current.override_state != OverrideState.REQUESTED:
-        raise BudgetRuleBroken("This spend is not awaiting an override decision.")
-    if not comment.strip():
-        raise BudgetRuleBroken("Say why: the comment is kept with the decision.", field="comment")
-    current.override_state = OverrideState.GRANTED if grant else OverrideState.REFUSED
-    if not grant:
-        current.status = SpendStatus.ESTIMATED
-    current.override_decided_by = by
-    current.override_decided_at = timezone.now()
-    current.override_comment = comment.strip()
-    current.save()
-    return current
+    current = Spend.objects.select_for_update().get(pk=record.pk)
+
+    def decided(spend: Spend) -> None:
+        if to_status == OverrideState.REFUSED:
+            spend.status = SpendStatus.ESTIMATED
+        spend.override_decided_by = by
+        spend.override_decided_at = timezone.now()
+        spend.override_comment = note.strip()
+
+    return status_move(
+        record=current,
+        to_status=to_status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        log=SpendOverrideChange,
+        rules=[_awaiting_a_decision, _said_why(note)],
+        apply=decided,
+    )
 
 
 @transaction.atomic
@@ -173,10 +224,10 @@ def cost_shares_set(
     chosen = [(council, Decimal(pct).quantize(PENNY)) for council, pct in shares]
     councils = [council.pk for council, _ in chosen]
     if len(set(councils)) != len(councils):
-        raise BudgetRuleBroken("Each council can have only one share.")
+        raise RuleBroken("Each council can have only one share.")
     total = sum((pct for _, pct in chosen), ZERO)
     if chosen and total != Decimal("100.00"):
-        raise BudgetRuleBroken(f"The shares add up to {total}%; they must add up to 100%.")
+        raise RuleBroken(f"The shares add up to {total}%; they must add up to 100%.")
     CostShare.objects.filter(relationship=relationship).delete()
     return [
         CostShare.objects.create(relationship=relationship, council=council, percentage=pct)

@@ -8,37 +8,27 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse, reverse_lazy
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.views import View
-from django.views.generic import TemplateView
 
-from core.roles import RoleRequiredMixin
-from core.versioning import StaleEditError
-from core.views import (
-    ConcurrencySafeUpdateView,
-    HistoryView,
-    PageMixin,
-    RegisterCreateView,
-    RegisterDetailView,
-    RegisterListView,
-    rebind_with_current_version,
-)
+from core.status import RuleBroken
+from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
 from partners.models import Council, Relationship
 
 from . import filters, forms, selectors, services
 from .chart import budget_chart
 from .models import BudgetLine, FinancialYear, LineStatus, Spend
 
-# --- Years ------------------------------------------------------------------------------
+VIEW_BUDGETS = "budgets.view_budgetline"
 
 
-class YearListView(RoleRequiredMixin, PageMixin, TemplateView):
+class YearListView(Page):
     """Every year's budget against its spend, as a chart and as a table."""
 
-    permission_required = "budgets.view_budgetline"
+    permission_required = VIEW_BUDGETS
     template_name = "budgets/year_list.html"
     title = "Budgets by financial year"
 
@@ -50,8 +40,8 @@ class YearListView(RoleRequiredMixin, PageMixin, TemplateView):
         return context
 
 
-class YearDetailView(RoleRequiredMixin, PageMixin, TemplateView):
-    permission_required = "budgets.view_budgetline"
+class YearDetailView(Page):
+    permission_required = VIEW_BUDGETS
     template_name = "budgets/year_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -71,290 +61,200 @@ class YearDetailView(RoleRequiredMixin, PageMixin, TemplateView):
 # --- Budget lines -----------------------------------------------------------------------------
 
 
-class BudgetLineListView(RegisterListView):
-    permission_required = "budgets.view_budgetline"
+class BudgetLinePages(RecordPages):
+    model = BudgetLine
+    url_prefix = "lines"
+    url_name = "line"
+    list_title = "Budget lines"
+    create_title = "Propose a budget line"
+    create_crumb = "Propose"
+    created_message = "“{record}” was proposed; Finance will decide on it."
     filterset_class = filters.BudgetLineFilter
-    template_name = "budgets/line_list.html"
-    title = "Budget lines"
+    form_class = forms.BudgetLineForm
 
-    def get_queryset(self) -> Any:
+    def template(self, page: str) -> str:
+        return f"budgets/line_{page}.html"
+
+    def list_queryset(self) -> QuerySet:
         return selectors.budget_line_list()
 
-
-class BudgetLineDetailView(RegisterDetailView):
-    permission_required = "budgets.view_budgetline"
-    template_name = "budgets/line_detail.html"
-
-    def get_queryset(self) -> Any:
+    def detail_queryset(self) -> QuerySet:
         return selectors.budget_line_detail()
 
-    def get_title(self) -> str:
-        return self.object.title
+    def record_title(self, record: BudgetLine) -> str:
+        return record.title
 
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        year = self.object.financial_year
+    def record_crumbs(self, record: BudgetLine) -> Crumbs:
+        year = record.financial_year
         return [
             ("Budgets", reverse("budgets:year-list")),
             (year.label, year.get_absolute_url()),
-            (self.object.title, None),
+            (record.title, record.get_absolute_url()),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        line = self.object
-        context["figures"] = selectors.line_figures(line)
-        context["shares"] = selectors.cost_share_parts(line)
-        context.setdefault("decision_form", forms.DecisionForm(record=line))
-        as_at = forms.AsAtForm(self.request.GET or None)
+    def detail_context(self, request: HttpRequest, record: BudgetLine) -> dict[str, Any]:
+        context: dict[str, Any] = {
+            "figures": selectors.line_figures(record),
+            "shares": selectors.cost_share_parts(record),
+            "decision_form": forms.DecisionForm(record=record),
+        }
+        as_at = forms.AsAtForm(request.GET or None)
         context["as_at_form"] = as_at
         if as_at.is_bound and as_at.is_valid():
             moment = timezone.make_aware(datetime.combine(as_at.cleaned_data["as_at"], time.max))
             context["as_at"] = as_at.cleaned_data["as_at"]
             context["as_at_line"] = (
-                line.history.as_of(moment) if line.history.filter(history_date__lte=moment).exists() else None
+                record.history.as_of(moment)
+                if record.history.filter(history_date__lte=moment).exists()
+                else None
             )
         return context
 
-
-class BudgetLineCreateView(RegisterCreateView):
-    permission_required = "budgets.add_budgetline"
-    form_class = forms.BudgetLineForm
-    title = "Propose a budget line"
-    breadcrumbs = [("Budget lines", reverse_lazy("budgets:line-list")), ("Propose", None)]
-    success_message = "“{object}” was proposed; Finance will decide on it."
-
-    def save(self, form: Any) -> BudgetLine:
-        return services.budget_line_propose(line=form.save(commit=False), by=self.request.user)
-
-
-class BudgetLineUpdateView(ConcurrencySafeUpdateView):
-    """Officers change lines still proposed; once decided, only Finance may."""
-
-    permission_required = "budgets.change_budgetline"
-    model = BudgetLine
-    form_class = forms.BudgetLineForm
-
-    def get_title(self) -> str:
-        return f"Edit {self.object}"
-
-    def has_permission(self) -> bool:
-        if not super().has_permission():
-            return False
-        line = self.get_object()
-        return line.status == LineStatus.PROPOSED or self.request.user.has_perm(
+    def may_edit(self, request: HttpRequest, record: BudgetLine) -> bool:
+        """Officers change lines still proposed; once decided, only Finance may."""
+        return record.status == LineStatus.PROPOSED or request.user.has_perm(
             "budgets.change_approved_budgetline"
         )
 
+    def create(self, request: HttpRequest, form: Any) -> BudgetLine:
+        return services.budget_line_propose(
+            year=form.cleaned_data["year"], values=form.values(), by=request.user
+        )
 
-class BudgetLineHistoryView(HistoryView):
-    permission_required = "budgets.view_budgetline"
-    model = BudgetLine
-
-
-class BudgetLineDecideView(RoleRequiredMixin, View):
-    """Finance approves or rejects a proposed line, with a comment."""
-
-    permission_required = "budgets.decide_budgetline"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        line = get_object_or_404(BudgetLine, pk=pk)
-        form = forms.DecisionForm(request.POST, record=line)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    decided = services.budget_line_decide(
-                        line=line,
-                        approve=form.approves,
-                        comment=form.cleaned_data["comment"],
-                        by=request.user,
-                        expected_version=form.cleaned_data["version"],
-                    )
-            except StaleEditError:
-                line = get_object_or_404(BudgetLine, pk=pk)
-                form = rebind_with_current_version(form, forms.DecisionForm, record=line)
-                form.add_error(
-                    None, "Someone changed this line after you opened it; check it and decide again."
-                )
-            except services.BudgetRuleBroken as refusal:
-                form.add_error(refusal.field, str(refusal))
-            else:
-                messages.success(request, f"“{decided.title}” was {decided.get_status_display().lower()}.")
-                return redirect(decided)
-        view = BudgetLineDetailView()
-        view.setup(request, pk=pk)
-        view.object = get_object_or_404(selectors.budget_line_detail(), pk=pk)
-        return render(request, view.template_name, view.get_context_data(decision_form=form), status=400)
+    def update(self, request: HttpRequest, record: BudgetLine, form: Any) -> BudgetLine:
+        return services.budget_line_update(
+            line=record,
+            year=form.cleaned_data["year"],
+            values=form.values(),
+            expected_version=form.loaded_version,
+        )
 
 
-# --- Spend ------------------------------------------------------------------------------------
+class SpendPages(RecordPages):
+    """Spend is recorded from its line's page (SpendCreateView); here its list, page, edit and history."""
 
-
-class SpendListView(RegisterListView):
-    permission_required = "budgets.view_spend"
+    model = Spend
+    url_prefix = "spend"
+    pages = ("list", "detail", "update", "history")
+    list_title = "Spend"
     filterset_class = filters.SpendFilter
-    template_name = "budgets/spend_list.html"
-    title = "Spend"
+    form_class = forms.SpendForm
 
-    def get_queryset(self) -> Any:
+    def list_queryset(self) -> QuerySet:
         return selectors.spend_list()
 
-
-class SpendDetailView(RegisterDetailView):
-    permission_required = "budgets.view_spend"
-    template_name = "budgets/spend_detail.html"
-
-    def get_queryset(self) -> Any:
-        return selectors.spend_list()
-
-    def get_title(self) -> str:
-        return str(self.object)
-
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        line = self.object.budget_line
+    def record_crumbs(self, record: Spend) -> Crumbs:
+        line = record.budget_line
         return [
             ("Budget lines", reverse("budgets:line-list")),
             (str(line), line.get_absolute_url()),
-            (str(self.object), None),
+            (str(record), record.get_absolute_url()),
         ]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.setdefault("override_form", forms.OverrideDecisionForm(record=self.object))
-        return context
+    def detail_context(self, request: HttpRequest, record: Spend) -> dict[str, Any]:
+        return {"override_form": forms.OverrideDecisionForm(record=record)}
+
+    def form_kwargs(self, request: HttpRequest, record: Spend | None) -> dict[str, Any]:
+        return {"budget_line": record.budget_line, "may_override": may_override(request)}
+
+    def update(self, request: HttpRequest, record: Spend, form: Any) -> Spend:
+        return services.spend_record(
+            budget_line=record.budget_line,
+            spend=record,
+            values=form.values(),
+            by=request.user,
+            may_override=may_override(request),
+            override_reason=form.cleaned_data.get("override_reason", ""),
+            expected_version=form.loaded_version,
+        )
 
 
-class SpendFormMixin:
-    """Spend is saved through the service that guards what the line has left."""
+lines = BudgetLinePages()
+spend = SpendPages()
 
-    request: HttpRequest
 
-    def may_override(self) -> bool:
-        return self.request.user.has_perm("budgets.override_spend")
+def may_override(request: HttpRequest) -> bool:
+    return request.user.has_perm("budgets.override_spend")
 
-    def save(self, form: Any) -> Spend:
+
+def spend_recorded(spend: Spend) -> str:
+    if spend.is_awaiting_override:
+        return f"“{spend}” was recorded and awaits Finance's decision to go over the line."
+    return f"“{spend}” was recorded."
+
+
+class SpendCreateView(FormPageView):
+    """Spend recorded against a line, guarded by what the line has left."""
+
+    permission_required = "budgets.add_spend"
+    record_pages = spend
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.line = get_object_or_404(BudgetLine.objects.select_related("financial_year"), pk=kwargs["pk"])
+
+    def form(self, data: Any = None) -> forms.SpendForm:
+        return forms.SpendForm(data, budget_line=self.line, may_override=may_override(self.request))
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "title": f"Record spend against {self.line}",
+            "breadcrumbs": [*lines.record_crumbs(self.line)[1:], ("Record spend", None)],
+            "cancel_url": self.line.get_absolute_url(),
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
         try:
             with transaction.atomic():
-                return services.spend_record(
-                    spend=form.save(commit=False),
-                    by=self.request.user,
-                    may_override=self.may_override(),
+                recorded = services.spend_record(
+                    budget_line=self.line,
+                    values=form.values(),
+                    by=request.user,
+                    may_override=may_override(request),
                     override_reason=form.cleaned_data.get("override_reason", ""),
                 )
-        except services.BudgetRuleBroken as refusal:
-            form.add_error(refusal.field, str(refusal))
-            raise
-
-    def success_text(self, spend: Spend) -> str:
-        if spend.is_awaiting_override:
-            return f"“{spend}” was recorded and awaits Finance's decision to go over the line."
-        return f"“{spend}” was recorded."
-
-
-class SpendCreateView(SpendFormMixin, RegisterCreateView):
-    permission_required = "budgets.add_spend"
-    form_class = forms.SpendForm
-    title = "Record spend"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The role first: someone refused learns nothing of which lines exist.
-        if not self.has_permission():
-            return self.handle_no_permission()
-        self.line = get_object_or_404(BudgetLine.objects.select_related("financial_year"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_title(self) -> str:
-        return f"Record spend against {self.line}"
-
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        return [
-            ("Budget lines", reverse("budgets:line-list")),
-            (str(self.line), self.line.get_absolute_url()),
-            ("Record spend", None),
-        ]
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs.update(budget_line=self.line, may_override=self.may_override())
-        return kwargs
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            self.object = self.save(form)
-        except services.BudgetRuleBroken:
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_text(self.object))
+        except RuleBroken as refusal:
+            form.add_error(refusal.field, refusal.message)
+            return self.show(form)
+        messages.success(request, spend_recorded(recorded))
         return redirect(self.line)
 
 
-class SpendUpdateView(SpendFormMixin, ConcurrencySafeUpdateView):
-    permission_required = "budgets.change_spend"
-    model = Spend
-    form_class = forms.SpendForm
+class BudgetLineDecideView(StatusChangeView):
+    """Finance approves or rejects a proposed line, with a comment."""
 
-    def get_title(self) -> str:
-        return f"Edit spend: {self.object}"
+    permission_required = "budgets.decide_budgetline"
+    record_pages = lines
+    form_class = forms.DecisionForm
+    form_name = "decision_form"
+    move = services.budget_line_decide
+    stale_message = "Someone changed this line after you opened it; check it and decide again."
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        kwargs.update(budget_line=self.object.budget_line, may_override=self.may_override())
-        return kwargs
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            return super().form_valid(form)
-        except services.BudgetRuleBroken:
-            return self.form_invalid(form)
+    def done_message(self, record: BudgetLine) -> str:
+        return f"“{record.title}” was {record.get_status_display().lower()}."
 
 
-class SpendHistoryView(HistoryView):
-    permission_required = "budgets.view_spend"
-    model = Spend
+class OverrideDecideView(StatusChangeView):
+    """Finance grants or refuses an officer's request to go over a line."""
 
-
-class OverrideDecideView(RoleRequiredMixin, View):
     permission_required = "budgets.override_spend"
-    http_method_names = ["post"]
+    record_pages = spend
+    form_class = forms.OverrideDecisionForm
+    form_name = "override_form"
+    move = services.spend_decide_override
+    stale_message = "This spend was changed after you opened it; check the amount and decide again."
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        spend = get_object_or_404(Spend, pk=pk)
-        form = forms.OverrideDecisionForm(request.POST, record=spend)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    decided = services.spend_decide_override(
-                        spend=spend,
-                        grant=form.approves,
-                        comment=form.cleaned_data["comment"],
-                        by=request.user,
-                        expected_version=form.cleaned_data["version"],
-                    )
-            except StaleEditError:
-                spend = get_object_or_404(Spend, pk=pk)
-                form = rebind_with_current_version(form, forms.OverrideDecisionForm, record=spend)
-                form.add_error(
-                    None, "This spend was changed after you opened it; check the amount and decide again."
-                )
-            except services.BudgetRuleBroken as refusal:
-                form.add_error(refusal.field, str(refusal))
-            else:
-                messages.success(
-                    request,
-                    f"The override for “{decided}” was {decided.get_override_state_display().lower()}.",
-                )
-                if request.POST.get("from_review"):
-                    return redirect("budgets:review")
-                return redirect(decided)
-        view = SpendDetailView()
-        view.setup(request, pk=pk)
-        view.object = get_object_or_404(selectors.spend_list(), pk=pk)
-        return render(request, view.template_name, view.get_context_data(override_form=form), status=400)
+    def done_message(self, record: Spend) -> str:
+        return f"The override for “{record}” was {record.get_override_state_display().lower()}."
 
 
 # --- Finance's review queue and shared costs -----------------------------------------------------
 
 
-class ReviewQueueView(RoleRequiredMixin, PageMixin, TemplateView):
+class ReviewQueueView(Page):
     permission_required = "budgets.decide_budgetline"
     template_name = "budgets/review.html"
     title = "Awaiting Finance"
@@ -365,26 +265,23 @@ class ReviewQueueView(RoleRequiredMixin, PageMixin, TemplateView):
         return context
 
 
-class CostShareView(RoleRequiredMixin, PageMixin, TemplateView):
+class CostShareView(Page):
     """Finance sets how the councils holding a relationship split its costs."""
 
     permission_required = "budgets.view_costshare"
     template_name = "budgets/cost_shares.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # The role first: someone refused learns nothing of which relationships exist.
-        if not self.has_permission():
-            return self.handle_no_permission()
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
         self.relationship = get_object_or_404(
             Relationship.objects.select_related("place").prefetch_related("councils", "cost_shares__council"),
             pk=kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_title(self) -> str:
         return f"Cost shares: {self.relationship}"
 
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+    def get_breadcrumbs(self) -> Crumbs:
         return [(str(self.relationship), self.relationship.get_absolute_url()), ("Cost shares", None)]
 
     def initial_rows(self) -> list[dict[str, Any]]:
@@ -418,8 +315,8 @@ class CostShareView(RoleRequiredMixin, PageMixin, TemplateView):
             try:
                 with transaction.atomic():
                     services.cost_shares_set(relationship=self.relationship, shares=formset.shares())
-            except services.BudgetRuleBroken as refusal:
-                formset._non_form_errors = formset.error_class([str(refusal)])
+            except RuleBroken as refusal:
+                formset._non_form_errors = formset.error_class([refusal.message])
             else:
                 messages.success(request, f"The cost shares of {self.relationship} were saved.")
                 return redirect(reverse("budgets:cost-shares", args=[pk]))
@@ -429,17 +326,10 @@ class CostShareView(RoleRequiredMixin, PageMixin, TemplateView):
 urlpatterns = [
     path("", YearListView.as_view(), name="year-list"),
     path("years/<int:start_year>/", YearDetailView.as_view(), name="year-detail"),
-    path("lines/", BudgetLineListView.as_view(), name="line-list"),
-    path("lines/new/", BudgetLineCreateView.as_view(), name="line-create"),
-    path("lines/<int:pk>/", BudgetLineDetailView.as_view(), name="line-detail"),
-    path("lines/<int:pk>/edit/", BudgetLineUpdateView.as_view(), name="line-update"),
-    path("lines/<int:pk>/history/", BudgetLineHistoryView.as_view(), name="line-history"),
+    *lines.urls(),
     path("lines/<int:pk>/decision/", BudgetLineDecideView.as_view(), name="line-decide"),
     path("lines/<int:pk>/spend/new/", SpendCreateView.as_view(), name="spend-create"),
-    path("spend/", SpendListView.as_view(), name="spend-list"),
-    path("spend/<int:pk>/", SpendDetailView.as_view(), name="spend-detail"),
-    path("spend/<int:pk>/edit/", SpendUpdateView.as_view(), name="spend-update"),
-    path("spend/<int:pk>/history/", SpendHistoryView.as_view(), name="spend-history"),
+    *spend.urls(),
     path("spend/<int:pk>/override/", OverrideDecideView.as_view(), name="spend-override"),
     path("review/", ReviewQueueView.as_view(), name="review"),
     path("relationships/<int:pk>/cost-shares/", CostShareView.as_view(), name="cost-shares"),

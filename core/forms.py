@@ -1,4 +1,8 @@
-"""Form pieces shared by every app."""
+"""Form pieces shared by every app.
+
+Forms check what was typed; they never write. A view hands a valid form's
+``values()`` to a service, which saves them.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
-from .history import one_history_record
+from .status import HasStatusFlow, RuleBroken
 
 
 class DateInput(forms.DateInput):
@@ -57,7 +63,36 @@ class FiniteDecimalField(forms.DecimalField):
         return number
 
 
-class VersionedModelForm(DatePickerMixin, forms.ModelForm):
+def people() -> QuerySet:
+    """Active users, by name: who can lead, own or be assigned something."""
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def person_name(user: Any) -> str:
+    """A person as the pages name them: full name, or username where none is recorded."""
+    return user.get_full_name() or user.get_username()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """Offers people by name, as the pages show them."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_name(obj)
+
+
+class RecordForm(DatePickerMixin, forms.ModelForm):
+    """A form for one record's fields. It checks them (the model's own rules too) and never saves:
+    a view hands ``values()`` to a service."""
+
+    def values(self) -> dict[str, Any]:
+        """The checked values of the model's own fields, for a service to save."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+    def save(self, commit: bool = True) -> Any:
+        raise NotImplementedError("Forms do not write: hand values() to a service.")
+
+
+class VersionedModelForm(RecordForm):
     """Carries the version the editor loaded, so a stale save can be refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -69,20 +104,88 @@ class VersionedModelForm(DatePickerMixin, forms.ModelForm):
         else:
             del self.fields["version"]
 
-    def save(self, commit: bool = True) -> Any:
-        if not commit:
-            return super().save(commit=False)
-        instance = super().save(commit=False)
-        with one_history_record(instance, created=instance._state.adding):
-            instance.save()
-            self._save_m2m()
-        return instance
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if "version" in self.fields:
-            loaded = cleaned.get("version")
-            if loaded is None:
-                raise forms.ValidationError("This form is missing its version; reload the page.")
-            self.instance.version = loaded
+        if "version" in self.fields and cleaned.get("version") is None:
+            raise forms.ValidationError("This form is missing its version; reload the page.")
         return cleaned
+
+    @property
+    def loaded_version(self) -> int | None:
+        """The version of the record the editor saw (None for a new record)."""
+        return self.cleaned_data.get("version")
+
+
+class StatusChangeForm(forms.Form):
+    """One of a record's allowed moves, the reason for it, and the version the mover saw.
+
+    Offers only the moves the record's status flow allows; any known status
+    is accepted here, and the service that makes the move explains in words
+    why a move is refused. ``to_status`` given when the form is made fixes
+    the move (a button such as "Approve the report").
+    """
+
+    to_status = forms.ChoiceField(label="New status")
+    note = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    # What each move is called on the form, where not the status's own name ("Approve").
+    move_labels: dict[str, str] = {}
+    radio = False
+    note_label = ""
+    note_help = ""
+    note_required = False
+
+    def __init__(self, *args: Any, record: HasStatusFlow, to_status: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.record = record
+        flow = record.status_flow
+        field = self.fields["to_status"]
+        field.choices = flow.choices.choices
+        allowed = [to_status] if to_status else record.allowed_next_statuses
+        offered = [status for status in flow.choices.values if status in allowed]  # in the choices' order
+        field.widget = (forms.RadioSelect if self.radio else forms.Select)(
+            choices=[(status, self.move_labels.get(status, flow.label(status))) for status in offered]
+        )
+        if to_status:
+            # The page's address makes the move: the form need not say it.
+            field.initial = to_status
+            field.required = False
+            field.widget = forms.HiddenInput()
+        note = self.fields["note"]
+        note.required = self.note_required
+        note.label = self.note_label or note.label
+        note.help_text = self.note_help
+        self.fields["version"].initial = record.version  # type: ignore[attr-defined]
+
+    def clean_to_status(self) -> str:
+        to_status = self.cleaned_data["to_status"]
+        fixed = self.initial_to_status
+        if fixed and to_status not in ("", fixed):
+            # The page's address decides the move (and who may make it), not the form's data.
+            raise forms.ValidationError("This form makes one move only; reload the page.")
+        return fixed or to_status
+
+    def add_refusal(self, refusal: RuleBroken) -> None:
+        """A rule's refusal beside its field, or over the form when that field is not shown."""
+        field = refusal.field if refusal.field in self.fields else None
+        if field is not None and self.fields[field].widget.is_hidden:
+            field = None
+        self.add_error(field, refusal.message)
+
+    def with_current_version(self, record: HasStatusFlow) -> StatusChangeForm:
+        """The same submission against the record as it now stands, after a colleague's move."""
+        data = self.data.copy()
+        data["version"] = str(record.version)  # type: ignore[attr-defined]
+        fresh = type(self)(data, record=record, to_status=self.initial_to_status)
+        fresh.is_valid()
+        return fresh
+
+    @property
+    def initial_to_status(self) -> str:
+        return self.fields["to_status"].initial or ""

@@ -1,22 +1,20 @@
 """Who may do what: the one place that says so.
 
 Roles are Django groups. Each role is granted a set of model permissions
-(``app_label.codename``); views declare the one permission they need through
-:class:`RoleRequiredMixin`. A logged-in user without it gets 403; anonymous
-users never get this far because the login-required middleware sends them to
-the login page.
+(``app_label.codename``); each view declares the permission it needs and is
+wrapped, when it is built, so that a signed-in user without it gets 403
+before anything is looked up (core/views.py). Anonymous users never get this
+far: the login-required middleware sends them to the sign-in page.
 
-The groups are created by a data migration and brought back in line with
-this table after every ``migrate`` (so permissions of models added later are
-granted as soon as their tables exist).
+The groups are created, and brought back in line with this table, after
+every ``migrate`` (so permissions of models added later are granted as soon
+as their tables exist).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-
-from django.contrib.auth.mixins import PermissionRequiredMixin
 
 OFFICER = "Officer"
 FINANCE = "Finance"
@@ -63,6 +61,8 @@ DELEGATIONS_REMOVABLE = ("participant", "meeting", "costitem")
 
 # Budgets: financial years, budget lines, spend and shared costs.
 BUDGETS_MODELS = ("financialyear", "budgetline", "spend", "costshare")
+# Finance's decisions, written only by the decision itself.
+BUDGETS_DECISION_LOGS = ("budgetlinestatuschange", "spendoverridechange")
 # Finance alone decides lines, changes decided ones and lets spend go over a line.
 FINANCE_ONLY = {
     "budgets.decide_budgetline",
@@ -72,7 +72,7 @@ FINANCE_ONLY = {
 
 
 # Reports: Cabinet reports, their paragraphs, sign-offs and PDF renderings.
-REPORTS_MODELS = ("report", "paragraph", "signoff", "rendering")
+REPORTS_MODELS = ("report", "paragraph", "signoff", "rendering", "reportstatuschange")
 
 
 def _perms(app_label: str, models: Iterable[str], actions: Iterable[str]) -> set[str]:
@@ -83,7 +83,7 @@ def _register_read() -> set[str]:
     return (
         _perms("partners", PARTNERS_MODELS, ("view",))
         | _perms("delegations", DELEGATIONS_MODELS, ("view",))
-        | _perms("budgets", BUDGETS_MODELS, ("view",))
+        | _perms("budgets", BUDGETS_MODELS + BUDGETS_DECISION_LOGS, ("view",))
         | _perms("reports", REPORTS_MODELS, ("view",))
         | {"reports.download_report"}
     )
@@ -150,13 +150,3 @@ def role_names(user: Any) -> list[str]:
         return []
     held = {group.name for group in user.groups.all()}
     return [role for role in ROLES if role in held]
-
-
-class RoleRequiredMixin(PermissionRequiredMixin):
-    """Views declare ``permission_required``; without it a user gets 403.
-
-    Anonymous users are redirected to log in by the middleware before this
-    runs, so reaching here unauthorised always means "logged in, wrong role".
-    """
-
-    raise_exception = True

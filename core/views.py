@@ -1,81 +1,110 @@
-"""Generic views the register's pages are built from.
+"""The view toolkit every page of the app is built from.
 
-Each app's views subclass these and name their model, form, filter,
-selector and the one permission they need.
+- The role first, by construction: every view class names the permission it
+  needs, and ``as_view()`` wraps the view so the check runs before the view
+  is set up, let alone before any record is looked up. A view that names no
+  permission cannot be built (say ``SIGNED_IN`` for pages open to anyone
+  signed in).
+- A model's list, detail, create, edit and history pages are declared once,
+  in a :class:`RecordPages`; its ``urls()`` gives their URL patterns.
+- Parts added on a record's page (a visit's participants, a report's
+  paragraphs), status moves and decisions each have one view: the record's
+  page is shown again with the form's errors beside its fields, nothing saved.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views import View
+from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
+from .forms import StatusChangeForm, person_name
 from .history import history_entries
 from .models import FormSubmission
-from .roles import RoleRequiredMixin
+from .status import RuleBroken
 from .versioning import StaleEditError
 
+Crumbs = list[tuple[str, str | None]]
 
-def record_breadcrumbs(obj: models.Model | None, last: str = "") -> list[tuple[str, str | None]]:
-    """Home › <the model's list> › <the record> [› last], by the URL naming convention."""
-    if obj is None:
-        return []
-    meta = obj._meta
-    crumbs: list[tuple[str, str | None]] = []
-    try:
-        list_url = reverse(f"{meta.app_label}:{meta.model_name}-list")
-    except NoReverseMatch:
-        list_url = None
-    if list_url:
-        crumbs.append((str(meta.verbose_name_plural).capitalize(), list_url))
-    crumbs.append((str(obj), obj.get_absolute_url() if last else None))
-    if last:
-        crumbs.append((last, None))
-    return crumbs
+# For pages any signed-in person may open, whatever their role (their home page, their settings).
+SIGNED_IN: tuple[str, ...] = ()
 
 
-def rebind_with_current_version(form: Any, form_class: Any, **form_kwargs: Any) -> Any:
-    """The same submission bound again against the record as it now stands.
+def role_required(
+    *permissions: str, hidden: bool = False
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Wraps a view so that a user without every one of ``permissions`` gets 403
+    (404 when ``hidden``: not even that the page exists) before the view runs
+    at all. The wrapped view says what it needs in ``required_permissions``."""
 
-    After a stale save is refused, the form shown again must carry the
-    current version, or saving again would be refused forever.
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perms(permissions):
+                raise Http404 if hidden else PermissionDenied
+            return view(request, *args, **kwargs)
+
+        guarded.required_permissions = permissions  # type: ignore[attr-defined]
+        return guarded
+
+    return wrap
+
+
+class RoleRequired:
+    """A view class that declares ``permission_required`` (one name or several).
+
+    The check is made by the function ``as_view()`` returns, so no method of
+    the view (``setup``, ``dispatch``, ``get_object``) runs for a user without
+    the role. ``permission_required`` may also be given to ``as_view()``.
     """
-    record = next(iter(form_kwargs.values()))
-    data = form.data.copy()
-    data["version"] = str(record.version)
-    fresh = form_class(data, **form_kwargs)
-    fresh.is_valid()
-    return fresh
+
+    permission_required: str | Sequence[str] | None = None
+    # Those without the role are told the page does not exist (404) rather than refused (403).
+    hidden_from_others = False
+
+    @classmethod
+    def required_permissions(cls, initkwargs: dict[str, Any]) -> tuple[str, ...]:
+        declared = initkwargs.get("permission_required", cls.permission_required)
+        if declared is None:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} must say which permission it needs (permission_required), "
+                "or SIGNED_IN for a page open to anyone signed in."
+            )
+        return (declared,) if isinstance(declared, str) else tuple(declared)
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
+        view = super().as_view(**initkwargs)  # type: ignore[misc]
+        return role_required(*cls.required_permissions(initkwargs), hidden=cls.hidden_from_others)(view)
 
 
 class PageMixin:
     """Title and breadcrumbs for the base layout."""
 
     title: str = ""
-    breadcrumbs: list[tuple[str, str | None]] = []
+    breadcrumbs: Crumbs = []
 
     def get_title(self) -> str:
         return self.title
 
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        if self.breadcrumbs:
-            return list(self.breadcrumbs)
-        return record_breadcrumbs(getattr(self, "object", None), self.crumb_label)
-
-    crumb_label: str = ""
+    def get_breadcrumbs(self) -> Crumbs:
+        return list(self.breadcrumbs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
@@ -84,64 +113,279 @@ class PageMixin:
         return context
 
 
-class RegisterListView(RoleRequiredMixin, PageMixin, FilterView):
-    """A filtered, sortable, paginated list. ``get_queryset`` calls a selector."""
+class Page(RoleRequired, PageMixin, TemplateView):
+    """A page that shows what its ``get_context_data`` reads."""
+
+
+# --- A model's pages, declared once ---------------------------------------------------------
+
+
+class RecordPages:
+    """The list, detail, create, edit and history pages of one model.
+
+    Subclass and name the model, its URL prefix and forms; override the hooks
+    for what a page shows beyond the record. Permissions follow the model:
+    ``view_`` for reading pages, ``add_`` to create and ``change_`` to edit.
+    """
+
+    model: type[models.Model]
+    url_prefix: str = ""  # "places": the pages live at places/, places/new/, places/<pk>/ ...
+    url_name: str = ""  # the stem of the URL names, "place-list" ...; the model's name by default
+    pages: tuple[str, ...] = ("list", "create", "detail", "update", "history")
+
+    list_title: str = ""  # the model's plural name by default
+    list_crumb: str = ""  # the list's name in breadcrumbs; list_title by default
+    create_title: str = ""
+    create_crumb: str = "Add"
+    filterset_class: Any = None
+    form_class: type[forms.ModelForm] | None = None
+    create_form_class: type[forms.ModelForm] | None = None
+    create_template: str = "components/form_page.html"
+    # Fields a link may fill in on the create form, e.g. ?place=3 from the place page.
+    prefill_from_query: tuple[str, ...] = ()
+    created_message = "{record} was added."
+    updated_message = "Your changes to {record} were saved."
+
+    def __init__(self) -> None:
+        meta = self.model._meta
+        self.app_label, self.model_name = meta.app_label, meta.model_name
+        self.url_name = self.url_name or self.model_name
+        self.list_title = self.list_title or str(meta.verbose_name_plural).capitalize()
+        self.list_crumb = self.list_crumb or self.list_title
+
+    # -- who may -----------------------------------------------------------------------
+    def permission(self, action: str) -> str:
+        return f"{self.app_label}.{action}_{self.model_name}"
+
+    # -- reading -----------------------------------------------------------------------
+    def list_queryset(self) -> models.QuerySet:
+        return self.model._default_manager.all()
+
+    def detail_queryset(self) -> models.QuerySet:
+        return self.list_queryset()
+
+    def get_record(self, pk: Any) -> models.Model:
+        return get_object_or_404(self.detail_queryset(), pk=pk)
+
+    def list_context(self, request: HttpRequest) -> dict[str, Any]:
+        """What the list page shows beside the rows."""
+        return {}
+
+    def detail_context(self, request: HttpRequest, record: Any) -> dict[str, Any]:
+        """What the record's page shows beside the record (sections, its part forms)."""
+        return {}
+
+    def template(self, page: str) -> str:
+        return f"{self.app_label}/{self.model_name}_{page}.html"
+
+    def url(self, page: str, *args: Any) -> str:
+        return reverse(f"{self.app_label}:{self.url_name}-{page}", args=args)
+
+    # -- naming ------------------------------------------------------------------------
+    def record_title(self, record: Any) -> str:
+        return str(record)
+
+    def record_crumbs(self, record: Any) -> Crumbs:
+        """Breadcrumbs down to the record, the record last with its address."""
+        return [(self.list_crumb, self.url("list")), (self.record_title(record), record.get_absolute_url())]
+
+    def detail_crumbs(self, record: Any) -> Crumbs:
+        crumbs = self.record_crumbs(record)
+        return [*crumbs[:-1], (crumbs[-1][0], None)]
+
+    # -- writing -----------------------------------------------------------------------
+    def form_kwargs(self, request: HttpRequest, record: Any | None) -> dict[str, Any]:
+        """What the create (record None) and edit forms are made with beyond their data."""
+        return {}
+
+    def create(self, request: HttpRequest, form: Any) -> models.Model:
+        """Saves a new record from a valid create form (apps call their service here)."""
+        from .services import record_create
+
+        return record_create(model=self.model, values=form.values())
+
+    def update(self, request: HttpRequest, record: Any, form: Any) -> models.Model:
+        """Saves a valid edit form; raises StaleEditError if a colleague saved in between."""
+        from .services import record_update
+
+        return record_update(record=record, values=form.values(), expected_version=form.loaded_version)
+
+    def may_edit(self, request: HttpRequest, record: Any) -> bool:
+        """Whether this user may edit this record, beyond their role (a decided budget line)."""
+        return True
+
+    def frozen_because(self, record: Any) -> str:
+        """Why the record can no longer change (an approved report), or "" while it can."""
+        return ""
+
+    def refuse_frozen(self, request: HttpRequest, record: Any) -> HttpResponse | None:
+        """Back to a frozen record's page, saying why, instead of a change to it."""
+        reason = self.frozen_because(record)
+        if not reason:
+            return None
+        messages.error(request, reason)
+        return redirect(record)
+
+    # -- the record's page, again, with a form sent back ----------------------------------
+    def detail_page(
+        self, request: HttpRequest, record: Any, *, status: int = 200, **given: Any
+    ) -> HttpResponse:
+        context = {
+            "object": record,
+            self.model_name: record,
+            "title": self.record_title(record),
+            "breadcrumbs": self.detail_crumbs(record),
+            **self.detail_context(request, record),
+            **given,
+        }
+        return render(request, self.template("detail"), context, status=status)
+
+    # -- addresses ---------------------------------------------------------------------
+    def urls(self) -> list[URLPattern]:
+        prefix = f"{self.url_prefix}/" if self.url_prefix else ""
+        routes = {
+            "list": (prefix, RecordListView),
+            "create": (f"{prefix}new/", RecordCreateView),
+            "detail": (f"{prefix}<int:pk>/", RecordDetailView),
+            "update": (f"{prefix}<int:pk>/edit/", RecordUpdateView),
+            "history": (f"{prefix}<int:pk>/history/", RecordHistoryView),
+        }
+        return [
+            path(route, view.as_view(record_pages=self), name=f"{self.url_name}-{page}")
+            for page, (route, view) in routes.items()
+            if page in self.pages
+        ]
+
+
+class RecordView(RoleRequired, View):
+    """One of a model's pages, configured by its RecordPages; needs the permission its action names."""
+
+    action: ClassVar[str] = "view"
+    record_pages: RecordPages = None  # type: ignore[assignment]  # given to as_view()
+
+    @classmethod
+    def required_permissions(cls, initkwargs: dict[str, Any]) -> tuple[str, ...]:
+        if "permission_required" in initkwargs or cls.permission_required is not None:
+            return super().required_permissions(initkwargs)
+        return (initkwargs["record_pages"].permission(cls.action),)
+
+
+class RecordListView(RecordView, FilterView):
+    """A filtered, sortable, paginated list."""
 
     paginate_by = settings.PAGE_SIZE
     strict = False  # an invalid filter shows its errors over an unfiltered list
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.record_pages.list_queryset()
+
+    def get_filterset_class(self) -> Any:
+        return self.record_pages.filterset_class
+
+    def get_template_names(self) -> list[str]:
+        return [self.record_pages.template("list")]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
+        context["title"] = self.record_pages.list_title
+        context["breadcrumbs"] = []
+        context.update(self.record_pages.list_context(self.request))
         return context
 
 
-class RegisterDetailView(RoleRequiredMixin, PageMixin, DetailView):
-    pass
+class RecordDetailView(RecordView):
+    http_method_names = ["get", "head", "options"]
 
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pages = self.record_pages
+        return pages.detail_page(request, pages.get_record(pk))
+
+
+class RecordHistoryView(RecordView):
+    """Who changed the record, when, and each field from what to what."""
+
+    http_method_names = ["get", "head", "options"]
+    history_limit = 50
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        pages = self.record_pages
+        record = get_object_or_404(pages.model._default_manager, pk=pk)
+        context = {
+            "object": record,
+            "title": f"History of {pages.record_title(record)}",
+            "breadcrumbs": [*pages.record_crumbs(record), ("History", None)],
+            "entries": history_entries(record, limit=self.history_limit),
+            "history_limit": self.history_limit,
+        }
+        return render(request, "components/history.html", context)
+
+
+# --- Forms: create once, edit without overwriting a colleague ----------------------------------
 
 SUBMISSION_FIELD = "submission"
 SUBMISSION_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
-    template_name = "components/form_page.html"
-    success_message = "{object} was added."
+class FormPageView(RecordView):
+    """A form page: shown, sent back with its errors beside the fields, or saved."""
+
+    http_method_names = ["get", "post", "head", "options"]
     submit_label = "Save"
-    # Fields a link may fill in, e.g. ?place=3 from the place page's "Record an approach".
-    prefill_from_query: tuple[str, ...] = ()
 
-    def get_initial(self) -> dict[str, Any]:
-        initial = super().get_initial()
-        for name in self.prefill_from_query:
-            if name in self.request.GET:
-                initial[name] = self.request.GET[name]
-        return initial
+    def form(self, data: Any = None) -> Any:
+        raise NotImplementedError
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        return context
+    def context(self) -> dict[str, Any]:
+        raise NotImplementedError
 
-    def get_form(self, form_class: Any = None) -> Any:
-        form = super().get_form(form_class)
-        # A token per form shown, so that sending it twice saves once.
+    def template(self) -> str:
+        return "components/form_page.html"
+
+    def show(self, form: Any, status: int = 200) -> HttpResponse:
+        context = {"form": form, "submit_label": self.submit_label, **self.context()}
+        return render(self.request, self.template(), context, status=status)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.show(self.form())
+
+
+class RecordCreateView(FormPageView):
+    """A new record. Each form shown carries a one-off token, so sending it twice saves once."""
+
+    action = "add"
+
+    def form(self, data: Any = None) -> Any:
+        pages = self.record_pages
+        initial = {
+            name: self.request.GET[name] for name in pages.prefill_from_query if name in self.request.GET
+        }
+        form = (pages.create_form_class or pages.form_class)(
+            data, initial=initial, **pages.form_kwargs(self.request, None)
+        )
         form.fields[SUBMISSION_FIELD] = forms.CharField(
             widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
         )
         return form
 
-    def save(self, form: Any) -> models.Model:
-        """Saves the new record; apps override this to call a service."""
-        return form.save()
+    def context(self) -> dict[str, Any]:
+        pages = self.record_pages
+        return {
+            "title": pages.create_title,
+            "breadcrumbs": [(pages.list_crumb, pages.url("list")), (pages.create_crumb, None)],
+            "cancel_url": pages.url("list"),
+        }
 
-    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def template(self) -> str:
+        return self.record_pages.create_template
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = request.POST.get(SUBMISSION_FIELD, "").strip()
         if not SUBMISSION_TOKEN.fullmatch(token):
             # Not a token this app issued (absent, or tampered with): save as an ordinary form.
-            return super().post(request, *args, **kwargs)
+            return self.save(request)
         try:
             with transaction.atomic():
                 receipt = FormSubmission.objects.create(
@@ -149,7 +393,7 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
                 )
         except IntegrityError:
             return self.already_saved(token)
-        response = super().post(request, *args, **kwargs)
+        response = self.save(request)
         if response.status_code in (301, 302, 303):
             receipt.redirect_to = response["Location"][:500]
             receipt.save(update_fields=["redirect_to"])
@@ -158,10 +402,18 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
             receipt.delete()
         return response
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        self.object = self.save(form)
-        messages.success(self.request, self.success_message.format(object=self.object))
-        return self.redirect_after_save()
+    def save(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
+        try:
+            with transaction.atomic():
+                record = self.record_pages.create(request, form)
+        except RuleBroken as refusal:
+            form.add_error(refusal.field, refusal.message)
+            return self.show(form)
+        messages.success(request, self.record_pages.created_message.format(record=record))
+        return redirect(record)
 
     def already_saved(self, token: str) -> HttpResponse:
         """The form was sent before: say so and go where the first save went."""
@@ -173,11 +425,8 @@ class RegisterCreateView(RoleRequiredMixin, PageMixin, CreateView):
         messages.info(self.request, "This form had already been sent, so it was saved only once.")
         return redirect(earlier.redirect_to)
 
-    def redirect_after_save(self) -> HttpResponse:
-        return redirect(self.get_success_url())
 
-
-class ConcurrencySafeUpdateView(RoleRequiredMixin, PageMixin, UpdateView):
+class RecordUpdateView(FormPageView):
     """An edit form that refuses to overwrite a colleague's newer save.
 
     The form carries the version the editor loaded. If the record has moved on
@@ -186,79 +435,250 @@ class ConcurrencySafeUpdateView(RoleRequiredMixin, PageMixin, UpdateView):
     against the new version) is then the editor's informed choice.
     """
 
-    template_name = "components/form_page.html"
-    crumb_label = "Edit"
-    success_message = "Your changes to {object} were saved."
+    action = "change"
     submit_label = "Save changes"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = self.submit_label
-        context["cancel_url"] = self.object.get_absolute_url()
-        return context
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.record = self.record_pages.get_record(kwargs["pk"])
 
-    def save(self, form: Any) -> models.Model:
-        return form.save()
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.record_pages.may_edit(request, self.record):
+            raise PermissionDenied
+        return self.record_pages.refuse_frozen(request, self.record) or super().dispatch(
+            request, *args, **kwargs
+        )
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        loaded_version = form.cleaned_data.get("version")
+    def form_class(self) -> Any:
+        return self.record_pages.form_class
+
+    def form(self, data: Any = None) -> Any:
+        return self.form_class()(
+            data, instance=self.record, **self.record_pages.form_kwargs(self.request, self.record)
+        )
+
+    def context(self) -> dict[str, Any]:
+        pages = self.record_pages
+        return {
+            "object": self.record,
+            "title": f"Edit {pages.record_title(self.record)}",
+            "breadcrumbs": [*pages.record_crumbs(self.record), ("Edit", None)],
+            "cancel_url": self.record.get_absolute_url(),
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
         try:
             with transaction.atomic():
-                self.object = self.save(form)
+                record = self.save(form)
         except StaleEditError:
-            return self.refuse_stale(form, loaded_version)
-        messages.success(self.request, self.success_message.format(object=self.object))
-        from django.shortcuts import redirect
+            return self.refuse_stale(form)
+        except RuleBroken as refusal:
+            form.add_error(refusal.field, refusal.message)
+            return self.show(form)
+        messages.success(request, self.record_pages.updated_message.format(record=record))
+        return redirect(record)
 
-        return redirect(self.get_success_url())
+    def save(self, form: Any) -> models.Model:
+        return self.record_pages.update(self.request, self.record, form)
 
-    def refuse_stale(self, form: Any, loaded_version: int | None) -> HttpResponse:
-        current = type(self.object)._default_manager.get(pk=self.object.pk)
-        latest = current.history.select_related("history_user").order_by("-history_date").first()
-        who, when = "A colleague", ""
-        if latest is not None:
-            if latest.history_user is not None:
-                who = latest.history_user.get_full_name() or latest.history_user.get_username()
-            moment = localtime(latest.history_date)
-            when = f" at {date_format(moment, 'H:i')} on {date_format(moment, 'DATE_FORMAT')}"
-        changed: list[str] = []
-        loaded = current.history.filter(version=loaded_version).order_by("-history_date").first()
-        if latest is not None and loaded is not None:
-            delta = latest.diff_against(loaded, excluded_fields=["version"])
-            for change in delta.changes:
-                try:
-                    changed.append(str(current._meta.get_field(change.field).verbose_name))
-                except FieldDoesNotExist:
-                    changed.append(change.field)
-        what = f" They changed: {', '.join(sorted(changed))}." if changed else ""
-        message = (
-            f"{who} saved this record{when}, after you opened it.{what} "
-            "Your changes have not been saved; they are still in the form below. "
-            "Check them against the record as it now stands, then save again to keep them."
-        )
+    def refuse_stale(self, form: Any) -> HttpResponse:
+        current = type(self.record)._default_manager.get(pk=self.record.pk)
+        message = stale_edit_message(current, form.loaded_version)
         data = self.request.POST.copy()
         data["version"] = str(current.version)
-        self.object = current
-        kwargs = self.get_form_kwargs()
-        kwargs.update(data=data, instance=current)
-        fresh = self.get_form_class()(**kwargs)
+        self.record = current
+        fresh = self.form(data)
         fresh.is_valid()
         fresh.add_error(None, message)
-        return self.render_to_response(self.get_context_data(form=fresh, stale=True))
+        return self.show(fresh)
 
 
-class HistoryView(RoleRequiredMixin, PageMixin, DetailView):
-    """Who changed the record, when, and each field from what to what."""
+def stale_edit_message(current: Any, loaded_version: int | None) -> str:
+    """Who saved the record after the editor opened it, when, and which fields they changed."""
+    latest = current.history.select_related("history_user").order_by("-history_date").first()
+    who, when = "A colleague", ""
+    if latest is not None:
+        if latest.history_user is not None:
+            who = person_name(latest.history_user)
+        moment = localtime(latest.history_date)
+        when = f" at {date_format(moment, 'H:i')} on {date_format(moment, 'DATE_FORMAT')}"
+    changed: list[str] = []
+    loaded = current.history.filter(version=loaded_version).order_by("-history_date").first()
+    if latest is not None and loaded is not None:
+        for change in latest.diff_against(loaded, excluded_fields=["version"]).changes:
+            try:
+                changed.append(str(current._meta.get_field(change.field).verbose_name))
+            except FieldDoesNotExist:
+                changed.append(change.field)
+    what = f" They changed: {', '.join(sorted(changed))}." if changed else ""
+    return (
+        f"{who} saved this record{when}, after you opened it.{what} "
+        "Your changes have not been saved; they are still in the form below. "
+        "Check them against the record as it now stands, then save again to keep them."
+    )
 
-    template_name = "components/history.html"
-    crumb_label = "History"
-    history_limit = 50
 
-    def get_title(self) -> str:
-        return f"History of {self.object}"
+# --- Forms on a record's page ------------------------------------------------------------------
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["entries"] = history_entries(self.object, limit=self.history_limit)
-        context["history_limit"] = self.history_limit
-        return context
+
+class RecordPostView(RoleRequired, View):
+    """A form on a record's page, posted to an address of its own.
+
+    On success: a message and back to the record (or, for htmx, the section
+    shown again); on bad input the record's page again, the form's errors
+    beside its fields, status 400, nothing saved. Subclasses name the
+    permission, the record's pages, and ``handle``.
+    """
+
+    http_method_names = ["post"]
+    record_pages: RecordPages
+    form_name = ""  # the context name the record's page shows the form under
+    section_template = ""  # for htmx: the section to swap in
+
+    def record_for(self, pk: int) -> Any:
+        """The record whose page the form is on, from the posted address."""
+        return self.record_pages.get_record(pk)
+
+    # Whether the form changes the record itself, and so is refused once the record is frozen.
+    changes_record = True
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        record = self.record_for(pk)
+        if self.changes_record and (refused := self.record_pages.refuse_frozen(request, record)):
+            return refused
+        return self.handle(request, record)
+
+    def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
+        raise NotImplementedError
+
+    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
+        if getattr(request, "htmx", False) and self.section_template:
+            fresh = self.record_pages.get_record(record.pk)
+            context = {
+                "object": fresh,
+                self.record_pages.model_name: fresh,
+                **self.record_pages.detail_context(request, fresh),
+                "section_message": message,
+            }
+            return render(request, self.section_template, context)
+        messages.success(request, message)
+        return redirect(record)
+
+    def refused(self, request: HttpRequest, record: Any, form: Any) -> HttpResponse:
+        pages = self.record_pages
+        if getattr(request, "htmx", False) and self.section_template:
+            # htmx swaps only successful responses: the errors travel as a 200.
+            context = {
+                "object": record,
+                pages.model_name: record,
+                **pages.detail_context(request, record),
+                self.form_name: form,
+            }
+            return render(request, self.section_template, context)
+        return pages.detail_page(request, record, status=400, **{self.form_name: form})
+
+
+class PartAddView(RecordPostView):
+    """Adds a part to a record from a form on its page (a participant to a visit)."""
+
+    form_class: Any = None
+
+    def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
+        form = self.form_class(request.POST, **self.form_kwargs(record))
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    message = self.add(request, record, form)
+            except RuleBroken as refusal:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                return self.done(request, record, message)
+        return self.refused(request, record, form)
+
+    def form_kwargs(self, record: Any) -> dict[str, Any]:
+        return {}
+
+    def add(self, request: HttpRequest, record: Any, form: Any) -> str:
+        """Saves the part; returns what to tell the user."""
+        raise NotImplementedError
+
+
+class PartRemoveView(RoleRequired, View):
+    """Removes a part of a record (entered in error) and goes back to the record."""
+
+    http_method_names = ["post"]
+    part_model: type[models.Model]
+    parent_field = ""  # the part's link to its record
+    section_template = ""
+    record_pages: RecordPages
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        part = get_object_or_404(self.part_model._default_manager.select_related(self.parent_field), pk=pk)
+        record = getattr(part, self.parent_field)
+        with transaction.atomic():
+            message = self.remove(part)
+        if getattr(request, "htmx", False) and self.section_template:
+            fresh = self.record_pages.get_record(record.pk)
+            context = {
+                "object": fresh,
+                self.record_pages.model_name: fresh,
+                **self.record_pages.detail_context(request, fresh),
+                "section_message": message,
+            }
+            return render(request, self.section_template, context)
+        messages.success(request, message)
+        return redirect(record)
+
+    def remove(self, part: Any) -> str:
+        part.delete()
+        return f"{part} was removed."
+
+
+class StatusChangeView(RecordPostView):
+    """Moves a record along one of its allowed moves, recording who, when and why.
+
+    ``move`` is the app's service (``record``, ``to_status``, ``note``, ``by``,
+    ``expected_version``). A colleague's move in between is not overwritten:
+    the form comes back against the record as it now stands, saying so. A
+    fixed ``to_status`` (given to ``as_view()``) makes the page's one move
+    ("Approve the report"), under its own permission.
+    """
+
+    form_class: type[StatusChangeForm] = StatusChangeForm
+    form_name = "status_form"
+    changes_record = False  # the status flow says which moves a record may still make
+    to_status = ""
+    stale_message = "Someone else changed this record after you opened it; it now stands as shown."
+    move: Callable[..., Any]
+
+    def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
+        form = self.form_class(request.POST, record=record, to_status=self.to_status)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    type(self).move(
+                        record=record,
+                        to_status=form.cleaned_data["to_status"],
+                        note=form.cleaned_data["note"],
+                        by=request.user,
+                        expected_version=form.cleaned_data["version"],
+                    )
+            except StaleEditError:
+                record = self.record_for(record.pk)
+                form = form.with_current_version(record)
+                form.add_error(None, self.stale_message)
+            except RuleBroken as refusal:
+                form.add_refusal(refusal)
+            else:
+                return self.moved(request, self.record_for(record.pk))
+        return self.refused(request, record, form)
+
+    def moved(self, request: HttpRequest, record: Any) -> HttpResponse:
+        messages.success(request, self.done_message(record))
+        return redirect(record)
+
+    def done_message(self, record: Any) -> str:
+        return f"{record} is now {record.status_flow.label(record.current_status).lower()}."

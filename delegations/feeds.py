@@ -24,37 +24,31 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
 
 from core.exports import spreadsheet_safe
-from core.roles import RoleRequiredMixin
-from core.views import PageMixin
+from core.forms import person_name
+from core.views import Page, RoleRequired
 
 from .models import CalendarFeed, Visit, VisitStatus, new_calendar_token
 from .selectors import overseas_travel, visit_estimate, visit_list
 
 VIEW_VISITS = "delegations.view_visit"
 
-# --- Spreadsheet safety -------------------------------------------------------------
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice
-# and Google Sheets (OWASP "CSV Injection"); tab and carriage return too,
-# because some spreadsheets strip them and then see the formula behind.
 # --- The calendar feed --------------------------------------------------------------
 
 
-class CalendarView(RoleRequiredMixin, PageMixin, TemplateView):
+class CalendarView(Page):
     """The user's calendar address, and how to subscribe to it."""
 
     permission_required = VIEW_VISITS
     template_name = "delegations/calendar.html"
     title = "Your calendar feed"
 
-    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        return [(self.title, None)]
+    breadcrumbs = [("Your calendar feed", None)]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -66,7 +60,7 @@ class CalendarView(RoleRequiredMixin, PageMixin, TemplateView):
         return context
 
 
-class CalendarRegenerateView(RoleRequiredMixin, View):
+class CalendarRegenerateView(RoleRequired, View):
     """Replaces the user's calendar address; the old one stops working at once."""
 
     permission_required = VIEW_VISITS
@@ -92,10 +86,6 @@ def _visit_url(request: HttpRequest, visit: Visit) -> str | None:
         return None
 
 
-def _person(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _who_pays(visit: Visit) -> str:
     label = visit.get_funder_display()
     if visit.funder_organisation is not None:
@@ -116,7 +106,7 @@ def _event_description(visit: Visit) -> str:
         f"Purpose: {visit.get_purpose_display()}",
         f"Status: {visit.get_status_display()}",
         f"Place: {_place_name(visit)}, {visit.relationship.place.country}",
-        f"Lead officer: {_person(visit.lead_officer) if visit.lead_officer else 'Not assigned'}",
+        f"Lead officer: {person_name(visit.lead_officer) if visit.lead_officer else 'Not assigned'}",
         f"Who pays: {_who_pays(visit)}",
     ]
     if visit.dates_are_approximate:
@@ -189,7 +179,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No calendar at this address.")
     calendar = build_calendar(calendar_visits(), request)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="twinning-visits.ics"'
+    response["Content-Disposition"] = content_disposition_header(False, "twinning-visits.ics")
     return response
 
 
@@ -255,7 +245,7 @@ class _Echo:
         return value
 
 
-class OverseasTravelCsvView(RoleRequiredMixin, View):
+class OverseasTravelCsvView(RoleRequired, View):
     """CSV of overseas travel for Freedom of Information answers and transparency pages."""
 
     permission_required = VIEW_VISITS
@@ -272,7 +262,7 @@ class OverseasTravelCsvView(RoleRequiredMixin, View):
         body = "\ufeff" + "".join(lines)
         response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
         filename = f"overseas-travel-{timezone.localdate().isoformat()}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 
 

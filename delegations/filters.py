@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
-from partners.filters import SearchFilterSet, SortFilter
+from core.filters import SearchFilterSet, SortFilter
 
 from .models import Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
 from .selectors import visit_year_choices, year_choices

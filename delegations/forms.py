@@ -5,8 +5,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import DatePickerMixin, VersionedModelForm
-from partners.forms import UserChoiceField, people
+from core.forms import RecordForm, StatusChangeForm, UserChoiceField, VersionedModelForm, people
 from partners.models import Action, Organisation, Relationship
 
 from .models import CostItem, Gift, Meeting, Participant, Visit, VisitStatus
@@ -64,37 +63,11 @@ class VisitForm(VersionedModelForm):
         return cleaned
 
 
-class VisitStatusForm(forms.Form):
-    to_status = forms.ChoiceField(label="New status", choices=VisitStatus.choices)
-    note = forms.CharField(
-        label="Reason for the change",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=2000,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.visit = visit
-        allowed = visit.allowed_next_statuses
-        # Offers the allowed moves; accepts any known one so that a refused
-        # move is explained in words rather than as an invalid choice.
-        self.fields["to_status"].widget.choices = [
-            (value, label) for value, label in VisitStatus.choices if value in allowed
-        ]
-        self.fields["version"].initial = visit.version
-
-    def clean_to_status(self) -> str:
-        to_status = self.cleaned_data["to_status"]
-        if not self.visit.can_move_to(to_status):
-            raise forms.ValidationError(
-                f"A visit cannot move from {self.visit.get_status_display()} to {VisitStatus(to_status).label}."
-            )
-        return to_status
+class VisitStatusForm(StatusChangeForm):
+    """A visit's next status, offered from the moves its status allows."""
 
 
-class VisitPartForm(DatePickerMixin, forms.ModelForm):
+class VisitPartForm(RecordForm):
     """A form for a part of a visit (participant, meeting, cost item) added on its page."""
 
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
@@ -171,7 +144,7 @@ class QuickEstimateForm(forms.Form):
         return cleaned
 
 
-class FollowUpForm(DatePickerMixin, forms.ModelForm):
+class FollowUpForm(RecordForm):
     owner = UserChoiceField(queryset=people(), required=False)
 
     class Meta:

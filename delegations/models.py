@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from partners.models import Action, Organisation, Relationship
 
@@ -63,10 +64,11 @@ class Funder(models.TextChoices):
     NOT_RECORDED = "not_recorded", "Not recorded"
 
 
-class Visit(FieldConstraintErrorsMixin, VersionedModel):
+class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     """A delegation visit under a relationship: inbound to us or outbound from us."""
 
     constraint_error_field = "ends_on"
+    status_flow = StatusFlow(VisitStatus, VISIT_TRANSITIONS, noun="A visit")
 
     relationship = models.ForeignKey(Relationship, on_delete=models.PROTECT, related_name="visits")
     direction = models.CharField(max_length=10, choices=Direction.choices)
@@ -151,33 +153,21 @@ class Visit(FieldConstraintErrorsMixin, VersionedModel):
         return None
 
     @property
-    def allowed_next_statuses(self) -> tuple[str, ...]:
-        return VISIT_TRANSITIONS[self.status]
-
-    def can_move_to(self, status: str) -> bool:
-        return status in VISIT_TRANSITIONS[self.status]
-
-    @property
     def is_overseas_travel(self) -> bool:
         return self.direction == Direction.OUTBOUND
 
 
-class VisitStatusChange(models.Model):
+class VisitStatusChange(StatusChange):
     """One move of a visit's status: who, when and why."""
+
+    subject_field = "visit"
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=10, choices=VisitStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=VisitStatus.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    changed_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["changed_at", "pk"]
-
-    def __str__(self) -> str:
-        before = self.get_from_status_display() or "new"
-        return f"{before} → {self.get_to_status_display()}"
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class ParticipantRole(models.TextChoices):

@@ -2,57 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
-from core.history import one_history_record
+from core.services import record_create
+from core.status import RuleBroken, status_move, status_start
 from partners.models import Action
 
 from .models import CostCategory, CostItem, Visit, VisitFollowUp, VisitStatus, VisitStatusChange
 
 
-class VisitRuleBroken(Exception):
-    """A status move the visit's rules forbid; the message says why, in the council's words."""
-
-
 @transaction.atomic
-def visit_create(*, visit: Visit, by: Any) -> Visit:
+def visit_create(*, values: Mapping[str, Any], by: Any) -> Visit:
     """Saves a new visit and records the status it starts in."""
-    if visit.status not in (VisitStatus.PROPOSED, VisitStatus.CONFIRMED):
-        raise VisitRuleBroken(
-            "A new visit starts as proposed or confirmed; record who took part, then complete it."
+    if values.get("status", VisitStatus.PROPOSED) not in (VisitStatus.PROPOSED, VisitStatus.CONFIRMED):
+        raise RuleBroken(
+            "A new visit starts as proposed or confirmed; record who took part, then complete it.",
+            field="status",
         )
-    visit.save()
-    VisitStatusChange.objects.create(visit=visit, from_status="", to_status=visit.status, changed_by=by)
+    visit = record_create(model=Visit, values=values)
+    status_start(record=visit, by=by, log=VisitStatusChange)
     return visit
+
+
+def _completed_with_participants(visit: Visit, to_status: str) -> None:
+    if to_status == VisitStatus.COMPLETED and not visit.participants.exists():
+        raise RuleBroken(
+            "A visit cannot be completed with no participants: record who took part first.", field="to_status"
+        )
 
 
 @transaction.atomic
 def visit_change_status(
-    *, visit: Visit, to_status: str, by: Any, note: str = "", expected_version: int | None = None
+    *, record: Visit, to_status: str, by: Any, note: str = "", expected_version: int | None = None
 ) -> VisitStatusChange:
-    """Moves a visit along an allowed transition and records the move.
+    """Moves a visit along an allowed move and records it.
 
-    Refuses a move the transition table forbids and completing a visit with
-    no participants (VisitRuleBroken), and a move made from an out-of-date
-    view of the visit (StaleEditError).
+    Refuses (RuleBroken) a move the table forbids and completing a visit with
+    no participants, and (StaleEditError) a move made from an out-of-date
+    view of the visit.
     """
-    if expected_version is not None:
-        visit.version = expected_version
-    from_status = visit.status
-    if not visit.can_move_to(to_status):
-        raise VisitRuleBroken(
-            f"A visit cannot move from {VisitStatus(from_status).label} to {VisitStatus(to_status).label}."
-        )
-    if to_status == VisitStatus.COMPLETED and not visit.participants.exists():
-        raise VisitRuleBroken("A visit cannot be completed with no participants: record who took part first.")
-    visit.status = to_status
-    visit.save()
-    return VisitStatusChange.objects.create(
-        visit=visit, from_status=from_status, to_status=to_status, changed_by=by, note=note
+    return status_move(
+        record=record,
+        to_status=to_status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        log=VisitStatusChange,
+        rules=[_completed_with_participants],
     )
 
 
@@ -110,10 +111,8 @@ def visit_add_estimate(*, visit: Visit, estimate: QuickEstimate) -> list[CostIte
 
 
 @transaction.atomic
-def visit_add_follow_up(*, visit: Visit, action: Action) -> Action:
+def visit_add_follow_up(*, visit: Visit, values: Mapping[str, Any]) -> Action:
     """Saves an action that follows up a visit, under the visit's relationship."""
-    action.relationship = visit.relationship
-    with one_history_record(action, created=True):
-        action.save()
+    action = record_create(model=Action, values={**values, "relationship": visit.relationship})
     VisitFollowUp.objects.create(visit=visit, action=action)
     return action

@@ -1144,9 +1144,9 @@ def _load_register(loader: _Loader) -> tuple[dict[tuple[str, str], Relationship]
             .first()
         )
         if found is None:
-            relationship = Relationship(place=place, kind=facts.kind, status=facts.status, **values)
-            relationship.full_clean()
-            relationship_create(relationship=relationship, councils=wanted_councils, by=None)
+            new = {"place": place, "kind": facts.kind, "status": facts.status, **values}
+            Relationship(**new).full_clean()
+            relationship = relationship_create(values={**new, "councils": wanted_councils}, by=None)
             loader.created(relationship)
         else:
             relationship = loader.settle(found, values)
@@ -1178,9 +1178,8 @@ def _load_register(loader: _Loader) -> tuple[dict[tuple[str, str], Relationship]
             values["via_contact"] = contacts[facts.via_contact]
         found = Approach.objects.filter(place=place, relationship=relationship).order_by("pk").first()
         if found is None:
-            approach = Approach(**values)
-            approach.full_clean(exclude=["relationship"])
-            approach_record(approach=approach, relationship_kind=RelationshipKind.ECONOMIC, by=None)
+            Approach(**values).full_clean(exclude=["relationship"])
+            approach = approach_record(values=values, relationship_kind=RelationshipKind.ECONOMIC, by=None)
             loader.created(approach)
         else:
             loader.settle(found, values)
@@ -1259,9 +1258,9 @@ def _load_visits(
         if found is None:
             # A visit is created proposed or confirmed, and completed once who took part is recorded.
             starts_as = VisitStatus.CONFIRMED if facts.status == VisitStatus.COMPLETED else facts.status
-            visit = Visit(**values, **on_create, status=starts_as)
-            visit.full_clean()
-            visit_create(visit=visit, by=None)
+            new = {**values, **on_create, "status": starts_as}
+            Visit(**new).full_clean()
+            visit = visit_create(values=new, by=None)
             loader.created(visit)
         else:
             visit = loader.settle(found, values)
@@ -1298,7 +1297,7 @@ def _load_visits(
                     loader.created(item)
 
         if found is None and facts.status == VisitStatus.COMPLETED:
-            visit_change_status(visit=visit, to_status=VisitStatus.COMPLETED, by=None)
+            visit_change_status(record=visit, to_status=VisitStatus.COMPLETED, by=None)
         visits[facts.title] = visit
     return visits
 
@@ -1335,15 +1334,15 @@ def _load_budgets(
             .first()
         )
         if found is None:
-            line = BudgetLine(
+            new = {
                 **values,
-                notes=_line_notes(facts, COST_CENTRE_TBC),
-                cost_centre=COST_CENTRE_TBC,
-                relationship=relationships[facts.relationship] if facts.relationship else None,
-                status=LineStatus.PROPOSED,
-            )
-            line.full_clean()
-            budget_line_propose(line=line, by=None)
+                "notes": _line_notes(facts, COST_CENTRE_TBC),
+                "cost_centre": COST_CENTRE_TBC,
+                "relationship": relationships[facts.relationship] if facts.relationship else None,
+            }
+            BudgetLine(**new, status=LineStatus.PROPOSED).full_clean()
+            del new["financial_year"]
+            line = budget_line_propose(year=facts.start_year, values=new, by=None)
             loader.created(line)
         else:
             values["notes"] = _line_notes(facts, found.cost_centre)
@@ -1381,15 +1380,16 @@ def _load_budgets(
         if item.total <= 0:
             loader.warn(f"the {label.lower()} of {visit} cost £0; no spend recorded for them.")
             continue
-        spend = Spend(
+        new = {
             **values,
-            description=f"{item.description or label} (estimate as at Cabinet 9 September 2015)",
-            amount=item.total,
-            spent_on=ESTIMATE_DATE,
-            status=SpendStatus.ESTIMATED,
-        )
-        spend.full_clean()
-        spend_record(spend=spend, by=None, may_override=False)
+            "description": f"{item.description or label} (estimate as at Cabinet 9 September 2015)",
+            "amount": item.total,
+            "spent_on": ESTIMATE_DATE,
+            "status": SpendStatus.ESTIMATED,
+        }
+        Spend(**new).full_clean()
+        del new["budget_line"]
+        spend = spend_record(budget_line=fco_line, values=new, by=None, may_override=False)
         loader.created(spend)
 
 

@@ -122,8 +122,8 @@ def reports_awaiting_approval() -> list[Report]:
 def recent_pdfs() -> list[Rendering]:
     """The latest ready PDFs of published reports (without their bytes)."""
     return list(
-        Rendering.objects.filter(status=RenderingStatus.READY, report__status=ReportStatus.PUBLISHED)
-        .defer("pdf")
+        Rendering.objects.without_pdf()
+        .filter(status=RenderingStatus.READY, report__status=ReportStatus.PUBLISHED)
         .select_related("report")
         .order_by("-finished_at", "-pk")[:PANEL_SIZE]
     )

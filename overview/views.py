@@ -1,28 +1,48 @@
+"""Pages that read across the register: each role's home page, search, relationship health, discovery."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.views.generic import TemplateView, UpdateView
+from django.views import View
 
 from core import search
-from core.roles import RoleRequiredMixin, role_names
-from core.views import PageMixin
+from core.roles import role_names
+from core.views import SIGNED_IN, Page, RoleRequired
 from partners.models import Relationship
 
 from . import dashboards, discovery, evidence
 from .models import UserSettings
 
 
-class SearchView(PageMixin, TemplateView):
+class DashboardView(Page):
+    """Home page: what the signed-in user's role can see at a glance."""
+
+    permission_required = SIGNED_IN
+    template_name = "overview/dashboard.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["roles"] = role_names(user)
+        if user.has_perm("partners.view_relationship"):
+            context.update(dashboards.register_summary())
+        context["panels"] = dashboards.for_user(user)
+        return context
+
+
+class SearchView(Page):
     """One search across the register; each kind of record only for those who may see it."""
 
+    permission_required = SIGNED_IN
     template_name = "overview/search.html"
     title = "Search"
+    breadcrumbs = [("Search", None)]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -31,11 +51,10 @@ class SearchView(PageMixin, TemplateView):
         context["results"] = search.search(query, self.request.user) if query.strip() else None
         if context["query"]:
             context["title"] = f"Search: {context['query']}"
-        context["breadcrumbs"] = [("Search", None)]
         return context
 
 
-class RelationshipHealthListView(RoleRequiredMixin, PageMixin, TemplateView):
+class RelationshipHealthListView(Page):
     """Every relationship's health at once: the evidence for keeping, reviving or ending links."""
 
     permission_required = "partners.view_relationship"
@@ -52,7 +71,7 @@ class RelationshipHealthListView(RoleRequiredMixin, PageMixin, TemplateView):
         return context
 
 
-class RelationshipHealthView(RoleRequiredMixin, PageMixin, TemplateView):
+class RelationshipHealthView(Page):
     """One relationship's health and its last twelve months in full."""
 
     permission_required = "partners.view_relationship"
@@ -72,56 +91,7 @@ class RelationshipHealthView(RoleRequiredMixin, PageMixin, TemplateView):
         return context
 
 
-class DigestSettingsForm(forms.ModelForm):
-    class Meta:
-        model = UserSettings
-        fields = ["daily_digest"]
-
-
-class DigestSettingsView(PageMixin, UpdateView):
-    """Each person turns their own daily digest on or off."""
-
-    form_class = DigestSettingsForm
-    template_name = "components/form_page.html"
-    title = "Daily digest email"
-    breadcrumbs = [("Daily digest email", None)]
-
-    def get_object(self, queryset: Any = None) -> UserSettings:
-        return UserSettings.objects.get_or_create(user=self.request.user)[0]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = "Save"
-        context["cancel_url"] = reverse("overview:dashboard")
-        return context
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        form.save()
-        on = form.cleaned_data["daily_digest"]
-        messages.success(
-            self.request,
-            "The daily digest is on." if on else "The daily digest is off: no more digest emails.",
-        )
-        return redirect("overview:digest-settings")
-
-
-class DashboardView(TemplateView):
-    """Home page: what the signed-in user's role can see at a glance."""
-
-    template_name = "overview/dashboard.html"
-
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        roles = role_names(user)
-        context["roles"] = roles
-        if user.has_perm("partners.view_relationship"):
-            context.update(dashboards.register_summary())
-        context["panels"] = dashboards.for_user(user)
-        return context
-
-
-class PartnerDiscoveryView(RoleRequiredMixin, PageMixin, TemplateView):
+class PartnerDiscoveryView(Page):
     """Places ranked by how closely their economies match the home council's."""
 
     permission_required = "partners.view_place"
@@ -136,3 +106,48 @@ class PartnerDiscoveryView(RoleRequiredMixin, PageMixin, TemplateView):
         context.update(home=home, candidates=candidates, show_all=show_all)
         context["home_sectors"] = list(home.sectors.all()) if home else []
         return context
+
+
+class DigestSettingsForm(forms.Form):
+    daily_digest = forms.BooleanField(
+        label=UserSettings._meta.get_field("daily_digest").verbose_name.capitalize(),
+        help_text=UserSettings._meta.get_field("daily_digest").help_text,
+        required=False,
+    )
+
+
+class DigestSettingsView(RoleRequired, View):
+    """Each person turns their own daily digest on or off."""
+
+    permission_required = SIGNED_IN
+
+    def show(self, form: DigestSettingsForm) -> HttpResponse:
+        context = {
+            "form": form,
+            "title": "Daily digest email",
+            "breadcrumbs": [("Daily digest email", None)],
+            "submit_label": "Save",
+            "cancel_url": reverse("overview:dashboard"),
+        }
+        return render(self.request, "components/form_page.html", context)
+
+    def form(self, data: Any = None) -> DigestSettingsForm:
+        chosen = (
+            UserSettings.objects.filter(user=self.request.user).values_list("daily_digest", flat=True).first()
+        )
+        return DigestSettingsForm(data, initial={"daily_digest": True if chosen is None else chosen})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.show(self.form())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
+        on = form.cleaned_data["daily_digest"]
+        UserSettings.objects.update_or_create(user=request.user, defaults={"daily_digest": on})
+        messages.success(
+            request,
+            "The daily digest is on." if on else "The daily digest is off: no more digest emails.",
+        )
+        return redirect("overview:digest-settings")

@@ -7,10 +7,11 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from .forms import UserChoiceField
+from core.filters import PersonFilter, SearchFilterSet, SortFilter, country_choices
+
 from .models import (
     Action,
     ActionStatus,
@@ -31,51 +32,6 @@ from .models import (
 )
 
 
-def _country_choices(model: Any) -> list[tuple[str, str]]:
-    # order_by() first: the model's own ordering would make DISTINCT per row, not per country.
-    countries = (
-        model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
-    )
-    return [(c, c) for c in countries]
-
-
-class SortFilter(django_filters.OrderingFilter):
-    """Column sorting with empty values last either way, the same on SQLite and PostgreSQL."""
-
-    def get_ordering_value(self, param: str) -> Any:
-        descending = param.startswith("-")
-        field = F(self.param_map[param.lstrip("-")])
-        ordered = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
-        return ordered
-
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
-        qs = super().filter(qs, value)
-        # A stable order across pages when the sorted column has ties.
-        return qs.order_by(*qs.query.order_by, "pk") if value else qs
-
-
-class PersonFilter(django_filters.ModelChoiceFilter):
-    """Offers people by name, as the lists show them."""
-
-    field_class = UserChoiceField
-
-
-class SearchFilterSet(django_filters.FilterSet):
-    """Adds a free-text box searching ``search_fields`` (case-insensitive)."""
-
-    search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(label="Search", method="filter_search")
-
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        terms = value.split()
-        for term in terms[:8]:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": term})
-            queryset = queryset.filter(condition)
-        return queryset
-
-
 class PlaceFilter(SearchFilterSet):
     search_fields = ("name", "local_name", "country", "notes")
     country = django_filters.ChoiceFilter(choices=[])
@@ -94,7 +50,7 @@ class PlaceFilter(SearchFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = _country_choices(Place)
+        self.filters["country"].extra["choices"] = country_choices(Place)
 
 
 class RelationshipFilter(SearchFilterSet):
@@ -120,7 +76,7 @@ class RelationshipFilter(SearchFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = _country_choices(Place)
+        self.filters["country"].extra["choices"] = country_choices(Place)
 
 
 RESPOND_BY_CHOICES = (
@@ -155,7 +111,7 @@ class ApproachFilter(SearchFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = _country_choices(Place)
+        self.filters["country"].extra["choices"] = country_choices(Place)
 
     def filter_respond_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         today = timezone.localdate()
@@ -185,7 +141,7 @@ class OrganisationFilter(SearchFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = _country_choices(Organisation)
+        self.filters["country"].extra["choices"] = country_choices(Organisation)
 
 
 class ContactFilter(SearchFilterSet):

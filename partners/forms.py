@@ -3,10 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
 
-from core.forms import VersionedModelForm
+from core.forms import RecordForm, StatusChangeForm, UserChoiceField, VersionedModelForm, people
 
 from .models import (
     Action,
@@ -18,20 +17,9 @@ from .models import (
     PlaceKind,
     Relationship,
     RelationshipKind,
-    RelationshipStatus,
     Stakeholder,
     TriageScore,
 )
-
-
-def people() -> Any:
-    """Active users, by name: who can lead, own or be assigned something."""
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.get_username()
 
 
 class PlaceForm(VersionedModelForm):
@@ -70,37 +58,11 @@ class RelationshipForm(VersionedModelForm):
             del self.fields["place"]
 
 
-class RelationshipStatusForm(forms.Form):
-    to_status = forms.ChoiceField(label="New status", choices=RelationshipStatus.choices)
-    note = forms.CharField(
-        label="Reason for the change",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        max_length=2000,
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.relationship = relationship
-        allowed = relationship.allowed_next_statuses
-        # The list offers only the allowed moves; any known status is accepted
-        # here so that clean_to_status can say why a disallowed one is refused.
-        self.fields["to_status"].widget.choices = [
-            (value, label) for value, label in RelationshipStatus.choices if value in allowed
-        ]
-        self.fields["version"].initial = relationship.version
-
-    def clean_to_status(self) -> str:
-        to_status = self.cleaned_data["to_status"]
-        if not self.relationship.can_move_to(to_status):
-            current = self.relationship.get_status_display()
-            wanted = RelationshipStatus(to_status).label
-            raise forms.ValidationError(f"A relationship cannot move from {current} to {wanted}.")
-        return to_status
+class RelationshipStatusForm(StatusChangeForm):
+    """A relationship's next status, offered from the moves its status allows."""
 
 
-class StakeholderForm(forms.ModelForm):
+class StakeholderForm(RecordForm):
     class Meta:
         model = Stakeholder
         fields = ["organisation", "role"]
@@ -170,15 +132,16 @@ class ApproachCreateForm(VersionedModelForm):
                     )
         return cleaned
 
-    def new_place(self) -> Place | None:
+    def new_place(self) -> dict[str, str] | None:
+        """The new place's values, where the approach came from a place not yet in the register."""
         if self.cleaned_data.get("place") is not None:
             return None
-        return Place(
-            name=self.cleaned_data["new_place_name"].strip(),
-            local_name=self.cleaned_data["new_place_local_name"].strip(),
-            country=self.cleaned_data["new_place_country"].strip(),
-            kind=self.cleaned_data["new_place_kind"],
-        )
+        return {
+            "name": self.cleaned_data["new_place_name"].strip(),
+            "local_name": self.cleaned_data["new_place_local_name"].strip(),
+            "country": self.cleaned_data["new_place_country"].strip(),
+            "kind": self.cleaned_data["new_place_kind"],
+        }
 
 
 class ApproachForm(VersionedModelForm):
@@ -246,20 +209,6 @@ class ExchangeForm(VersionedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["relationship"].queryset = Relationship.objects.select_related("place")
-
-
-__all__ = [
-    "ActionForm",
-    "ApproachCreateForm",
-    "ApproachForm",
-    "ContactForm",
-    "ExchangeForm",
-    "OrganisationForm",
-    "PlaceForm",
-    "RelationshipForm",
-    "RelationshipStatusForm",
-    "StakeholderForm",
-]
 
 
 class ApproachTriageForm(forms.Form):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 
@@ -154,10 +155,11 @@ class RagRating(models.TextChoices):
     GREEN = "green", "Green"
 
 
-class Relationship(FieldConstraintErrorsMixin, VersionedModel):
+class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     """A twinning, or a possible one, with one place."""
 
     constraint_error_field = "kind"
+    status_flow = StatusFlow(RelationshipStatus, ALLOWED_TRANSITIONS, noun="A relationship")
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relationships")
     kind = models.CharField(max_length=20, choices=RelationshipKind.choices)
@@ -238,31 +240,18 @@ class Relationship(FieldConstraintErrorsMixin, VersionedModel):
                     {"kind": "This place already has a relationship of this kind that has not ended."}
                 )
 
-    @property
-    def allowed_next_statuses(self) -> tuple[str, ...]:
-        return ALLOWED_TRANSITIONS[self.status]
 
-    def can_move_to(self, status: str) -> bool:
-        return status in ALLOWED_TRANSITIONS[self.status]
-
-
-class RelationshipStatusChange(models.Model):
+class RelationshipStatusChange(StatusChange):
     """One move of a relationship's status: who moved it, when, and why."""
+
+    subject_field = "relationship"
 
     relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=RelationshipStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RelationshipStatus.choices)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    changed_at = models.DateTimeField(auto_now_add=True)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["changed_at", "pk"]
-        get_latest_by = "changed_at"
-
-    def __str__(self) -> str:
-        before = self.get_from_status_display() or "new"
-        return f"{before} → {self.get_to_status_display()}"
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class OrganisationKind(models.TextChoices):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.history import one_history_record
+from core.services import record_create
+from core.status import RuleBroken, status_move, status_start
 
 from .models import (
     Approach,
@@ -23,49 +25,35 @@ from .models import (
 )
 
 
-class TransitionNotAllowed(Exception):
-    """A status move that ALLOWED_TRANSITIONS forbids."""
-
-
 @transaction.atomic
-def relationship_create(*, relationship: Relationship, councils: Any = None, by: Any) -> Relationship:
-    """Saves a new relationship and records the status it starts in."""
-    with one_history_record(relationship, created=True):
-        relationship.save()
-        if councils is not None:
-            relationship.councils.set(councils)
-    RelationshipStatusChange.objects.create(
-        relationship=relationship, from_status="", to_status=relationship.status, changed_by=by
-    )
+def relationship_create(*, values: Mapping[str, Any], by: Any) -> Relationship:
+    """Saves a new relationship (its co-signing councils with it) and records the status it starts in."""
+    relationship = record_create(model=Relationship, values=values)
+    status_start(record=relationship, by=by, log=RelationshipStatusChange)
     return relationship
 
 
 @transaction.atomic
 def relationship_change_status(
     *,
-    relationship: Relationship,
+    record: Relationship,
     to_status: str,
     by: Any,
     note: str = "",
     expected_version: int | None = None,
 ) -> RelationshipStatusChange:
-    """Moves a relationship along an allowed transition and records the move.
+    """Moves a relationship along an allowed move and records it.
 
-    Refuses (TransitionNotAllowed) a move the status table does not allow, and
+    Refuses (RuleBroken) a move the status table does not allow, and
     (StaleEditError) a move made from an out-of-date view of the relationship.
     """
-    if expected_version is not None:
-        relationship.version = expected_version
-    from_status = relationship.status
-    if not relationship.can_move_to(to_status):
-        raise TransitionNotAllowed(
-            f"A relationship cannot move from {RelationshipStatus(from_status).label} "
-            f"to {RelationshipStatus(to_status).label}."
-        )
-    relationship.status = to_status
-    relationship.save()
-    return RelationshipStatusChange.objects.create(
-        relationship=relationship, from_status=from_status, to_status=to_status, changed_by=by, note=note
+    return status_move(
+        record=record,
+        to_status=to_status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        log=RelationshipStatusChange,
     )
 
 
@@ -78,28 +66,36 @@ def open_relationship_for(place: Place, kind: str) -> Relationship | None:
 @transaction.atomic
 def approach_record(
     *,
-    approach: Approach,
-    new_place: Place | None = None,
+    values: Mapping[str, Any],
+    new_place: Mapping[str, str] | None = None,
     relationship_kind: str = RelationshipKind.ECONOMIC,
     by: Any,
 ) -> Approach:
     """Records an approach; a new place is added and, where the place has no
-    open relationship of the kind sought, one is opened in "approach received"."""
+    open relationship of the kind sought, one is opened in "approach received".
+
+    Refuses (RuleBroken beside the new place's name) a new place the register
+    cannot hold.
+    """
+    values = dict(values)
     if new_place is not None:
-        new_place.full_clean()
-        new_place.save()
-        approach.place = new_place
-    relationship = open_relationship_for(approach.place, relationship_kind)
+        place = Place(**new_place)
+        try:
+            place.full_clean()
+        except ValidationError as error:
+            raise RuleBroken(error.messages[0], field="new_place_name") from None
+        values["place"] = record_create(model=Place, values=new_place)
+    relationship = open_relationship_for(values["place"], relationship_kind)
     if relationship is None:
         relationship = relationship_create(
-            relationship=Relationship(
-                place=approach.place, kind=relationship_kind, status=RelationshipStatus.APPROACH_RECEIVED
-            ),
+            values={
+                "place": values["place"],
+                "kind": relationship_kind,
+                "status": RelationshipStatus.APPROACH_RECEIVED,
+            },
             by=by,
         )
-    approach.relationship = relationship
-    approach.save()
-    return approach
+    return record_create(model=Approach, values={**values, "relationship": relationship})
 
 
 @dataclass(frozen=True)

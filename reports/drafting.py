@@ -242,13 +242,13 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
     implications and recommendations are written from the register today."""
     today = timezone.localdate()
     report = report_create(
-        report=Report(
-            meeting_date=meeting_date,
-            title=title,
-            report_of=report_of,
-            facts_as_at=today,
-            budget_figures=_budget_table(),
-        ),
+        values={
+            "meeting_date": meeting_date,
+            "title": title,
+            "report_of": report_of,
+            "facts_as_at": today,
+            "budget_figures": _budget_table(),
+        },
         by=by,
     )
     visits, costed = _visit_paragraphs()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 
-from partners.filters import SearchFilterSet, SortFilter
+from core.filters import SearchFilterSet, SortFilter
 
 from .models import Report, ReportStatus
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.forms import modelformset_factory
 
-from core.forms import DatePickerMixin, VersionedModelForm
+from core.forms import DatePickerMixin, RecordForm, StatusChangeForm, VersionedModelForm
 
 from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Report, SignOff
 
@@ -41,7 +41,7 @@ SECTION_CHOICES = [(f"body:{n}", f"{n} {title}") for n, title in SECTIONS.items(
 ]
 
 
-class ParagraphForm(forms.ModelForm):
+class ParagraphForm(RecordForm):
     """A paragraph's words and the section it belongs to; its number is worked out, never typed."""
 
     where = forms.ChoiceField(label="Section", choices=SECTION_CHOICES)
@@ -68,13 +68,9 @@ class ParagraphForm(forms.ModelForm):
             raise forms.ValidationError("A paragraph needs some words: it cannot be only spaces.")
         return text.strip()
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        where = cleaned.get("where")
-        if where:
-            part, section = where.split(":")
-            self.instance.part, self.instance.section = part, int(section)
-        return cleaned
+    def values(self) -> dict[str, Any]:
+        part, section = self.cleaned_data["where"].split(":")
+        return {"text": self.cleaned_data["text"], "part": part, "section": int(section)}
 
 
 class DraftFromRegisterForm(DatePickerMixin, forms.Form):
@@ -91,7 +87,7 @@ class DraftFromRegisterForm(DatePickerMixin, forms.Form):
         return title
 
 
-class SignOffForm(DatePickerMixin, forms.ModelForm):
+class SignOffForm(RecordForm):
     class Meta:
         model = SignOff
         fields = ["officer_name", "cleared_on", "is_required"]
@@ -111,8 +107,11 @@ class SignOffForm(DatePickerMixin, forms.ModelForm):
 SignOffFormSet = modelformset_factory(SignOff, form=SignOffForm, extra=0, can_delete=False, edit_only=True)
 
 
-class ApprovalForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class ReportDecisionForm(StatusChangeForm):
+    """The Leader's Office's approval or publication: the one move its button makes, and a note."""
+
+    note_label = "Note (optional)"
+    note_help = "Kept with the decision in the report's record."
 
 
 class DecisionRecordForm(VersionedModelForm):

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import VersionedModel
 
 
@@ -19,8 +20,19 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class Report(VersionedModel):
+# The Leader's Office approves a draft, then publishes it with its decision record.
+# Approved and published reports are frozen: a revision is a new draft.
+REPORT_DECISIONS: dict[str, tuple[str, ...]] = {
+    ReportStatus.DRAFT: (ReportStatus.APPROVED,),
+    ReportStatus.APPROVED: (ReportStatus.PUBLISHED,),
+    ReportStatus.PUBLISHED: (),
+}
+
+
+class Report(HasStatusFlow, VersionedModel):
     """A Cabinet-style report in the form of the Derby report of 9 September 2015."""
+
+    status_flow = StatusFlow(ReportStatus, REPORT_DECISIONS, noun="A report")
 
     committee = models.CharField(max_length=120, default="Council Cabinet")
     meeting_date = models.DateField("meeting date")
@@ -148,6 +160,19 @@ class Report(VersionedModel):
         return f"{cleaned}.pdf"
 
 
+class ReportStatusChange(StatusChange):
+    """The Leader's Office's approval or publication of a report: by whom, when and any note."""
+
+    subject_field = "report"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=ReportStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=ReportStatus.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = "report decision"
+
+
 class Part(models.TextChoices):
     BODY = "body", "Report"
     IMPLICATIONS = "implications", "Appendix 1 – Implications"
@@ -245,6 +270,12 @@ class RenderingStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class RenderingQuerySet(models.QuerySet):
+    def without_pdf(self) -> RenderingQuerySet:
+        """Renderings without their PDF bytes, which only the download reads."""
+        return self.defer("pdf")
+
+
 class Rendering(models.Model):
     """One PDF of a report, made by a worker and kept in the database."""
 
@@ -263,6 +294,8 @@ class Rendering(models.Model):
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = RenderingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

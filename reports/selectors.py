@@ -6,22 +6,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Paragraph, Rendering, RenderingStatus, Report, SignOff
 
-RENDERING_FIELDS_WITHOUT_PDF = (
-    "id",
-    "report_id",
-    "report_version",
-    "status",
-    "requested_by",
-    "requested_at",
-    "started_at",
-    "finished_at",
-    "sha256",
-    "page_count",
-    "size_bytes",
-    "error",
-    "attempts",
-)
-
 
 def report_list() -> QuerySet[Report]:
     return (
@@ -33,7 +17,7 @@ def report_list() -> QuerySet[Report]:
 
 def renderings() -> QuerySet[Rendering]:
     """Renderings without their PDF bytes, which only the download reads."""
-    return Rendering.objects.select_related("requested_by").only(*RENDERING_FIELDS_WITHOUT_PDF)
+    return Rendering.objects.without_pdf().select_related("requested_by")
 
 
 def report_detail() -> QuerySet[Report]:

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
-from .models import Rendering, RenderingStatus, Report
+from core.services import record_create
+from core.status import RuleBroken, status_move
+
+from .models import (
+    Paragraph,
+    Rendering,
+    RenderingStatus,
+    Report,
+    ReportStatus,
+    ReportStatusChange,
+    SignOff,
+    SignOffRole,
+)
 
 log = logging.getLogger(__name__)
-
-
-class ReportRuleBroken(Exception):
-    """What a report rule forbids, in the council's words; ``field`` says where to show it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @transaction.atomic
@@ -54,7 +59,7 @@ def rendering_retry(*, rendering: Rendering, by: Any) -> Rendering:
         status=RenderingStatus.QUEUED, error="", requested_by=by, finished_at=None
     )
     if not claimed:
-        raise ReportRuleBroken("Only a failed PDF can be tried again.")
+        raise RuleBroken("Only a failed PDF can be tried again.")
     rendering.refresh_from_db(fields=["status", "error"])
     _enqueue_after_commit(rendering)
     return rendering
@@ -193,12 +198,9 @@ REQUIRED_SIGN_OFFS = {"legal", "financial", "service_director"}
 
 
 @transaction.atomic
-def report_create(*, report: Report, by: Any) -> Report:
+def report_create(*, values: Mapping[str, Any], by: Any) -> Report:
     """Saves a new draft with a sign-off row for every role."""
-    from .models import SignOff, SignOffRole
-
-    report.created_by = by
-    report.save()
+    report = record_create(model=Report, values={**values, "created_by": by})
     SignOff.objects.bulk_create(
         SignOff(report=report, role=role, is_required=role in REQUIRED_SIGN_OFFS)
         for role in SignOffRole.values
@@ -208,7 +210,7 @@ def report_create(*, report: Report, by: Any) -> Report:
 
 def _require_draft(report: Report) -> None:
     if not report.is_editable:
-        raise ReportRuleBroken(
+        raise RuleBroken(
             f"This report is {report.get_status_display().lower()}: it cannot change. Start a new draft to revise it."
         )
 
@@ -224,19 +226,22 @@ def _touch(report: Report) -> None:
 
 
 @transaction.atomic
-def paragraph_save(*, paragraph: Any) -> Any:
-    """Adds a paragraph at the end of its section, or saves one moved to another section."""
-    from django.db.models import Max
-
-    from .models import Paragraph
-
-    report = Report.objects.select_for_update().get(pk=paragraph.report_id)
+def paragraph_save(
+    *, report: Report, values: Mapping[str, Any], paragraph: Paragraph | None = None
+) -> Paragraph:
+    """Adds a paragraph at the end of its section, or saves changes to one (moved to the end of
+    another section if its section changed). Refused while the report is not a draft."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
     _require_draft(report)
-    moved = False
-    if paragraph.pk:
-        before = Paragraph.objects.get(pk=paragraph.pk)
-        moved = (before.part, before.section) != (paragraph.part, paragraph.section)
-    if not paragraph.pk or moved:
+    if paragraph is None:
+        paragraph = Paragraph(report=report)
+        moved = True
+    else:
+        before = Paragraph.objects.values_list("part", "section").get(pk=paragraph.pk)
+        moved = before != (values["part"], values["section"])
+    for name, value in values.items():
+        setattr(paragraph, name, value)
+    if moved:
         last = Paragraph.objects.filter(
             report=report, part=paragraph.part, section=paragraph.section
         ).aggregate(last=Max("position"))["last"]
@@ -247,10 +252,26 @@ def paragraph_save(*, paragraph: Any) -> Any:
 
 
 @transaction.atomic
-def paragraph_move(*, paragraph: Any, up: bool) -> None:
-    """Swaps a paragraph with its neighbour in the section; numbers follow from the order."""
-    from .models import Paragraph
+def sign_offs_record(*, report: Report, changes: Iterable[tuple[SignOff, Mapping[str, Any]]]) -> None:
+    """Saves changes to a draft's sign-off rows (officer, date cleared, whether required).
 
+    Whoever is about to approve must see the sign-off as it now is, so the
+    report's version moves on.
+    """
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_draft(report)
+    for sign_off, values in changes:
+        if sign_off.report_id != report.pk:
+            raise RuleBroken("A sign-off of another report cannot be changed here.")
+        for name, value in values.items():
+            setattr(sign_off, name, value)
+        sign_off.save()
+    _touch(report)
+
+
+@transaction.atomic
+def paragraph_move(*, paragraph: Paragraph, up: bool) -> None:
+    """Swaps a paragraph with its neighbour in the section; numbers follow from the order."""
     report = Report.objects.select_for_update().get(pk=paragraph.report_id)
     _require_draft(report)
     siblings = list(Paragraph.objects.filter(report=report, part=paragraph.part, section=paragraph.section))
@@ -268,26 +289,17 @@ def paragraph_move(*, paragraph: Any, up: bool) -> None:
 
 
 @transaction.atomic
-def paragraph_delete(*, paragraph: Any) -> None:
+def paragraph_delete(*, paragraph: Paragraph) -> None:
     report = Report.objects.select_for_update().get(pk=paragraph.report_id)
     _require_draft(report)
     paragraph.delete()
     _touch(report)
 
 
-@transaction.atomic
-def report_approve(*, report: Report, by: Any, expected_version: int) -> Report:
-    """The Leader's Office approves a draft; silence is not consent.
-
-    Refused while a required sign-off is not cleared (named officer and date),
-    or while an exempt report lacks its paragraph or public interest reasoning.
-    """
-    current = Report.objects.select_for_update().get(pk=report.pk)
-    if current.status != "draft":
-        raise ReportRuleBroken(f"This report is already {current.get_status_display().lower()}.")
-    from .models import SignOffRole
-
-    sign_offs = {s.role: s for s in current.sign_offs.all()}
+def _cleared_by_every_required_officer(report: Report, to_status: str) -> None:
+    if to_status != ReportStatus.APPROVED:
+        return
+    sign_offs = {s.role: s for s in report.sign_offs.all()}
     missing = [
         SignOffRole(role).label
         for role in SignOffRole.values
@@ -295,59 +307,82 @@ def report_approve(*, report: Report, by: Any, expected_version: int) -> Report:
         and not (role in sign_offs and sign_offs[role].is_cleared)
     ]
     if missing:
-        raise ReportRuleBroken(
+        raise RuleBroken(
             "It cannot be approved until these officers have cleared it (name and date): "
             + ", ".join(missing)
             + "."
         )
-    if not current.paragraphs.filter(part="body").exists():
-        raise ReportRuleBroken("It cannot be approved with no paragraphs.")
-    if current.is_exempt and (not current.exempt_paragraph or not current.public_interest_reasoning.strip()):
-        raise ReportRuleBroken(
+    if not report.paragraphs.filter(part="body").exists():
+        raise RuleBroken("It cannot be approved with no paragraphs.")
+    if report.is_exempt and (not report.exempt_paragraph or not report.public_interest_reasoning.strip()):
+        raise RuleBroken(
             "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
         )
-    current.version = expected_version
-    current.status = "approved"
-    current.approved_by = by
-    current.approved_at = timezone.now()
-    current.save()
-    return current
 
 
-@transaction.atomic
-def report_publish(*, report: Report, by: Any, expected_version: int) -> Report:
-    """Publishes an approved report once its decision record is complete."""
-    current = Report.objects.select_for_update().get(pk=report.pk)
-    if current.status != "approved":
-        raise ReportRuleBroken("Only an approved report can be published.")
+def _decision_recorded(report: Report, to_status: str) -> None:
+    if to_status != ReportStatus.PUBLISHED:
+        return
     missing = [
         label
         for label, value in (
-            ("the decision", current.decision),
-            ("its date", current.decision_date),
-            ("the reasons", current.decision_reasons),
-            ("the alternative options rejected", current.alternatives_rejected),
-            ("the conflicts of interest declared (or “None”)", current.conflicts_declared),
+            ("the decision", report.decision),
+            ("its date", report.decision_date),
+            ("the reasons", report.decision_reasons),
+            ("the alternative options rejected", report.alternatives_rejected),
+            ("the conflicts of interest declared (or “None”)", report.conflicts_declared),
         )
         if not (value.strip() if isinstance(value, str) else value)
     ]
     if missing:
-        raise ReportRuleBroken("Record the decision before publishing: " + ", ".join(missing) + " missing.")
-    current.version = expected_version
-    current.status = "published"
-    current.published_by = by
-    current.published_at = timezone.now()
-    current.save()
-    return current
+        raise RuleBroken("Record the decision before publishing: " + ", ".join(missing) + " missing.")
+
+
+def _not_already(report: Report, to_status: str) -> None:
+    if report.status == to_status or (
+        to_status == ReportStatus.APPROVED and report.status != ReportStatus.DRAFT
+    ):
+        raise RuleBroken(f"This report is already {report.get_status_display().lower()}.")
+    if to_status == ReportStatus.PUBLISHED and report.status != ReportStatus.APPROVED:
+        raise RuleBroken("Only an approved report can be published.")
+
+
+@transaction.atomic
+def report_decide(
+    *, record: Report, to_status: str, by: Any, note: str = "", expected_version: int | None = None
+) -> ReportStatusChange:
+    """The Leader's Office approves a draft, or publishes an approved report; silence is not consent.
+
+    Approval is refused while a required sign-off is not cleared (named
+    officer and date), with no paragraphs, or while an exempt report lacks its
+    paragraph or public interest reasoning; publication while the decision
+    record is incomplete.
+    """
+    current = Report.objects.select_for_update().get(pk=record.pk)
+
+    def decided(report: Report) -> None:
+        if to_status == ReportStatus.APPROVED:
+            report.approved_by, report.approved_at = by, timezone.now()
+        else:
+            report.published_by, report.published_at = by, timezone.now()
+
+    return status_move(
+        record=current,
+        to_status=to_status,
+        by=by,
+        note=note,
+        expected_version=expected_version,
+        log=ReportStatusChange,
+        rules=[_not_already, _cleared_by_every_required_officer, _decision_recorded],
+        apply=decided,
+    )
 
 
 @transaction.atomic
 def report_revise(*, report: Report, by: Any) -> Report:
     """A new draft of an approved report, its paragraphs and sign-offs copied; the approved one stays as it was."""
-    from .models import Paragraph, SignOff
-
     if report.is_editable:
-        raise ReportRuleBroken("A draft is revised by editing it.")
+        raise RuleBroken("A draft is revised by editing it.")
     existing = Report.objects.filter(supersedes=report, status="draft").first()
     if existing is not None:
         return existing  # a second click opens the draft already started

@@ -5,366 +5,322 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse, reverse_lazy
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.generic import FormView
 
-from core.roles import RoleRequiredMixin
+from core.services import record_update
+from core.status import RuleBroken
 from core.versioning import StaleEditError
-from core.views import (
-    ConcurrencySafeUpdateView,
-    HistoryView,
-    PageMixin,
-    RegisterCreateView,
-    RegisterDetailView,
-    RegisterListView,
-)
+from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
 
 from . import forms, selectors, services
 from .document import build_document
 from .drafting import report_draft_from_register
 from .filters import ReportFilter
-from .models import Paragraph, Rendering, RenderingStatus, Report
+from .models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from .rendering import report_html
 
 
-class ReportListView(RegisterListView):
-    permission_required = "reports.view_report"
+class ReportPages(RecordPages):
+    model = Report
+    list_title = "Cabinet reports"
+    create_title = "Start a Cabinet report"
+    create_crumb = "Start"
+    created_message = "The draft “{record}” was started."
     filterset_class = ReportFilter
-    template_name = "reports/report_list.html"
-    title = "Cabinet reports"
+    form_class = forms.ReportForm
 
-    def get_queryset(self) -> Any:
+    def list_queryset(self) -> QuerySet:
         return selectors.report_list()
 
-
-def report_page_context(request: HttpRequest, report: Report, **given: Any) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "object": report,
-        "report": report,
-        "title": str(report),
-        "breadcrumbs": [("Cabinet reports", reverse("reports:report-list")), (str(report), None)],
-        "document": build_document(report),
-        "renderings": list(report.renderings.all()),
-        "paragraph_form": forms.ParagraphForm(report=report),
-        "approval_form": forms.ApprovalForm(initial={"version": report.version}),
-    }
-    context.update(given)
-    return context
-
-
-class ReportDetailView(RegisterDetailView):
-    permission_required = "reports.view_report"
-    template_name = "reports/report_detail.html"
-
-    def get_queryset(self) -> Any:
+    def detail_queryset(self) -> QuerySet:
         return selectors.report_detail()
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(report_page_context(self.request, self.object))
-        return context
+    def detail_context(self, request: HttpRequest, record: Report) -> dict[str, Any]:
+        return {
+            "document": build_document(record),
+            "renderings": list(record.renderings.all()),
+            "paragraph_form": forms.ParagraphForm(report=record),
+            "approval_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.APPROVED),
+            "publish_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.PUBLISHED),
+        }
+
+    def frozen_because(self, record: Report) -> str:
+        if record.is_editable:
+            return ""
+        return (
+            f"This report is {record.get_status_display().lower()} and cannot change; "
+            "start a new draft to revise it."
+        )
+
+    def create(self, request: HttpRequest, form: Any) -> Report:
+        return services.report_create(values=form.values(), by=request.user)
 
 
-class ReportCreateView(RegisterCreateView):
-    permission_required = "reports.add_report"
-    form_class = forms.ReportForm
-    title = "Start a Cabinet report"
-    breadcrumbs = [("Cabinet reports", reverse_lazy("reports:report-list")), ("Start", None)]
-    success_message = "The draft “{object}” was started."
-
-    def save(self, form: Any) -> Report:
-        return services.report_create(report=form.save(commit=False), by=self.request.user)
+reports = ReportPages()
 
 
-class DraftFromRegisterView(RoleRequiredMixin, PageMixin, FormView):
+def _paragraph_crumbs(report: Report, last: str) -> Crumbs:
+    return [*reports.record_crumbs(report), (last, None)]
+
+
+class DraftFromRegisterView(FormPageView):
     """A new options paper drafted from the register's live data, then edited by hand."""
 
     permission_required = "reports.add_report"
-    form_class = forms.DraftFromRegisterForm
-    template_name = "components/form_page.html"
-    title = "New options paper from the register"
-    breadcrumbs = [("Cabinet reports", reverse_lazy("reports:report-list")), ("From the register", None)]
+    submit_label = "Draft the paper"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["submit_label"] = "Draft the paper"
-        return context
+    def form(self, data: Any = None) -> forms.DraftFromRegisterForm:
+        return forms.DraftFromRegisterForm(data)
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        report = report_draft_from_register(by=self.request.user, **form.cleaned_data)
+    def context(self) -> dict[str, Any]:
+        return {
+            "title": "New options paper from the register",
+            "breadcrumbs": [(reports.list_crumb, reports.url("list")), ("From the register", None)],
+        }
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
+        report = report_draft_from_register(by=request.user, **form.cleaned_data)
         messages.success(
-            self.request,
+            request,
             f"“{report}” was drafted from the register as at {report.facts_as_at:%d %B %Y}; edit it as needed.",
         )
         return redirect(report)
 
 
-class DraftOnlyMixin:
-    """Approved and published reports are frozen: changes go into a new draft."""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.has_permission():  # type: ignore[attr-defined]
-            return self.handle_no_permission()  # type: ignore[attr-defined]  # 403 before anything else
-        report = get_object_or_404(Report, pk=kwargs["pk"])
-        if not report.is_editable:
-            messages.error(
-                request,
-                f"This report is {report.get_status_display().lower()} and cannot change; start a new draft to revise it.",
-            )
-            return redirect(report)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
-class ReportUpdateView(DraftOnlyMixin, ConcurrencySafeUpdateView):
-    permission_required = "reports.change_report"
-    model = Report
-    form_class = forms.ReportForm
-
-    def get_title(self) -> str:
-        return f"Edit {self.object}"
-
-
-class ReportHistoryView(HistoryView):
-    permission_required = "reports.view_report"
-    model = Report
-
-
-class ReportPreviewView(RoleRequiredMixin, View):
+class ReportPreviewView(RoleRequired, View):
     """The report exactly as the PDF lays it out, from the same template."""
 
     permission_required = "reports.view_report"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(selectors.report_detail(), pk=pk)
-        return HttpResponse(report_html(report, preview=True))
+        return HttpResponse(report_html(reports.get_record(pk), preview=True))
 
 
-class ParagraphDraftOnlyMixin:
-    """A paragraph of an approved or published report cannot change."""
+# --- Paragraphs and sign-off (drafts only) -----------------------------------------------------
+
+
+class ParagraphAddView(PartAddView):
+    permission_required = "reports.add_paragraph"
+    record_pages = reports
+    form_class = forms.ParagraphForm
+    form_name = "paragraph_form"
+
+    def form_kwargs(self, record: Report) -> dict[str, Any]:
+        return {"report": record}
+
+    def add(self, request: HttpRequest, record: Report, form: Any) -> str:
+        services.paragraph_save(report=record, values=form.values())
+        return "The paragraph was added; its number follows from its place."
+
+
+class ParagraphView(RoleRequired, View):
+    """A change to one paragraph; refused with a message once its report is approved."""
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.has_permission():  # type: ignore[attr-defined]
-            return self.handle_no_permission()  # type: ignore[attr-defined]  # 403 before anything else
-        paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=kwargs["pk"])
-        if not paragraph.report.is_editable:
-            messages.error(
-                request,
-                f"This report is {paragraph.report.get_status_display().lower()} and cannot change; "
-                "start a new draft to revise it.",
-            )
-            return redirect(paragraph.report)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
-class ReportPartView(RoleRequiredMixin, View):
-    http_method_names = ["post"]
-
-    def refused(self, request: HttpRequest, report_pk: int, **given: Any) -> HttpResponse:
-        report = get_object_or_404(selectors.report_detail(), pk=report_pk)
-        return render(
-            request, "reports/report_detail.html", report_page_context(request, report, **given), status=400
+        return reports.refuse_frozen(request, self.paragraph.report) or super().dispatch(
+            request, *args, **kwargs
         )
 
-
-class ParagraphAddView(DraftOnlyMixin, ReportPartView):
-    permission_required = "reports.add_paragraph"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(Report, pk=pk)
-        form = forms.ParagraphForm(request.POST, report=report)
-        if form.is_valid():
-            try:
-                services.paragraph_save(paragraph=form.save(commit=False))
-            except services.ReportRuleBroken as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, "The paragraph was added; its number follows from its place.")
-                return redirect(report)
-        return self.refused(request, pk, paragraph_form=form)
-
-
-class ParagraphUpdateView(ParagraphDraftOnlyMixin, RoleRequiredMixin, View):
-    permission_required = "reports.change_paragraph"
-
-    def form(self, request: HttpRequest, paragraph: Paragraph) -> forms.ParagraphForm:
-        return forms.ParagraphForm(request.POST or None, report=paragraph.report, instance=paragraph)
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=pk)
-        return self.show(request, paragraph, self.form(request, paragraph))
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=pk)
-        form = self.form(request, paragraph)
-        if form.is_valid():
-            try:
-                services.paragraph_save(paragraph=form.save(commit=False))
-            except services.ReportRuleBroken as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, "The paragraph was saved.")
-                return redirect(paragraph.report)
-        return self.show(request, paragraph, form, status=400)
-
-    def show(self, request: HttpRequest, paragraph: Paragraph, form: Any, status: int = 200) -> HttpResponse:
-        report = paragraph.report
-        context = {
-            "form": form,
-            "title": "Edit a paragraph",
-            "submit_label": "Save paragraph",
-            "cancel_url": report.get_absolute_url(),
-            "breadcrumbs": [
-                ("Cabinet reports", reverse("reports:report-list")),
-                (str(report), report.get_absolute_url()),
-                ("Edit a paragraph", None),
-            ],
-        }
-        return render(request, "components/form_page.html", context, status=status)
-
-
-class ParagraphMoveView(ParagraphDraftOnlyMixin, ReportPartView):
-    permission_required = "reports.change_paragraph"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        paragraph = get_object_or_404(Paragraph, pk=pk)
-        try:
-            services.paragraph_move(paragraph=paragraph, up=request.POST.get("direction") == "up")
-        except services.ReportRuleBroken as refusal:
-            messages.error(request, str(refusal))
+    def back_to_section(self) -> HttpResponse:
+        paragraph = self.paragraph
         return redirect(
             reverse("reports:report-detail", args=[paragraph.report_id])
             + f"#section-{paragraph.part}-{paragraph.section}"
         )
 
 
-class ParagraphDeleteView(ParagraphDraftOnlyMixin, ReportPartView):
-    permission_required = "reports.delete_paragraph"
+class ParagraphUpdateView(ParagraphView):
+    permission_required = "reports.change_paragraph"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        paragraph = get_object_or_404(Paragraph, pk=pk)
-        try:
-            services.paragraph_delete(paragraph=paragraph)
-        except services.ReportRuleBroken as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, "The paragraph was removed; the ones after it were renumbered.")
-        return redirect(reverse("reports:report-detail", args=[paragraph.report_id]))
+    def form(self, data: Any = None) -> forms.ParagraphForm:
+        return forms.ParagraphForm(data, report=self.paragraph.report, instance=self.paragraph)
 
-
-class SignOffsView(DraftOnlyMixin, RoleRequiredMixin, View):
-    permission_required = "reports.change_signoff"
-
-    def formset(self, report: Report, data: Any = None) -> Any:
-        return forms.SignOffFormSet(data, queryset=report.sign_offs.all(), prefix="signoffs")
-
-    def page(self, request: HttpRequest, report: Report, formset: Any, status: int = 200) -> HttpResponse:
+    def show(self, form: Any, status: int = 200) -> HttpResponse:
+        report = self.paragraph.report
         context = {
-            "report": report,
-            "formset": formset,
-            "title": f"Sign-off: {report}",
-            "breadcrumbs": [
-                ("Cabinet reports", reverse("reports:report-list")),
-                (str(report), report.get_absolute_url()),
-                ("Sign-off", None),
-            ],
+            "form": form,
+            "title": "Edit a paragraph",
+            "submit_label": "Save paragraph",
+            "cancel_url": report.get_absolute_url(),
+            "breadcrumbs": _paragraph_crumbs(report, "Edit a paragraph"),
         }
-        return render(request, "reports/sign_offs.html", context, status=status)
+        return render(self.request, "components/form_page.html", context, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(Report, pk=pk)
-        return self.page(request, report, self.formset(report))
+        return self.show(self.form())
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(Report, pk=pk)
-        formset = self.formset(report, request.POST)
-        if formset.is_valid():
-            formset.save()
-            # Whoever is about to approve must see the sign-off as it now is.
-            services.report_touch(report)
-            messages.success(request, "The sign-off was saved.")
-            return redirect(report)
-        return self.page(request, report, formset, status=400)
-
-
-class ReportDecisionView(RoleRequiredMixin, View):
-    """The Leader's Office approves or publishes; each is refused while something is missing."""
-
-    http_method_names = ["post"]
-    action = ""
-
-    def get_permission_required(self) -> tuple[str, ...]:
-        return ("reports.approve_report",) if self.action == "approve" else ("reports.publish_report",)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(Report, pk=pk)
-        form = forms.ApprovalForm(request.POST)
+        form = self.form(request.POST)
         if form.is_valid():
-            decide = services.report_approve if self.action == "approve" else services.report_publish
             try:
-                with transaction.atomic():
-                    decided = decide(
-                        report=report, by=request.user, expected_version=form.cleaned_data["version"]
-                    )
-            except StaleEditError:
-                messages.error(
-                    request, "The report changed after you opened it; read it again before deciding."
+                services.paragraph_save(
+                    report=self.paragraph.report, paragraph=self.paragraph, values=form.values()
                 )
-                return redirect(report)
-            except services.ReportRuleBroken as refusal:
-                form.add_error(None, str(refusal))
+            except RuleBroken as refusal:
+                form.add_error(None, refusal.message)
             else:
-                messages.success(request, f"“{decided}” is now {decided.get_status_display().lower()}.")
-                return redirect(decided)
-        report = get_object_or_404(selectors.report_detail(), pk=pk)
-        return render(
-            request,
-            "reports/report_detail.html",
-            report_page_context(request, report, approval_form=form),
-            status=400,
-        )
+                messages.success(request, "The paragraph was saved.")
+                return redirect(self.paragraph.report)
+        return self.show(form, status=400)
 
 
-class DecisionRecordView(ConcurrencySafeUpdateView):
+class ParagraphMoveView(ParagraphView):
+    permission_required = "reports.change_paragraph"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.paragraph_move(paragraph=self.paragraph, up=request.POST.get("direction") == "up")
+        except RuleBroken as refusal:
+            messages.error(request, refusal.message)
+        return self.back_to_section()
+
+
+class ParagraphDeleteView(ParagraphView):
+    permission_required = "reports.delete_paragraph"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.paragraph_delete(paragraph=self.paragraph)
+        except RuleBroken as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, "The paragraph was removed; the ones after it were renumbered.")
+        return redirect(reverse("reports:report-detail", args=[self.paragraph.report_id]))
+
+
+class SignOffsView(RoleRequired, View):
+    """The officers who cleared the draft, and when."""
+
+    permission_required = "reports.change_signoff"
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.report = get_object_or_404(Report, pk=kwargs["pk"])
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return reports.refuse_frozen(request, self.report) or super().dispatch(request, *args, **kwargs)
+
+    def formset(self, data: Any = None) -> Any:
+        return forms.SignOffFormSet(data, queryset=self.report.sign_offs.all(), prefix="signoffs")
+
+    def page(self, formset: Any, status: int = 200) -> HttpResponse:
+        context = {
+            "report": self.report,
+            "formset": formset,
+            "title": f"Sign-off: {self.report}",
+            "breadcrumbs": _paragraph_crumbs(self.report, "Sign-off"),
+        }
+        return render(self.request, "reports/sign_offs.html", context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(self.formset())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        formset = self.formset(request.POST)
+        if not formset.is_valid():
+            return self.page(formset, status=400)
+        # edit_only: rows the page did not show (no id, or another report's) are never saved.
+        changes = [
+            (form.instance, form.values())
+            for form in formset.forms
+            if form.instance.pk and form.has_changed()
+        ]
+        services.sign_offs_record(report=self.report, changes=changes)
+        messages.success(request, "The sign-off was saved.")
+        return redirect(self.report)
+
+
+# --- The Leader's Office's decisions -------------------------------------------------------------
+
+
+class ReportDecisionView(StatusChangeView):
+    """Approves or publishes: the move is the page's address, each under its own permission."""
+
+    record_pages = reports
+    form_class = forms.ReportDecisionForm
+    move = services.report_decide
+    stale_message = "The report changed after you opened it; read it again before deciding."
+
+    @property
+    def form_name(self) -> str:  # type: ignore[override]
+        return "approval_form" if self.to_status == ReportStatus.APPROVED else "publish_form"
+
+    def done_message(self, record: Report) -> str:
+        return f"“{record}” is now {record.get_status_display().lower()}."
+
+
+class DecisionRecordView(FormPageView):
     """The decision is recorded on an approved report, before it is published; then it stands."""
 
     permission_required = "reports.publish_report"
-    model = Report
-    form_class = forms.DecisionRecordForm
-    crumb_label = "Decision record"
-    success_message = "The decision record of {object} was saved."
+    record_pages = reports
+    submit_label = "Save changes"
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.report = get_object_or_404(Report, pk=kwargs["pk"])
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.has_permission():
-            return self.handle_no_permission()
-        report = get_object_or_404(Report, pk=kwargs["pk"])
-        if report.status != "approved":
+        if self.report.status != ReportStatus.APPROVED:
             messages.error(
                 request,
                 "The decision is recorded once the report is approved, and cannot change after publication.",
             )
-            return redirect(report)
+            return redirect(self.report)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_title(self) -> str:
-        return f"Decision record: {self.object}"
+    def form(self, data: Any = None) -> forms.DecisionRecordForm:
+        return forms.DecisionRecordForm(data, instance=self.report)
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "object": self.report,
+            "title": f"Decision record: {self.report}",
+            "breadcrumbs": [*reports.record_crumbs(self.report), ("Decision record", None)],
+            "cancel_url": self.report.get_absolute_url(),
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form)
+        try:
+            record_update(record=self.report, values=form.values(), expected_version=form.loaded_version)
+        except StaleEditError:
+            form.add_error(
+                None, "The report changed after you opened it; read it again before recording the decision."
+            )
+            return self.show(form)
+        messages.success(request, f"The decision record of {self.report} was saved.")
+        return redirect(self.report)
 
 
-class ReportReviseView(RoleRequiredMixin, View):
+class ReportReviseView(RoleRequired, View):
     permission_required = "reports.add_report"
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        report = get_object_or_404(selectors.report_detail(), pk=pk)
+        report = reports.get_record(pk)
         try:
             draft = services.report_revise(report=report, by=request.user)
-        except services.ReportRuleBroken as refusal:
-            messages.error(request, str(refusal))
+        except RuleBroken as refusal:
+            messages.error(request, refusal.message)
             return redirect(report)
         messages.success(
             request, f"Revision {draft.revision} was started as a draft; the approved report stays as it was."
@@ -375,7 +331,7 @@ class ReportReviseView(RoleRequiredMixin, View):
 # --- PDFs ------------------------------------------------------------------------------------
 
 
-class RenderingRequestView(RoleRequiredMixin, View):
+class RenderingRequestView(RoleRequired, View):
     permission_required = "reports.add_rendering"
     http_method_names = ["post"]
 
@@ -387,7 +343,7 @@ class RenderingRequestView(RoleRequiredMixin, View):
 
 
 @method_decorator(never_cache, name="dispatch")
-class RenderingDetailView(RoleRequiredMixin, View):
+class RenderingDetailView(RoleRequired, View):
     """The rendering's status; htmx asks again every two seconds until it is finished."""
 
     permission_required = "reports.view_rendering"
@@ -399,11 +355,7 @@ class RenderingDetailView(RoleRequiredMixin, View):
             "rendering": rendering,
             "report": rendering.report,
             "title": f"PDF of {rendering.report}",
-            "breadcrumbs": [
-                ("Cabinet reports", reverse("reports:report-list")),
-                (str(rendering.report), rendering.report.get_absolute_url()),
-                ("PDF", None),
-            ],
+            "breadcrumbs": _paragraph_crumbs(rendering.report, "PDF"),
         }
         response = render(request, template, context)
         if request.htmx and rendering.is_finished:
@@ -412,7 +364,7 @@ class RenderingDetailView(RoleRequiredMixin, View):
         return response
 
 
-class RenderingRetryView(RoleRequiredMixin, View):
+class RenderingRetryView(RoleRequired, View):
     permission_required = "reports.add_rendering"
     http_method_names = ["post"]
 
@@ -420,54 +372,53 @@ class RenderingRetryView(RoleRequiredMixin, View):
         rendering = get_object_or_404(selectors.renderings(), pk=pk)
         try:
             services.rendering_retry(rendering=rendering, by=request.user)
-        except services.ReportRuleBroken as refusal:
-            messages.error(request, str(refusal))
+        except RuleBroken as refusal:
+            messages.error(request, refusal.message)
         else:
             messages.success(request, "The PDF is queued again.")
         return redirect(rendering)
 
 
-class RenderingDownloadView(View):
+class RenderingDownloadView(RoleRequired, View):
     """A ready PDF. Anyone who may not see reports gets 404, not 403, so nothing is given away."""
 
+    permission_required = ("reports.view_report", "reports.download_report")
+    hidden_from_others = True
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not (
-            request.user.has_perm("reports.view_report") and request.user.has_perm("reports.download_report")
-        ):
-            raise Http404
         rendering = get_object_or_404(
             Rendering.objects.select_related("report"), pk=pk, status=RenderingStatus.READY
         )
         response = HttpResponse(bytes(rendering.pdf), content_type="application/pdf")
-        name = rendering.report.pdf_filename
-        plain = name.encode("ascii", "replace").decode().replace("?", "_")
-        response["Content-Disposition"] = f"attachment; filename=\"{plain}\"; filename*=UTF-8''{_quote(name)}"
+        response["Content-Disposition"] = content_disposition_header(True, rendering.report.pdf_filename)
         response["Content-Length"] = str(rendering.size_bytes or len(rendering.pdf))
         response["X-Content-SHA256"] = rendering.sha256
         return response
 
 
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
-
-
 urlpatterns = [
-    path("", ReportListView.as_view(), name="report-list"),
-    path("new/", ReportCreateView.as_view(), name="report-create"),
+    *reports.urls(),
     path("new/from-register/", DraftFromRegisterView.as_view(), name="draft-from-register"),
-    path("<int:pk>/", ReportDetailView.as_view(), name="report-detail"),
-    path("<int:pk>/edit/", ReportUpdateView.as_view(), name="report-update"),
-    path("<int:pk>/history/", ReportHistoryView.as_view(), name="report-history"),
     path("<int:pk>/preview/", ReportPreviewView.as_view(), name="report-preview"),
     path("<int:pk>/paragraphs/", ParagraphAddView.as_view(), name="paragraph-add"),
     path("paragraphs/<int:pk>/edit/", ParagraphUpdateView.as_view(), name="paragraph-update"),
     path("paragraphs/<int:pk>/move/", ParagraphMoveView.as_view(), name="paragraph-move"),
     path("paragraphs/<int:pk>/remove/", ParagraphDeleteView.as_view(), name="paragraph-delete"),
     path("<int:pk>/sign-off/", SignOffsView.as_view(), name="sign-offs"),
-    path("<int:pk>/approve/", ReportDecisionView.as_view(action="approve"), name="report-approve"),
-    path("<int:pk>/publish/", ReportDecisionView.as_view(action="publish"), name="report-publish"),
+    path(
+        "<int:pk>/approve/",
+        ReportDecisionView.as_view(
+            to_status=ReportStatus.APPROVED, permission_required="reports.approve_report"
+        ),
+        name="report-approve",
+    ),
+    path(
+        "<int:pk>/publish/",
+        ReportDecisionView.as_view(
+            to_status=ReportStatus.PUBLISHED, permission_required="reports.publish_report"
+        ),
+        name="report-publish",
+    ),
     path("<int:pk>/decision-record/", DecisionRecordView.as_view(), name="decision-record"),
     path("<int:pk>/revise/", ReportReviseView.as_view(), name="report-revise"),
     path("<int:pk>/pdf/", RenderingRequestView.as_view(), name="rendering-request"),

@@ -114,7 +114,7 @@ def pages() -> list[Page]:
             "url:admin:password_change_done",
             reference=True,
         ),
-        Page("dashboard", "dashboard", "officer", "url:admin:index", rows=count(Relationship)),
+        Page("dashboard", "overview:dashboard", "officer", "url:admin:index", rows=count(Relationship)),
         Page("places", "partners:place-list", "officer", "partners.Place", rows=count(Place)),
         Page(
             "relationships",

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from budgets import services
 from budgets.models import CostShare
+from core.status import RuleBroken
 from tests.budgets.test_lines import line_page, money, refused, unchanged
 from tests.delegations.test_visits import within
 from tests.factories import (
@@ -286,6 +287,6 @@ def test_the_shares_service_refuses_whoever_calls_it(
     """The rule holds below the form too: nothing replaced when the shares are wrong."""
     CostShareFactory(relationship=toyota, council=toyota.councils.get(name=SOUTH), percentage=Decimal("100"))
     chosen = [(toyota.councils.get(name=name), Decimal(pct)) for name, pct in shares]
-    with pytest.raises(services.BudgetRuleBroken, match=re.escape(message)):
+    with pytest.raises(RuleBroken, match=re.escape(message)):
         services.cost_shares_set(relationship=toyota, shares=chosen)
     assert stored(toyota) == [(SOUTH, Decimal("100.00"))]

@@ -192,26 +192,26 @@ def year_2016(db: Any, finance: Any, officer: Any) -> FinancialYear:
     )
     SpendFactory(budget_line=gifts, amount=Decimal("800.00"), status="paid")
     granted = spend_record(
-        spend=Spend(
-            budget_line=gifts,
-            description="Engraved glass",
-            amount=Decimal("450.00"),
-            spent_on=datetime.date(2016, 6, 1),
-            status="committed",
-        ),
+        budget_line=gifts,
+        values={
+            "description": "Engraved glass",
+            "amount": Decimal("450.00"),
+            "spent_on": datetime.date(2016, 6, 1),
+            "status": "committed",
+        },
         by=finance,
         may_override=True,
         override_reason="The 70th anniversary gifts were agreed by the Leader.",
     )
     assert granted.override_state == "granted"
     awaiting = spend_record(
-        spend=Spend(
-            budget_line=gifts,
-            description="Framed prints",
-            amount=Decimal("300.00"),
-            spent_on=datetime.date(2016, 6, 2),
-            status="committed",
-        ),
+        budget_line=gifts,
+        values={
+            "description": "Framed prints",
+            "amount": Decimal("300.00"),
+            "spent_on": datetime.date(2016, 6, 2),
+            "status": "committed",
+        },
         by=officer,
         may_override=False,
         override_reason="Prints for the visiting councillors.",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from budgets import services
 from budgets.models import BudgetLine, FinancialYear, LineStatus
 from core import roles
+from core.status import RuleBroken
 from tests.delegations.test_visits import fill, form_posting_to, within
 from tests.factories import BudgetLineFactory, PlaceFactory, RelationshipFactory, UserFactory
 from tests.partners.test_html import Page
@@ -302,7 +303,7 @@ def test_an_already_decided_line_cannot_be_decided_again(
 ) -> None:
     """Even posted by hand (the page no longer offers it): the first decision stands."""
     before = snapshot(approved)
-    data = {"decision": "reject", "comment": "Changed my mind.", "version": str(approved.version)}
+    data = {"to_status": "rejected", "note": "Changed my mind.", "version": str(approved.version)}
     with unchanged():
         page = refused(finance_client.post(reverse("budgets:line-decide", args=[approved.pk]), data), 400)
     assert page.errors_summary() == (
@@ -353,7 +354,7 @@ def test_after_a_stale_decision_is_refused_deciding_again_works(
 def test_an_officer_cannot_approve(officer_client: Client, proposed: BudgetLine) -> None:
     assert "Record decision" not in line_page(officer_client, proposed).text
     before = snapshot(proposed)
-    data = {"decision": "approve", "comment": "Approving my own line.", "version": str(proposed.version)}
+    data = {"to_status": "approved", "note": "Approving my own line.", "version": str(proposed.version)}
     with unchanged():
         response = officer_client.post(reverse("budgets:line-decide", args=[proposed.pk]), data)
     assert response.status_code == 403
@@ -558,7 +559,7 @@ def test_decided_on_is_the_day_in_london(finance_client: Client, proposed: Budge
 
 def test_the_decision_service_needs_a_comment_whoever_calls_it(finance: Any, proposed: BudgetLine) -> None:
     """The rule holds below the forms too (the demo loader and the shell call the service)."""
-    with pytest.raises(services.BudgetRuleBroken, match="Say why") as refusal:
-        services.budget_line_decide(line=proposed, approve=True, comment=" \n ", by=finance)
-    assert refusal.value.field == "comment"
+    with pytest.raises(RuleBroken, match="Say why") as refusal:
+        services.budget_line_decide(record=proposed, to_status=LineStatus.APPROVED, note=" \n ", by=finance)
+    assert refusal.value.field == "note"
     assert BudgetLine.objects.get(pk=proposed.pk).status == LineStatus.PROPOSED

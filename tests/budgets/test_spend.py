@@ -20,6 +20,7 @@ from django.urls import reverse
 from budgets import services
 from budgets.models import BudgetLine, OverrideState, Spend, SpendStatus
 from core import roles
+from core.status import RuleBroken
 from tests.budgets.test_lines import (
     NOT_POSITIVE,
     REQUIRED,
@@ -276,7 +277,7 @@ def test_an_override_decision_needs_a_comment(finance_client: Client, awaiting: 
 def test_an_override_already_decided_is_not_decided_again(finance_client: Client, awaiting: Spend) -> None:
     assert decide_override(finance_client, awaiting, "Grant the override", "Agreed.").status_code == 302
     before = snapshot()
-    data = {"decision": "refuse", "comment": "Second thoughts.", "version": "1"}
+    data = {"to_status": "refused", "note": "Second thoughts.", "version": "1"}
     with unchanged():
         page = refused(finance_client.post(reverse("budgets:spend-override", args=[awaiting.pk]), data), 400)
     assert "This spend is not awaiting an override decision." in page.errors_summary()
@@ -287,7 +288,7 @@ def test_an_officer_cannot_grant_an_override(officer_client: Client, awaiting: S
     page = Page(officer_client.get(awaiting.get_absolute_url()))
     assert "Grant the override" not in page.text
     before = snapshot()
-    data = {"decision": "grant", "comment": "Granting my own.", "version": str(awaiting.version)}
+    data = {"to_status": "granted", "note": "Granting my own.", "version": str(awaiting.version)}
     with unchanged():
         response = officer_client.post(reverse("budgets:spend-override", args=[awaiting.pk]), data)
     assert response.status_code == 403
@@ -557,6 +558,8 @@ def test_editing_spend_to_commit_beyond_the_line_is_refused(officer_client: Clie
 
 def test_the_override_service_needs_a_comment_whoever_calls_it(finance: Any, awaiting: Spend) -> None:
     """The rule holds below the forms too (the demo loader and the shell call the service)."""
-    with pytest.raises(services.BudgetRuleBroken, match="Say why"):
-        services.spend_decide_override(spend=awaiting, grant=True, comment="  ", by=finance)
+    with pytest.raises(RuleBroken, match="Say why"):
+        services.spend_decide_override(
+            record=awaiting, to_status=OverrideState.GRANTED, note="  ", by=finance
+        )
     assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED

@@ -311,7 +311,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # not even its existence is given away.
     "reports:rendering-download": {
         "GET": by_persona(302, 200, 200, 200, 200, 404),
-        "POST": by_persona(302, 405, 405, 405, 405, 405),
+        "POST": by_persona(302, 405, 405, 405, 405, 404),
     },
 }
 
@@ -700,8 +700,8 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "version": _version(reg["line"]),
     },
     "budgets:line-decide": lambda reg, user: {
-        "decision": "approve",
-        "comment": "Within the twinning budget agreed by Cabinet.",
+        "to_status": "approved",
+        "note": "Within the twinning budget agreed by Cabinet.",
         "version": _version(reg["proposed_line"]),
     },
     "budgets:spend-create": lambda reg, user: {
@@ -718,8 +718,8 @@ VALID_POST: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {
         "version": _version(reg["spend"]),
     },
     "budgets:spend-override": lambda reg, user: {
-        "decision": "grant",
-        "comment": "Agreed: the partner's booking could not wait.",
+        "to_status": "granted",
+        "note": "Agreed: the partner's booking could not wait.",
         "version": _version(reg["awaiting_spend"]),
     },
     "budgets:cost-shares": lambda reg, user: {

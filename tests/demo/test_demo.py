@@ -487,12 +487,13 @@ def test_what_officers_and_finance_record_on_budgets_is_kept(demo, settings):
     gifts.amount, gifts.spent_on = Decimal("310.00"), datetime.date(2015, 10, 2)
     gifts.save()
     # Finance approves the 2017–18 line, then changes its amount.
-    approved = budget_line_decide(
-        line=BudgetLine.objects.get(financial_year__start_year=2017),
-        approve=True,
-        comment="Agreed for 2017–18.",
+    budget_line_decide(
+        record=BudgetLine.objects.get(financial_year__start_year=2017),
+        to_status=LineStatus.APPROVED,
+        note="Agreed for 2017–18.",
         by=UserFactory(roles=[roles.FINANCE]),
     )
+    approved = BudgetLine.objects.get(financial_year__start_year=2017)
     approved.amount = Decimal("18000.00")
     approved.save()
 

@@ -23,9 +23,10 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
+from core.status import RuleBroken
 from reports import rendering as report_rendering
 from reports.models import Rendering, RenderingStatus, Report
-from reports.services import ReportRuleBroken, rendering_request, rendering_retry, rendering_run
+from reports.services import rendering_request, rendering_retry, rendering_run
 from reports.tasks import render_report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
 from twinning.celery import app as celery_app
@@ -194,7 +195,7 @@ def test_only_a_failed_rendering_can_be_retried(report, officer):
     rendering_run(rendering_id=rendering.pk)
     before = _row(rendering)
 
-    with pytest.raises(ReportRuleBroken, match=r"^Only a failed PDF can be tried again\.$"):
+    with pytest.raises(RuleBroken, match=r"^Only a failed PDF can be tried again\.$"):
         rendering_retry(rendering=rendering, by=officer)
 
     assert _row(rendering) == before

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from reports import services
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, SignOff
 from tests.delegations.test_visits import fill, form_posting_to, within
-from tests.factories import ParagraphFactory, ReportFactory
+from tests.factories import ParagraphFactory
 from tests.partners.test_html import Node, Page
 from twinning.celery import app as celery_app
 
@@ -83,8 +83,16 @@ def unchanged() -> Iterator[None]:
 
 def draft(by: Any, **fields: Any) -> Report:
     """A draft started as an officer starts one on its page: with a sign-off row for every role."""
-    values = {"title": TITLE, "meeting_date": date(2015, 9, 9), **fields}
-    return services.report_create(report=ReportFactory.build(**values), by=by)
+    values = {
+        "title": TITLE,
+        "meeting_date": date(2015, 9, 9),
+        "report_of": "the Strategic Director for Neighbourhoods",
+        "author_name": "Report Author",
+        "contact_phone": "01332 000000",
+        "contact_email": "author@council.example",
+        **fields,
+    }
+    return services.report_create(values=values, by=by)
 
 
 def report_page(client: Client, report: Report) -> Page:

@@ -38,7 +38,7 @@ from django.db.models import Model
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils.html import escape
-from django.views.generic.edit import BaseCreateView, BaseUpdateView
+from django.views.generic.edit import BaseFormView
 from hypothesis import example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -109,11 +109,9 @@ def view_form(prepare: Callable[[Any, R], None] | None = None) -> Callable[[R, s
         view.setup(request, *match.args, **match.kwargs)
         if prepare is not None:
             prepare(view, reg)
-        if isinstance(view, BaseUpdateView):
-            view.object = view.get_object()
-        elif isinstance(view, BaseCreateView):
-            view.object = None
-        return view.get_form()
+        if isinstance(view, BaseFormView):  # Django's own pages: signing in, one's password
+            return view.get_form()
+        return view.form()
 
     return build
 
@@ -341,7 +339,7 @@ FORMS: dict[str, Form] = {
     "partners:relationship-status": Form(
         url("partners:relationship-status", "relationship"),
         OFFICER,
-        made(lambda reg: partner_forms.RelationshipStatusForm(relationship=reg["relationship"])),
+        made(lambda reg: partner_forms.RelationshipStatusForm(record=reg["relationship"])),
         lambda reg: {
             "to_status": "dormant",
             "note": "Quiet for a year.",
@@ -551,7 +549,7 @@ FORMS: dict[str, Form] = {
     "delegations:visit-status": Form(
         url("delegations:visit-status", "visit"),
         OFFICER,
-        made(lambda reg: visit_forms.VisitStatusForm(visit=reg["visit"])),
+        made(lambda reg: visit_forms.VisitStatusForm(record=reg["visit"])),
         lambda reg: {"to_status": "confirmed", "note": "Booked.", "version": version("visit")(reg)},
         (Visit,),
         VISIT_PAGES,
@@ -719,8 +717,8 @@ FORMS: dict[str, Form] = {
         FINANCE,
         made(lambda reg: budget_forms.DecisionForm(record=reg["proposed_line"])),
         lambda reg: {
-            "decision": "approve",
-            "comment": "Within the twinning budget agreed by Cabinet.",
+            "to_status": "approved",
+            "note": "Within the twinning budget agreed by Cabinet.",
             "version": version("proposed_line")(reg),
         },
         (BudgetLine,),
@@ -762,8 +760,8 @@ FORMS: dict[str, Form] = {
         FINANCE,
         made(lambda reg: budget_forms.OverrideDecisionForm(record=reg["awaiting_spend"])),
         lambda reg: {
-            "decision": "grant",
-            "comment": "Agreed: the partner's booking could not wait.",
+            "to_status": "granted",
+            "note": "Agreed: the partner's booking could not wait.",
             "version": version("awaiting_spend")(reg),
         },
         (Spend,),
@@ -867,7 +865,7 @@ FORMS: dict[str, Form] = {
     "reports:report-approve": Form(
         url("reports:report-approve", "report"),
         LEADER,
-        made(lambda reg: report_forms.ApprovalForm()),
+        made(lambda reg: report_forms.ReportDecisionForm(record=reg["report"], to_status="approved")),
         lambda reg: {"version": version("report")(reg)},
         (Report,),
         REPORT_PAGES,
@@ -875,7 +873,9 @@ FORMS: dict[str, Form] = {
     "reports:report-publish": Form(
         url("reports:report-publish", "approved_report"),
         LEADER,
-        made(lambda reg: report_forms.ApprovalForm()),
+        made(
+            lambda reg: report_forms.ReportDecisionForm(record=reg["approved_report"], to_status="published")
+        ),
         lambda reg: {"version": version("approved_report")(reg)},
         (Report,),
         REPORT_PAGES,

@@ -14,6 +14,7 @@ shows nothing.
 
 from __future__ import annotations
 
+from email.message import Message
 from typing import Any
 from urllib.parse import quote
 
@@ -190,7 +191,9 @@ def test_each_pdf_downloads_as_its_own_report(two_registers: tuple[R, R]) -> Non
         response = client.get(reverse("reports:rendering-download", args=[rendering.pk]))
         assert response.status_code == 200
         assert bytes(response.content) == bytes(Rendering.objects.get(pk=rendering.pk).pdf)
-        assert quote(register["report"].pdf_filename, safe="") in response["Content-Disposition"]
+        disposition = Message()
+        disposition["Content-Disposition"] = response["Content-Disposition"]
+        assert disposition.get_filename() == register["report"].pdf_filename
         page = client.get(reverse("reports:rendering-detail", args=[rendering.pk])).content.decode()
         assert register["report"].title in page
     assert (OTHER in mine["report"].title, OTHER in other["report"].title) == (False, True)
@@ -291,12 +294,12 @@ def test_decided_lines_and_settled_spend_are_not_decided_again(two_registers: tu
         line = other[kind]
         statuses[f"decide the {kind.replace('_', ' ')}"] = finance.post(
             reverse("budgets:line-decide", args=[line.pk]),
-            {"decision": "approve", "comment": "Again.", "version": line.version},
+            {"to_status": "approved", "note": "Again.", "version": line.version},
         ).status_code
     spend = other["spend"]
     statuses["override spend that asked for none"] = finance.post(
         reverse("budgets:spend-override", args=[spend.pk]),
-        {"decision": "grant", "comment": "Why not.", "version": spend.version},
+        {"to_status": "granted", "note": "Why not.", "version": spend.version},
     ).status_code
     statuses["record spend on a rejected line"] = officer.post(
         reverse("budgets:spend-create", args=[other["rejected_line"].pk]),

@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from core.exports import spreadsheet_safe
+from core.text import long_date
 from core.views import RoleRequired
 
 from .filters import BudgetLineFilter
@@ -60,10 +61,6 @@ class Column:
 class ExportRow:
     cells: Sequence[Cell]
     is_total: bool = False
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _person(user: Any) -> str | None:
@@ -254,7 +251,7 @@ class YearXlsxExportView(_YearExportView):
         summary = self.summary()
         body = _workbook(
             sheet_name=sheet_title_for_year(summary.year),
-            title=f"Twinning budget {summary.year.label}, as at {_long_date(timezone.localdate())}",
+            title=f"Twinning budget {summary.year.label}, as at {long_date(timezone.localdate())}",
             columns=YEAR_COLUMNS,
             rows=year_rows(summary),
         )

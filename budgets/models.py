@@ -10,10 +10,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.links import record_url
 from core.status import HasStatusFlow, StatusChange, StatusFlow
+from core.text import long_date
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from delegations.models import CostItem, Visit
 from partners.models import Council, Relationship
@@ -31,10 +32,6 @@ def financial_year_start(day: date) -> int:
 def financial_year_label(start_year: int) -> str:
     """As the council writes it: 2016–17."""
     return f"{start_year}–{(start_year + 1) % 100:02d}"
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 class FinancialYearQuerySet(models.QuerySet):
@@ -65,7 +62,7 @@ class FinancialYear(models.Model):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("budgets:year-detail", args=[self.start_year])
+        return record_url("budgets:year-detail", self.start_year)
 
     @property
     def label(self) -> str:
@@ -161,7 +158,7 @@ class BudgetLine(HasStatusFlow, VersionedModel):
         return f"{self.title} ({self.financial_year})"
 
     def get_absolute_url(self) -> str:
-        return reverse("budgets:line-detail", args=[self.pk])
+        return record_url("budgets:line-detail", self.pk)
 
     @property
     def is_decided(self) -> bool:
@@ -257,7 +254,7 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.description
 
     def get_absolute_url(self) -> str:
-        return reverse("budgets:spend-detail", args=[self.pk])
+        return record_url("budgets:spend-detail", self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -266,7 +263,7 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             year = line.financial_year
             errors["spent_on"] = (
                 f"This line is for {year.label}: the date must fall between "
-                f"{_long_date(year.starts_on)} and {_long_date(year.ends_on)}."
+                f"{long_date(year.starts_on)} and {long_date(year.ends_on)}."
             )
         if self.cost_item_id and self.visit_id and self.cost_item.visit_id != self.visit_id:
             errors["cost_item"] = "This cost item belongs to a different visit."

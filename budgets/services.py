@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from core.forms import person_name
 from core.services import record_create, record_update
 from core.status import RuleBroken, status_move
+from core.text import long_date, person_name
 from partners.models import Council, Relationship
 
 from .models import (
@@ -35,11 +35,6 @@ ZERO = Decimal("0.00")
 COMMITTED = Q(status__in=[SpendStatus.COMMITTED, SpendStatus.PAID]) & ~Q(
     override_state=OverrideState.REQUESTED
 )
-
-
-def _long_datetime(moment: Any) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%B %Y}"
 
 
 def _said_why(note: str) -> Callable[[Any, str], None]:
@@ -89,7 +84,7 @@ def budget_line_decide(
             who = person_name(line.decided_by) if line.decided_by else "someone"
             raise RuleBroken(
                 f"This line was already {line.get_status_display().lower()} by {who} "
-                f"on {_long_datetime(line.decided_at)}."
+                f"on {long_date(line.decided_at)}."
             )
 
     def decided(line: BudgetLine) -> None:

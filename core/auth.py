@@ -6,12 +6,18 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
+from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+
+from . import roles
 
 DEMO_USERNAMES = ("officer", "finance", "leader", "admin")
 
@@ -26,13 +32,65 @@ def is_demo_user(user: Any) -> bool:
     return getattr(user, "username", None) in DEMO_USERNAMES or email.endswith(f"@{DEMO_EMAIL_DOMAIN}")
 
 
-class DemoAwareModelBackend(ModelBackend):
-    """Refuses the demo accounts whenever DEBUG is off, whatever their password."""
+class RoleBackend(ModelBackend):
+    """Signs people in with their password, and answers what they may do from their roles.
+
+    A role's permissions are the table in core/roles.py (the groups in the
+    database mirror it, brought in line after every migrate), so a request
+    reads only which roles the person holds and any permission given to them
+    alone: one query, once per request, however many checks the page makes.
+    The demo accounts are refused whenever DEBUG is off, whatever their password.
+    """
 
     def user_can_authenticate(self, user: Any) -> bool:
         if is_demo_user(user) and not settings.DEBUG:
             return False
         return super().user_can_authenticate(user)
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_role_perm_cache"):
+            user_obj._role_perm_cache = permissions_of(user_obj.pk)
+        return user_obj._role_perm_cache
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None or user_obj.is_superuser:
+            return super().get_group_permissions(user_obj, obj)
+        return set().union(*(roles.ROLE_PERMISSIONS.get(name, set()) for name in roles_held(user_obj.pk)))
+
+
+def roles_held(user_id: int) -> list[str]:
+    return [name for kind, name in _roles_and_own_permissions(user_id) if kind == "role"]
+
+
+def permissions_of(user_id: int) -> set[str]:
+    """Everything a person may do: their roles' permissions and any given to them alone."""
+    found: set[str] = set()
+    for kind, name in _roles_and_own_permissions(user_id):
+        found |= roles.ROLE_PERMISSIONS.get(name, set()) if kind == "role" else {name}
+    return found
+
+
+def _roles_and_own_permissions(user_id: int) -> list[tuple[str, str]]:
+    User = get_user_model()
+    memberships = User.groups.through._meta.db_table
+    own = User.user_permissions.through._meta.db_table
+    group, permission = Group._meta.db_table, Permission._meta.db_table
+    content_type = ContentType._meta.db_table
+    # Hand-written, as it runs on every request: the ORM would rebuild it each time.
+    sql = (
+        f"SELECT 'role', g.name FROM {group} g JOIN {memberships} m ON m.group_id = g.id "  # noqa: S608
+        f"WHERE m.user_id = %s "
+        f"UNION ALL SELECT 'own', ct.app_label || '.' || p.codename FROM {own} o "
+        f"JOIN {permission} p ON p.id = o.permission_id JOIN {content_type} ct ON ct.id = p.content_type_id "
+        f"WHERE o.user_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id])
+        return [(kind, name) for kind, name in cursor.fetchall()]
 
 
 def client_ip_address(request: Any) -> str | None:

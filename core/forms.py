@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .status import HasStatusFlow, RuleBroken
+from .text import person_name
 
 
 class DateInput(forms.DateInput):
@@ -66,11 +67,6 @@ class FiniteDecimalField(forms.DecimalField):
 def people() -> QuerySet:
     """Active users, by name: who can lead, own or be assigned something."""
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-def person_name(user: Any) -> str:
-    """A person as the pages name them: full name, or username where none is recorded."""
-    return user.get_full_name() or user.get_username()
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,7 +43,6 @@ def broker_ok() -> tuple[bool, str]:
 @login_not_required
 @never_cache
 @require_GET
-@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 naming what failed."""
     db_ok, db_detail = database_ok()

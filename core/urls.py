@@ -6,6 +6,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth, health
+from .views import SIGNED_IN, role_required
+
+signed_in = role_required(*SIGNED_IN)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,12 +16,14 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        signed_in(auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html")),
         name="password_change",
     ),
     path(
         "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        signed_in(
+            auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html")
+        ),
         name="password_change_done",
     ),
 ]

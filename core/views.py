@@ -27,17 +27,19 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, Perm
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from .forms import StatusChangeForm, person_name
+from .forms import StatusChangeForm
 from .history import history_entries
+from .links import record_url
 from .models import FormSubmission
 from .status import RuleBroken
+from .text import person_name
 from .versioning import StaleEditError
 
 Crumbs = list[tuple[str, str | None]]
@@ -46,19 +48,29 @@ Crumbs = list[tuple[str, str | None]]
 SIGNED_IN: tuple[str, ...] = ()
 
 
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def role_required(
     *permissions: str, hidden: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Wraps a view so that a user without every one of ``permissions`` gets 403
     (404 when ``hidden``: not even that the page exists) before the view runs
-    at all. The wrapped view says what it needs in ``required_permissions``."""
+    at all. The wrapped view says what it needs in ``required_permissions``.
+
+    A request that may write (a form sent) runs in one transaction: all of it
+    is saved or none. A page that only reads opens none.
+    """
 
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perms(permissions):
                 raise Http404 if hidden else PermissionDenied
-            return view(request, *args, **kwargs)
+            if request.method in READING:
+                return view(request, *args, **kwargs)
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
 
         guarded.required_permissions = permissions  # type: ignore[attr-defined]
         return guarded
@@ -179,7 +191,7 @@ class RecordPages:
         return f"{self.app_label}/{self.model_name}_{page}.html"
 
     def url(self, page: str, *args: Any) -> str:
-        return reverse(f"{self.app_label}:{self.url_name}-{page}", args=args)
+        return record_url(f"{self.app_label}:{self.url_name}-{page}", *args)
 
     # -- naming ------------------------------------------------------------------------
     def record_title(self, record: Any) -> str:

@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.exports import spreadsheet_safe
-from core.forms import person_name
+from core.text import person_name
 from core.views import Page, RoleRequired
 
 from .models import CalendarFeed, Visit, VisitStatus, new_calendar_token

@@ -13,11 +13,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.links import record_url
 from core.status import HasStatusFlow, StatusChange, StatusFlow
+from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from partners.models import Action, Organisation, Relationship
 
@@ -135,7 +136,7 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("delegations:visit-detail", args=[self.pk])
+        return record_url("delegations:visit-detail", self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -145,6 +146,15 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             errors["funder_organisation"] = "Name the company that pays."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def dates_text(self) -> str:
+        """When, as the pages say it: "About September 2015" for dates not yet fixed."""
+        if self.starts_on is None:
+            return "Not recorded"
+        if self.dates_are_approximate:
+            return f"About {self.starts_on:%B %Y}"
+        return date_range(self.starts_on, self.ends_on)
 
     @property
     def nights(self) -> int | None:
@@ -357,7 +367,7 @@ class Gift(VersionedModel):
         return self.description
 
     def get_absolute_url(self) -> str:
-        return reverse("delegations:gift-detail", args=[self.pk])
+        return record_url("delegations:gift-detail", self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

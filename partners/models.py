@@ -8,11 +8,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.links import record_url
 from core.status import HasStatusFlow, StatusChange, StatusFlow
+from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 
 
@@ -107,7 +108,7 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:place-detail", args=[self.pk])
+        return record_url("partners:place-detail", self.pk)
 
 
 class RelationshipKind(models.TextChoices):
@@ -224,7 +225,7 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return f"{self.place.name} – {self.get_kind_display().lower()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:relationship-detail", args=[self.pk])
+        return record_url("partners:relationship-detail", self.pk)
 
     def clean(self) -> None:
         # Also checked by a constraint; checked here so the message reaches the
@@ -290,7 +291,7 @@ class Organisation(FieldConstraintErrorsMixin, VersionedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:organisation-detail", args=[self.pk])
+        return record_url("partners:organisation-detail", self.pk)
 
 
 class Stakeholder(VersionedModel):
@@ -372,7 +373,7 @@ class Contact(FieldConstraintErrorsMixin, VersionedModel):
         return who
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:contact-detail", args=[self.pk])
+        return record_url("partners:contact-detail", self.pk)
 
 
 class ApproachOutcome(models.TextChoices):
@@ -444,7 +445,7 @@ class Approach(VersionedModel):
         return f"Approach from {self.place.name}{when}"
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:approach-detail", args=[self.pk])
+        return record_url("partners:approach-detail", self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -517,7 +518,7 @@ class Action(VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:action-detail", args=[self.pk])
+        return record_url("partners:action-detail", self.pk)
 
     @property
     def is_open(self) -> bool:
@@ -566,7 +567,15 @@ class Exchange(VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("partners:exchange-detail", args=[self.pk])
+        return record_url("partners:exchange-detail", self.pk)
+
+    @property
+    def dates_text(self) -> str:
+        if self.starts_on:
+            return date_range(self.starts_on, self.ends_on)
+        if self.duration_months:
+            return f"{self.duration_months} months, dates not recorded"
+        return "Not recorded"
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

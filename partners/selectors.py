@@ -61,13 +61,16 @@ def place_list() -> QuerySet[Place]:
                 0,
             )
         )
-        .prefetch_related("sectors")
+        # As lists: a template reading a relation's .all makes a manager per row.
+        .prefetch_related(Prefetch("sectors", to_attr="sector_list"))
         .order_by("name", "pk")
     )
 
 
 def relationship_list() -> QuerySet[Relationship]:
-    return Relationship.objects.select_related("place", "lead_officer").prefetch_related("councils")
+    return Relationship.objects.select_related("place", "lead_officer").prefetch_related(
+        Prefetch("councils", to_attr="council_list")
+    )
 
 
 def approach_list() -> QuerySet[Approach]:

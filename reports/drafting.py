@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from budgets.models import BudgetLine, FundingSource, LineStatus
 from core.templatetags.twinning_format import gbp
+from core.text import long_date
 from delegations.models import Direction, Visit, VisitStatus
 from delegations.selectors import visit_estimate
 from partners.models import (
@@ -37,10 +38,6 @@ from .services import report_create
 
 RECOMMENDATIONS, REASONS, SUPPORTING, OTHER_OPTIONS, SUMMARY = 2, 3, 4, 5, 1
 FINANCIAL = 1
-
-
-def _long(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
 
 
 def _place(relationship: Relationship) -> str:
@@ -107,14 +104,14 @@ def _approach_paragraphs(today: date) -> list[str]:
         )
         text = f"An approach from {name}"
         if approach.received_on:
-            text += f", received on {_long(approach.received_on)}"
+            text += f", received on {long_date(approach.received_on)}"
         via = approach.via_contact or approach.via_organisation
         if via:
             text += f" through {via}"
         text += f": {approach.request.strip().rstrip('.')}."
         if approach.respond_by:
             overdue = " (overdue)" if approach.respond_by < today else ""
-            text += f" A response is due by {_long(approach.respond_by)}{overdue}."
+            text += f" A response is due by {long_date(approach.respond_by)}{overdue}."
         else:
             text += " No respond-by date is recorded."
         paragraphs.append(text)
@@ -146,7 +143,7 @@ def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
         kind = f"{visit.get_status_display().lower()} {visit.get_purpose_display().lower()}"
         text = f"{_a(kind).capitalize()} visit {way} {_place(visit.relationship)}: {visit.title}"
         if visit.starts_on:
-            text += f", {'about ' if visit.dates_are_approximate else ''}{_long(visit.starts_on)}"
+            text += f", {'about ' if visit.dates_are_approximate else ''}{long_date(visit.starts_on)}"
         text += "."
         if visit.party_size:
             text += f" {visit.party_size} people are expected to travel."
@@ -231,7 +228,7 @@ def _recommendation_paragraphs() -> list[str]:
     for action in actions:
         text = action.title.rstrip(".")
         if action.due_on:
-            text += f", by {_long(action.due_on)}"
+            text += f", by {long_date(action.due_on)}"
         paragraphs.append(text + ".")
     return paragraphs or ["To be written."]
 
@@ -258,7 +255,7 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
             SUMMARY,
             [
                 "This report is an options paper on the council's overseas twinning relationships, "
-                f"drafted from the twinning register; its facts are as at {_long(today)}."
+                f"drafted from the twinning register; its facts are as at {long_date(today)}."
             ],
         ),
         (Part.BODY, RECOMMENDATIONS, _recommendation_paragraphs()),

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.links import record_url
 from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import VersionedModel
 
@@ -133,7 +133,7 @@ class Report(HasStatusFlow, VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:report-detail", args=[self.pk])
+        return record_url("reports:report-detail", self.pk)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -313,7 +313,7 @@ class Rendering(models.Model):
         return f"PDF of {self.report} ({self.get_status_display().lower()})"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:rendering-detail", args=[self.pk])
+        return record_url("reports:rendering-detail", self.pk)
 
     @property
     def is_finished(self) -> bool:

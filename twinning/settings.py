@@ -181,7 +181,8 @@ else:
         "NAME": BASE_DIR / "var" / "twinning.sqlite3",
         "OPTIONS": {"timeout": 20},
     }
-_db["ATOMIC_REQUESTS"] = True
+# No transaction around every request: a page that only reads needs none, and every
+# view that writes runs in one (core/views.py role_required), as do the services it calls.
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -203,7 +204,7 @@ else:
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "core.auth.DemoAwareModelBackend",
+    "core.auth.RoleBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,10 +1,12 @@
-"""Template filters for forms."""
+"""Template tags for forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -13,3 +15,61 @@ register = template.Library()
 def has_required_fields(form: Any) -> bool:
     """Whether the form shows a field that must be filled in (and so an asterisk to explain)."""
     return any(field.field.required and not field.is_hidden for field in form)
+
+
+def _options(field: forms.BoundField) -> SafeString:
+    chosen = field.value()
+    chosen = {str(value) for value in chosen} if isinstance(chosen, list | tuple) else {str(chosen or "")}
+    # Plain escaping, not format_html per option: a filter may offer every country or year.
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) in chosen else ""}>{escape(label)}</option>'
+            for value, label in field.field.widget.choices
+        )
+    )
+
+
+@register.simple_tag
+def filter_field(field: forms.BoundField) -> SafeString:
+    """One of a list's filters: label, control, error and hint, in Bootstrap's markup.
+
+    Written out here rather than through a template per field and per option:
+    every list page shows its filters, and a select of every country or year
+    would otherwise render a template for each option.
+    """
+    name = field.auto_id
+    invalid = bool(field.errors)
+    described = f"{name}_error" if invalid else (f"{name}_helptext" if field.help_text else "")
+    aria = {"aria-invalid": "true"} if invalid else {}
+    if described:
+        aria["aria-describedby"] = described
+    widget = field.field.widget
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        control = format_html(
+            '<select name="{}" id="{}" class="form-select{}"{}>{}</select>',
+            field.html_name,
+            name,
+            " is-invalid" if invalid else "",
+            format_html_join("", ' {}="{}"', aria.items()),
+            _options(field),
+        )
+    else:
+        css = "form-control is-invalid" if invalid else "form-control"
+        control = field.as_widget(attrs={"class": css, **aria})
+    errors = format_html_join(
+        "",
+        '<p id="error_{}_{}"><strong>{}</strong></p>',
+        ((i, name, e) for i, e in enumerate(field.errors, 1)),
+    )
+    return format_html(
+        '<div class="col-sm-6 col-lg"><div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>'
+        "{}{}{}</div></div>",
+        name,
+        name,
+        field.label,
+        control,
+        format_html('<div id="{}_error" class="invalid-feedback">{}</div>', name, errors) if invalid else "",
+        format_html('<div id="{}_helptext" class="form-text">{}</div>', name, field.help_text)
+        if field.help_text
+        else "",
+    )

@@ -1,9 +1,11 @@
-"""Tags for the register's lists: sortable column headers."""
+"""Tags for the register's lists and menu: sortable column headers, menu items."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+
+from core.links import page_url
 
 register = template.Library()
 
@@ -32,4 +34,14 @@ def sort_th(context: template.Context, label: str, key: str) -> str:
         label,
         arrow,
         next_words,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context: template.Context, url_name: str, label: str) -> str:
+    """An item of the main menu, marked as the current page's section when it is."""
+    target = page_url(url_name)
+    current = ' aria-current="page"' if target in context["request"].path else ""
+    return format_html(
+        '<li class="nav-item"><a class="nav-link" href="{}"{}>{}</a></li>', target, current, label
     )

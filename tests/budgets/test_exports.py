@@ -777,10 +777,10 @@ def test_query_count_does_not_grow_with_lines(
 def test_lines_csv_still_reads_the_lines_once_the_request_transaction_has_ended(
     finance_client: Client, finance: Any
 ) -> None:
-    """Each request is one transaction (ATOMIC_REQUESTS) that ends before a stream is sent.
+    """A download only reads, so no transaction is held open while the file is streamed.
 
     Outside the test's own transaction, as in production, the streamed CSV
-    still reads every line (on PostgreSQL through a cursor held past commit).
+    still reads every line (on PostgreSQL through a server-side cursor).
     """
     # More than two of the pieces the stream is sent in (500 rows each).
     add_lines(FinancialYearFactory(start_year=2016), 1001, finance)

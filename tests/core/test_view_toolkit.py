@@ -17,7 +17,7 @@ from core.views import SIGNED_IN, RoleRequired
 # Pages open to everyone, signed in or not; Django's own sign-out and password pages,
 # which need only a signed-in user (the login-required middleware sees to that).
 OPEN = {"login", "healthz", "delegations:calendar-feed"}
-DJANGO_ACCOUNT_PAGES = {"logout", "password_change", "password_change_done"}
+DJANGO_ACCOUNT_PAGES = {"logout"}
 
 
 def named_patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:

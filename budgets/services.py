@@ -4,7 +4,7 @@ a line without Finance)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.services import record_create, record_update
-from core.status import RuleBroken, status_move
+from core.status import Move, RuleBroken, StatusMover, reason_given
 from core.text import long_date, person_name
 from partners.models import Council, Relationship
 
@@ -37,16 +37,6 @@ COMMITTED = Q(status__in=[SpendStatus.COMMITTED, SpendStatus.PAID]) & ~Q(
 )
 
 
-def _said_why(note: str) -> Callable[[Any, str], None]:
-    """A decision's rule: it comes with the reason for it."""
-
-    def rule(record: Any, to_status: str) -> None:
-        if not note.strip():
-            raise RuleBroken("Say why: the comment is kept with the decision.", field="note")
-
-    return rule
-
-
 @transaction.atomic
 def budget_line_propose(*, year: int, values: Mapping[str, Any], by: Any) -> BudgetLine:
     """A new line, proposed for Finance to decide; a year the register has not needed before is made."""
@@ -68,40 +58,26 @@ def budget_line_update(
     )
 
 
-@transaction.atomic
-def budget_line_decide(
-    *, record: BudgetLine, to_status: str, note: str, by: Any, expected_version: int | None = None
-) -> BudgetLineStatusChange:
-    """Approves or rejects a proposed line, recording who, when and why.
+def _not_decided_yet(move: Move) -> None:
+    line = move.record
+    if line.is_decided:
+        who = person_name(line.decided_by) if line.decided_by else "someone"
+        raise RuleBroken(
+            f"This line was already {line.get_status_display().lower()} by {who} on {long_date(line.decided_at)}."
+        )
 
-    Only Finance calls this (``budgets.decide_budgetline``). A line already
-    decided is refused: the decision stands and its history says who took it.
-    """
-    current = BudgetLine.objects.select_for_update().get(pk=record.pk)
 
-    def not_decided_yet(line: BudgetLine, to_status: str) -> None:
-        if line.is_decided:
-            who = person_name(line.decided_by) if line.decided_by else "someone"
-            raise RuleBroken(
-                f"This line was already {line.get_status_display().lower()} by {who} "
-                f"on {long_date(line.decided_at)}."
-            )
+def _line_decided(move: Move) -> None:
+    move.record.decided_by = move.by
+    move.record.decided_at = timezone.now()
+    move.record.decision_comment = move.note.strip()
 
-    def decided(line: BudgetLine) -> None:
-        line.decided_by = by
-        line.decided_at = timezone.now()
-        line.decision_comment = note.strip()
 
-    return status_move(
-        record=current,
-        to_status=to_status,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        log=BudgetLineStatusChange,
-        rules=[not_decided_yet, _said_why(note)],
-        apply=decided,
-    )
+# Finance (budgets.decide_budgetline) approves or rejects a proposed line, saying why. A line
+# already decided is refused: the decision stands and its history says who took it.
+budget_line_decide = StatusMover(
+    BudgetLineStatusChange, rules=(_not_decided_yet, reason_given), apply=_line_decided, lock=True
+)
 
 
 def line_committed(line: BudgetLine, *, excluding: Spend | None = None) -> Decimal:
@@ -176,39 +152,24 @@ def spend_record(
     return spend
 
 
-def _awaiting_a_decision(spend: Spend, to_status: str) -> None:
-    if spend.override_state != OverrideState.REQUESTED:
+def _awaiting_a_decision(move: Move) -> None:
+    if move.record.override_state != OverrideState.REQUESTED:
         raise RuleBroken("This spend is not awaiting an override decision.")
 
 
-@transaction.atomic
-def spend_decide_override(
-    *, record: Spend, to_status: str, note: str, by: Any, expected_version: int | None = None
-) -> SpendOverrideChange:
-    """Finance grants or refuses an officer's request to go beyond a line; refused, the spend
-    goes back to estimated.
+def _override_decided(move: Move) -> None:
+    spend = move.record
+    if move.to_status == OverrideState.REFUSED:
+        spend.status = SpendStatus.ESTIMATED  # refused: it holds no money on the line
+    spend.override_decided_by = move.by
+    spend.override_decided_at = timezone.now()
+    spend.override_comment = move.note.strip()
 
-    Refuses (StaleEditError) a decision taken on an out-of-date view of the spend.
-    """
-    current = Spend.objects.select_for_update().get(pk=record.pk)
 
-    def decided(spend: Spend) -> None:
-        if to_status == OverrideState.REFUSED:
-            spend.status = SpendStatus.ESTIMATED
-        spend.override_decided_by = by
-        spend.override_decided_at = timezone.now()
-        spend.override_comment = note.strip()
-
-    return status_move(
-        record=current,
-        to_status=to_status,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        log=SpendOverrideChange,
-        rules=[_awaiting_a_decision, _said_why(note)],
-        apply=decided,
-    )
+# Finance grants or refuses an officer's request to go beyond a line, saying why.
+spend_decide_override = StatusMover(
+    SpendOverrideChange, rules=(_awaiting_a_decision, reason_given), apply=_override_decided, lock=True
+)
 
 
 @transaction.atomic

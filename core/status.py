@@ -1,16 +1,16 @@
 """Statuses that move only along allowed moves, each move recorded.
 
 A model with a status declares its ``status_flow``: the field, its choices
-and the table of allowed moves. Every move goes through :func:`status_move`,
-which checks it against the table and the model's own rules, saves the
-record (refusing a stale save) and writes one row of the model's status-change
-log: from what, to what, who, when and why. One view
+and the table of allowed moves. Every move goes through the model's
+:class:`StatusMover`, which checks it against the table and the model's own
+rules, saves the record (refusing a stale save) and writes one row of the
+model's status-change log: from what, to what, who, when and why. One view
 (:class:`core.views.StatusChangeView`) takes the move from a form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -99,50 +99,70 @@ class StatusChange(models.Model):
         return f"{before} → {flow.label(self.to_status)}"
 
 
-Rule = Callable[[Any, str], None]
+@dataclass(frozen=True)
+class Move:
+    """A move asked for: of which record, from what, to what, by whom and why."""
+
+    record: Any
+    from_status: str
+    to_status: str
+    by: Any
+    note: str
 
 
-@transaction.atomic
-def status_move(
-    *,
-    record: HasStatusFlow,
-    to_status: str,
-    by: Any,
-    note: str = "",
-    expected_version: int | None = None,
-    log: type[StatusChange],
-    rules: Iterable[Rule] = (),
-    apply: Callable[[Any], None] | None = None,
-) -> StatusChange:
-    """Moves ``record`` to ``to_status`` and records the move in ``log``.
+Rule = Callable[[Move], None]
 
-    Refuses with RuleBroken a move the flow's table does not allow or that one
-    of ``rules`` (each given the record and the status asked for) forbids; with
-    StaleEditError a move made from an out-of-date view of a versioned record
-    (``expected_version`` is the version the mover saw). ``apply`` sets what
-    else the move changes on the record (who decided, when) before it is saved.
+
+def reason_given(move: Move) -> None:
+    """A decision comes with the reason for it, kept beside it."""
+    if not move.note.strip():
+        raise RuleBroken("Say why: the comment is kept with the decision.", field="note")
+
+
+@dataclass(frozen=True)
+class StatusMover:
+    """How one model's records move: the log each move is written to, the rules a move
+    must keep beyond the flow's table, and what else a move sets on the record.
+
+    Called as a service: ``mover(record=..., to_status=..., by=..., note=..., expected_version=...)``.
+    Refuses with RuleBroken a move the table does not allow or a rule forbids
+    (the rules first, so their words explain the commoner refusals); with
+    StaleEditError a move made from an out-of-date view of the record
+    (``expected_version`` is the version the mover saw). ``lock`` re-reads the
+    record under a row lock first, so two people deciding at once cannot both.
     """
-    from_status = record.current_status
-    for rule in rules:
-        rule(record, to_status)
-    record.status_flow.check(from_status, to_status)
-    if expected_version is not None:
-        record.version = expected_version  # type: ignore[attr-defined]
-    setattr(record, record.status_flow.field, to_status)
-    if apply is not None:
-        apply(record)
-    record.save()  # type: ignore[attr-defined]
-    return log.objects.create(
-        **{log.subject_field: record},
-        from_status=from_status,
-        to_status=to_status,
-        changed_by=by,
-        note=note.strip(),
-    )
 
+    log: type[StatusChange]
+    rules: tuple[Rule, ...] = ()
+    apply: Callable[[Move], None] | None = None
+    lock: bool = False
 
-def status_start(*, record: HasStatusFlow, by: Any, log: type[StatusChange]) -> StatusChange:
-    """Records the status a new record starts in (a move from nothing)."""
-    return log.objects.create(
-        **{log.subject_field: record}, from_status="", to_status=record.current_status, changed_by=by
-    )
+    def __call__(
+        self, *, record: Any, to_status: str, by: Any, note: str = "", expected_version: int | None = None
+    ) -> StatusChange:
+        with transaction.atomic():
+            if self.lock:
+                record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+            move = Move(record, record.current_status, to_status, by, note)
+            for rule in self.rules:
+                rule(move)
+            record.status_flow.check(move.from_status, to_status)
+            if expected_version is not None:
+                record.version = expected_version
+            setattr(record, record.status_flow.field, to_status)
+            if self.apply is not None:
+                self.apply(move)
+            record.save()
+            return self.log.objects.create(
+                **{self.log.subject_field: record},
+                from_status=move.from_status,
+                to_status=to_status,
+                changed_by=by,
+                note=note.strip(),
+            )
+
+    def start(self, *, record: Any, by: Any) -> StatusChange:
+        """Records the status a new record starts in (a move from nothing)."""
+        return self.log.objects.create(
+            **{self.log.subject_field: record}, from_status="", to_status=record.current_status, changed_by=by
+        )

@@ -10,10 +10,21 @@ from typing import Any
 from django.db import transaction
 
 from core.services import record_create
-from core.status import RuleBroken, status_move, status_start
+from core.status import Move, RuleBroken, StatusMover
 from partners.models import Action
 
 from .models import CostCategory, CostItem, Visit, VisitFollowUp, VisitStatus, VisitStatusChange
+
+
+def _completed_with_participants(move: Move) -> None:
+    if move.to_status == VisitStatus.COMPLETED and not move.record.participants.exists():
+        raise RuleBroken(
+            "A visit cannot be completed with no participants: record who took part first.", field="to_status"
+        )
+
+
+# Moves a visit along an allowed move and records it; a visit is completed only with participants.
+visit_change_status = StatusMover(VisitStatusChange, rules=(_completed_with_participants,))
 
 
 @transaction.atomic
@@ -25,36 +36,8 @@ def visit_create(*, values: Mapping[str, Any], by: Any) -> Visit:
             field="status",
         )
     visit = record_create(model=Visit, values=values)
-    status_start(record=visit, by=by, log=VisitStatusChange)
+    visit_change_status.start(record=visit, by=by)
     return visit
-
-
-def _completed_with_participants(visit: Visit, to_status: str) -> None:
-    if to_status == VisitStatus.COMPLETED and not visit.participants.exists():
-        raise RuleBroken(
-            "A visit cannot be completed with no participants: record who took part first.", field="to_status"
-        )
-
-
-@transaction.atomic
-def visit_change_status(
-    *, record: Visit, to_status: str, by: Any, note: str = "", expected_version: int | None = None
-) -> VisitStatusChange:
-    """Moves a visit along an allowed move and records it.
-
-    Refuses (RuleBroken) a move the table forbids and completing a visit with
-    no participants, and (StaleEditError) a move made from an out-of-date
-    view of the visit.
-    """
-    return status_move(
-        record=record,
-        to_status=to_status,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        log=VisitStatusChange,
-        rules=[_completed_with_participants],
-    )
 
 
 @dataclass(frozen=True)

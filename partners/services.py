@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.services import record_create
-from core.status import RuleBroken, status_move, status_start
+from core.status import RuleBroken, StatusMover
 
 from .models import (
     Approach,
@@ -24,37 +24,16 @@ from .models import (
     TriageScore,
 )
 
+# Moves a relationship along an allowed move and records it (the table: partners/models.py).
+relationship_change_status = StatusMover(RelationshipStatusChange)
+
 
 @transaction.atomic
 def relationship_create(*, values: Mapping[str, Any], by: Any) -> Relationship:
     """Saves a new relationship (its co-signing councils with it) and records the status it starts in."""
     relationship = record_create(model=Relationship, values=values)
-    status_start(record=relationship, by=by, log=RelationshipStatusChange)
+    relationship_change_status.start(record=relationship, by=by)
     return relationship
-
-
-@transaction.atomic
-def relationship_change_status(
-    *,
-    record: Relationship,
-    to_status: str,
-    by: Any,
-    note: str = "",
-    expected_version: int | None = None,
-) -> RelationshipStatusChange:
-    """Moves a relationship along an allowed move and records it.
-
-    Refuses (RuleBroken) a move the status table does not allow, and
-    (StaleEditError) a move made from an out-of-date view of the relationship.
-    """
-    return status_move(
-        record=record,
-        to_status=to_status,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        log=RelationshipStatusChange,
-    )
 
 
 def open_relationship_for(place: Place, kind: str) -> Relationship | None:

@@ -13,7 +13,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core.services import record_create
-from core.status import RuleBroken, status_move
+from core.status import Move, RuleBroken, StatusMover
 
 from .models import (
     Paragraph,
@@ -296,8 +296,9 @@ def paragraph_delete(*, paragraph: Paragraph) -> None:
     _touch(report)
 
 
-def _cleared_by_every_required_officer(report: Report, to_status: str) -> None:
-    if to_status != ReportStatus.APPROVED:
+def _cleared_by_every_required_officer(move: Move) -> None:
+    report = move.record
+    if move.to_status != ReportStatus.APPROVED:
         return
     sign_offs = {s.role: s for s in report.sign_offs.all()}
     missing = [
@@ -320,8 +321,9 @@ def _cleared_by_every_required_officer(report: Report, to_status: str) -> None:
         )
 
 
-def _decision_recorded(report: Report, to_status: str) -> None:
-    if to_status != ReportStatus.PUBLISHED:
+def _decision_recorded(move: Move) -> None:
+    report = move.record
+    if move.to_status != ReportStatus.PUBLISHED:
         return
     missing = [
         label
@@ -338,7 +340,8 @@ def _decision_recorded(report: Report, to_status: str) -> None:
         raise RuleBroken("Record the decision before publishing: " + ", ".join(missing) + " missing.")
 
 
-def _not_already(report: Report, to_status: str) -> None:
+def _not_already(move: Move) -> None:
+    report, to_status = move.record, move.to_status
     if report.status == to_status or (
         to_status == ReportStatus.APPROVED and report.status != ReportStatus.DRAFT
     ):
@@ -347,35 +350,23 @@ def _not_already(report: Report, to_status: str) -> None:
         raise RuleBroken("Only an approved report can be published.")
 
 
-@transaction.atomic
-def report_decide(
-    *, record: Report, to_status: str, by: Any, note: str = "", expected_version: int | None = None
-) -> ReportStatusChange:
-    """The Leader's Office approves a draft, or publishes an approved report; silence is not consent.
+def _decided(move: Move) -> None:
+    if move.to_status == ReportStatus.APPROVED:
+        move.record.approved_by, move.record.approved_at = move.by, timezone.now()
+    else:
+        move.record.published_by, move.record.published_at = move.by, timezone.now()
 
-    Approval is refused while a required sign-off is not cleared (named
-    officer and date), with no paragraphs, or while an exempt report lacks its
-    paragraph or public interest reasoning; publication while the decision
-    record is incomplete.
-    """
-    current = Report.objects.select_for_update().get(pk=record.pk)
 
-    def decided(report: Report) -> None:
-        if to_status == ReportStatus.APPROVED:
-            report.approved_by, report.approved_at = by, timezone.now()
-        else:
-            report.published_by, report.published_at = by, timezone.now()
-
-    return status_move(
-        record=current,
-        to_status=to_status,
-        by=by,
-        note=note,
-        expected_version=expected_version,
-        log=ReportStatusChange,
-        rules=[_not_already, _cleared_by_every_required_officer, _decision_recorded],
-        apply=decided,
-    )
+# The Leader's Office approves a draft, or publishes an approved report; silence is not consent.
+# Approval is refused while a required sign-off is not cleared (named officer and date), with no
+# paragraphs, or while an exempt report lacks its paragraph or public interest reasoning;
+# publication while the decision record is incomplete.
+report_decide = StatusMover(
+    ReportStatusChange,
+    rules=(_not_already, _cleared_by_every_required_officer, _decision_recorded),
+    apply=_decided,
+    lock=True,
+)
 
 
 @transaction.atomic

@@ -108,47 +108,24 @@ def overview(*, include_ended: bool = False, only: int | None = None) -> list[He
         if relationship_id in rows:
             rows[relationship_id].spend = total or ZERO
 
+    # The last contact: the latest of these dates, each up to today (see the module's docstring).
+    contact_dates = (
+        (held, "relationship", "starts_on"),
+        (Meeting.objects, "visit__relationship", "held_on"),
+        (Approach.objects, "relationship", "received_on"),
+        (Approach.objects, "relationship", "responded_on"),
+        (Exchange.objects, "relationship", "starts_on"),
+    )
     latest: dict[int, date | None] = {}
-    _latest(
-        latest,
-        narrow(held, "relationship")
-        .filter(starts_on__lte=today)
-        .order_by()
-        .values_list("relationship")
-        .annotate(d=Max("starts_on")),
-    )
-    _latest(
-        latest,
-        narrow(Meeting.objects, "visit__relationship")
-        .filter(held_on__lte=today)
-        .order_by()
-        .values_list("visit__relationship")
-        .annotate(d=Max("held_on")),
-    )
-    _latest(
-        latest,
-        narrow(Approach.objects, "relationship")
-        .filter(received_on__lte=today)
-        .order_by()
-        .values_list("relationship")
-        .annotate(d=Max("received_on")),
-    )
-    _latest(
-        latest,
-        narrow(Approach.objects, "relationship")
-        .filter(responded_on__lte=today)
-        .order_by()
-        .values_list("relationship")
-        .annotate(d=Max("responded_on")),
-    )
-    _latest(
-        latest,
-        narrow(Exchange.objects, "relationship")
-        .filter(starts_on__lte=today)
-        .order_by()
-        .values_list("relationship")
-        .annotate(d=Max("starts_on")),
-    )
+    for records, relationship, day in contact_dates:
+        _latest(
+            latest,
+            narrow(records, relationship)
+            .filter(**{f"{day}__lte": today})
+            .order_by()
+            .values_list(relationship)
+            .annotate(d=Max(day)),
+        )
     for relationship_id, day in latest.items():
         if relationship_id in rows:
             rows[relationship_id].last_contact = day

@@ -52,9 +52,11 @@ ESTIMATED = Q(status=SpendStatus.ESTIMATED) | Q(override_state=OverrideState.REQ
 PAID = Q(status=SpendStatus.PAID) & ~Q(override_state=OverrideState.REQUESTED)
 
 
-def _spend_sum(condition: Q) -> Any:
+def _spend_sum(condition: Q, line: str = "pk") -> Any:
+    """The amount of a line's spend meeting ``condition``, as a correlated subquery (0 for none);
+    ``line`` names the outer row's budget line: its own pk, or a spend's ``budget_line``."""
     total = (
-        Spend.objects.filter(condition, budget_line=OuterRef("pk"))
+        Spend.objects.filter(condition, budget_line=OuterRef(line))
         .order_by()
         .values("budget_line")
         .annotate(total=Sum("amount"))
@@ -62,6 +64,19 @@ def _spend_sum(condition: Q) -> Any:
     )
     return Coalesce(
         Subquery(total, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY)
+    )
+
+
+def _spend_totals(spend: QuerySet[Spend], by: str) -> QuerySet:
+    """Spend estimated, committed and paid, summed by ``by`` in one grouped query."""
+    return (
+        spend.order_by()
+        .values(by)
+        .annotate(
+            estimated=Sum("amount", filter=ESTIMATED),
+            committed=Sum("amount", filter=COMMITTED),
+            paid=Sum("amount", filter=PAID),
+        )
     )
 
 
@@ -212,15 +227,8 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
         group = group_of[_is_own_money(row["funding_source"])]
         group.count += row["n"]
         group.total.add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
-    spend_totals = (
-        Spend.objects.filter(budget_line__financial_year=year)
-        .order_by()
-        .values("budget_line__funding_source")
-        .annotate(
-            estimated=Sum("amount", filter=ESTIMATED),
-            committed=Sum("amount", filter=COMMITTED),
-            paid=Sum("amount", filter=PAID),
-        )
+    spend_totals = _spend_totals(
+        Spend.objects.filter(budget_line__financial_year=year), by="budget_line__funding_source"
     )
     for row in spend_totals:
         group_of[_is_own_money(row["budget_line__funding_source"])].total.add(
@@ -268,15 +276,7 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
     for row in line_totals:
         figures[row["financial_year"]].budget = row["budget"] or ZERO
         figures[row["financial_year"]].proposed = row["proposed"] or ZERO
-    spend_totals = (
-        Spend.objects.order_by()
-        .values("budget_line__financial_year")
-        .annotate(
-            estimated=Sum("amount", filter=ESTIMATED),
-            committed=Sum("amount", filter=COMMITTED),
-            paid=Sum("amount", filter=PAID),
-        )
-    )
+    spend_totals = _spend_totals(Spend.objects.all(), by="budget_line__financial_year")
     for row in spend_totals:
         year_figures = figures[row["budget_line__financial_year"]]
         year_figures.estimated = row["estimated"] or ZERO
@@ -301,24 +301,11 @@ def review_queue() -> dict[str, Any]:
         "lines_awaiting": list(lines.order_by("financial_year__start_year", "pk")[:REVIEW_LIMIT]),
         "overrides_awaiting_count": overrides.count(),
         "overrides_awaiting": list(
-            overrides.annotate(line_committed=_line_committed_for_spend()).order_by("spent_on", "pk")[
-                :REVIEW_LIMIT
-            ]
+            overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line")).order_by(
+                "spent_on", "pk"
+            )[:REVIEW_LIMIT]
         ),
     }
-
-
-def _line_committed_for_spend() -> Any:
-    total = (
-        Spend.objects.filter(COMMITTED, budget_line=OuterRef("budget_line"))
-        .order_by()
-        .values("budget_line")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(
-        Subquery(total, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY)
-    )
 
 
 def split_by_shares(amount: Decimal, percentages: list[Decimal]) -> list[Decimal]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.search import Document, Kind, register
+from partners.search import place_names
 
 from .models import Visit
 
@@ -17,8 +18,7 @@ def _visit(visit: Visit) -> Document:
         url=visit.get_absolute_url(),
         fields=[
             ("Title", visit.title),
-            ("Place", place.name),
-            ("Local name", place.local_name),
+            *place_names(place),
             ("Where", visit.location),
             ("Outcomes", visit.outcomes),
         ],

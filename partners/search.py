@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from core.search import Document, Kind, register
 
 from .models import Approach, Contact, Organisation, Place, Relationship
+
+
+def place_names(place: Place, label: str = "Place") -> list[tuple[str, str]]:
+    """A place's two names as search fields: whatever is about a place is found by either."""
+    return [(label, place.name), ("Local name", place.local_name)]
 
 
 def _place(place: Place) -> Document:
@@ -12,12 +20,7 @@ def _place(place: Place) -> Document:
         title=str(place),
         summary=", ".join(filter(None, [place.get_kind_display(), place.country])),
         url=place.get_absolute_url(),
-        fields=[
-            ("English name", place.name),
-            ("Local name", place.local_name),
-            ("Country", place.country),
-            ("Notes", place.notes),
-        ],
+        fields=[*place_names(place, "English name"), ("Country", place.country), ("Notes", place.notes)],
     )
 
 
@@ -27,25 +30,18 @@ def _relationship(relationship: Relationship) -> Document:
         title=str(relationship),
         summary=relationship.get_status_display(),
         url=relationship.get_absolute_url(),
-        fields=[
-            ("Place", place.name),
-            ("Local name", place.local_name),
-            ("Country", place.country),
-            ("Narrative", relationship.narrative),
-        ],
+        fields=[*place_names(place), ("Country", place.country), ("Narrative", relationship.narrative)],
     )
 
 
 def _approach(approach: Approach) -> Document:
-    place = approach.place
     via = approach.via_organisation.name if approach.via_organisation_id else ""
     return Document(
         title=str(approach),
         summary=approach.get_outcome_display(),
         url=approach.get_absolute_url(),
         fields=[
-            ("Place", place.name),
-            ("Local name", place.local_name),
+            *place_names(approach.place),
             ("Through", via),
             ("What was asked", approach.request),
             ("Our response", approach.response),
@@ -82,47 +78,30 @@ def _contact(contact: Contact) -> Document:
     )
 
 
+def _kind(model_name: str, label: str, document: Callable[[Any], Document], **queried: Any) -> Kind:
+    """A kind of the register's records, keyed by its model's name and found by whoever may view it."""
+    return Kind(
+        model_name,
+        label,
+        f"partners.{model_name.capitalize()}",
+        f"partners.view_{model_name}",
+        document,
+        **queried,
+    )
+
+
 def register_kinds() -> None:
-    register(Kind("place", "Places", "partners.Place", "partners.view_place", _place))
+    register(_kind("place", "Places", _place))
     register(
-        Kind(
-            "relationship",
-            "Relationships",
-            "partners.Relationship",
-            "partners.view_relationship",
-            _relationship,
-            select_related=("place",),
-        ),
+        _kind("relationship", "Relationships", _relationship, select_related=("place",)),
         shows={"partners.place": "place_id"},
     )
     register(
-        Kind(
-            "approach",
-            "Approaches",
-            "partners.Approach",
-            "partners.view_approach",
-            _approach,
-            select_related=("place", "via_organisation"),
-        ),
+        _kind("approach", "Approaches", _approach, select_related=("place", "via_organisation")),
         shows={"partners.place": "place_id", "partners.organisation": "via_organisation_id"},
     )
+    register(_kind("organisation", "Organisations", _organisation))
     register(
-        Kind(
-            "organisation",
-            "Organisations",
-            "partners.Organisation",
-            "partners.view_organisation",
-            _organisation,
-        )
-    )
-    register(
-        Kind(
-            "contact",
-            "Contacts",
-            "partners.Contact",
-            "partners.view_contact",
-            _contact,
-            select_related=("organisation",),
-        ),
+        _kind("contact", "Contacts", _contact, select_related=("organisation",)),
         shows={"partners.organisation": "organisation_id"},
     )

@@ -9,9 +9,10 @@ number of queries per page.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 # (place) -> timeline events; the place's relationships are prefetched.
 TimelineSource = Callable[[Any], Iterable[Any]]
@@ -27,6 +28,27 @@ class Section:
 
 # (place or relationship, user) -> Section or None
 SectionSource = Callable[[Any, Any], Section | None]
+
+
+def section(
+    template: str, *, shown_to: str
+) -> Callable[[Callable[[Any, Any], dict[str, Any]]], SectionSource]:
+    """Makes a section source of a function giving the section's context.
+
+    The section is shown, with ``template``, only to users with the permission
+    ``shown_to``; for anyone else the function is not called (nor its queries run).
+    """
+
+    def source_of(context: Callable[[Any, Any], dict[str, Any]]) -> SectionSource:
+        @functools.wraps(context)
+        def source(subject: Any, user: Any) -> Section | None:
+            if not user.has_perm(shown_to):
+                return None
+            return Section(template=template, context=context(subject, user))
+
+        return source
+
+    return source_of
 
 
 @dataclass(frozen=True)
@@ -46,28 +68,24 @@ relationship_sections: list[SectionSource] = []
 relationship_links: list[LinkSource] = []
 
 
-def register_timeline_source(source: TimelineSource) -> TimelineSource:
-    if source not in timeline_sources:
-        timeline_sources.append(source)
-    return source
+Source = TypeVar("Source")
 
 
-def register_place_section(source: SectionSource) -> SectionSource:
-    if source not in place_sections:
-        place_sections.append(source)
-    return source
+def _adding_to(sources: list[Source]) -> Callable[[Source], Source]:
+    """How an app adds a source to ``sources``: once, however often its ready() runs."""
+
+    def register(source: Source) -> Source:
+        if source not in sources:
+            sources.append(source)
+        return source
+
+    return register
 
 
-def register_relationship_section(source: SectionSource) -> SectionSource:
-    if source not in relationship_sections:
-        relationship_sections.append(source)
-    return source
-
-
-def register_relationship_link(source: LinkSource) -> LinkSource:
-    if source not in relationship_links:
-        relationship_links.append(source)
-    return source
+register_timeline_source = _adding_to(timeline_sources)
+register_place_section = _adding_to(place_sections)
+register_relationship_section = _adding_to(relationship_sections)
+register_relationship_link = _adding_to(relationship_links)
 
 
 def links_for(subject: Any, user: Any) -> list[Link]:

@@ -169,6 +169,11 @@ class TimelineEvent:
     url: str = ""
     precision: str = "day"
 
+    @classmethod
+    def about(cls, record: Any, on: date | None, title: str, detail: str = "", **more: Any) -> TimelineEvent:
+        """An event linking to the page of the record it is about."""
+        return cls(on=on, title=title, detail=detail, url=record.get_absolute_url(), **more)
+
 
 def place_timeline(place: Place) -> list[TimelineEvent]:
     """Everything that happened or is due with this place, oldest first, undated last.
@@ -179,14 +184,9 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
     for relationship in place.relationships.all():
         label = relationship.get_kind_display().lower()
         if relationship.established_year:
-            events.append(
-                TimelineEvent(
-                    on=date(relationship.established_year, 1, 1),
-                    title=f"{label.capitalize()} relationship established",
-                    url=relationship.get_absolute_url(),
-                    precision="year",
-                )
-            )
+            established = date(relationship.established_year, 1, 1)
+            title = f"{label.capitalize()} relationship established"
+            events.append(TimelineEvent.about(relationship, established, title, precision="year"))
         for change in relationship.status_changes.all():
             who = change.changed_by.get_full_name() if change.changed_by else ""
             verb = (
@@ -194,49 +194,26 @@ def place_timeline(place: Place) -> list[TimelineEvent]:
                 if change.from_status
                 else f"entered in the register as {change.get_to_status_display()}"
             )
-            events.append(
-                TimelineEvent(
-                    on=timezone.localtime(change.changed_at).date(),
-                    title=f"{label.capitalize()} relationship {verb}",
-                    detail=" ".join(part for part in (f"By {who}." if who else "", change.note) if part),
-                    url=relationship.get_absolute_url(),
-                )
-            )
+            on = timezone.localtime(change.changed_at).date()
+            title = f"{label.capitalize()} relationship {verb}"
+            detail = " ".join(part for part in (f"By {who}." if who else "", change.note) if part)
+            events.append(TimelineEvent.about(relationship, on, title, detail))
         for action in relationship.actions.all():
+            title = f"Action {action.get_status_display().lower()}: {action.title}"
             events.append(
-                TimelineEvent(
-                    on=action.due_on,
-                    title=f"Action {action.get_status_display().lower()}: {action.title}",
-                    detail="Due" if action.due_on else "No due date",
-                    url=action.get_absolute_url(),
-                )
+                TimelineEvent.about(action, action.due_on, title, "Due" if action.due_on else "No due date")
             )
         for exchange in relationship.exchanges.all():
-            events.append(
-                TimelineEvent(
-                    on=exchange.starts_on,
-                    title=f"{exchange.get_kind_display()}: {exchange.title}",
-                    detail=exchange.host,
-                    url=exchange.get_absolute_url(),
-                )
-            )
+            title = f"{exchange.get_kind_display()}: {exchange.title}"
+            events.append(TimelineEvent.about(exchange, exchange.starts_on, title, exchange.host))
     for approach in place.approaches.all():
         events.append(
-            TimelineEvent(
-                on=approach.received_on,
-                title="Approach received",
-                detail=approach.request,
-                url=approach.get_absolute_url(),
-            )
+            TimelineEvent.about(approach, approach.received_on, "Approach received", approach.request)
         )
         if approach.respond_by:
+            outcome = approach.get_outcome_display()
             events.append(
-                TimelineEvent(
-                    on=approach.respond_by,
-                    title="Response to approach due",
-                    detail=approach.get_outcome_display(),
-                    url=approach.get_absolute_url(),
-                )
+                TimelineEvent.about(approach, approach.respond_by, "Response to approach due", outcome)
             )
     for source in extensions.timeline_sources:
         events.extend(source(place))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 
-from core.filters import SearchFilterSet, SortFilter
+from core.filters import RegisterTypedChoiceFilter, SearchFilterSet, SortFilter
 
 from .models import BudgetLine, FinancialYear, FundingSource, LineStatus, OverrideState, Spend, SpendStatus
 
@@ -17,8 +15,8 @@ def _years() -> list[tuple[int, str]]:
 
 class BudgetLineFilter(SearchFilterSet):
     search_fields = ("title", "cost_centre", "notes", "relationship__place__name")
-    year = django_filters.TypedChoiceFilter(
-        field_name="financial_year__start_year", choices=[], coerce=int, label="Financial year"
+    year = RegisterTypedChoiceFilter(
+        field_name="financial_year__start_year", choices=_years, coerce=int, label="Financial year"
     )
     status = django_filters.ChoiceFilter(choices=LineStatus.choices)
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label="Funding source")
@@ -30,35 +28,25 @@ class BudgetLineFilter(SearchFilterSet):
             ("amount", "amount"),
             ("status", "status"),
         ),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = BudgetLine
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = _years()
 
 
 class SpendFilter(SearchFilterSet):
     search_fields = ("description", "supplier", "reference", "budget_line__title")
-    year = django_filters.TypedChoiceFilter(
-        field_name="budget_line__financial_year__start_year", choices=[], coerce=int, label="Financial year"
+    year = RegisterTypedChoiceFilter(
+        field_name="budget_line__financial_year__start_year",
+        choices=_years,
+        coerce=int,
+        label="Financial year",
     )
     status = django_filters.ChoiceFilter(choices=SpendStatus.choices)
     override_state = django_filters.ChoiceFilter(
         choices=[c for c in OverrideState.choices if c[0]], label="Override"
     )
-    ordering = SortFilter(
-        fields=(("spent_on", "date"), ("amount", "amount"), ("description", "description")), label="Sort by"
-    )
+    ordering = SortFilter(fields=(("spent_on", "date"), ("amount", "amount"), ("description", "description")))
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Spend
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = _years()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import Q, QuerySet
 
-from core.filters import SearchFilterSet, SortFilter
+from core.filters import RegisterChoiceFilter, SearchFilterSet, SortFilter
 
 from .models import Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
 from .selectors import visit_year_choices, year_choices
@@ -31,7 +29,7 @@ class VisitFilter(SearchFilterSet):
     # would be most of the page's cost once there are hundreds.
     place = django_filters.CharFilter(method="filter_place", label="Place", max_length=120)
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices)
-    year = django_filters.ChoiceFilter(field_name="starts_on__year", choices=[], label="Year")
+    year = RegisterChoiceFilter(field_name="starts_on__year", choices=visit_year_choices, label="Year")
     funder = django_filters.ChoiceFilter(choices=Funder.choices, label="Who pays")
     ordering = SortFilter(
         fields=(
@@ -41,16 +39,10 @@ class VisitFilter(SearchFilterSet):
             ("status", "status"),
             ("direction", "direction"),
         ),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Visit
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = visit_year_choices()
 
     def filter_place(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(
@@ -63,24 +55,17 @@ class GiftFilter(SearchFilterSet):
     search_fields = ("description", "counterparty", "counterparty_organisation__name", "notes")
     direction = django_filters.ChoiceFilter(choices=GiftDirection.choices)
     kind = django_filters.ChoiceFilter(choices=GiftKind.choices)
-    year = django_filters.ChoiceFilter(field_name="on__year", choices=[], label="Year")
+    year = RegisterChoiceFilter(field_name="on__year", choices=_gift_year_choices, label="Year")
     outstanding = django_filters.BooleanFilter(
         label="Awaiting declaration only",
         method="filter_outstanding",
         widget=django_filters.widgets.BooleanWidget,
     )
     was_refused = django_filters.BooleanFilter(label="Refused", widget=django_filters.widgets.BooleanWidget)
-    ordering = SortFilter(
-        fields=(("on", "date"), ("value", "value"), ("description", "description")), label="Sort by"
-    )
+    ordering = SortFilter(fields=(("on", "date"), ("value", "value"), ("description", "description")))
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Gift
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["year"].extra["choices"] = _gift_year_choices()
 
     def filter_outstanding(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         return queryset.outstanding() if value else queryset

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.filters import PersonFilter, SearchFilterSet, SortFilter, country_choices
+from core.filters import PersonFilter, RegisterChoiceFilter, SearchFilterSet, SortFilter, country_choices
 
 from .models import (
     Action,
@@ -34,30 +33,26 @@ from .models import (
 
 class PlaceFilter(SearchFilterSet):
     search_fields = ("name", "local_name", "country", "notes")
-    country = django_filters.ChoiceFilter(choices=[])
+    country = RegisterChoiceFilter(choices=lambda: country_choices(Place))
     kind = django_filters.ChoiceFilter(choices=PlaceKind.choices)
     sector = django_filters.ModelChoiceFilter(
         field_name="sectors", queryset=Sector.objects.all(), label="Sector"
     )
     ordering = SortFilter(
         fields=(("name", "name"), ("country", "country"), ("kind", "kind"), ("population", "population")),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Place
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = country_choices(Place)
 
 
 class RelationshipFilter(SearchFilterSet):
     search_fields = ("place__name", "place__local_name", "place__country", "narrative")
     status = django_filters.ChoiceFilter(choices=RelationshipStatus.choices)
     kind = django_filters.ChoiceFilter(choices=RelationshipKind.choices)
-    country = django_filters.ChoiceFilter(field_name="place__country", choices=[], label="Country")
+    country = RegisterChoiceFilter(
+        field_name="place__country", choices=lambda: country_choices(Place), label="Country"
+    )
     rag = django_filters.ChoiceFilter(choices=RagRating.choices, label="Health (RAG)")
     ordering = SortFilter(
         fields=(
@@ -67,16 +62,10 @@ class RelationshipFilter(SearchFilterSet):
             ("established_year", "established"),
             ("next_review_on", "review"),
         ),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Relationship
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = country_choices(Place)
 
 
 RESPOND_BY_CHOICES = (
@@ -90,7 +79,9 @@ RESPOND_BY_CHOICES = (
 class ApproachFilter(SearchFilterSet):
     search_fields = ("place__name", "place__local_name", "request", "response")
     outcome = django_filters.ChoiceFilter(choices=ApproachOutcome.choices)
-    country = django_filters.ChoiceFilter(field_name="place__country", choices=[], label="Country")
+    country = RegisterChoiceFilter(
+        field_name="place__country", choices=lambda: country_choices(Place), label="Country"
+    )
     respond_by_due = django_filters.ChoiceFilter(
         label="Respond-by", choices=RESPOND_BY_CHOICES, method="filter_respond_by"
     )
@@ -102,16 +93,10 @@ class ApproachFilter(SearchFilterSet):
             ("outcome", "outcome"),
             ("triage_total", "triage"),
         ),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Approach
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = country_choices(Place)
 
     def filter_respond_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         today = timezone.localdate()
@@ -130,18 +115,11 @@ class ApproachFilter(SearchFilterSet):
 class OrganisationFilter(SearchFilterSet):
     search_fields = ("name", "country", "notes")
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
-    country = django_filters.ChoiceFilter(choices=[])
-    ordering = SortFilter(
-        fields=(("name", "name"), ("kind", "kind"), ("country", "country")), label="Sort by"
-    )
+    country = RegisterChoiceFilter(choices=lambda: country_choices(Organisation))
+    ordering = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("country", "country")))
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Organisation
-        fields: list[str] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["country"].extra["choices"] = country_choices(Organisation)
 
 
 class ContactFilter(SearchFilterSet):
@@ -152,12 +130,10 @@ class ContactFilter(SearchFilterSet):
     )
     ordering = SortFilter(
         fields=(("name", "name"), ("job_title", "job_title"), ("organisation__name", "organisation")),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Contact
-        fields: list[str] = []
 
 
 class ActionFilter(SearchFilterSet):
@@ -177,12 +153,10 @@ class ActionFilter(SearchFilterSet):
             ("status", "status"),
             ("relationship__place__name", "place"),
         ),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Action
-        fields: list[str] = []
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value:
@@ -197,9 +171,7 @@ class ExchangeFilter(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=ExchangeKind.choices)
     ordering = SortFilter(
         fields=(("title", "title"), ("starts_on", "starts"), ("relationship__place__name", "place")),
-        label="Sort by",
     )
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Exchange
-        fields: list[str] = []

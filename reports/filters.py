@@ -10,10 +10,7 @@ from .models import Report, ReportStatus
 class ReportFilter(SearchFilterSet):
     search_fields = ("title", "committee", "report_of")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
-    ordering = SortFilter(
-        fields=(("meeting_date", "meeting"), ("title", "title"), ("status", "status")), label="Sort by"
-    )
+    ordering = SortFilter(fields=(("meeting_date", "meeting"), ("title", "title"), ("status", "status")))
 
-    class Meta:
+    class Meta(SearchFilterSet.Meta):
         model = Report
-        fields: list[str] = []

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -75,11 +74,8 @@ class BudgetLinePages(RecordPages):
     def template(self, page: str) -> str:
         return f"budgets/line_{page}.html"
 
-    def list_queryset(self) -> QuerySet:
-        return selectors.budget_line_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.budget_line_detail()
+    list_selector = selectors.budget_line_list
+    detail_selector = selectors.budget_line_detail
 
     def record_title(self, record: BudgetLine) -> str:
         return record.title
@@ -139,9 +135,7 @@ class SpendPages(RecordPages):
     list_title = "Spend"
     filterset_class = filters.SpendFilter
     form_class = forms.SpendForm
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.spend_list()
+    list_selector = selectors.spend_list
 
     def record_crumbs(self, record: Spend) -> Crumbs:
         line = record.budget_line
@@ -204,23 +198,16 @@ class SpendCreateView(FormPageView):
         }
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form)
-        try:
-            with transaction.atomic():
-                recorded = services.spend_record(
-                    budget_line=self.line,
-                    values=form.values(),
-                    by=request.user,
-                    may_override=may_override(request),
-                    override_reason=form.cleaned_data.get("override_reason", ""),
-                )
-        except RuleBroken as refusal:
-            form.add_error(refusal.field, refusal.message)
-            return self.show(form)
-        messages.success(request, spend_recorded(recorded))
-        return redirect(self.line)
+        return self.submit(self.form(request.POST), self.record, spend_recorded, then=lambda spend: self.line)
+
+    def record(self, form: forms.SpendForm) -> Spend:
+        return services.spend_record(
+            budget_line=self.line,
+            values=form.values(),
+            by=self.request.user,
+            may_override=may_override(self.request),
+            override_reason=form.cleaned_data.get("override_reason", ""),
+        )
 
 
 class BudgetLineDecideView(StatusChangeView):

@@ -170,11 +170,17 @@ class RecordPages:
         return f"{self.app_label}.{action}_{self.model_name}"
 
     # -- reading -----------------------------------------------------------------------
+    # The app's selectors for the list and the record's page (the list's by default).
+    list_selector: Callable[[], models.QuerySet] | None = None
+    detail_selector: Callable[[], models.QuerySet] | None = None
+
     def list_queryset(self) -> models.QuerySet:
-        return self.model._default_manager.all()
+        selector = type(self).list_selector
+        return selector() if selector else self.model._default_manager.all()
 
     def detail_queryset(self) -> models.QuerySet:
-        return self.list_queryset()
+        selector = type(self).detail_selector
+        return selector() if selector else self.list_queryset()
 
     def get_record(self, pk: Any) -> models.Model:
         return get_object_or_404(self.detail_queryset(), pk=pk)
@@ -363,6 +369,41 @@ class FormPageView(RecordView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.show(self.form())
 
+    stale_message = "Someone else saved this after you opened it; check it as it now stands and save again."
+
+    def submit(
+        self,
+        form: Any,
+        save: Callable[[Any], Any],
+        message: str | Callable[[Any], str],
+        then: Callable[[Any], Any] | None = None,
+    ) -> HttpResponse:
+        """Saves a valid form and goes to what was saved (or ``then`` of it), saying
+        ``message`` ("{record} was added.", or worked out from the record).
+
+        A form with errors, or refused by a rule of the register (said beside
+        its field), or by a colleague's save in between, is shown again with
+        what was typed; nothing is saved.
+        """
+        if not form.is_valid():
+            return self.show(form)
+        try:
+            with transaction.atomic():
+                record = save(form)
+        except StaleEditError:
+            return self.refuse_stale(form)
+        except RuleBroken as refusal:
+            form.add_error(refusal.field, refusal.message)
+            return self.show(form)
+        messages.success(
+            self.request, message(record) if callable(message) else message.format(record=record)
+        )
+        return redirect(then(record) if then else record)
+
+    def refuse_stale(self, form: Any) -> HttpResponse:
+        form.add_error(None, self.stale_message)
+        return self.show(form)
+
 
 class RecordCreateView(FormPageView):
     """A new record. Each form shown carries a one-off token, so sending it twice saves once."""
@@ -415,17 +456,10 @@ class RecordCreateView(FormPageView):
         return response
 
     def save(self, request: HttpRequest) -> HttpResponse:
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form)
-        try:
-            with transaction.atomic():
-                record = self.record_pages.create(request, form)
-        except RuleBroken as refusal:
-            form.add_error(refusal.field, refusal.message)
-            return self.show(form)
-        messages.success(request, self.record_pages.created_message.format(record=record))
-        return redirect(record)
+        pages = self.record_pages
+        return self.submit(
+            self.form(request.POST), lambda form: pages.create(request, form), pages.created_message
+        )
 
     def already_saved(self, token: str) -> HttpResponse:
         """The form was sent before: say so and go where the first save went."""
@@ -479,22 +513,12 @@ class RecordUpdateView(FormPageView):
         }
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form)
-        try:
-            with transaction.atomic():
-                record = self.save(form)
-        except StaleEditError:
-            return self.refuse_stale(form)
-        except RuleBroken as refusal:
-            form.add_error(refusal.field, refusal.message)
-            return self.show(form)
-        messages.success(request, self.record_pages.updated_message.format(record=record))
-        return redirect(record)
-
-    def save(self, form: Any) -> models.Model:
-        return self.record_pages.update(self.request, self.record, form)
+        pages = self.record_pages
+        return self.submit(
+            self.form(request.POST),
+            lambda form: pages.update(request, self.record, form),
+            pages.updated_message,
+        )
 
     def refuse_stale(self, form: Any) -> HttpResponse:
         current = type(self.record)._default_manager.get(pk=self.record.pk)
@@ -536,7 +560,29 @@ def stale_edit_message(current: Any, loaded_version: int | None) -> str:
 # --- Forms on a record's page ------------------------------------------------------------------
 
 
-class RecordPostView(RoleRequired, View):
+class RecordSection:
+    """A view whose answer to htmx is one section of a record's page, shown again."""
+
+    record_pages: RecordPages
+    section_template = ""  # for htmx: the section to swap in
+
+    def section(self, request: HttpRequest, record: Any, **given: Any) -> HttpResponse | None:
+        """The section alone, for htmx; None when the whole page is wanted."""
+        if not (getattr(request, "htmx", False) and self.section_template):
+            return None
+        pages = self.record_pages
+        fresh = pages.get_record(record.pk)
+        context = {"object": fresh, pages.model_name: fresh, **pages.detail_context(request, fresh), **given}
+        return render(request, self.section_template, context)
+
+    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
+        if (shown := self.section(request, record, section_message=message)) is not None:
+            return shown
+        messages.success(request, message)
+        return redirect(record)
+
+
+class RecordPostView(RecordSection, RoleRequired, View):
     """A form on a record's page, posted to an address of its own.
 
     On success: a message and back to the record (or, for htmx, the section
@@ -546,16 +592,13 @@ class RecordPostView(RoleRequired, View):
     """
 
     http_method_names = ["post"]
-    record_pages: RecordPages
     form_name = ""  # the context name the record's page shows the form under
-    section_template = ""  # for htmx: the section to swap in
+    # Whether the form changes the record itself, and so is refused once the record is frozen.
+    changes_record = True
 
     def record_for(self, pk: int) -> Any:
         """The record whose page the form is on, from the posted address."""
         return self.record_pages.get_record(pk)
-
-    # Whether the form changes the record itself, and so is refused once the record is frozen.
-    changes_record = True
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         record = self.record_for(pk)
@@ -566,37 +609,25 @@ class RecordPostView(RoleRequired, View):
     def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
         raise NotImplementedError
 
-    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
-        if getattr(request, "htmx", False) and self.section_template:
-            fresh = self.record_pages.get_record(record.pk)
-            context = {
-                "object": fresh,
-                self.record_pages.model_name: fresh,
-                **self.record_pages.detail_context(request, fresh),
-                "section_message": message,
-            }
-            return render(request, self.section_template, context)
-        messages.success(request, message)
-        return redirect(record)
-
     def refused(self, request: HttpRequest, record: Any, form: Any) -> HttpResponse:
-        pages = self.record_pages
-        if getattr(request, "htmx", False) and self.section_template:
-            # htmx swaps only successful responses: the errors travel as a 200.
-            context = {
-                "object": record,
-                pages.model_name: record,
-                **pages.detail_context(request, record),
-                self.form_name: form,
-            }
-            return render(request, self.section_template, context)
-        return pages.detail_page(request, record, status=400, **{self.form_name: form})
+        # htmx swaps only successful responses: there the errors travel as a 200.
+        shown = self.section(request, record, **{self.form_name: form})
+        if shown is not None:
+            return shown
+        return self.record_pages.detail_page(request, record, status=400, **{self.form_name: form})
 
 
 class PartAddView(RecordPostView):
-    """Adds a part to a record from a form on its page (a participant to a visit)."""
+    """Adds a part to a record from a form on its page (a participant to a visit).
+
+    By default the part is the form's model, saved with its link to the record
+    (``parent_field``) and told in ``added`` ("{part} was added ..."); ``add``
+    may call a service instead.
+    """
 
     form_class: Any = None
+    parent_field = ""
+    added = "{part} was added."
 
     def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
         form = self.form_class(request.POST, **self.form_kwargs(record))
@@ -611,42 +642,31 @@ class PartAddView(RecordPostView):
         return self.refused(request, record, form)
 
     def form_kwargs(self, record: Any) -> dict[str, Any]:
-        return {}
+        return {self.parent_field: record} if self.parent_field else {}
 
     def add(self, request: HttpRequest, record: Any, form: Any) -> str:
         """Saves the part; returns what to tell the user."""
-        raise NotImplementedError
+        from .services import record_create
+
+        part = record_create(model=form._meta.model, values={**form.values(), self.parent_field: record})
+        return self.added.format(part=part, part_lower=str(part).lower(), record=record)
 
 
-class PartRemoveView(RoleRequired, View):
-    """Removes a part of a record (entered in error) and goes back to the record."""
+class PartRemoveView(RecordSection, RoleRequired, View):
+    """Removes a part of a record (entered in error) and goes back to the record, saying so in ``removed``."""
 
     http_method_names = ["post"]
     part_model: type[models.Model]
     parent_field = ""  # the part's link to its record
-    section_template = ""
-    record_pages: RecordPages
+    removed = "{part} was removed."
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         part = get_object_or_404(self.part_model._default_manager.select_related(self.parent_field), pk=pk)
         record = getattr(part, self.parent_field)
-        with transaction.atomic():
-            message = self.remove(part)
-        if getattr(request, "htmx", False) and self.section_template:
-            fresh = self.record_pages.get_record(record.pk)
-            context = {
-                "object": fresh,
-                self.record_pages.model_name: fresh,
-                **self.record_pages.detail_context(request, fresh),
-                "section_message": message,
-            }
-            return render(request, self.section_template, context)
-        messages.success(request, message)
-        return redirect(record)
-
-    def remove(self, part: Any) -> str:
         part.delete()
-        return f"{part} was removed."
+        return self.done(
+            request, record, self.removed.format(part=part, part_lower=str(part).lower(), record=record)
+        )
 
 
 class StatusChangeView(RecordPostView):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
 
-from core.services import record_create
 from core.views import PartAddView, PartRemoveView, RecordPages, StatusChangeView
 
 from . import filters, forms, selectors, services
@@ -23,12 +21,8 @@ class VisitPages(RecordPages):
     filterset_class = filters.VisitFilter
     form_class = forms.VisitForm
     prefill_from_query = ("relationship",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.visit_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.visit_detail()
+    list_selector = selectors.visit_list
+    detail_selector = selectors.visit_detail
 
     def detail_context(self, request: HttpRequest, record: Visit) -> dict[str, Any]:
         return {
@@ -56,9 +50,7 @@ class GiftPages(RecordPages):
     filterset_class = filters.GiftFilter
     form_class = forms.GiftForm
     prefill_from_query = ("visit",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.gift_list()
+    list_selector = selectors.gift_list
 
     def list_context(self, request: HttpRequest) -> dict[str, Any]:
         return {
@@ -83,104 +75,80 @@ class VisitStatusView(StatusChangeView):
     )
 
 
-class VisitPartAddView(PartAddView):
-    """A part added on the visit page: the form is made for the visit, the part saved with it."""
-
-    record_pages = visits
-
-    def form_kwargs(self, record: Visit) -> dict[str, Any]:
-        return {"visit": record}
-
-    def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
-        part = record_create(model=form._meta.model, values={**form.values(), "visit": record})
-        return self.added_message(part)
-
-    def added_message(self, part: Any) -> str:
-        raise NotImplementedError
-
-
-class ParticipantAddView(VisitPartAddView):
+class ParticipantAddView(PartAddView):
     permission_required = "delegations.add_participant"
+    record_pages = visits
     form_class = forms.ParticipantForm
     form_name = "participant_form"
+    parent_field = "visit"
     section_template = "delegations/_participants.html"
-
-    def added_message(self, part: Participant) -> str:
-        return f"{part} was added to the participants."
+    added = "{part} was added to the participants."
 
 
-class MeetingAddView(VisitPartAddView):
+class MeetingAddView(PartAddView):
     permission_required = "delegations.add_meeting"
+    record_pages = visits
     form_class = forms.MeetingForm
     form_name = "meeting_form"
+    parent_field = "visit"
+    added = "The {part_lower} was recorded."
 
-    def added_message(self, part: Meeting) -> str:
-        return f"The {str(part).lower()} was recorded."
 
-
-class CostItemAddView(VisitPartAddView):
+class CostItemAddView(PartAddView):
     permission_required = "delegations.add_costitem"
+    record_pages = visits
     form_class = forms.CostItemForm
     form_name = "cost_item_form"
+    parent_field = "visit"
+    added = "{part} was added to the estimate."
 
-    def added_message(self, part: CostItem) -> str:
-        return f"{part} was added to the estimate."
 
-
-class EstimateAddView(VisitPartAddView):
+class EstimateAddView(PartAddView):
     permission_required = "delegations.add_costitem"
+    record_pages = visits
     form_class = forms.QuickEstimateForm
     form_name = "estimate_form"
+    parent_field = "visit"
 
     def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
         items = services.visit_add_estimate(visit=record, estimate=form.estimate())
         return f"{len(items)} cost items were added from the quick estimate."
 
 
-class FollowUpAddView(VisitPartAddView):
+class FollowUpAddView(PartAddView):
     permission_required = ("partners.add_action", "delegations.add_visitfollowup")
+    record_pages = visits
     form_class = forms.FollowUpForm
     form_name = "follow_up_form"
-
-    def form_kwargs(self, record: Visit) -> dict[str, Any]:
-        return {}
 
     def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
         action = services.visit_add_follow_up(visit=record, values=form.values())
         return f"The follow-up “{action}” was added."
 
 
-class VisitPartRemoveView(PartRemoveView):
-    parent_field = "visit"
-    record_pages = visits
-
-
-class ParticipantRemoveView(VisitPartRemoveView):
+class ParticipantRemoveView(PartRemoveView):
     permission_required = "delegations.delete_participant"
     part_model = Participant
+    parent_field = "visit"
+    record_pages = visits
     section_template = "delegations/_participants.html"
-
-    def remove(self, part: Participant) -> str:
-        part.delete()
-        return f"{part} was removed from the participants."
+    removed = "{part} was removed from the participants."
 
 
-class MeetingRemoveView(VisitPartRemoveView):
+class MeetingRemoveView(PartRemoveView):
     permission_required = "delegations.delete_meeting"
     part_model = Meeting
+    parent_field = "visit"
+    record_pages = visits
+    removed = "The {part_lower} was removed."
 
-    def remove(self, part: Meeting) -> str:
-        part.delete()
-        return f"The {str(part).lower()} was removed."
 
-
-class CostItemRemoveView(VisitPartRemoveView):
+class CostItemRemoveView(PartRemoveView):
     permission_required = "delegations.delete_costitem"
     part_model = CostItem
-
-    def remove(self, part: CostItem) -> str:
-        part.delete()
-        return f"{part} was removed from the estimate."
+    parent_field = "visit"
+    record_pages = visits
+    removed = "{part} was removed from the estimate."
 
 
 urlpatterns = [

@@ -34,12 +34,8 @@ class PlacePages(RecordPages):
     create_title = "Add a place"
     filterset_class = filters.PlaceFilter
     form_class = forms.PlaceForm
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.place_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.place_detail()
+    list_selector = selectors.place_list
+    detail_selector = selectors.place_detail
 
     def record_crumbs(self, record: Place) -> Crumbs:
         return [(self.list_crumb, self.url("list")), (record.name, record.get_absolute_url())]
@@ -59,12 +55,8 @@ class RelationshipPages(RecordPages):
     filterset_class = filters.RelationshipFilter
     form_class = forms.RelationshipForm
     prefill_from_query = ("place",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.relationship_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.relationship_detail()
+    list_selector = selectors.relationship_list
+    detail_selector = selectors.relationship_detail
 
     def record_crumbs(self, record: Relationship) -> Crumbs:
         return [
@@ -101,8 +93,7 @@ class ApproachPages(RecordPages):
         # Newest first unless sorted; "Triage score" ranks them by their weighted totals.
         return selectors.approaches_ranked().order_by(*Approach._meta.ordering)
 
-    def detail_queryset(self) -> QuerySet:
-        return selectors.approach_list()
+    detail_selector = selectors.approach_list
 
     def list_context(self, request: HttpRequest) -> dict[str, Any]:
         return {"triage_maximum": selectors.triage_maximum()}
@@ -125,12 +116,8 @@ class OrganisationPages(RecordPages):
     create_title = "Add an organisation"
     filterset_class = filters.OrganisationFilter
     form_class = forms.OrganisationForm
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.organisation_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.organisation_detail()
+    list_selector = selectors.organisation_list
+    detail_selector = selectors.organisation_detail
 
 
 class ContactPages(RecordPages):
@@ -140,12 +127,8 @@ class ContactPages(RecordPages):
     filterset_class = filters.ContactFilter
     form_class = forms.ContactForm
     prefill_from_query = ("organisation",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.contact_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.contact_detail()
+    list_selector = selectors.contact_list
+    detail_selector = selectors.contact_detail
 
 
 class ActionPages(RecordPages):
@@ -155,9 +138,7 @@ class ActionPages(RecordPages):
     filterset_class = filters.ActionFilter
     form_class = forms.ActionForm
     prefill_from_query = ("relationship",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.action_list()
+    list_selector = selectors.action_list
 
 
 class ExchangePages(RecordPages):
@@ -169,9 +150,7 @@ class ExchangePages(RecordPages):
     filterset_class = filters.ExchangeFilter
     form_class = forms.ExchangeForm
     prefill_from_query = ("relationship",)
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.exchange_list()
+    list_selector = selectors.exchange_list
 
 
 places = PlacePages()
@@ -206,15 +185,8 @@ class StakeholderAddView(PartAddView):
     record_pages = relationships
     form_class = forms.StakeholderForm
     form_name = "stakeholder_form"
-
-    def form_kwargs(self, record: Relationship) -> dict[str, Any]:
-        return {"relationship": record}
-
-    def add(self, request: HttpRequest, record: Relationship, form: Any) -> str:
-        from core.services import record_create
-
-        stakeholder = record_create(model=Stakeholder, values={**form.values(), "relationship": record})
-        return f"{stakeholder.organisation} was linked to {record}."
+    parent_field = "relationship"
+    added = "{part.organisation} was linked to {record}."
 
 
 class StakeholderRemoveView(PartRemoveView):
@@ -222,10 +194,7 @@ class StakeholderRemoveView(PartRemoveView):
     part_model = Stakeholder
     parent_field = "relationship"
     record_pages = relationships
-
-    def remove(self, part: Stakeholder) -> str:
-        part.delete()
-        return f"{part.organisation} is no longer linked to {part.relationship}."
+    removed = "{part.organisation} is no longer linked to {record}."
 
 
 def _scored_as(approach: Approach) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -16,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from core.services import record_update
 from core.status import RuleBroken
-from core.versioning import StaleEditError
+from core.text import long_date
 from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
 
 from . import forms, selectors, services
@@ -35,12 +34,8 @@ class ReportPages(RecordPages):
     created_message = "The draft “{record}” was started."
     filterset_class = ReportFilter
     form_class = forms.ReportForm
-
-    def list_queryset(self) -> QuerySet:
-        return selectors.report_list()
-
-    def detail_queryset(self) -> QuerySet:
-        return selectors.report_detail()
+    list_selector = selectors.report_list
+    detail_selector = selectors.report_detail
 
     def detail_context(self, request: HttpRequest, record: Report) -> dict[str, Any]:
         return {
@@ -86,15 +81,14 @@ class DraftFromRegisterView(FormPageView):
         }
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form)
-        report = report_draft_from_register(by=request.user, **form.cleaned_data)
-        messages.success(
-            request,
-            f"“{report}” was drafted from the register as at {report.facts_as_at:%d %B %Y}; edit it as needed.",
+        return self.submit(
+            self.form(request.POST),
+            lambda form: report_draft_from_register(by=request.user, **form.cleaned_data),
+            lambda report: (
+                f"“{report}” was drafted from the register as at {long_date(report.facts_as_at)}; "
+                "edit it as needed."
+            ),
         )
-        return redirect(report)
 
 
 class ReportPreviewView(RoleRequired, View):
@@ -114,9 +108,7 @@ class ParagraphAddView(PartAddView):
     record_pages = reports
     form_class = forms.ParagraphForm
     form_name = "paragraph_form"
-
-    def form_kwargs(self, record: Report) -> dict[str, Any]:
-        return {"report": record}
+    parent_field = "report"
 
     def add(self, request: HttpRequest, record: Report, form: Any) -> str:
         services.paragraph_save(report=record, values=form.values())
@@ -296,19 +288,16 @@ class DecisionRecordView(FormPageView):
             "cancel_url": self.report.get_absolute_url(),
         }
 
+    stale_message = "The report changed after you opened it; read it again before recording the decision."
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form)
-        try:
-            record_update(record=self.report, values=form.values(), expected_version=form.loaded_version)
-        except StaleEditError:
-            form.add_error(
-                None, "The report changed after you opened it; read it again before recording the decision."
-            )
-            return self.show(form)
-        messages.success(request, f"The decision record of {self.report} was saved.")
-        return redirect(self.report)
+        return self.submit(
+            self.form(request.POST),
+            lambda form: record_update(
+                record=self.report, values=form.values(), expected_version=form.loaded_version
+            ),
+            "The decision record of {record} was saved.",
+        )
 
 
 class ReportReviseView(RoleRequired, View):

@@ -21,13 +21,7 @@ class BudgetLineFilter(SearchFilterSet):
     status = django_filters.ChoiceFilter(choices=LineStatus.choices)
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label="Funding source")
     ordering = SortFilter(
-        fields=(
-            ("financial_year__start_year", "year"),
-            ("cost_centre", "cost_centre"),
-            ("title", "title"),
-            ("amount", "amount"),
-            ("status", "status"),
-        ),
+        fields=(("financial_year__start_year", "year"), "cost_centre", "title", "amount", "status")
     )
 
     class Meta(SearchFilterSet.Meta):
@@ -46,7 +40,7 @@ class SpendFilter(SearchFilterSet):
     override_state = django_filters.ChoiceFilter(
         choices=[c for c in OverrideState.choices if c[0]], label="Override"
     )
-    ordering = SortFilter(fields=(("spent_on", "date"), ("amount", "amount"), ("description", "description")))
+    ordering = SortFilter(fields=(("spent_on", "date"), "amount", "description"))
 
     class Meta(SearchFilterSet.Meta):
         model = Spend

@@ -33,12 +33,12 @@ class VisitFilter(SearchFilterSet):
     funder = django_filters.ChoiceFilter(choices=Funder.choices, label="Who pays")
     ordering = SortFilter(
         fields=(
-            ("title", "title"),
+            "title",
             ("relationship__place__name", "place"),
             ("starts_on", "starts"),
-            ("status", "status"),
-            ("direction", "direction"),
-        ),
+            "status",
+            "direction",
+        )
     )
 
     class Meta(SearchFilterSet.Meta):
@@ -62,7 +62,7 @@ class GiftFilter(SearchFilterSet):
         widget=django_filters.widgets.BooleanWidget,
     )
     was_refused = django_filters.BooleanFilter(label="Refused", widget=django_filters.widgets.BooleanWidget)
-    ordering = SortFilter(fields=(("on", "date"), ("value", "value"), ("description", "description")))
+    ordering = SortFilter(fields=(("on", "date"), "value", "description"))
 
     class Meta(SearchFilterSet.Meta):
         model = Gift

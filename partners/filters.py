@@ -38,9 +38,7 @@ class PlaceFilter(SearchFilterSet):
     sector = django_filters.ModelChoiceFilter(
         field_name="sectors", queryset=Sector.objects.all(), label="Sector"
     )
-    ordering = SortFilter(
-        fields=(("name", "name"), ("country", "country"), ("kind", "kind"), ("population", "population")),
-    )
+    ordering = SortFilter(fields=("name", "country", "kind", "population"))
 
     class Meta(SearchFilterSet.Meta):
         model = Place
@@ -57,11 +55,11 @@ class RelationshipFilter(SearchFilterSet):
     ordering = SortFilter(
         fields=(
             ("place__name", "place"),
-            ("kind", "kind"),
-            ("status", "status"),
+            "kind",
+            "status",
             ("established_year", "established"),
             ("next_review_on", "review"),
-        ),
+        )
     )
 
     class Meta(SearchFilterSet.Meta):
@@ -89,10 +87,10 @@ class ApproachFilter(SearchFilterSet):
         fields=(
             ("place__name", "place"),
             ("received_on", "received"),
-            ("respond_by", "respond_by"),
-            ("outcome", "outcome"),
+            "respond_by",
+            "outcome",
             ("triage_total", "triage"),
-        ),
+        )
     )
 
     class Meta(SearchFilterSet.Meta):
@@ -116,7 +114,7 @@ class OrganisationFilter(SearchFilterSet):
     search_fields = ("name", "country", "notes")
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
     country = RegisterChoiceFilter(choices=lambda: country_choices(Organisation))
-    ordering = SortFilter(fields=(("name", "name"), ("kind", "kind"), ("country", "country")))
+    ordering = SortFilter(fields=("name", "kind", "country"))
 
     class Meta(SearchFilterSet.Meta):
         model = Organisation
@@ -128,9 +126,7 @@ class ContactFilter(SearchFilterSet):
     organisation = django_filters.CharFilter(
         field_name="organisation__name", lookup_expr="icontains", label="Organisation", max_length=150
     )
-    ordering = SortFilter(
-        fields=(("name", "name"), ("job_title", "job_title"), ("organisation__name", "organisation")),
-    )
+    ordering = SortFilter(fields=("name", "job_title", ("organisation__name", "organisation")))
 
     class Meta(SearchFilterSet.Meta):
         model = Contact
@@ -147,12 +143,7 @@ class ActionFilter(SearchFilterSet):
     )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")
     ordering = SortFilter(
-        fields=(
-            ("title", "title"),
-            ("due_on", "due"),
-            ("status", "status"),
-            ("relationship__place__name", "place"),
-        ),
+        fields=("title", ("due_on", "due"), "status", ("relationship__place__name", "place"))
     )
 
     class Meta(SearchFilterSet.Meta):
@@ -169,9 +160,7 @@ class ActionFilter(SearchFilterSet):
 class ExchangeFilter(SearchFilterSet):
     search_fields = ("title", "host", "description", "relationship__place__name")
     kind = django_filters.ChoiceFilter(choices=ExchangeKind.choices)
-    ordering = SortFilter(
-        fields=(("title", "title"), ("starts_on", "starts"), ("relationship__place__name", "place")),
-    )
+    ordering = SortFilter(fields=("title", ("starts_on", "starts"), ("relationship__place__name", "place")))
 
     class Meta(SearchFilterSet.Meta):
         model = Exchange

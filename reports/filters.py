@@ -10,7 +10,7 @@ from .models import Report, ReportStatus
 class ReportFilter(SearchFilterSet):
     search_fields = ("title", "committee", "report_of")
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices)
-    ordering = SortFilter(fields=(("meeting_date", "meeting"), ("title", "title"), ("status", "status")))
+    ordering = SortFilter(fields=(("meeting_date", "meeting"), "title", "status"))
 
     class Meta(SearchFilterSet.Meta):
         model = Report

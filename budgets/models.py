@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,6 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
+from core.models import named_user, status_log
 from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.text import long_date
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
@@ -123,12 +123,8 @@ class BudgetLine(HasStatusFlow, VersionedModel):
     )
     status = models.CharField(max_length=10, choices=LineStatus.choices, default=LineStatus.PROPOSED)
     notes = models.TextField(blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    proposed_by = named_user()
+    decided_by = named_user()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -223,14 +219,10 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         blank=True,
         help_text="Why this spend should go beyond what the line has left.",
     )
-    override_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    override_decided_by = named_user()
     override_decided_at = models.DateTimeField(null=True, blank=True)
     override_comment = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recorded_by = named_user()
     history = HistoricalRecords()
 
     class Meta:
@@ -289,27 +281,23 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.status in (SpendStatus.COMMITTED, SpendStatus.PAID) and not self.is_awaiting_override
 
 
-class BudgetLineStatusChange(StatusChange):
+class BudgetLineStatusChange(status_log(LineStatus, max_length=10)):
     """Finance's decision on a line: approved or rejected, by whom, when and why."""
 
     subject_field = "budget_line"
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=LineStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=LineStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = "budget line decision"
 
 
-class SpendOverrideChange(StatusChange):
+class SpendOverrideChange(status_log(OverrideState, max_length=10)):
     """Finance's decision on a request to go over a line: granted or refused, by whom, when and why."""
 
     subject_field = "spend"
 
     spend = models.ForeignKey(Spend, on_delete=models.CASCADE, related_name="override_changes")
-    from_status = models.CharField(max_length=10, choices=OverrideState.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=OverrideState.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = "override decision"

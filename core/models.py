@@ -1,6 +1,6 @@
-"""Records the shared layer keeps for itself.
+"""Records the shared layer keeps for itself, and declarations every app's models share.
 
-Their tables keep the names they were created with (``twinning_*``).
+The records' tables keep the names they were created with (``twinning_*``).
 """
 
 from __future__ import annotations
@@ -8,6 +8,36 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+
+from .status import StatusChange
+
+
+def named_user(related_name: str = "+") -> models.ForeignKey:
+    """A user a record names (who proposed it, decided it, recorded it, leads it).
+
+    Optional, and if the user's account is deleted the record stays and
+    simply no longer names them.
+    """
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name=related_name
+    )
+
+
+def status_log(statuses: type[models.TextChoices], max_length: int) -> type[StatusChange]:
+    """The base of a model's status-change log, its from and to fields offering ``statuses``.
+
+    ``max_length`` is that of the model's own status field. The log names the
+    record it belongs to itself: ``subject_field`` and a foreign key of that name.
+    """
+
+    class StatusLog(StatusChange):
+        from_status = models.CharField(max_length=max_length, choices=statuses.choices, blank=True)
+        to_status = models.CharField(max_length=max_length, choices=statuses.choices)
+
+        class Meta(StatusChange.Meta):
+            abstract = True
+
+    return StatusLog
 
 
 class FormSubmission(models.Model):

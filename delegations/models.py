@@ -17,7 +17,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.status import HasStatusFlow, StatusChange, StatusFlow
+from core.models import named_user, status_log
+from core.status import HasStatusFlow, StatusFlow
 from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from partners.models import Action, Organisation, Relationship
@@ -84,9 +85,7 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     )
     location = models.CharField("where", max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.PROPOSED)
-    lead_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_visits"
-    )
+    lead_officer = named_user(related_name="led_visits")
     funder = models.CharField("who pays", max_length=12, choices=Funder.choices, default=Funder.COUNCIL)
     funder_organisation = models.ForeignKey(
         Organisation,
@@ -167,17 +166,12 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.direction == Direction.OUTBOUND
 
 
-class VisitStatusChange(StatusChange):
+class VisitStatusChange(status_log(VisitStatus, max_length=10)):
     """One move of a visit's status: who, when and why."""
 
     subject_field = "visit"
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=VisitStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=VisitStatus.choices)
-
-    class Meta(StatusChange.Meta):
-        pass
 
 
 class ParticipantRole(models.TextChoices):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,7 +11,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.status import HasStatusFlow, StatusChange, StatusFlow
+from core.models import named_user, status_log
+from core.status import HasStatusFlow, StatusFlow
 from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 
@@ -186,13 +186,7 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         ],
         help_text="Leave blank if not known.",
     )
-    lead_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="led_relationships",
-    )
+    lead_officer = named_user(related_name="led_relationships")
     rag = models.CharField("health (RAG)", max_length=5, choices=RagRating.choices, blank=True)
     next_review_on = models.DateField("next review", null=True, blank=True)
     narrative = models.TextField(blank=True)
@@ -242,17 +236,12 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
                 )
 
 
-class RelationshipStatusChange(StatusChange):
+class RelationshipStatusChange(status_log(RelationshipStatus, max_length=20)):
     """One move of a relationship's status: who moved it, when, and why."""
 
     subject_field = "relationship"
 
     relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=RelationshipStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=RelationshipStatus.choices)
-
-    class Meta(StatusChange.Meta):
-        pass
 
 
 class OrganisationKind(models.TextChoices):
@@ -492,13 +481,7 @@ class Action(VersionedModel):
         related_name="actions",
         help_text="Leave blank for an action that concerns no single relationship.",
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_actions",
-    )
+    owner = named_user(related_name="owned_actions")
     due_on = models.DateField("due", null=True, blank=True)
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     source = models.CharField(
@@ -635,9 +618,7 @@ class ApproachScore(VersionedModel):
     criterion = models.ForeignKey(TriageCriterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(choices=TriageScore.choices)
     reason = models.TextField(help_text="Why this score: the evidence an options paper can quote.")
-    scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    scored_by = named_user()
     scored_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
+from core.models import named_user, status_log
 from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import VersionedModel
 
@@ -87,13 +87,9 @@ class Report(HasStatusFlow, VersionedModel):
         related_name="later_drafts",
         help_text="The approved report this draft revises.",
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    approved_by = named_user()
     approved_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    published_by = named_user()
     published_at = models.DateTimeField(null=True, blank=True)
     # The decision record, required before publication.
     decision = models.TextField(blank=True)
@@ -103,9 +99,7 @@ class Report(HasStatusFlow, VersionedModel):
     conflicts_declared = models.TextField(
         "conflicts of interest declared", blank=True, help_text="Write “None” when none were declared."
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = named_user()
     history = HistoricalRecords()
 
     class Meta:
@@ -160,14 +154,12 @@ class Report(HasStatusFlow, VersionedModel):
         return f"{cleaned}.pdf"
 
 
-class ReportStatusChange(StatusChange):
+class ReportStatusChange(status_log(ReportStatus, max_length=10)):
     """The Leader's Office's approval or publication of a report: by whom, when and any note."""
 
     subject_field = "report"
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=10, choices=ReportStatus.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=ReportStatus.choices)
 
     class Meta(StatusChange.Meta):
         verbose_name = "report decision"
@@ -282,9 +274,7 @@ class Rendering(models.Model):
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="renderings")
     report_version = models.PositiveIntegerField(help_text="The report's version when it was asked for.")
     status = models.CharField(max_length=10, choices=RenderingStatus.choices, default=RenderingStatus.QUEUED)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = named_user()
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -18,6 +18,7 @@ from reports import rendering as report_rendering
 from reports.models import Paragraph, Part, Rendering, RenderingStatus, Report
 from reports.rendering import report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
+from tests.support.reports import render_each_html_once
 
 pytestmark = pytest.mark.django_db
 
@@ -57,16 +58,8 @@ _DEMO_PDF: list[bytes] = []
 
 
 @pytest.fixture(autouse=True)
-def render_each_html_once(monkeypatch):
-    """The same HTML is rendered once per module; a changed report renders afresh."""
-    render = report_rendering.render_pdf
-
-    def render_once(html: str) -> report_rendering.Pdf:
-        if html not in _RENDERED:
-            _RENDERED[html] = render(html)
-        return _RENDERED[html]
-
-    monkeypatch.setattr(report_rendering, "render_pdf", render_once)
+def each_html_rendered_once(monkeypatch):
+    render_each_html_once(monkeypatch, _RENDERED)
 
 
 @dataclass

@@ -210,11 +210,7 @@ def test_the_zhejiang_delegation_is_proposed_for_15_and_16_september(demo):
     visit = _visit("Zhejiang province delegation to Derby")
 
     assert visit.relationship == _relationship("Zhejiang", partners.RelationshipKind.ECONOMIC)
-    assert (visit.direction, visit.purpose, visit.status) == (
-        delegations.Direction.INBOUND,
-        delegations.Purpose.EXPLORATORY,
-        delegations.VisitStatus.PROPOSED,
-    )
+    assert (visit.direction, visit.purpose, visit.status) == ("inbound", "exploratory", "proposed")
     assert (visit.starts_on, visit.ends_on) == (datetime.date(2015, 9, 15), datetime.date(2015, 9, 16))
     assert not visit.dates_are_approximate
     assert visit.location == "Derby"
@@ -230,11 +226,7 @@ def test_the_hefei_delegation_comes_in_october_with_the_deputy_consul_general(de
     visit = _visit("Hefei City delegation to Derby")
 
     assert visit.relationship == _relationship("Hefei", partners.RelationshipKind.ECONOMIC)
-    assert (visit.direction, visit.purpose, visit.status) == (
-        delegations.Direction.INBOUND,
-        delegations.Purpose.EXPLORATORY,
-        delegations.VisitStatus.PROPOSED,
-    )
+    assert (visit.direction, visit.purpose, visit.status) == ("inbound", "exploratory", "proposed")
     # "In October": the month only, marked approximate; no end date invented.
     assert visit.starts_on == datetime.date(2015, 10, 1)
     assert visit.dates_are_approximate

@@ -3,45 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from core import roles
 from tests.factories import PASSWORD, UserFactory
+from tests.support.register import client_for, persona
+
+# The personas of tests/support/register.py: Olivia the officer, Fred of Finance, Lena of the
+# Leader's Office, Ada the administrator (also staff, for the Django admin) and Oscar the
+# outsider (signed in, holding no role); and a client signed in as each.
+officer = pytest.fixture(name="officer")(lambda db: persona("officer"))
+finance = pytest.fixture(name="finance")(lambda db: persona("finance"))
+leader = pytest.fixture(name="leader")(lambda db: persona("leader"))
+administrator = pytest.fixture(name="administrator")(lambda db: persona("administrator"))
+outsider = pytest.fixture(name="outsider")(lambda db: persona("outsider"))
+officer_client = pytest.fixture(name="officer_client")(lambda officer: client_for(officer))
+finance_client = pytest.fixture(name="finance_client")(lambda finance: client_for(finance))
+leader_client = pytest.fixture(name="leader_client")(lambda leader: client_for(leader))
+admin_client_role = pytest.fixture(name="admin_client_role")(lambda administrator: client_for(administrator))
+outsider_client = pytest.fixture(name="outsider_client")(lambda outsider: client_for(outsider))
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(username="olivia", first_name="Olivia", last_name="Officer", roles=[roles.OFFICER])
-
-
-@pytest.fixture
-def finance(db):
-    return UserFactory(username="fred", first_name="Fred", last_name="Finance", roles=[roles.FINANCE])
-
-
-@pytest.fixture
-def leader(db):
-    return UserFactory(username="lena", first_name="Lena", last_name="Leader", roles=[roles.LEADERS_OFFICE])
-
-
-@pytest.fixture
-def administrator(db):
-    user = UserFactory(username="ada", first_name="Ada", last_name="Admin", roles=[roles.ADMINISTRATOR])
-    user.is_staff = True
-    user.save()
-    return user
-
-
-@pytest.fixture
-def outsider(db):
-    """Logged in, but holding no role."""
-    return UserFactory(username="oscar", first_name="Oscar", last_name="Outsider")
-
-
-@pytest.fixture
-def personas(officer, finance, leader, administrator, outsider):
+def personas(officer, finance, leader, administrator, outsider) -> dict[str, Any]:
+    """Every persona, by role."""
     return {
         "officer": officer,
         "finance": finance,
@@ -51,35 +39,11 @@ def personas(officer, finance, leader, administrator, outsider):
     }
 
 
-def _client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
-def officer_client(officer):
-    return _client_for(officer)
-
-
-@pytest.fixture
-def finance_client(finance):
-    return _client_for(finance)
-
-
-@pytest.fixture
-def leader_client(leader):
-    return _client_for(leader)
-
-
-@pytest.fixture
-def admin_client_role(administrator):
-    return _client_for(administrator)
-
-
-@pytest.fixture
-def outsider_client(outsider):
-    return _client_for(outsider)
+def colleague_client(db) -> Client:
+    """A second officer, Priya, editing at the same time as Olivia."""
+    colleague = UserFactory(username="priya", first_name="Priya", last_name="Patel", roles=[roles.OFFICER])
+    return client_for(colleague)
 
 
 @pytest.fixture

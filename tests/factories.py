@@ -1,4 +1,7 @@
-"""Factories for the register. Each builds a valid record with plausible values."""
+"""Factories for the register. Each builds a valid record with plausible values.
+
+Models are named by their label, so that this module imports no app's models.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +11,6 @@ import decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-
-from partners.models import (
-    Action,
-    Approach,
-    Contact,
-    Council,
-    Exchange,
-    ExchangeKind,
-    Organisation,
-    OrganisationKind,
-    Place,
-    Relationship,
-    RelationshipKind,
-    RelationshipStatus,
-    RelationshipStatusChange,
-    Sector,
-    Stakeholder,
-)
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -52,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class CouncilFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Council
+        model = "partners.Council"
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Council {n}")
@@ -60,7 +45,7 @@ class CouncilFactory(factory.django.DjangoModelFactory):
 
 class SectorFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Sector
+        model = "partners.Sector"
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Sector {n}")
@@ -68,7 +53,7 @@ class SectorFactory(factory.django.DjangoModelFactory):
 
 class PlaceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Place
+        model = "partners.Place"
 
     name = factory.Sequence(lambda n: f"Place {n}")
     local_name = factory.Sequence(lambda n: f"地{n}市")
@@ -77,31 +62,31 @@ class PlaceFactory(factory.django.DjangoModelFactory):
 
 class RelationshipFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Relationship
+        model = "partners.Relationship"
         skip_postgeneration_save = True
 
     place = factory.SubFactory(PlaceFactory)
-    kind = RelationshipKind.ECONOMIC
-    status = RelationshipStatus.ACTIVE
+    kind = "economic"
+    status = "active"
 
     @factory.post_generation
     def record_status(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            RelationshipStatusChange.objects.create(relationship=self, to_status=self.status)
+            self.status_changes.create(to_status=self.status)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Organisation
+        model = "partners.Organisation"
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
-    kind = OrganisationKind.COMPANY
+    kind = "company"
     country = "United Kingdom"
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Contact
+        model = "partners.Contact"
 
     name = factory.Faker("name", locale="en_GB")
     job_title = "Trade adviser"
@@ -110,7 +95,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
 
 class StakeholderFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Stakeholder
+        model = "partners.Stakeholder"
 
     relationship = factory.SubFactory(RelationshipFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -119,13 +104,13 @@ class StakeholderFactory(factory.django.DjangoModelFactory):
 
 class ApproachFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Approach
+        model = "partners.Approach"
 
     place = factory.SubFactory(PlaceFactory)
     relationship = factory.SubFactory(
         RelationshipFactory,
         place=factory.SelfAttribute("..place"),
-        status=RelationshipStatus.APPROACH_RECEIVED,
+        status="approach_received",
     )
     received_on = factory.Faker("date_between", start_date="-1y", end_date="-30d")
     request = "Asks to explore an economic link."
@@ -133,7 +118,7 @@ class ApproachFactory(factory.django.DjangoModelFactory):
 
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Action
+        model = "partners.Action"
 
     title = factory.Sequence(lambda n: f"Follow up {n}")
     relationship = factory.SubFactory(RelationshipFactory)
@@ -141,15 +126,14 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
 class ExchangeFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Exchange
+        model = "partners.Exchange"
 
     relationship = factory.SubFactory(RelationshipFactory)
-    kind = ExchangeKind.SECONDMENT
+    kind = "secondment"
     title = factory.Sequence(lambda n: f"Secondment {n}")
 
 
 # --- Delegations ---------------------------------------------------------------
-# Named by label so the partners factories above need no new imports.
 
 
 class VisitFactory(factory.django.DjangoModelFactory):

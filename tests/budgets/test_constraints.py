@@ -18,14 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from budgets.models import BudgetLine, CostShare, FinancialYear, Spend
-from tests.factories import (
-    BudgetLineFactory,
-    CostShareFactory,
-    CouncilFactory,
-    FinancialYearFactory,
-    RelationshipFactory,
-    SpendFactory,
-)
+from tests import factories as make
 
 
 def refused(make: Any) -> None:
@@ -35,7 +28,7 @@ def refused(make: Any) -> None:
 
 @pytest.fixture
 def year(db: Any) -> FinancialYear:
-    return FinancialYearFactory(start_year=2016)
+    return make.FinancialYearFactory(start_year=2016)
 
 
 def new_line(year: FinancialYear, **values: Any) -> BudgetLine:
@@ -85,7 +78,7 @@ def test_a_decided_line_must_say_when(year: FinancialYear, status: str) -> None:
 
 @pytest.mark.parametrize("amount", ["0", "-0.01", "-250.00"])
 def test_spend_of_zero_or_less_is_refused(year: FinancialYear, amount: str) -> None:
-    line = BudgetLineFactory(financial_year=year, approved=True)
+    line = make.BudgetLineFactory(financial_year=year, approved=True)
     refused(lambda: new_spend(line, amount=Decimal(amount)))
     spend = new_spend(line, amount=Decimal("0.01"))
     refused(lambda: Spend.objects.filter(pk=spend.pk).update(amount=Decimal(amount)))
@@ -94,7 +87,7 @@ def test_spend_of_zero_or_less_is_refused(year: FinancialYear, amount: str) -> N
 
 @pytest.mark.parametrize("status", ["spent", "Committed", ""])
 def test_spend_of_unknown_status_is_refused(year: FinancialYear, status: str) -> None:
-    spend = SpendFactory(budget_line__financial_year=year)
+    spend = make.SpendFactory(budget_line__financial_year=year)
     refused(lambda: new_spend(spend.budget_line, status=status))
     refused(lambda: Spend.objects.filter(pk=spend.pk).update(status=status))
     assert Spend.objects.get(pk=spend.pk).status == "estimated"
@@ -102,7 +95,7 @@ def test_spend_of_unknown_status_is_refused(year: FinancialYear, status: str) ->
 
 @pytest.mark.parametrize("state", ["approved", "GRANTED", "pending"])
 def test_spend_of_unknown_override_state_is_refused(year: FinancialYear, state: str) -> None:
-    spend = SpendFactory(budget_line__financial_year=year)
+    spend = make.SpendFactory(budget_line__financial_year=year)
     refused(lambda: new_spend(spend.budget_line, override_state=state))
     refused(lambda: Spend.objects.filter(pk=spend.pk).update(override_state=state))
     Spend.objects.filter(pk=spend.pk).update(override_state="requested")
@@ -111,8 +104,8 @@ def test_spend_of_unknown_override_state_is_refused(year: FinancialYear, state: 
 
 @pytest.mark.parametrize("percentage", ["100.01", "150", "0", "-5"])
 def test_a_share_outside_0_to_100_is_refused(db: Any, percentage: str) -> None:
-    relationship = RelationshipFactory()
-    council = CouncilFactory(name="Derbyshire County Council")
+    relationship = make.RelationshipFactory()
+    council = make.CouncilFactory(name="Derbyshire County Council")
     refused(
         lambda: CostShare.objects.create(
             relationship=relationship, council=council, percentage=Decimal(percentage)
@@ -124,8 +117,10 @@ def test_a_share_outside_0_to_100_is_refused(db: Any, percentage: str) -> None:
 
 
 def test_a_councils_second_share_of_a_relationship_is_refused(db: Any) -> None:
-    share = CostShareFactory(council=CouncilFactory(name="Derby City Council"), percentage=Decimal("60"))
-    other = CouncilFactory(name="South Derbyshire District Council")
+    share = make.CostShareFactory(
+        council=make.CouncilFactory(name="Derby City Council"), percentage=Decimal("60")
+    )
+    other = make.CouncilFactory(name="South Derbyshire District Council")
     refused(
         lambda: CostShare.objects.create(
             relationship=share.relationship, council=share.council, percentage=Decimal("40")
@@ -136,7 +131,7 @@ def test_a_councils_second_share_of_a_relationship_is_refused(db: Any) -> None:
     )
     refused(lambda: CostShare.objects.filter(pk=second.pk).update(council=share.council))
     # The same council may share another relationship's costs.
-    CostShareFactory(council=share.council, percentage=Decimal("100"))
+    make.CostShareFactory(council=share.council, percentage=Decimal("100"))
     assert CostShare.objects.filter(council=share.council).count() == 2
 
 

@@ -20,27 +20,24 @@ from django.urls import reverse
 from budgets import services
 from budgets.models import CostShare
 from core.status import RuleBroken
-from tests.budgets.test_lines import line_page, money, refused, unchanged
-from tests.delegations.test_visits import within
-from tests.factories import (
-    BudgetLineFactory,
-    CostShareFactory,
-    CouncilFactory,
-    PlaceFactory,
-    RelationshipFactory,
-)
-from tests.partners.test_html import Page
+from tests import factories as make
+from tests.support.database import unchanged
+from tests.support.pages import Page, money, record_page, refused, within
 
 DERBY, COUNTY, SOUTH = "Derby City Council", "Derbyshire County Council", "South Derbyshire District Council"
 
 
 @pytest.fixture
 def toyota(db: Any) -> Any:
-    relationship = RelationshipFactory(
-        place=PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
+    relationship = make.RelationshipFactory(
+        place=make.PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
     )
     relationship.councils.set(
-        [CouncilFactory(name=DERBY, is_home=True), CouncilFactory(name=COUNTY), CouncilFactory(name=SOUTH)]
+        [
+            make.CouncilFactory(name=DERBY, is_home=True),
+            make.CouncilFactory(name=COUNTY),
+            make.CouncilFactory(name=SOUTH),
+        ]
     )
     return relationship
 
@@ -120,10 +117,10 @@ def test_finance_splits_the_costs_40_30_30_and_each_councils_part_is_shown(
         (SOUTH, Decimal("30.00")),
     ]
 
-    line = BudgetLineFactory(
+    line = make.BudgetLineFactory(
         relationship=toyota, amount=Decimal("20000.00"), approved=True, decided_by=finance
     )
-    parts = within(line_page(officer_client, line).section("Each council's part"))
+    parts = within(record_page(officer_client, line).section("Each council's part"))
     assert parts.column("Council") == [DERBY, COUNTY, SOUTH]
     assert parts.column("Share") == ["40%", "30%", "30%"]
     assert [money(v) for v in parts.column("Part of £20,000")] == [
@@ -139,26 +136,32 @@ def test_finance_splits_the_costs_40_30_30_and_each_councils_part_is_shown(
 def test_a_line_on_a_relationship_without_shares_shows_no_parts(
     officer_client: Client, finance: Any, toyota: Any
 ) -> None:
-    line = BudgetLineFactory(
+    line = make.BudgetLineFactory(
         relationship=toyota, amount=Decimal("20000.00"), approved=True, decided_by=finance
     )
     with pytest.raises(AssertionError, match="No section headed"):
-        line_page(officer_client, line).section("Each council's part")
+        record_page(officer_client, line).section("Each council's part")
+
+
+@pytest.fixture
+def thirds(finance_client: Client, toyota: Any) -> None:
+    """Derby 33.34%, the county and South Derbyshire 33.33% each."""
+    shares = [(DERBY, "33.34"), (COUNTY, "33.33"), (SOUTH, "33.33")]
+    assert set_shares(finance_client, toyota, shares).status_code == 302
+
+
+def parts_of_a_line(client: Client, toyota: Any, finance: Any, amount: str) -> Page:
+    """Each council's part of a new approved line of ``amount``, as the line's page shows it."""
+    line = make.BudgetLineFactory(
+        relationship=toyota, amount=Decimal(amount), approved=True, decided_by=finance
+    )
+    return within(record_page(client, line).section("Each council's part"))
 
 
 def test_shares_in_pence_of_a_percent(
-    finance_client: Client, officer_client: Client, finance: Any, toyota: Any
+    officer_client: Client, finance: Any, toyota: Any, thirds: None
 ) -> None:
-    assert (
-        set_shares(
-            finance_client, toyota, [(DERBY, "33.34"), (COUNTY, "33.33"), (SOUTH, "33.33")]
-        ).status_code
-        == 302
-    )
-    line = BudgetLineFactory(
-        relationship=toyota, amount=Decimal("9000.00"), approved=True, decided_by=finance
-    )
-    parts = within(line_page(officer_client, line).section("Each council's part"))
+    parts = parts_of_a_line(officer_client, toyota, finance, "9000.00")
     assert parts.column("Share") == ["33.34%", "33.33%", "33.33%"]
     assert [money(v) for v in parts.column("Part of £9,000")] == [
         Decimal("3000.60"),
@@ -168,16 +171,9 @@ def test_shares_in_pence_of_a_percent(
 
 
 def test_the_parts_add_up_to_the_line(
-    finance_client: Client, officer_client: Client, finance: Any, toyota: Any
+    officer_client: Client, finance: Any, toyota: Any, thirds: None
 ) -> None:
-    assert (
-        set_shares(
-            finance_client, toyota, [(DERBY, "33.34"), (COUNTY, "33.33"), (SOUTH, "33.33")]
-        ).status_code
-        == 302
-    )
-    line = BudgetLineFactory(relationship=toyota, amount=Decimal("100.01"), approved=True, decided_by=finance)
-    parts = within(line_page(officer_client, line).section("Each council's part"))
+    parts = parts_of_a_line(officer_client, toyota, finance, "100.01")
     assert sum(money(v) for v in parts.column("Part of £100.01")) == Decimal("100.01")
 
 
@@ -197,7 +193,9 @@ def test_the_parts_add_up_to_the_line(
 def test_shares_that_do_not_make_100_are_refused(
     finance_client: Client, toyota: Any, shares: list[tuple[str, str]], message: str
 ) -> None:
-    CostShareFactory(relationship=toyota, council=toyota.councils.get(name=DERBY), percentage=Decimal("100"))
+    make.CostShareFactory(
+        relationship=toyota, council=toyota.councils.get(name=DERBY), percentage=Decimal("100")
+    )
     before = stored(toyota)
     with unchanged():
         page = refused(set_shares(finance_client, toyota, shares), 400)
@@ -253,7 +251,9 @@ def test_new_shares_replace_the_old_and_the_change_is_kept(finance_client: Clien
 
 
 def test_only_finance_may_save_shares(officer_client: Client, leader_client: Client, toyota: Any) -> None:
-    CostShareFactory(relationship=toyota, council=toyota.councils.get(name=DERBY), percentage=Decimal("100"))
+    make.CostShareFactory(
+        relationship=toyota, council=toyota.councils.get(name=DERBY), percentage=Decimal("100")
+    )
     page = Page(officer_client.get(shares_url(toyota)))
     assert len(page.root.find_all("form", method="post")) == 1, "The officer is offered the shares form"
     table = within(page.root.find_all("main")[0])
@@ -285,7 +285,9 @@ def test_the_shares_service_refuses_whoever_calls_it(
     toyota: Any, shares: list[tuple[str, str]], message: str
 ) -> None:
     """The rule holds below the form too: nothing replaced when the shares are wrong."""
-    CostShareFactory(relationship=toyota, council=toyota.councils.get(name=SOUTH), percentage=Decimal("100"))
+    make.CostShareFactory(
+        relationship=toyota, council=toyota.councils.get(name=SOUTH), percentage=Decimal("100")
+    )
     chosen = [(toyota.councils.get(name=name), Decimal(pct)) for name, pct in shares]
     with pytest.raises(RuleBroken, match=re.escape(message)):
         services.cost_shares_set(relationship=toyota, shares=chosen)

@@ -18,9 +18,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,13 +26,8 @@ from budgets.models import BudgetLine, FinancialYear, Spend
 from budgets.selectors import year_summary
 from budgets.services import spend_record
 from core.templatetags.twinning_format import gbp
-from tests.factories import (
-    BudgetLineFactory,
-    FinancialYearFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    SpendFactory,
-)
+from tests import factories as make
+from tests.support.queries import assert_queries_do_not_grow
 
 YEAR_HEADER = [
     "Cost centre",
@@ -151,133 +144,98 @@ def as_text(amounts: list[Decimal]) -> list[str]:
 @pytest.fixture
 def year_2016(db: Any, finance: Any, officer: Any) -> FinancialYear:
     """2016–17 with figures worked out by hand (see each line's comment)."""
-    year = FinancialYearFactory(start_year=2016)
-    osnabrueck = RelationshipFactory(place=PlaceFactory(name="Osnabrück", local_name="Osnabrück"))
-    xian = RelationshipFactory(place=PlaceFactory(name="Xi'an", local_name="西安市"))
-    decided = {"decided_by": finance, "decided_at": DECIDED}
+    year = make.FinancialYearFactory(start_year=2016)
+    osnabrueck = make.RelationshipFactory(place=make.PlaceFactory(name="Osnabrück", local_name="Osnabrück"))
+    xian = make.RelationshipFactory(place=make.PlaceFactory(name="Xi'an", local_name="西安市"))
+
+    def line(cost_centre: str, title: str, amount: str, comment: str = "", **more: Any) -> BudgetLine:
+        """A line of 2016–17; with a comment, one Finance decided (approved unless said otherwise)."""
+        decided = {"decided_by": finance, "decided_at": DECIDED, "approved": "rejected" not in more}
+        values = {
+            "financial_year": year,
+            "cost_centre": cost_centre,
+            "title": title,
+            "amount": Decimal(amount),
+        }
+        return make.BudgetLineFactory(
+            **{**values, **more}, **(decided if comment else {}), decision_comment=comment
+        )
 
     # Budget 5,000.00; estimated 100.10; committed 1,234.56 + paid 999.99 = 2,234.55;
     # remaining 2,765.45; variance 2,665.35.
-    civic = BudgetLineFactory(
-        financial_year=year,
-        cost_centre="TW100",
-        title="Civic visits",
-        amount=Decimal("5000.00"),
-        relationship=osnabrueck,
-        approved=True,
-        decision_comment="Within the Cabinet envelope.",
-        **decided,
-    )
-    SpendFactory(budget_line=civic, amount=Decimal("100.10"), status="estimated")
-    SpendFactory(budget_line=civic, amount=Decimal("1234.56"), status="committed")
-    SpendFactory(budget_line=civic, amount=Decimal("999.99"), status="paid")
+    civic = line("TW100", "Civic visits", "5000.00", "Within the Cabinet envelope.", relationship=osnabrueck)
+    make.SpendFactory(budget_line=civic, amount=Decimal("100.10"), status="estimated")
+    make.SpendFactory(budget_line=civic, amount=Decimal("1234.56"), status="committed")
+    make.SpendFactory(budget_line=civic, amount=Decimal("999.99"), status="paid")
 
     # Proposed 20,000.00: shown, not counted in the budget.
-    BudgetLineFactory(
-        financial_year=year, cost_centre="TW200", title="Toyota City exchange", amount=Decimal("20000.00")
-    )
+    line("TW200", "Toyota City exchange", "20000.00")
 
     # Budget 1,000.00; paid 800.00 then 450.00 committed beyond it, granted by Finance:
     # committed 1,250.00, over-committed; an officer's 300.00 awaiting Finance counts as
     # estimated. Remaining -250.00; variance -550.00.
-    gifts = BudgetLineFactory(
-        financial_year=year,
-        cost_centre="TW300",
-        title="Anniversary civic gifts",
-        amount=Decimal("1000.00"),
-        relationship=osnabrueck,
-        approved=True,
-        decision_comment="Agreed.",
-        **decided,
-    )
-    SpendFactory(budget_line=gifts, amount=Decimal("800.00"), status="paid")
-    granted = spend_record(
-        budget_line=gifts,
-        values={
-            "description": "Engraved glass",
-            "amount": Decimal("450.00"),
-            "spent_on": datetime.date(2016, 6, 1),
+    gifts = line("TW300", "Anniversary civic gifts", "1000.00", "Agreed.", relationship=osnabrueck)
+    make.SpendFactory(budget_line=gifts, amount=Decimal("800.00"), status="paid")
+
+    def committed_beyond_the_line(description: str, amount: str, day: int, by: Any, reason: str) -> Spend:
+        values = {
+            "description": description,
+            "amount": Decimal(amount),
+            "spent_on": datetime.date(2016, 6, day),
             "status": "committed",
-        },
-        by=finance,
-        may_override=True,
-        override_reason="The 70th anniversary gifts were agreed by the Leader.",
+        }
+        return spend_record(
+            budget_line=gifts, values=values, by=by, may_override=by == finance, override_reason=reason
+        )
+
+    granted = committed_beyond_the_line(
+        "Engraved glass", "450.00", 1, finance, "The 70th anniversary gifts were agreed by the Leader."
     )
     assert granted.override_state == "granted"
-    awaiting = spend_record(
-        budget_line=gifts,
-        values={
-            "description": "Framed prints",
-            "amount": Decimal("300.00"),
-            "spent_on": datetime.date(2016, 6, 2),
-            "status": "committed",
-        },
-        by=officer,
-        may_override=False,
-        override_reason="Prints for the visiting councillors.",
+    awaiting = committed_beyond_the_line(
+        "Framed prints", "300.00", 2, officer, "Prints for the visiting councillors."
     )
     assert awaiting.override_state == "requested"
 
     # FCO money: budget 4,000.00; estimated 240.00 + 200.00 = 440.00; variance 3,560.00.
-    BudgetLineFactory(
-        financial_year=year,
-        cost_centre="TW900",
-        title="China trade mission (FCO)",
-        amount=Decimal("4000.00"),
+    fco = line(
+        "TW900",
+        "China trade mission (FCO)",
+        "4000.00",
+        "FCO grant letter received.",
         funding_source="fco",
         relationship=xian,
-        approved=True,
-        decision_comment="FCO grant letter received.",
-        **decided,
     )
-    fco = BudgetLine.objects.get(cost_centre="TW900")
-    SpendFactory(budget_line=fco, amount=Decimal("240.00"))
-    SpendFactory(budget_line=fco, amount=Decimal("200.00"))
+    make.SpendFactory(budget_line=fco, amount=Decimal("240.00"))
+    make.SpendFactory(budget_line=fco, amount=Decimal("200.00"))
 
     # Rejected partner money: shown with nothing counted.
-    BudgetLineFactory(
-        financial_year=year,
-        cost_centre="TW800",
-        title="Hefei partner fund",
-        amount=Decimal("3000.00"),
+    line(
+        "TW800",
+        "Hefei partner fund",
+        "3000.00",
+        "No partner letter.",
         funding_source="partner",
         rejected=True,
-        decision_comment="No partner letter.",
-        **decided,
     )
 
     # Another year: in the lines export, never in 2016–17's figures.
-    other = BudgetLineFactory(
-        financial_year=FinancialYearFactory(start_year=2017),
-        cost_centre="TW100",
-        title="Civic visits",
-        amount=Decimal("777.77"),
-        approved=True,
-        decision_comment="Rolled forward.",
-        **decided,
-    )
-    SpendFactory(budget_line=other, amount=Decimal("111.11"), status="paid")
+    next_year = make.FinancialYearFactory(start_year=2017)
+    other = line("TW100", "Civic visits", "777.77", "Rolled forward.", financial_year=next_year)
+    make.SpendFactory(budget_line=other, amount=Decimal("111.11"), status="paid")
     return year
 
 
 # Budget, proposed, estimated, committed, paid, remaining, variance.
 EXPECTED_YEAR = [
-    ["TW100", "Civic visits", "Council revenue", "Approved", "Osnabrück",
-     money("5000.00", "0.00", "100.10", "2234.55", "999.99", "2765.45", "2665.35"), "No"],
-    ["TW200", "Toyota City exchange", "Council revenue", "Proposed", "",
-     money("0.00", "20000.00", "0.00", "0.00", "0.00", "0.00", "0.00"), "No"],
-    ["TW300", "Anniversary civic gifts", "Council revenue", "Approved", "Osnabrück",
-     money("1000.00", "0.00", "300.00", "1250.00", "800.00", "-250.00", "-550.00"), "Yes"],
-    ["Subtotal", "The council's own money", "", "", "",
-     money("6000.00", "20000.00", "400.10", "3484.55", "1799.99", "2515.45", "2115.35"), ""],
-    ["TW900", "China trade mission (FCO)", "Foreign and Commonwealth Office", "Approved", "Xi'an",
-     money("4000.00", "0.00", "440.00", "0.00", "0.00", "4000.00", "3560.00"), "No"],
-    ["TW800", "Hefei partner fund", "Partner", "Rejected", "",
-     money("0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"), "No"],
-    ["Subtotal", "Funded by others (FCO, partners, other)", "", "", "",
-     money("4000.00", "0.00", "440.00", "0.00", "0.00", "4000.00", "3560.00"), ""],
-    ["Total", "All lines, 2016–17", "", "", "",
-     money("10000.00", "20000.00", "840.10", "3484.55", "1799.99", "6515.45", "5675.35"), ""],
+    ["TW100", "Civic visits", "Council revenue", "Approved", "Osnabrück", money("5000.00", "0.00", "100.10", "2234.55", "999.99", "2765.45", "2665.35"), "No"],
+    ["TW200", "Toyota City exchange", "Council revenue", "Proposed", "", money("0.00", "20000.00", "0.00", "0.00", "0.00", "0.00", "0.00"), "No"],
+    ["TW300", "Anniversary civic gifts", "Council revenue", "Approved", "Osnabrück", money("1000.00", "0.00", "300.00", "1250.00", "800.00", "-250.00", "-550.00"), "Yes"],
+    ["Subtotal", "The council's own money", "", "", "", money("6000.00", "20000.00", "400.10", "3484.55", "1799.99", "2515.45", "2115.35"), ""],
+    ["TW900", "China trade mission (FCO)", "Foreign and Commonwealth Office", "Approved", "Xi'an", money("4000.00", "0.00", "440.00", "0.00", "0.00", "4000.00", "3560.00"), "No"],
+    ["TW800", "Hefei partner fund", "Partner", "Rejected", "", money("0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"), "No"],
+    ["Subtotal", "Funded by others (FCO, partners, other)", "", "", "", money("4000.00", "0.00", "440.00", "0.00", "0.00", "4000.00", "3560.00"), ""],
+    ["Total", "All lines, 2016–17", "", "", "", money("10000.00", "20000.00", "840.10", "3484.55", "1799.99", "6515.45", "5675.35"), ""],
 ]  # fmt: skip
 GRAND_TOTAL = EXPECTED_YEAR[-1][5]
 
@@ -395,7 +353,7 @@ def test_year_xlsx_totals_are_what_the_year_page_shows(
 def test_a_year_with_no_lines_still_has_its_subtotals_and_total(
     finance_client: Client, db: Any, kind: str
 ) -> None:
-    FinancialYearFactory(start_year=2020)
+    make.FinancialYearFactory(start_year=2020)
     response = finance_client.get(year_url(kind, 2020))
     if kind == "csv":
         rows = csv_rows(response, YEAR_HEADER)
@@ -593,19 +551,25 @@ DANGEROUS = {
 @pytest.fixture
 def dangerous_line(db: Any, finance: Any) -> BudgetLine:
     """Text that a spreadsheet would run as a formula, on a line whose figures go negative."""
-    line = BudgetLineFactory(
-        financial_year=FinancialYearFactory(start_year=2018),
+    line = make.BudgetLineFactory(
+        financial_year=make.FinancialYearFactory(start_year=2018),
         cost_centre=DANGEROUS["cost_centre"],
         title=DANGEROUS["title"],
-        relationship=RelationshipFactory(place=PlaceFactory(name=DANGEROUS["place"])),
+        relationship=make.RelationshipFactory(place=make.PlaceFactory(name=DANGEROUS["place"])),
         amount=Decimal("100.00"),
         approved=True,
         decided_by=finance,
         decided_at=DECIDED,
         decision_comment=DANGEROUS["decision_comment"],
     )
-    SpendFactory(budget_line=line, amount=Decimal("150.25"), status="committed", override_state="granted")
+    make.SpendFactory(
+        budget_line=line, amount=Decimal("150.25"), status="committed", override_state="granted"
+    )
     return line
+
+
+# The dangerous line's text as an export must write it: a spreadsheet takes none of it for a formula.
+ESCAPED = {"Cost centre": "'+44", "Line": '\'=HYPERLINK("http://x")', "Relationship": "'-1"}
 
 
 def test_year_csv_escapes_formulas_in_text_and_leaves_numbers_alone(
@@ -613,12 +577,8 @@ def test_year_csv_escapes_formulas_in_text_and_leaves_numbers_alone(
 ) -> None:
     row = csv_rows(finance_client.get(year_url("csv", 2018)), YEAR_HEADER)[0]
 
-    assert row["Cost centre"] == "'+44"
-    assert row["Line"] == '\'=HYPERLINK("http://x")'
-    assert row["Relationship"] == "'-1"
-    assert row["Remaining"] == "-50.25"
-    assert row["Variance"] == "-50.25"
-    assert row["Committed"] == "150.25"
+    assert {column: row[column] for column in ESCAPED} == ESCAPED
+    assert (row["Remaining"], row["Variance"], row["Committed"]) == ("-50.25", "-50.25", "150.25")
 
 
 def test_year_xlsx_stores_formula_like_text_as_text_and_numbers_as_numbers(
@@ -652,17 +612,17 @@ def test_lines_export_escapes_formulas_in_text_and_leaves_numbers_alone(
         (row,) = xlsx_rows(response, LINES_HEADER, LINES_MONEY)
         assert row["Remaining"] == Decimal("-50.25")
 
-    assert row["Cost centre"] == "'+44"
-    assert row["Line"] == '\'=HYPERLINK("http://x")'
-    assert row["Relationship"] == "'-1"
-    assert row["Decision comment"] == "'@SUM(A1)"
+    escaped = {**ESCAPED, "Decision comment": "'@SUM(A1)"}
+    assert {column: row[column] for column in escaped} == escaped
 
 
 def test_xlsx_keeps_text_that_looks_like_an_error_and_drops_characters_excel_refuses(
     finance_client: Client, db: Any
 ) -> None:
-    BudgetLineFactory(
-        financial_year=FinancialYearFactory(start_year=2018), cost_centre="#N/A", title="Gifts\x0bfor guests"
+    make.BudgetLineFactory(
+        financial_year=make.FinancialYearFactory(start_year=2018),
+        cost_centre="#N/A",
+        title="Gifts\x0bfor guests",
     )
     sheet = load_sheet(finance_client.get(year_url("xlsx", 2018)))
     row = sheet[header_row_number(sheet, "Cost centre") + 1]
@@ -700,7 +660,7 @@ def test_every_role_may_export_and_no_one_else(
 
 @pytest.mark.parametrize(("name", "args"), EXPORTS)
 def test_anonymous_is_sent_to_log_in(db: Any, name: str, args: list[int]) -> None:
-    FinancialYearFactory(start_year=2016)
+    make.FinancialYearFactory(start_year=2016)
     url = reverse(name, args=args)
     response = Client().get(url)
 
@@ -713,7 +673,7 @@ def test_anonymous_is_sent_to_log_in(db: Any, name: str, args: list[int]) -> Non
 
 def add_lines(year: FinancialYear, count: int, decided_by: Any) -> None:
     """Lines with estimated, committed and paid spend, decided by someone, on a relationship."""
-    relationship = RelationshipFactory()
+    relationship = make.RelationshipFactory()
     lines = BudgetLine.objects.bulk_create(
         BudgetLine(
             financial_year=year,
@@ -741,49 +701,42 @@ def add_lines(year: FinancialYear, count: int, decided_by: Any) -> None:
     )
 
 
-def queries_and_rows(client: Client, url: str) -> tuple[int, int]:
-    """How many queries the export took, and how many rows of lines it holds."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        body = body_of(response)  # a streamed export reads the database as it is sent
-    assert response.status_code == 200
+def rows_in(url: str, body: bytes) -> int:
+    """How many rows of lines an export holds."""
     if url.endswith(".csv"):
-        rows = body.count(b"\r\n") - 1
-    else:
-        sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
-        first_heading = "Cost centre" if "/years/" in url else "Year"
-        rows = sheet.max_row - header_row_number(sheet, first_heading)
-    return len(queries), rows
+        return body.count(b"\r\n") - 1
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    return sheet.max_row - header_row_number(sheet, "Cost centre" if "/years/" in url else "Year")
 
 
 @pytest.mark.parametrize(("name", "args"), EXPORTS)
 def test_query_count_does_not_grow_with_lines(
     finance_client: Client, finance: Any, db: Any, name: str, args: list[int]
 ) -> None:
-    year = FinancialYearFactory(start_year=2016)
+    year = make.FinancialYearFactory(start_year=2016)
     url = reverse(name, args=args)
     add_lines(year, 3, finance)
-    few, few_rows = queries_and_rows(finance_client, url)
-    add_lines(year, 297, finance)
-    many, many_rows = queries_and_rows(finance_client, url)
+    few = rows_in(url, body_of(finance_client.get(url)))
+    many = rows_in(
+        url, assert_queries_do_not_grow(finance_client, url, lambda: add_lines(year, 297, finance))[url]
+    )
 
     # The year export adds two subtotals and a total.
     extra = 3 if name.startswith("budgets:year") else 0
-    assert (few_rows, many_rows) == (3 + extra, 300 + extra)
-    assert many == few
+    assert (few, many) == (3 + extra, 300 + extra)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_lines_csv_still_reads_the_lines_once_the_request_transaction_has_ended(
     finance_client: Client, finance: Any
 ) -> None:
-    """A download only reads, so no transaction is held open while the file is streamed.
+    """Each request is one transaction (ATOMIC_REQUESTS) that ends before a stream is sent.
 
     Outside the test's own transaction, as in production, the streamed CSV
-    still reads every line (on PostgreSQL through a server-side cursor).
+    still reads every line (on PostgreSQL through a cursor held past commit).
     """
     # More than two of the pieces the stream is sent in (500 rows each).
-    add_lines(FinancialYearFactory(start_year=2016), 1001, finance)
+    add_lines(make.FinancialYearFactory(start_year=2016), 1001, finance)
 
     response = finance_client.get(lines_url("csv"))
 

@@ -5,20 +5,15 @@ page can say what the line read on any date.
 Pages are read as a person reads them (fields by label, the error beside the
 field); a refused post is checked to have written nothing, in any table or
 history, and to have left the line exactly as it was.
-
-``budget_counts``, ``unchanged``, ``refused``, ``choose``, ``money`` and the
-line page helpers are shared by the other budgets tests.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,95 +22,34 @@ from budgets import services
 from budgets.models import BudgetLine, FinancialYear, LineStatus
 from core import roles
 from core.status import RuleBroken
-from tests.delegations.test_visits import fill, form_posting_to, within
 from tests.factories import BudgetLineFactory, PlaceFactory, RelationshipFactory, UserFactory
-from tests.partners.test_html import Page
+from tests.support.database import unchanged
+from tests.support.pages import REQUIRED, Page, money, record_page, refused, within
 
-REQUIRED = "This field is required."
 NOT_POSITIVE = "The amount must be more than zero."
 TOO_PRECISE = "Ensure that there are no more than 2 decimal places."
 NOT_SAVED = "Your changes have not been saved"
 
 
-# --- Shared helpers -------------------------------------------------------------------
-
-
-def budget_counts() -> dict[str, int]:
-    """Rows in every table of partners, delegations and budgets, their history tables included."""
-    return {
-        f"{label}.{model.__name__}": model._default_manager.count()
-        for label in ("partners", "delegations", "budgets")
-        for model in apps.get_app_config(label).get_models()
-    }
-
-
-class unchanged:  # lower case: it reads as a sentence, ``with unchanged():``
-    """Around a post that must save nothing, in any table."""
-
-    def __enter__(self) -> None:
-        self.before = budget_counts()
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            after = budget_counts()
-            grown = {k: (self.before[k], after[k]) for k in after if after[k] != self.before[k]}
-            assert not grown, f"Rows were written (before, after): {grown}"
-
-
-def refused(response: Any, status: int) -> Page:
-    assert response.status_code == status, (
-        f"expected {status}, got {response.status_code} {response.get('Location', '')}"
-    )
-    page = Page(response)
-    assert "There is a problem" in page.text, "The page does not say that something needs fixing"
-    return page
-
-
-def money(text: str) -> Decimal:
-    """£4,000 or -£12.50 as a Decimal, exactly."""
-    match = re.fullmatch(r"(-?)£([\d,]+(?:\.\d\d)?)", text.strip())
-    assert match, f"{text!r} is not an amount of money"
-    return Decimal(match[1] + match[2].replace(",", ""))
-
-
-def choose(form: Page, data: dict[str, Any], label: str) -> dict[str, Any]:
-    """Ticks the radio button labelled ``label``."""
-    control = form.control(label)
-    assert control.attrs.get("type") == "radio", f"{label!r} is not a radio button"
-    return {**data, control.attrs["name"]: control.attrs["value"]}
-
-
-def line_page(client: Client, line: BudgetLine, **query: str) -> Page:
-    response = client.get(line.get_absolute_url(), query)
-    assert response.status_code == 200
-    return Page(response)
-
-
-def record(page: Page) -> dict[str, str]:
-    """The line page's own description list: label -> what it says."""
-    found = page.root.find_all("dl")
-    assert found, "The page has no description list"
-    terms = found[0].find_all("dt")
-    values = found[0].find_all("dd")
-    return {t.text: v.text for t, v in zip(terms, values, strict=True)}
+# --- Helpers --------------------------------------------------------------------------
 
 
 def decision_form(client: Client, line: BudgetLine) -> Page:
     url = reverse("budgets:line-decide", args=[line.pk])
-    return form_posting_to(line_page(client, line), url)
+    return record_page(client, line).form_posting_to(url)
 
 
 def decide(client: Client, line: BudgetLine, choice: str, comment: str, *, form: Page | None = None) -> Any:
     """Chooses Approve or Reject on the line page, writes the comment and records the decision."""
     form = form or decision_form(client, line)
-    data = choose(form, fill(form, {"Comment": comment}), choice)
+    data = form.choose(form.fill({"Comment": comment}), choice)
     return client.post(reverse("budgets:line-decide", args=[line.pk]), data)
 
 
 def edit_line(client: Client, line: BudgetLine, values: dict[str, Any]) -> Any:
     url = reverse("budgets:line-update", args=[line.pk])
     form = within(Page(client.get(url)).form_of("Title"))
-    return client.post(url, fill(form, values))
+    return client.post(url, form.fill(values))
 
 
 def today_long() -> str:
@@ -131,25 +65,24 @@ def toyota(db: Any) -> Any:
     return RelationshipFactory(place=PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan"))
 
 
+# The line both fixtures below make, one still proposed, the other approved.
+TOYOTA_LINE = {
+    "financial_year__start_year": 2016,
+    "cost_centre": "TW100",
+    "title": "Toyota City civic visit",
+    "amount": Decimal("4000.00"),
+}
+
+
 @pytest.fixture
 def proposed(officer: Any, toyota: Any) -> BudgetLine:
-    return BudgetLineFactory(
-        financial_year__start_year=2016,
-        cost_centre="TW100",
-        title="Toyota City civic visit",
-        amount=Decimal("4000.00"),
-        relationship=toyota,
-        proposed_by=officer,
-    )
+    return BudgetLineFactory(**TOYOTA_LINE, relationship=toyota, proposed_by=officer)
 
 
 @pytest.fixture
 def approved(finance: Any, toyota: Any) -> BudgetLine:
     return BudgetLineFactory(
-        financial_year__start_year=2016,
-        cost_centre="TW100",
-        title="Toyota City civic visit",
-        amount=Decimal("4000.00"),
+        **TOYOTA_LINE,
         relationship=toyota,
         approved=True,
         decided_by=finance,
@@ -179,8 +112,7 @@ def test_an_officer_proposes_a_line_and_finance_sees_it_waiting(
     url = reverse("budgets:line-create")
     form = within(Page(officer_client.get(url)).form_of("Title"))
     assert "2016–17" in form.options("Financial year")
-    data = fill(
-        form,
+    data = form.fill(
         {
             "Financial year": "2016–17",
             "Cost centre": "TW100",
@@ -196,10 +128,10 @@ def test_an_officer_proposes_a_line_and_finance_sees_it_waiting(
     assert (line.financial_year.start_year, line.status, line.proposed_by) == (2016, "proposed", officer)
     assert (line.amount, line.decided_by, line.decided_at) == (Decimal("4000.00"), None, None)
 
-    page = line_page(officer_client, line)
-    assert record(page)["Status"] == "Proposed"
-    assert record(page)["Financial year"] == "2016–17"
-    assert record(page)["Proposed by"] == "Olivia Officer"
+    page = record_page(officer_client, line)
+    assert page.described()["Status"] == "Proposed"
+    assert page.described()["Financial year"] == "2016–17"
+    assert page.described()["Proposed by"] == "Olivia Officer"
 
     queue = Page(finance_client.get(reverse("budgets:review")))
     waiting = within(queue.section("Budget lines awaiting a decision"))
@@ -209,7 +141,7 @@ def test_an_officer_proposes_a_line_and_finance_sees_it_waiting(
 
 
 def test_a_proposed_line_is_not_counted_in_the_budget(officer_client: Client, proposed: BudgetLine) -> None:
-    page = line_page(officer_client, proposed)
+    page = record_page(officer_client, proposed)
     figures = within(page.section("Figures"))
     assert money(figures.column("Budget")[0]) == Decimal("0")
     assert money(figures.column("Proposed")[0]) == Decimal("4000")
@@ -240,9 +172,9 @@ def test_finance_approves_with_a_comment_recorded_with_who_and_when(
     )
     assert before <= line.decided_at <= timezone.now()
 
-    page = line_page(finance_client, line)
-    assert record(page)["Status"] == f"Approved by Fred Finance on {today_long()}"
-    assert record(page)["Decision comment"] == "Within the £10,000 agreed by Cabinet."
+    page = record_page(finance_client, line)
+    assert page.described()["Status"] == f"Approved by Fred Finance on {today_long()}"
+    assert page.described()["Decision comment"] == "Within the £10,000 agreed by Cabinet."
     assert money(within(page.section("Figures")).column("Budget")[0]) == Decimal("4000")
     assert "Record decision" not in page.text, "A decided line still offers a decision"
     queue = Page(finance_client.get(reverse("budgets:review")))
@@ -266,8 +198,8 @@ def test_finance_rejects_with_a_comment(finance_client: Client, finance: Any, pr
         finance,
         "No budget left this year.",
     )
-    page = line_page(finance_client, line)
-    assert record(page)["Status"].startswith("Rejected by Fred Finance on ")
+    page = record_page(finance_client, line)
+    assert page.described()["Status"].startswith("Rejected by Fred Finance on ")
     assert money(within(page.section("Figures")).column("Budget")[0]) == Decimal("0")
     assert "Record spend" not in page.text, "A rejected line still offers to record spend"
 
@@ -284,7 +216,7 @@ def test_a_decision_needs_a_comment(finance_client: Client, proposed: BudgetLine
 
 def test_a_decision_must_say_approve_or_reject(finance_client: Client, proposed: BudgetLine) -> None:
     form = decision_form(finance_client, proposed)
-    data = fill(form, {"Comment": "Fine."})
+    data = form.fill({"Comment": "Fine."})
     with unchanged():
         page = refused(finance_client.post(reverse("budgets:line-decide", args=[proposed.pk]), data), 400)
     group = page.control("Approve")
@@ -335,7 +267,7 @@ def test_a_decision_on_a_line_changed_since_it_was_opened_is_refused(
     with unchanged():
         page = refused(decide(finance_client, proposed, "Approve", "Agreed.", form=form), 400)
     assert "Someone changed this line after you opened it" in page.errors_summary()
-    assert record(page)["Amount"] == "£9,000", "The page shown again is not the line as it now stands"
+    assert page.described()["Amount"] == "£9,000", "The page shown again is not the line as it now stands"
     assert snapshot(proposed) == raised
 
 
@@ -345,14 +277,14 @@ def test_after_a_stale_decision_is_refused_deciding_again_works(
     form = decision_form(finance_client, proposed)
     assert edit_line(officer_client, proposed, {"Amount (£)": "9000.00"}).status_code == 302
     page = refused(decide(finance_client, proposed, "Approve", "Agreed.", form=form), 400)
-    again = form_posting_to(page, reverse("budgets:line-decide", args=[proposed.pk]))
+    again = page.form_posting_to(reverse("budgets:line-decide", args=[proposed.pk]))
     assert again.form_values("Comment")["version"] == str(BudgetLine.objects.get(pk=proposed.pk).version)
     assert decide(finance_client, proposed, "Approve", "Agreed at £9,000.", form=again).status_code == 302
     assert BudgetLine.objects.get(pk=proposed.pk).status == LineStatus.APPROVED
 
 
 def test_an_officer_cannot_approve(officer_client: Client, proposed: BudgetLine) -> None:
-    assert "Record decision" not in line_page(officer_client, proposed).text
+    assert "Record decision" not in record_page(officer_client, proposed).text
     before = snapshot(proposed)
     data = {"to_status": "approved", "note": "Approving my own line.", "version": str(proposed.version)}
     with unchanged():
@@ -420,8 +352,7 @@ def test_what_the_line_said_on_a_date_is_answered_from_its_history(
 ) -> None:
     """Proposed in April 2016, approved in May, raised in September: each date reads as it stood."""
     url = reverse("budgets:line-create")
-    data = fill(
-        within(Page(officer_client.get(url)).form_of("Title")),
+    data = within(Page(officer_client.get(url)).form_of("Title")).fill(
         {"Financial year": "2016–17", "Cost centre": "TW100", "Title": "Toyota City civic visit"},
     )
     assert officer_client.post(url, {**data, "amount": "4000.00"}).status_code == 302
@@ -436,7 +367,7 @@ def test_what_the_line_said_on_a_date_is_answered_from_its_history(
         type(saved).objects.filter(pk=saved.pk).update(history_date=moment)
 
     def as_it_stood(day: str) -> dict[str, str]:
-        page = line_page(officer_client, line, as_at=day)
+        page = record_page(officer_client, line, as_at=day)
         section = page.section("As it stood on a date")
         found = section.find_all("dl")
         if not found:
@@ -455,15 +386,15 @@ def test_what_the_line_said_on_a_date_is_answered_from_its_history(
     }
     assert as_it_stood("2016-09-06")["Amount"] == "£4,000"  # the day before it was raised
     assert as_it_stood("2016-09-07")["Amount"] == "£5,500"
-    assert record(line_page(officer_client, line))["Amount"] == "£5,500"
-    page = line_page(officer_client, line, as_at="2016-05-10")
+    assert record_page(officer_client, line).described()["Amount"] == "£5,500"
+    page = record_page(officer_client, line, as_at="2016-05-10")
     assert page.value("Show the line as it stood on") == "2016-05-10"
 
 
 def test_a_malformed_date_asked_of_the_history_is_refused_beside_the_field(
     officer_client: Client, approved: BudgetLine
 ) -> None:
-    page = line_page(officer_client, approved, as_at="2016-02-30")
+    page = record_page(officer_client, approved, as_at="2016-02-30")
     assert page.field_error("Show the line as it stood on") == "Enter a valid date."
     assert "the line read" not in page.text
 
@@ -472,9 +403,9 @@ def test_a_line_decided_by_someone_since_removed_still_shows(
     officer_client: Client, approved: BudgetLine, finance: Any
 ) -> None:
     finance.delete()
-    page = line_page(officer_client, BudgetLine.objects.get(pk=approved.pk))
+    page = record_page(officer_client, BudgetLine.objects.get(pk=approved.pk))
     # Who decided is no longer known; when and what still are.
-    assert record(page)["Status"].startswith("Approved on ")
+    assert page.described()["Status"].startswith("Approved on ")
 
 
 # --- Bad input on the line form -----------------------------------------------------------
@@ -493,8 +424,7 @@ def test_a_line_decided_by_someone_since_removed_still_shows(
 )
 def test_a_new_line_with_a_bad_amount(officer_client: Client, typed: str, message: str) -> None:
     url = reverse("budgets:line-create")
-    data = fill(
-        within(Page(officer_client.get(url)).form_of("Title")),
+    data = within(Page(officer_client.get(url)).form_of("Title")).fill(
         {"Financial year": "2016–17", "Cost centre": "TW100", "Title": "Hefei trade visit"},
     )
     with unchanged():
@@ -520,7 +450,7 @@ def test_a_bad_amount_leaves_an_approved_line_as_it_was(
 
 def test_a_line_without_a_title_or_cost_centre(officer_client: Client) -> None:
     url = reverse("budgets:line-create")
-    data = fill(within(Page(officer_client.get(url)).form_of("Title")), {"Amount (£)": "100"})
+    data = within(Page(officer_client.get(url)).form_of("Title")).fill({"Amount (£)": "100"})
     with unchanged():
         page = refused(officer_client.post(url, {**data, "title": "", "cost_centre": ""}), 200)
     assert page.field_error("Title") == REQUIRED
@@ -552,8 +482,8 @@ def test_decided_on_is_the_day_in_london(finance_client: Client, proposed: Budge
     """Approved at 00:30 on 1 April 2017 in London (23:30 UTC on 31 March): shown as 1 April."""
     assert decide(finance_client, proposed, "Approve", "Agreed.").status_code == 302
     BudgetLine.objects.filter(pk=proposed.pk).update(decided_at=datetime(2017, 3, 31, 23, 30, tzinfo=UTC))
-    page = line_page(finance_client, proposed)
-    assert record(page)["Status"] == "Approved by Fred Finance on 1 April 2017"
+    page = record_page(finance_client, proposed)
+    assert page.described()["Status"] == "Approved by Fred Finance on 1 April 2017"
     assert date(2017, 4, 1) == timezone.localdate(BudgetLine.objects.get(pk=proposed.pk).decided_at)
 
 

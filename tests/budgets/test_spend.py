@@ -21,27 +21,12 @@ from budgets import services
 from budgets.models import BudgetLine, OverrideState, Spend, SpendStatus
 from core import roles
 from core.status import RuleBroken
-from tests.budgets.test_lines import (
-    NOT_POSITIVE,
-    REQUIRED,
-    TOO_PRECISE,
-    choose,
-    line_page,
-    money,
-    record,
-    refused,
-    unchanged,
-)
-from tests.delegations.test_visits import fill, form_posting_to, within
-from tests.factories import (
-    BudgetLineFactory,
-    CostItemFactory,
-    SpendFactory,
-    UserFactory,
-    VisitFactory,
-)
-from tests.partners.test_html import Page
+from tests.factories import BudgetLineFactory, CostItemFactory, SpendFactory, UserFactory, VisitFactory
+from tests.support.database import unchanged
+from tests.support.pages import REQUIRED, Page, money, record_page, refused, within
 
+NOT_POSITIVE = "The amount must be more than zero."
+TOO_PRECISE = "Ensure that there are no more than 2 decimal places."
 OFFICER_REASON = "Reason for going over the line"
 FINANCE_REASON = "Reason for overriding the line"
 OVER_BY_100 = "This would commit £100.00 more than the line has left (£200.00). Record it as estimated, or "
@@ -68,26 +53,36 @@ def spend_form(client: Client, line: BudgetLine) -> Page:
 
 def record_spend(client: Client, line: BudgetLine, values: dict[str, Any]) -> Any:
     """Fills the Record spend form as a person would and sends it."""
-    data = fill(spend_form(client, line), {"Description": "Interpreter", "Date": "2016-10-12", **values})
+    data = spend_form(client, line).fill({"Description": "Interpreter", "Date": "2016-10-12", **values})
     return client.post(reverse("budgets:spend-create", args=[line.pk]), data)
 
 
 def figures(client: Client, line: BudgetLine) -> dict[str, Decimal]:
     """The line page's figures, by column."""
-    table = within(line_page(client, line).section("Figures"))
+    table = within(record_page(client, line).section("Figures"))
     names = ("Budget", "Proposed", "Estimated", "Committed", "Paid", "Remaining", "Variance")
     return {name: money(table.column(name)[0]) for name in names}
+
+
+def ask_to_go_over(client: Client, line: BudgetLine) -> Any:
+    """An officer commits £300 on the line with a reason: more than it has left, so Finance must agree."""
+    values = {
+        "Amount (£)": "300.00",
+        "Status": "Committed",
+        OFFICER_REASON: "The partner booked at short notice.",
+    }
+    return record_spend(client, line, values)
 
 
 def override_form(client: Client, spend: Spend) -> Page:
     response = client.get(spend.get_absolute_url())
     assert response.status_code == 200
-    return form_posting_to(Page(response), reverse("budgets:spend-override", args=[spend.pk]))
+    return Page(response).form_posting_to(reverse("budgets:spend-override", args=[spend.pk]))
 
 
 def decide_override(client: Client, spend: Spend, choice: str, comment: str) -> Any:
     form = override_form(client, spend)
-    data = choose(form, fill(form, {"Comment": comment}), choice)
+    data = form.choose(form.fill({"Comment": comment}), choice)
     return client.post(reverse("budgets:spend-override", args=[spend.pk]), data)
 
 
@@ -170,15 +165,7 @@ def test_an_officer_committing_beyond_the_line_is_refused_beside_the_amount(
 def test_an_officer_with_a_reason_asks_finance_and_the_spend_counts_as_estimated(
     officer_client: Client, finance_client: Client, line: BudgetLine
 ) -> None:
-    response = record_spend(
-        officer_client,
-        line,
-        {
-            "Amount (£)": "300.00",
-            "Status": "Committed",
-            OFFICER_REASON: "The partner booked at short notice.",
-        },
-    )
+    response = ask_to_go_over(officer_client, line)
     assert response.status_code == 302
     assert messages_of(response) == [
         "“Interpreter” was recorded and awaits Finance's decision to go over the line."
@@ -196,7 +183,7 @@ def test_an_officer_with_a_reason_asks_finance_and_the_spend_counts_as_estimated
         Decimal("800"),
         Decimal("200"),
     )
-    row = line_page(officer_client, line).section("Spend")
+    row = record_page(officer_client, line).section("Spend")
     assert "Committed (awaiting finance)" in row.text
 
     queue = within(Page(finance_client.get(reverse("budgets:review"))).section("Spend awaiting an override"))
@@ -208,15 +195,7 @@ def test_an_officer_with_a_reason_asks_finance_and_the_spend_counts_as_estimated
 
 @pytest.fixture
 def awaiting(officer_client: Client, line: BudgetLine) -> Spend:
-    response = record_spend(
-        officer_client,
-        line,
-        {
-            "Amount (£)": "300.00",
-            "Status": "Committed",
-            OFFICER_REASON: "The partner booked at short notice.",
-        },
-    )
+    response = ask_to_go_over(officer_client, line)
     assert response.status_code == 302
     return Spend.objects.get(description="Interpreter")
 
@@ -239,11 +218,11 @@ def test_finance_grants_the_override_and_the_spend_is_committed(
         Decimal("1100"),
         Decimal("-100"),
     )
-    assert "More is committed against this line than was approved." in line_page(finance_client, line).text
+    assert "More is committed against this line than was approved." in record_page(finance_client, line).text
     page = Page(finance_client.get(spend.get_absolute_url()))
-    assert record(page)["Override"].startswith("Granted by ")
-    assert "by Fred Finance on " in record(page)["Override"]
-    assert record(page)["Finance's comment"] == "Agreed: it could not wait."
+    assert page.described()["Override"].startswith("Granted by ")
+    assert "by Fred Finance on " in page.described()["Override"]
+    assert page.described()["Finance's comment"] == "Agreed: it could not wait."
     queue = Page(finance_client.get(reverse("budgets:review")))
     assert "No spend is waiting." in queue.section("Spend awaiting an override").text
 
@@ -302,7 +281,7 @@ def test_a_refused_request_changed_to_fit_is_committed_without_finance(
     refuse = "Refuse it (the spend goes back to estimated)"
     assert decide_override(finance_client, awaiting, refuse, "Too much.").status_code == 302
     url = reverse("budgets:spend-update", args=[awaiting.pk])
-    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Amount (£)": "200.00"})
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Amount (£)": "200.00"})
     response = officer_client.post(url, {**data, "status": "committed"})
     assert response.status_code == 302
     spend = Spend.objects.get(pk=awaiting.pk)
@@ -316,7 +295,7 @@ def test_raising_a_granted_spend_needs_finance_again(
         decide_override(finance_client, awaiting, "Grant the override", "Agreed at £300.").status_code == 302
     )
     url = reverse("budgets:spend-update", args=[awaiting.pk])
-    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Amount (£)": "50000.00"})
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Amount (£)": "50000.00"})
     with unchanged():
         page = refused(officer_client.post(url, data), 200)
     # £1,000 less the £800 of flights leaves £200 for this spend.
@@ -428,8 +407,7 @@ def test_a_bad_amount_leaves_spend_as_it_was(officer_client: Client, line: Budge
     spend = Spend.objects.get(budget_line=line)
     before = snapshot()
     url = reverse("budgets:spend-update", args=[spend.pk])
-    data = fill(
-        within(Page(officer_client.get(url)).form_of("Description")),
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill(
         {"Amount (£)": "-1", "Supplier": "Half a change Ltd"},
     )
     with unchanged():
@@ -441,8 +419,7 @@ def test_a_bad_amount_leaves_spend_as_it_was(officer_client: Client, line: Budge
 def test_a_cost_item_of_another_visit_is_refused(officer_client: Client, line: BudgetLine) -> None:
     visit = VisitFactory(title="Civic visit to Toyota City")
     other = CostItemFactory(visit=VisitFactory(title="Hefei trade visit"), description="Hotel in Hefei")
-    data = fill(
-        spend_form(officer_client, line),
+    data = spend_form(officer_client, line).fill(
         {"Description": "Hotel", "Amount (£)": "10", "Date": "2016-10-12", "Visit": str(visit)},
     )
     with unchanged():
@@ -458,8 +435,7 @@ def test_a_cost_item_of_another_visit_is_refused(officer_client: Client, line: B
 def test_spend_for_a_visit_and_its_cost_item_is_saved(officer_client: Client, line: BudgetLine) -> None:
     visit = VisitFactory(title="Civic visit to Toyota City")
     item = CostItemFactory(visit=visit, description="Hotel in Toyota City")
-    data = fill(
-        spend_form(officer_client, line),
+    data = spend_form(officer_client, line).fill(
         {"Description": "Hotel", "Amount (£)": "100", "Date": "2016-10-12", "Visit": str(visit)},
     )
     response = officer_client.post(
@@ -468,7 +444,7 @@ def test_spend_for_a_visit_and_its_cost_item_is_saved(officer_client: Client, li
     assert response.status_code == 302
     spend = Spend.objects.get(description="Hotel")
     assert (spend.visit, spend.cost_item) == (visit, item)
-    assert "Civic visit to Toyota City" in line_page(officer_client, line).section("Spend").text
+    assert "Civic visit to Toyota City" in record_page(officer_client, line).section("Spend").text
 
 
 # --- Two people, one spend ------------------------------------------------------------------------
@@ -495,7 +471,7 @@ def test_two_officers_editing_the_same_spend(officer_client: Client, line: Budge
 def test_a_granted_override_says_who_granted_it_once(finance_client: Client, awaiting: Spend) -> None:
     assert decide_override(finance_client, awaiting, "Grant the override", "Agreed.").status_code == 302
     page = Page(finance_client.get(awaiting.get_absolute_url()))
-    assert record(page)["Override"].startswith("Granted by Fred Finance on ")
+    assert page.described()["Override"].startswith("Granted by Fred Finance on ")
 
 
 # --- The spend list ---------------------------------------------------------------------------------
@@ -523,10 +499,10 @@ def test_an_override_granted_on_a_stale_page_is_refused(
     """Finance read £300; the officer then raised it to £3,000: granting what was read must not grant that."""
     form = override_form(finance_client, awaiting)
     url = reverse("budgets:spend-update", args=[awaiting.pk])
-    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Amount (£)": "3000.00"})
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Amount (£)": "3000.00"})
     assert officer_client.post(url, data).status_code == 302
     assert Spend.objects.get(pk=awaiting.pk).override_state == OverrideState.REQUESTED
-    data = choose(form, fill(form, {"Comment": "Agreed at £300."}), "Grant the override")
+    data = form.choose(form.fill({"Comment": "Agreed at £300."}), "Grant the override")
     with unchanged():
         page = refused(finance_client.post(reverse("budgets:spend-override", args=[awaiting.pk]), data), 400)
     assert "changed" in page.errors_summary()
@@ -535,7 +511,7 @@ def test_an_override_granted_on_a_stale_page_is_refused(
 
 def test_a_line_with_spend_cannot_move_to_another_year(finance_client: Client, line: BudgetLine) -> None:
     url = reverse("budgets:line-update", args=[line.pk])
-    data = fill(within(Page(finance_client.get(url)).form_of("Title")), {"Financial year": "2017–18"})
+    data = within(Page(finance_client.get(url)).form_of("Title")).fill({"Financial year": "2017–18"})
     with unchanged():
         page = refused(finance_client.post(url, data), 200)
     assert "2016–17" in page.field_error("Financial year")
@@ -548,7 +524,7 @@ def test_editing_spend_to_commit_beyond_the_line_is_refused(officer_client: Clie
     spend = Spend.objects.get(description="Interpreter")
     before = snapshot()
     url = reverse("budgets:spend-update", args=[spend.pk])
-    data = fill(within(Page(officer_client.get(url)).form_of("Description")), {"Status": "Committed"})
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Status": "Committed"})
     with unchanged():
         page = refused(officer_client.post(url, data), 200)
     assert page.field_error("Amount (£)") == OVER_BY_100 + "give a reason to ask Finance to override."

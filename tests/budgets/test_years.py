@@ -19,10 +19,8 @@ from django.urls import reverse
 
 from budgets.models import FinancialYear, financial_year_label, financial_year_start
 from budgets.selectors import year_page, year_summary, years_overview
-from tests.budgets.test_lines import money
-from tests.delegations.test_visits import within
 from tests.factories import BudgetLineFactory, FinancialYearFactory, SpendFactory
-from tests.partners.test_html import Node, Page
+from tests.support.pages import Node, Page, money, within
 
 FIGURES = ("Budget", "Proposed", "Estimated", "Committed", "Paid", "Remaining", "Variance")
 OWN = "The council's own money"

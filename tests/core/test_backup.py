@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -30,8 +29,7 @@ from demo.register import DEFAULT_DEMO_PASSWORD, load_demo
 from partners.models import Place
 from reports.models import Rendering, RenderingStatus
 from tests.factories import UserFactory
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.support.services import conninfo, run
 
 
 def _tables() -> list[tuple[str, list[str], str]]:
@@ -133,7 +131,7 @@ def test_a_file_that_is_not_a_backup_is_refused_with_nothing_changed(tmp_path, d
 def scratch_database() -> Iterator[str]:
     """An empty database beside the test database, dropped afterwards."""
     name = f"{connection.settings_dict['NAME']}_restore"
-    with psycopg.connect(**_conninfo("postgres"), autocommit=True) as server:
+    with psycopg.connect(**conninfo("postgres"), autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.execute(f'CREATE DATABASE "{name}"')
         try:
@@ -142,20 +140,9 @@ def scratch_database() -> Iterator[str]:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _conninfo(database: str) -> dict[str, object]:
-    settings_dict = connection.settings_dict
-    return {
-        "dbname": database,
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"] or None,
-        "port": settings_dict["PORT"] or None,
-        "password": settings_dict["PASSWORD"] or None,
-    }
-
-
 def _pg_checksums(database: str) -> dict[str, tuple[int, str]]:
     sums = {}
-    with psycopg.connect(**_conninfo(database)) as reader:
+    with psycopg.connect(**conninfo(database)) as reader:
         for table, columns, pk in _tables():
             query = sql.SQL(
                 "SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t.{pk}), '')) "
@@ -170,7 +157,7 @@ def _pg_checksums(database: str) -> dict[str, tuple[int, str]]:
 
 
 def _pg_ready_pdfs(database: str) -> list[str]:
-    with psycopg.connect(**_conninfo(database)) as reader:
+    with psycopg.connect(**conninfo(database)) as reader:
         return _ready_pdfs(
             reader.execute("SELECT sha256, pdf FROM reports_rendering WHERE status = 'ready'").fetchall()
         )
@@ -178,15 +165,8 @@ def _pg_ready_pdfs(database: str) -> list[str]:
 
 def _restore_into(database: str, backup: Path, *options: str) -> subprocess.CompletedProcess[str]:
     url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}"))
-    return subprocess.run(
-        [sys.executable, "manage.py", "restore", str(backup), *options],
-        cwd=BASE_DIR,
-        env={**os.environ, "DATABASE_URL": url},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    return run(
+        ["manage.py", "restore", str(backup), *options], env={**os.environ, "DATABASE_URL": url}, timeout=300
     )
 
 
@@ -217,7 +197,7 @@ def test_the_demo_register_backed_up_and_restored_elsewhere_is_the_same_on_postg
     assert _pg_checksums(scratch_database) == _pg_checksums(live)
     assert _pg_ready_pdfs(scratch_database) == _pg_ready_pdfs(live)
 
-    with psycopg.connect(**_conninfo(scratch_database)) as scratch:
+    with psycopg.connect(**conninfo(scratch_database)) as scratch:
         scratch.execute("DELETE FROM reports_rendering")
         scratch.execute(
             "UPDATE partners_place SET name = 'Renamed after the backup' "

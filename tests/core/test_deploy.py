@@ -28,6 +28,8 @@ import yaml
 from django.db import OperationalError
 from django.urls import reverse
 
+from tests.support.services import Worker, forget_queue, free_port, run, stop, wait_until
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = BASE_DIR / "twinning" / "settings.py"
 APP_SERVICES = ("web", "worker", "beat")
@@ -202,43 +204,11 @@ def production_environment(**overrides: str) -> dict[str, str]:
 
 
 def manage(*arguments: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run(["manage.py", *arguments], env=environment)
 
 
 def python(program: str, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", WITHOUT_DOTENV + program],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    return run(["-c", WITHOUT_DOTENV + program], env=environment)
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------
@@ -477,31 +447,11 @@ def test_every_documented_variable_says_what_it_does() -> None:
 # --- Dockerfile and .dockerignore ---------------------------------------------------------------
 
 
-def test_image_is_python_311_slim_on_debian_12() -> None:
-    base = image_stage()[0][1].split()[0]
-
-    assert base == "python:3.11-slim-bookworm"
-
-
-def test_image_has_weasyprints_libraries_and_the_fonts_reports_print_in() -> None:
-    installed = apt_packages(image_stage())
-
-    assert {"fonts-noto-cjk", "fonts-liberation"} <= installed
-    assert {"libpango-1.0-0", "libpangoft2-1.0-0"} <= installed
-
-
 def test_image_has_the_postgresql_client_of_the_compose_servers_major_version() -> None:
     """make backup runs pg_dump, which refuses a server newer than itself."""
     server_major = re.match(r"postgres:(\d+)", str(compose()["services"]["db"]["image"])).group(1)
 
     assert f"postgresql-client-{server_major}" in apt_packages(image_stage())
-
-
-def test_image_installs_the_runtime_requirements_and_not_the_test_tools() -> None:
-    runs = " ".join(arguments for instruction, arguments in image_stage() if instruction == "RUN")
-
-    assert re.search(r"pip install .*-r requirements\.txt", runs)
-    assert "requirements-dev" not in runs
 
 
 def test_image_copies_the_bootstrap_files_make_does_and_the_templates_use() -> None:
@@ -528,47 +478,6 @@ def test_image_copies_the_bootstrap_files_make_does_and_the_templates_use() -> N
         and arguments.split()[-1].rstrip("/") == "static/vendor"
         for instruction, arguments in image_stage()
     ), "the image does not put the vendor files into static/vendor"
-
-
-def test_image_collects_static_files_as_production_serves_them() -> None:
-    collect = [
-        arguments
-        for instruction, arguments in image_stage()
-        if instruction == "RUN" and "collectstatic" in arguments
-    ]
-
-    assert collect, "the image does not run collectstatic"
-    words = collect[0].split()
-    assert "--noinput" in words
-    assert "DJANGO_DEBUG=false" in words, "with DEBUG on the hashed files production asks for are not made"
-    assert any(word.startswith("SECRET_KEY=") and len(word) > len("SECRET_KEY=") for word in words)
-    assert any(word.startswith("ALLOWED_HOSTS=") and len(word) > len("ALLOWED_HOSTS=") for word in words)
-
-
-def test_image_runs_gunicorn_as_a_user_other_than_root() -> None:
-    stage = image_stage()
-    users = [arguments for instruction, arguments in stage if instruction == "USER"]
-    last_user_at = max(i for i, (instruction, _arguments) in enumerate(stage) if instruction == "USER")
-    cmd_at = max(i for i, (instruction, _arguments) in enumerate(stage) if instruction == "CMD")
-    command = image_command()
-
-    assert users and users[-1].split(":")[0] not in ("root", "0")
-    assert last_user_at < cmd_at
-    assert command[0] == "gunicorn"
-    assert "twinning.wsgi:application" in command
-    bind = command[command.index("--bind") + 1] if "--bind" in command else ""
-    assert bind == "0.0.0.0:8000"
-    assert command_of(compose()["services"]["web"])[0] == "gunicorn"
-
-
-def test_the_build_context_leaves_out_local_environments_and_secrets() -> None:
-    ignored = {
-        line.strip().rstrip("/")
-        for line in (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-
-    assert {".env", ".venv", "node_modules", "var", "static/vendor", "staticfiles", ".git"} <= ignored
 
 
 # --- Production settings --------------------------------------------------------------------------
@@ -782,50 +691,18 @@ def test_a_real_worker_consumes_a_heartbeat_sent_through_redis(tmp_path: Path) -
     # A queue of its own, so that nothing else on this Redis is consumed or interferes.
     queue = f"twinning-test-{uuid.uuid4().hex}"
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
-    log = tmp_path / "worker.log"
-    worker: subprocess.Popen[bytes] | None = None
+    worker: Worker | None = None
     try:
         sent = app.send_task("core.tasks.heartbeat", queue=queue)
         assert broker.llen(queue) == 1, "the task did not wait in Redis"
 
-        with log.open("wb") as sink:
-            worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "twinning",
-                    "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
-                    "--loglevel=INFO",
-                    "-Q",
-                    queue,
-                    "--hostname",
-                    f"{queue}@%h",
-                    "--without-heartbeat",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=BASE_DIR,
-                env=dict(os.environ),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
+        worker = Worker.start(queue=queue, log_path=tmp_path / "worker.log", pool="solo")
         succeeded = f"Task core.tasks.heartbeat[{sent.id}] succeeded"
-        deadline = time.monotonic() + 60
-        while succeeded not in log.read_text(errors="replace"):
-            assert worker.poll() is None, f"the worker exited:\n{log.read_text(errors='replace')}"
-            assert time.monotonic() < deadline, (
-                f"no heartbeat ran in 60 s:\n{log.read_text(errors='replace')}"
-            )
-            time.sleep(0.5)
+        wait_until(lambda: succeeded in worker.log(), "the heartbeat ran", worker=worker)
 
         assert broker.llen(queue) == 0
     finally:
         if worker is not None:
-            stop(worker)
-        for key in broker.scan_iter(match=f"*{queue}*"):
-            broker.delete(key)
+            worker.stop()
+        forget_queue(broker, queue)
         broker.close()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tarfile
 from io import BytesIO
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from scripts.benchlib import database_url_with_name, server_connection_kwargs
+from tests.support.services import run
 
 ROOT = Path(__file__).resolve().parents[2]
 # The last commit with the shared layer inside the project package.
@@ -100,15 +100,7 @@ def _manage(tree: Path, database_url: str, *arguments: str) -> str:
         key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     environment.update(DATABASE_URL=database_url, DJANGO_DEBUG="true", PYTHONPATH=str(tree))
-    done = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=tree,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = run(["manage.py", *arguments], env=environment, cwd=tree, timeout=600)
     assert done.returncode == 0, f"{' '.join(arguments)} failed in {tree}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
 

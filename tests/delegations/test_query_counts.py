@@ -5,13 +5,12 @@ it shows, then again after 220 more (in bulk, so the suite stays fast): 220
 more visits around it, 220 more participants on the visit itself and 880 on
 the others (over 1,000 in all), cost items, meetings, gifts (most of them
 awaiting declaration, many overdue), follow-ups and status moves. The two
-counts must be equal, and below a bound, so a lazy load per row (an N+1)
-fails here whichever table it hits.
+counts (tests/support/queries.py) must be equal, and below a bound, so a
+lazy load per row (an N+1) fails here whichever table it hits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,31 +18,15 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from delegations.models import (
-    CostItem,
-    Gift,
-    Meeting,
-    Participant,
-    Visit,
-    VisitFollowUp,
-    VisitStatusChange,
-)
+from delegations.models import CostItem, Gift, Meeting, Participant, Visit, VisitFollowUp, VisitStatusChange
 from partners.models import Action, Organisation, Place, Relationship, RelationshipKind, RelationshipStatus
-from tests.factories import (
-    CostItemFactory,
-    GiftFactory,
-    MeetingFactory,
-    OrganisationFactory,
-    ParticipantFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    VisitFactory,
-)
+from tests import factories as make
+from tests.support.queries import assert_queries_do_not_grow
+from tests.support.register import client_for
+from tests.support.urls import url_for
 
 FEW = 3
 MANY = 220
@@ -64,10 +47,10 @@ class Subject:
 
 @pytest.fixture
 def subject(officer: Any) -> Subject:
-    place = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
-    relationship = RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, lead_officer=officer)
-    organisation = OrganisationFactory(name="Xian Aerospace")
-    visit = VisitFactory(
+    place = make.PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+    relationship = make.RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, lead_officer=officer)
+    organisation = make.OrganisationFactory(name="Xian Aerospace")
+    visit = make.VisitFactory(
         relationship=relationship,
         title="Exploratory visit to China",
         starts_on=date(2015, 11, 2),
@@ -77,10 +60,10 @@ def subject(officer: Any) -> Subject:
         funder_organisation=organisation,
         party_size=4,
     )
-    ParticipantFactory(visit=visit, organisation=organisation)
-    CostItemFactory(visit=visit)
-    MeetingFactory(visit=visit, organisation=organisation)
-    gift = GiftFactory(visit=visit, counterparty_organisation=organisation, value=Decimal("120"))
+    make.ParticipantFactory(visit=visit, organisation=organisation)
+    make.CostItemFactory(visit=visit)
+    make.MeetingFactory(visit=visit, organisation=organisation)
+    gift = make.GiftFactory(visit=visit, counterparty_organisation=organisation, value=Decimal("120"))
     return Subject(officer, place, relationship, visit, gift, organisation)
 
 
@@ -201,72 +184,42 @@ def add_rows(s: Subject, n: int) -> None:
     )
 
 
-def _pk(attr: str) -> Callable[[Subject], list[int]]:
-    return lambda s: [getattr(s, attr).pk]
-
-
-PAGES: dict[str, tuple[str, Callable[[Subject], list[int]] | None, str]] = {
-    # id: (url name, args, query string)
-    "visit list": ("delegations:visit-list", None, ""),
-    "visit list, filtered": (
-        "delegations:visit-list",
-        None,
-        "?q=visit&direction=inbound&place={place}&purpose=exploratory&year=2015&funder=company",
-    ),
-    "visit list, sorted, page 2": ("delegations:visit-list", None, "?ordering=-place&page=2"),
-    "visit detail": ("delegations:visit-detail", _pk("visit"), ""),
-    "visit form": ("delegations:visit-create", None, ""),
-    "visit edit form": ("delegations:visit-update", _pk("visit"), ""),
-    "gift list": ("delegations:gift-list", None, ""),
-    "gift list, awaiting declaration": ("delegations:gift-list", None, "?outstanding=true&ordering=-value"),
-    "gift list, refused, page 2": ("delegations:gift-list", None, "?was_refused=false&page=2"),
-    "gift detail": ("delegations:gift-detail", _pk("gift"), ""),
-    "gift form": ("delegations:gift-create", None, ""),
-    "gift edit form": ("delegations:gift-update", _pk("gift"), ""),
-    "place detail (its visits)": ("partners:place-detail", _pk("place"), ""),
-    "relationship detail (its visits)": ("partners:relationship-detail", _pk("relationship"), ""),
+# id: the page's URL name (its record is the subject's of the kind it names) and query string.
+PAGES: dict[str, str] = {
+    "visit list": "delegations:visit-list",
+    "visit list, filtered": "delegations:visit-list?q=visit&direction=inbound&place={place}&purpose=exploratory&year=2015&funder=company",
+    "visit list, sorted, page 2": "delegations:visit-list?ordering=-place&page=2",
+    "visit detail": "delegations:visit-detail",
+    "visit form": "delegations:visit-create",
+    "visit edit form": "delegations:visit-update",
+    "gift list": "delegations:gift-list",
+    "gift list, awaiting declaration": "delegations:gift-list?outstanding=true&ordering=-value",
+    "gift list, refused, page 2": "delegations:gift-list?was_refused=false&page=2",
+    "gift detail": "delegations:gift-detail",
+    "gift form": "delegations:gift-create",
+    "gift edit form": "delegations:gift-update",
+    "place detail (its visits)": "partners:place-detail",
+    "relationship detail (its visits)": "partners:relationship-detail",
 }
 
 
-def count_queries(client: Client, url: str) -> tuple[int, list[str]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured), [q["sql"] for q in captured.captured_queries]
-
-
 @pytest.mark.parametrize("page", list(PAGES), ids=list(PAGES))
-def test_query_count_does_not_grow_with_rows(
-    officer_client: Client, subject: Subject, django_assert_max_num_queries: Any, page: str
-) -> None:
-    name, args, query = PAGES[page]
-    url = reverse(name, args=args(subject) if args else None) + query.format(place=subject.place.name)
+def test_query_count_does_not_grow_with_rows(officer_client: Client, subject: Subject, page: str) -> None:
+    name, _, query = PAGES[page].partition("?")
+    url = url_for(name, vars(subject)) + ("?" + query.format(place=subject.place.name) if query else "")
     # A second page needs more than a page of rows to exist at all.
     add_rows(subject, FEW if "page=" not in query else settings.PAGE_SIZE * 2 + FEW)
-    officer_client.get(url)  # warm caches (content types, sessions) that are made once
-
-    few, _ = count_queries(officer_client, url)
-    add_rows(subject, MANY)
-    many, sql = count_queries(officer_client, url)
-
-    assert many == few, f"{url}: {few} queries with few rows, {many} with {MANY} more:\n" + "\n".join(sql)
-    with django_assert_max_num_queries(MAX_QUERIES):
-        officer_client.get(url)
+    assert_queries_do_not_grow(officer_client, url, lambda: add_rows(subject, MANY), at_most=MAX_QUERIES)
 
 
 @pytest.mark.parametrize("persona", ["finance", "leader"])
 def test_the_visit_page_for_a_read_only_role_does_not_grow(
     persona: str, subject: Subject, personas: dict[str, Any]
 ) -> None:
-    client = Client()
-    client.force_login(personas[persona])
-    url = subject.visit.get_absolute_url()
     add_rows(subject, FEW)
-    client.get(url)
-    few, _ = count_queries(client, url)
-    add_rows(subject, MANY)
-    many, sql = count_queries(client, url)
-    assert many == few, "\n".join(sql)
+    assert_queries_do_not_grow(
+        client_for(personas[persona]), subject.visit.get_absolute_url(), lambda: add_rows(subject, MANY)
+    )
 
 
 def test_the_pages_really_hold_the_rows(officer_client: Client, subject: Subject) -> None:
@@ -292,50 +245,32 @@ def test_the_pages_really_hold_the_rows(officer_client: Client, subject: Subject
     assert relationship.count(">Visit ") >= MANY / 2
     visits = officer_client.get(reverse("delegations:visit-list")).content.decode()
     assert f"Showing 1–{settings.PAGE_SIZE} of {Visit.objects.count()}" in visits
-    name, _, query = PAGES["visit list, filtered"]
-    filtered = officer_client.get(reverse(name) + query.format(place=subject.place.name)).content.decode()
+    filtered_list = reverse("delegations:visit-list") + "?" + PAGES["visit list, filtered"].partition("?")[2]
+    filtered = officer_client.get(filtered_list.format(place=subject.place.name)).content.decode()
     assert f"Showing 1–{settings.PAGE_SIZE} of" in filtered, "The filtered list measured holds too few rows"
 
 
-def test_visit_history_query_count_does_not_grow(
-    officer_client: Client, subject: Subject, django_assert_max_num_queries: Any
-) -> None:
-    """A visit saved 3 times, then 220 more: its History tab costs the same."""
-    other_org = OrganisationFactory(name="Foreign and Commonwealth Office")
-    url = reverse("delegations:visit-history", args=[subject.visit.pk])
+@pytest.mark.parametrize("kind", ["visit", "gift"])
+def test_history_query_count_does_not_grow(officer_client: Client, subject: Subject, kind: str) -> None:
+    """A visit (or gift) saved 3 times, then 220 more: its History tab costs no more."""
+    other_org = make.OrganisationFactory(name="Foreign and Commonwealth Office")
+    record = getattr(subject, kind)
+    url = reverse(f"delegations:{kind}-history", args=[record.pk])
 
     def save_times(n: int) -> None:
         for i in range(n):
-            visit = Visit.objects.get(pk=subject.visit.pk)
-            visit.outcomes = f"Revision {i}"
-            visit.funder_organisation = (subject.organisation, other_org)[i % 2]
-            visit.lead_officer = subject.user if i % 2 else None
-            visit.save()
+            record.refresh_from_db()
+            if kind == "visit":
+                record.outcomes = f"Revision {i}"
+                record.funder_organisation = (subject.organisation, other_org)[i % 2]
+                record.lead_officer = subject.user if i % 2 else None
+            else:
+                record.notes = f"Revision {i}"
+                record.visit = (subject.visit, None)[i % 2]
+            record.save()
 
     save_times(FEW)
-    officer_client.get(url)
-    few, _ = count_queries(officer_client, url)
-    save_times(MANY)
-    many, sql = count_queries(officer_client, url)
-    assert many <= few, f"{url}: {few} queries with few saves, {many} with {MANY} more:\n" + "\n".join(sql)
-    with django_assert_max_num_queries(MAX_QUERIES):
-        officer_client.get(url)
+    assert_queries_do_not_grow(
+        officer_client, url, lambda: save_times(MANY), at_most=MAX_QUERIES, fewer_allowed=True
+    )
     assert f"Revision {MANY - 1}" in officer_client.get(url).content.decode()
-
-
-def test_gift_history_query_count_does_not_grow(officer_client: Client, subject: Subject) -> None:
-    url = reverse("delegations:gift-history", args=[subject.gift.pk])
-
-    def save_times(n: int) -> None:
-        for i in range(n):
-            gift = Gift.objects.get(pk=subject.gift.pk)
-            gift.notes = f"Note {i}"
-            gift.visit = (subject.visit, None)[i % 2]
-            gift.save()
-
-    save_times(FEW)
-    officer_client.get(url)
-    few, _ = count_queries(officer_client, url)
-    save_times(MANY)
-    many, sql = count_queries(officer_client, url)
-    assert many <= few, "\n".join(sql)

@@ -9,39 +9,24 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.exports import spreadsheet_safe
-from tests.factories import (
-    CostItemFactory,
-    OrganisationFactory,
-    ParticipantFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    VisitFactory,
-)
+from tests import factories as make
+from tests.support.queries import assert_queries_do_not_grow
 
 EXPORT = "/delegations/visits/overseas-travel.csv"
-HEADER = [
-    "Visit",
-    "Destination",
-    "Local name",
-    "Start date",
-    "End date",
-    "Dates approximate",
-    "Nights",
-    "Number travelling",
-    "Purpose",
-    "Status",
-    "Who paid",
-    "Estimated cost (GBP)",
-    "Estimated cost to the council (GBP)",
-    "Actual cost (GBP)",
-]
+# The header row, as the file holds it.
+HEADER = next(
+    csv.reader(
+        [
+            "Visit,Destination,Local name,Start date,End date,Dates approximate,Nights,Number travelling,"
+            "Purpose,Status,Who paid,Estimated cost (GBP),Estimated cost to the council (GBP),Actual cost (GBP)"
+        ]
+    )
+)
 
 
 def rows_of(response: Any) -> list[dict[str, str]]:
@@ -53,11 +38,6 @@ def rows_of(response: Any) -> list[dict[str, str]]:
     header, *rows = list(reader)
     assert header == HEADER
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-@pytest.fixture
-def xian(db: Any) -> Any:
-    return RelationshipFactory(place=PlaceFactory(name="Xi'an", local_name="西安市", country="China"))
 
 
 def test_url_and_header(finance_client: Client) -> None:
@@ -74,7 +54,7 @@ def test_url_and_header(finance_client: Client) -> None:
 
 
 def test_one_row_per_outbound_visit_with_what_foi_asks(finance_client: Client, xian: Any) -> None:
-    trip = VisitFactory(
+    trip = make.VisitFactory(
         relationship=xian,
         title="Trade mission to Xi'an",
         purpose="trade",
@@ -85,11 +65,15 @@ def test_one_row_per_outbound_visit_with_what_foi_asks(finance_client: Client, x
         actual_cost=Decimal("3987.40"),
     )
     for name in ("Cllr Ranjit Banwait", "Paul Robinson", "Greg Jennings", "Nicola Roberts"):
-        ParticipantFactory(visit=trip, name=name)
-    CostItemFactory(visit=trip, category="travel", quantity=Decimal("4"), unit_cost=Decimal("487.37"))
-    CostItemFactory(visit=trip, category="accommodation", quantity=Decimal("16"), unit_cost=Decimal("62.50"))
-    CostItemFactory(visit=trip, category="subsistence", quantity=Decimal("2.5"), unit_cost=Decimal("19.98"))
-    planned = VisitFactory(
+        make.ParticipantFactory(visit=trip, name=name)
+    make.CostItemFactory(visit=trip, category="travel", quantity=Decimal("4"), unit_cost=Decimal("487.37"))
+    make.CostItemFactory(
+        visit=trip, category="accommodation", quantity=Decimal("16"), unit_cost=Decimal("62.50")
+    )
+    make.CostItemFactory(
+        visit=trip, category="subsistence", quantity=Decimal("2.5"), unit_cost=Decimal("19.98")
+    )
+    planned = make.VisitFactory(
         relationship=xian,
         title="Autumn follow-up",
         purpose="follow_up",
@@ -98,9 +82,11 @@ def test_one_row_per_outbound_visit_with_what_foi_asks(finance_client: Client, x
         dates_are_approximate=True,
         party_size=3,
     )
-    undated = VisitFactory(relationship=xian, title="Some day", starts_on=None, ends_on=None, party_size=None)
-    VisitFactory(relationship=xian, direction="inbound", title="Xi'an delegation visits Derby")
-    VisitFactory(relationship=xian, status="cancelled", title="Called off")
+    undated = make.VisitFactory(
+        relationship=xian, title="Some day", starts_on=None, ends_on=None, party_size=None
+    )
+    make.VisitFactory(relationship=xian, direction="inbound", title="Xi'an delegation visits Derby")
+    make.VisitFactory(relationship=xian, status="cancelled", title="Called off")
 
     rows = rows_of(finance_client.get(EXPORT))
 
@@ -128,27 +114,33 @@ def test_one_row_per_outbound_visit_with_what_foi_asks(finance_client: Client, x
         Decimal("0"),
     )
     assert Decimal(first["Estimated cost (GBP)"]) == exact
-    assert second["Start date"] == "2016-10-01"
-    assert second["End date"] == ""
-    assert second["Dates approximate"] == "Yes"
-    assert second["Nights"] == ""
-    assert second["Number travelling"] == "3"
-    assert second["Purpose"] == "Follow-up"
-    assert second["Estimated cost (GBP)"] == "0.00"
-    assert second["Estimated cost to the council (GBP)"] == "0.00"
-    assert second["Actual cost (GBP)"] == ""
+    # An approximate start and no end: no nights; the three expected; nothing estimated or spent yet.
+    expected = {
+        "Start date": "2016-10-01",
+        "End date": "",
+        "Dates approximate": "Yes",
+        "Nights": "",
+        "Number travelling": "3",
+        "Purpose": "Follow-up",
+        "Estimated cost (GBP)": "0.00",
+        "Estimated cost to the council (GBP)": "0.00",
+        "Actual cost (GBP)": "",
+    }
+    assert {column: second[column] for column in expected} == expected
     assert planned.pk != undated.pk
     assert third["Start date"] == third["End date"] == ""
     assert third["Number travelling"] == ""
 
 
 def test_cost_to_the_council_counts_only_what_the_council_pays(finance_client: Client, xian: Any) -> None:
-    fco = OrganisationFactory(name="FCO Prosperity Fund", kind="government")
-    funded = VisitFactory(relationship=xian, title="FCO-funded visit", funder="fco", funder_organisation=fco)
-    CostItemFactory(visit=funded, quantity=Decimal("4"), unit_cost=Decimal("1000.00"), funder="fco")
-    shared = VisitFactory(relationship=xian, title="Shared costs")
-    CostItemFactory(visit=shared, quantity=Decimal("4"), unit_cost=Decimal("750.00"), funder="partner")
-    CostItemFactory(visit=shared, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder="council")
+    fco = make.OrganisationFactory(name="FCO Prosperity Fund", kind="government")
+    funded = make.VisitFactory(
+        relationship=xian, title="FCO-funded visit", funder="fco", funder_organisation=fco
+    )
+    make.CostItemFactory(visit=funded, quantity=Decimal("4"), unit_cost=Decimal("1000.00"), funder="fco")
+    shared = make.VisitFactory(relationship=xian, title="Shared costs")
+    make.CostItemFactory(visit=shared, quantity=Decimal("4"), unit_cost=Decimal("750.00"), funder="partner")
+    make.CostItemFactory(visit=shared, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder="council")
 
     rows = {row["Visit"]: row for row in rows_of(finance_client.get(EXPORT))}
 
@@ -160,11 +152,11 @@ def test_cost_to_the_council_counts_only_what_the_council_pays(finance_client: C
 
 
 def test_a_paying_company_is_named(finance_client: Client, xian: Any) -> None:
-    VisitFactory(
+    make.VisitFactory(
         relationship=xian,
         title="Aerospace visit",
         funder="company",
-        funder_organisation=OrganisationFactory(name="Rolls-Royce"),
+        funder_organisation=make.OrganisationFactory(name="Rolls-Royce"),
     )
     (row,) = rows_of(finance_client.get(EXPORT))
     assert row["Who paid"] == "A company (Rolls-Royce)"
@@ -184,19 +176,19 @@ def test_spreadsheet_safe_leaves_ordinary_text(value: str) -> None:
 
 
 def test_formulas_in_the_register_reach_the_spreadsheet_as_text(finance_client: Client) -> None:
-    place = PlaceFactory(name="@SUM(A1)", local_name="-2", country="=1+1")
-    relationship = RelationshipFactory(place=place)
-    company = OrganisationFactory(name="=cmd|' /C calc'!A0")
+    place = make.PlaceFactory(name="@SUM(A1)", local_name="-2", country="=1+1")
+    relationship = make.RelationshipFactory(place=place)
+    company = make.OrganisationFactory(name="=cmd|' /C calc'!A0")
     titles = ['=HYPERLINK("http://evil.example","Click")', "+1", "-2", "@SUM(A1)", "Ordinary visit"]
     for n, title in enumerate(titles):
-        visit = VisitFactory(
+        visit = make.VisitFactory(
             relationship=relationship,
             title=title,
             starts_on=datetime.date(2016, 1, 1 + n),
             funder="company",
             funder_organisation=company,
         )
-        CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1234.50"))
+        make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1234.50"))
 
     rows = rows_of(finance_client.get(EXPORT))
 
@@ -230,7 +222,7 @@ def test_who_may_download_it(
 
 
 def test_outsider_sees_no_travel(outsider_client: Client, xian: Any) -> None:
-    VisitFactory(relationship=xian, title="Trade mission to Xi'an")
+    make.VisitFactory(relationship=xian, title="Trade mission to Xi'an")
     response = outsider_client.get(EXPORT)
     assert response.status_code == 403
     assert b"Trade mission" not in response.content
@@ -238,31 +230,22 @@ def test_outsider_sees_no_travel(outsider_client: Client, xian: Any) -> None:
 
 def _outbound_visits(count: int, relationship: Any) -> None:
     for n in range(count):
-        visit = VisitFactory(
+        visit = make.VisitFactory(
             relationship=relationship,
             starts_on=datetime.date(2016, 1, 1) + datetime.timedelta(days=n),
-            funder_organisation=OrganisationFactory() if n % 2 else None,
+            funder_organisation=make.OrganisationFactory() if n % 2 else None,
         )
-        ParticipantFactory(visit=visit)
-        ParticipantFactory(visit=visit)
-        CostItemFactory(visit=visit)
-        CostItemFactory(visit=visit, funder="fco")
-
-
-def _export_queries(client: Client) -> tuple[int, list[dict[str, str]]]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(EXPORT)
-    return len(queries), rows_of(response)
+        make.ParticipantFactory(visit=visit)
+        make.ParticipantFactory(visit=visit)
+        make.CostItemFactory(visit=visit)
+        make.CostItemFactory(visit=visit, funder="fco")
 
 
 def test_export_queries_do_not_grow_with_visits(finance_client: Client, xian: Any) -> None:
     _outbound_visits(3, xian)
-    few, rows = _export_queries(finance_client)
-    assert len(rows) == 3
+    assert len(rows_of(finance_client.get(EXPORT))) == 3
 
-    _outbound_visits(197, xian)
-    many, rows = _export_queries(finance_client)
+    assert_queries_do_not_grow(finance_client, EXPORT, lambda: _outbound_visits(197, xian))
+    rows = rows_of(finance_client.get(EXPORT))
     assert len(rows) == 200
     assert {row["Estimated cost (GBP)"] for row in rows} == {"2000.00"}
-
-    assert many == few

@@ -6,18 +6,15 @@ The visit page holds several small forms, each posting to its own address and
 each with a prefix on its field names (participant-, meeting-, costitem-,
 estimate-, follow_up-); some labels appear on more than one of them ("Who
 pays"). So each form is read on its own (``form_posting_to``), its fields
-found by label and filled as a person would, choices picked by visible text.
-``within``, ``form_posting_to``, ``fill`` and ``open_visit_list`` are shared
-by the other delegations tests.
+found by label and filled as a person would, choices picked by visible text
+(see tests/support/pages.py).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -36,68 +33,11 @@ from delegations.models import (
     VisitStatusChange,
 )
 from delegations.selectors import visit_detail, visit_estimate
-from partners.models import Action, RelationshipKind
-from tests.factories import (
-    CostItemFactory,
-    OrganisationFactory,
-    ParticipantFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    VisitFactory,
-)
-from tests.partners.test_html import Node, Page
-
-HX = {"HTTP_HX_REQUEST": "true"}
+from partners.models import Action
+from tests import factories as make
+from tests.support.pages import HX, Node, Page, open_list, record_page, said, sorted_by, within
 
 # --- Reading the visit page ---------------------------------------------------------
-
-
-def within(node: Node) -> Page:
-    """A Page reading only ``node`` and what it holds (one form, one section)."""
-    page = Page.__new__(Page)
-    page.html = ""
-    page.root = node
-    page.by_id = {n.attrs["id"]: n for n in node.iter() if "id" in n.attrs}
-    return page
-
-
-def form_posting_to(page: Page, url: str) -> Page:
-    """The one form on the page that posts to ``url``."""
-    forms = [f for f in page.root.find_all("form") if f.attrs.get("action") == url]
-    assert len(forms) == 1, f"{len(forms)} forms post to {url}"
-    return within(forms[0])
-
-
-def fill(form: Page, values: dict[str, Any]) -> dict[str, Any]:
-    """What the form sends once each field named by its label is filled in.
-
-    A choice is picked by its visible text; a tick box takes True or False.
-    Fields not named keep what the page put in them.
-    """
-    labels = form.labels()
-    assert labels, "The form has no labelled fields"
-    data = form.form_values(labels[0])
-    for label, value in values.items():
-        control = form.control(label)
-        name = control.attrs["name"]
-        if control.tag == "select":
-            matches = [o.attrs.get("value", "") for o in control.find_all("option") if o.text == value]
-            assert matches, f"{label!r} offers no {value!r}: {form.options(label)}"
-            data[name] = matches[0]
-        elif control.attrs.get("type") == "checkbox":
-            if value:
-                data[name] = control.attrs.get("value", "on")
-            else:
-                data.pop(name, None)
-        else:
-            data[name] = value
-    return data
-
-
-def visit_page(client: Client, visit: Visit) -> Page:
-    response = client.get(visit.get_absolute_url())
-    assert response.status_code == 200
-    return Page(response)
 
 
 def post_part(
@@ -105,18 +45,12 @@ def post_part(
 ) -> Any:
     """Fills the visit page's form that posts to ``url_name`` and sends it."""
     url = reverse(f"delegations:{url_name}", args=[visit.pk])
-    data = fill(form_posting_to(visit_page(client, visit), url), values)
+    data = record_page(client, visit).form_posting_to(url).fill(values)
     response = client.post(url, data, **headers)
     assert response.status_code == status, f"{url_name}: expected {status}, got {response.status_code}: " + (
         Page(response).errors_summary() if response.status_code != 302 else response["Location"]
     )
     return response
-
-
-def said(text_or_node: Any) -> str:
-    """Text as read aloud: no space before punctuation that followed a tag."""
-    text = text_or_node if isinstance(text_or_node, str) else text_or_node.text
-    return re.sub(r" ([.,;:])", r"\1", text)
 
 
 def estimate_text(page: Page) -> str:
@@ -126,32 +60,11 @@ def estimate_text(page: Page) -> str:
 # --- Fixtures --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def xian(db: Any) -> Any:
-    place = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
-    return RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC)
-
-
-@pytest.fixture
-def china_visit(xian: Any) -> Visit:
-    """The report's four-person exploratory visit to China, paid for by the FCO."""
-    return VisitFactory(
-        relationship=xian,
-        direction="outbound",
-        purpose="exploratory",
-        title="Exploratory visit to China",
-        starts_on=date(2015, 11, 2),
-        ends_on=date(2015, 11, 6),
-        funder=Funder.FCO,
-        party_size=4,
-    )
-
-
 # --- The estimate -------------------------------------------------------------------
 
 
 def test_the_estimate_sums_exactly_in_decimal(officer_client: Client, xian: Any) -> None:
-    visit = VisitFactory(relationship=xian, funder=Funder.COUNCIL)
+    visit = make.VisitFactory(relationship=xian, funder=Funder.COUNCIL)
     post_part(
         officer_client,
         visit,
@@ -169,17 +82,17 @@ def test_the_estimate_sums_exactly_in_decimal(officer_client: Client, xian: Any)
     assert estimate.total == Decimal("100.00")
     assert isinstance(estimate.total, Decimal)
     assert str(estimate.total) == "100.00"
-    page = visit_page(officer_client, visit)
+    page = record_page(officer_client, visit)
     assert "Estimated cost: £100." in estimate_text(page)
     assert within(page.section("Estimate")).column("Total") == ["£0.01", "£99.99"]
     assert "Total estimate £100" in estimate_text(page)
     # The list of visits sums the same cost items to the same penny.
-    visits = open_visit_list(officer_client)
+    visits = open_list(officer_client, reverse("delegations:visit-list"))
     assert visits.column("Estimate") == ["£100"]
 
 
 def test_the_estimate_is_split_by_who_pays(officer_client: Client, xian: Any) -> None:
-    visit = VisitFactory(relationship=xian, funder=Funder.COUNCIL)
+    visit = make.VisitFactory(relationship=xian, funder=Funder.COUNCIL)
     lines = [
         ("Travel", "2", "125.50", "The council"),
         ("Accommodation", "16", "62.50", "Foreign and Commonwealth Office"),
@@ -194,7 +107,7 @@ def test_the_estimate_is_split_by_who_pays(officer_client: Client, xian: Any) ->
             {"Category": category, "Quantity": quantity, "Unit cost (£)": unit_cost, "Who pays": funder},
         )
 
-    text = estimate_text(visit_page(officer_client, visit))
+    text = estimate_text(record_page(officer_client, visit))
     assert "Paid by: The council £252" in text
     assert "Paid by: Foreign and Commonwealth Office £1,000" in text
     assert "Paid by: The partner £99.99" in text
@@ -214,7 +127,7 @@ def test_a_visit_funded_by_the_fco_costs_the_council_nothing(
     officer_client: Client, china_visit: Visit
 ) -> None:
     url = reverse("delegations:cost-item-add", args=[china_visit.pk])
-    form = form_posting_to(visit_page(officer_client, china_visit), url)
+    form = record_page(officer_client, china_visit).form_posting_to(url)
     # A new cost item is paid by whoever pays for the visit unless said otherwise.
     assert form.value("Who pays") == Funder.FCO
     post_part(
@@ -224,14 +137,14 @@ def test_a_visit_funded_by_the_fco_costs_the_council_nothing(
         {"Category": "Travel", "Quantity": "4", "Unit cost (£)": "650"},
     )
 
-    text = estimate_text(visit_page(officer_client, china_visit))
+    text = estimate_text(record_page(officer_client, china_visit))
     assert "Estimated cost: £2,600." in text
     assert "Cost to the council: £0 – the council pays nothing." in text
     assert CostItem.objects.get(visit=china_visit).funder == Funder.FCO
 
 
 def test_a_visit_with_no_costs_yet_says_so(officer_client: Client, china_visit: Visit) -> None:
-    text = estimate_text(visit_page(officer_client, china_visit))
+    text = estimate_text(record_page(officer_client, china_visit))
     assert "Estimated cost: £0. Cost to the council: £0." in text
     assert "No cost items yet." in text
     assert "the council pays nothing" not in text, "Nothing estimated is not the same as the FCO paying"
@@ -241,7 +154,7 @@ def test_quick_estimate_for_four_people_four_nights_in_china(
     officer_client: Client, china_visit: Visit
 ) -> None:
     url = reverse("delegations:estimate-add", args=[china_visit.pk])
-    form = form_posting_to(visit_page(officer_client, china_visit), url)
+    form = record_page(officer_client, china_visit).form_posting_to(url)
     # What the visit already says fills the estimator: 4 travelling, 4 nights, the FCO pays.
     assert (form.value("People travelling"), form.value("Nights"), form.value("Who pays")) == (
         "4",
@@ -290,7 +203,7 @@ def test_quick_estimate_for_four_people_four_nights_in_china(
 
 
 def test_quick_estimate_adds_only_the_parts_that_cost_something(officer_client: Client, xian: Any) -> None:
-    visit = VisitFactory(relationship=xian, starts_on=None, ends_on=None, funder=Funder.COUNCIL)
+    visit = make.VisitFactory(relationship=xian, starts_on=None, ends_on=None, funder=Funder.COUNCIL)
     post_part(
         officer_client,
         visit,
@@ -309,7 +222,7 @@ def test_quick_estimate_adds_only_the_parts_that_cost_something(officer_client: 
         Decimal("425.50"),
         Funder.COUNCIL,
     )
-    assert "Cost to the council: £851." in estimate_text(visit_page(officer_client, visit))
+    assert "Cost to the council: £851." in estimate_text(record_page(officer_client, visit))
 
 
 def test_quick_estimate_is_saved_whole_or_not_at_all(china_visit: Visit, monkeypatch: Any) -> None:
@@ -324,15 +237,14 @@ def test_quick_estimate_is_saved_whole_or_not_at_all(china_visit: Visit, monkeyp
         return real_create(**fields)
 
     monkeypatch.setattr(CostItem.objects, "create", create_failing_on_the_fourth)
-    estimate = services.QuickEstimate(
-        people=4,
-        nights=4,
-        nightly_rate=Decimal("60"),
-        fare_per_person=Decimal("650"),
-        civic_gifts=Decimal("240"),
-        presentation_materials=Decimal("200"),
-        funder=Funder.FCO,
-    )
+    pounds = {
+        "nightly_rate": "60",
+        "fare_per_person": "650",
+        "civic_gifts": "240",
+        "presentation_materials": "200",
+    }
+    amounts = {name: Decimal(value) for name, value in pounds.items()}
+    estimate = services.QuickEstimate(people=4, nights=4, funder=Funder.FCO, **amounts)
     assert estimate.total == Decimal("4000.00")
     with pytest.raises(RuntimeError):
         services.visit_add_estimate(visit=china_visit, estimate=estimate)
@@ -379,8 +291,7 @@ def test_planning_a_visit_records_its_first_status_and_who(
 ) -> None:
     url = reverse("delegations:visit-create")
     form = Page(officer_client.get(url))
-    data = fill(
-        within(form.form_of("Title")),
+    data = within(form.form_of("Title")).fill(
         {
             "Relationship": str(xian),
             "Direction": "Outbound (from us)",
@@ -410,10 +321,10 @@ def test_completing_a_visit_with_participants_is_recorded_with_who(
 ) -> None:
     china_visit.status = VisitStatus.CONFIRMED
     china_visit.save()
-    ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
+    make.ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
     before = china_visit.history.count()
 
-    page = visit_page(officer_client, china_visit)
+    page = record_page(officer_client, china_visit)
     assert page.options("New status") == ["Proposed", "Completed", "Cancelled"]
     post_part(
         officer_client,
@@ -432,7 +343,7 @@ def test_completing_a_visit_with_participants_is_recorded_with_who(
         "Back from Xi'an and Hefei.",
     )
     assert china_visit.history.count() == before + 1
-    page = visit_page(officer_client, china_visit)
+    page = record_page(officer_client, china_visit)
     assert "Confirmed → Completed by Olivia Officer – Back from Xi'an and Hefei." in said(
         page.section("Status history")
     )
@@ -440,10 +351,10 @@ def test_completing_a_visit_with_participants_is_recorded_with_who(
 
 
 def test_a_proposed_visit_cannot_jump_to_completed(officer_client: Client, china_visit: Visit) -> None:
-    ParticipantFactory(visit=china_visit)
+    make.ParticipantFactory(visit=china_visit)
     url = reverse("delegations:visit-status", args=[china_visit.pk])
     # Not offered; a post that asks anyway is refused in words beside the field.
-    assert "Completed" not in visit_page(officer_client, china_visit).options("New status")
+    assert "Completed" not in record_page(officer_client, china_visit).options("New status")
     response = officer_client.post(url, {"to_status": "completed", "version": china_visit.version})
 
     assert response.status_code == 400
@@ -466,9 +377,9 @@ FINAL_MOVES = [
 def test_a_completed_or_cancelled_visit_stays_so(
     officer_client: Client, xian: Any, final: str, to: str
 ) -> None:
-    visit = VisitFactory(relationship=xian, status=final)
-    ParticipantFactory(visit=visit)
-    page = visit_page(officer_client, visit)
+    visit = make.VisitFactory(relationship=xian, status=final)
+    make.ParticipantFactory(visit=visit)
+    page = record_page(officer_client, visit)
     assert "New status" not in page.labels()
 
     url = reverse("delegations:visit-status", args=[visit.pk])
@@ -496,6 +407,13 @@ def section_of(response: Any) -> Page:
     return page
 
 
+def added_in_place(client: Client, visit: Visit, name: str, role: str) -> Page:
+    """The participant form filled in and sent as htmx sends it: the section that comes back
+    (htmx swaps in only a success, so refused too it comes back with 200)."""
+    response = post_part(client, visit, "participant-add", {"Name": name, "Role": role}, status=200, **HX)
+    return section_of(response)
+
+
 def live_message(page: Page) -> str:
     regions = [n for n in page.root.find_all("div") if n.attrs.get("role") == "status"]
     assert len(regions) == 1
@@ -506,22 +424,14 @@ def live_message(page: Page) -> str:
 def test_a_participant_added_with_htmx_comes_back_in_the_section(
     officer_client: Client, china_visit: Visit
 ) -> None:
-    ParticipantFactory(visit=china_visit, name="Paul Robinson", role="officer")
-    response = post_part(
-        officer_client,
-        china_visit,
-        "participant-add",
-        {"Name": "Cllr Ranjit Banwait", "Role": "Elected Member"},
-        status=200,
-        **HX,
-    )
-    section = section_of(response)
+    make.ParticipantFactory(visit=china_visit, name="Paul Robinson", role="officer")
+    section = added_in_place(officer_client, china_visit, "Cllr Ranjit Banwait", "Elected Member")
     assert section.column("Name") == ["Cllr Ranjit Banwait", "Paul Robinson"]
     assert section.column("Role") == ["Elected Member", "Officer"]
     assert live_message(section) == "Cllr Ranjit Banwait was added to the participants."
     # The form comes back empty, ready for the next name, still posting in place.
     url = reverse("delegations:participant-add", args=[china_visit.pk])
-    form = form_posting_to(section, url)
+    form = section.form_posting_to(url)
     assert form.value("Name") == ""
     assert form.root.attrs.get("hx-post") == url
     assert form.root.attrs.get("hx-target") == "#participants"
@@ -532,16 +442,8 @@ def test_a_participant_added_with_htmx_comes_back_in_the_section(
 def test_a_participant_added_twice_with_htmx_is_refused_beside_the_name(
     officer_client: Client, china_visit: Visit
 ) -> None:
-    ParticipantFactory(visit=china_visit, name="Zhang Wei", role="partner_official")
-    response = post_part(
-        officer_client,
-        china_visit,
-        "participant-add",
-        {"Name": "ZHANG WEI", "Role": "Partner official"},
-        status=200,  # htmx swaps only a success; the errors come back as one
-        **HX,
-    )
-    section = section_of(response)
+    make.ParticipantFactory(visit=china_visit, name="Zhang Wei", role="partner_official")
+    section = added_in_place(officer_client, china_visit, "ZHANG WEI", "Partner official")
     assert section.field_error("Name") == "This person is already a participant in this visit."
     assert section.value("Name") == "ZHANG WEI"
     assert "There is a problem" in section.text
@@ -563,13 +465,13 @@ def test_without_htmx_adding_a_participant_goes_back_to_the_visit(
 
 
 def test_a_participant_is_removed_with_htmx_and_without(officer_client: Client, china_visit: Visit) -> None:
-    stays = ParticipantFactory(visit=china_visit, name="Paul Robinson")
-    goes = ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
-    also_goes = ParticipantFactory(visit=china_visit, name="Deputy Consul General", role="consular")
+    stays = make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
+    goes = make.ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
+    also_goes = make.ParticipantFactory(visit=china_visit, name="Deputy Consul General", role="consular")
 
     url = reverse("delegations:participant-remove", args=[goes.pk])
-    page = visit_page(officer_client, china_visit)
-    button = form_posting_to(page, url)
+    page = record_page(officer_client, china_visit)
+    button = page.form_posting_to(url)
     assert button.root.attrs.get("hx-post") == url
     assert "Remove Cllr Ranjit Banwait" in button.text
 
@@ -590,25 +492,25 @@ def test_a_read_only_role_cannot_add_participants_with_htmx(
     response = leader_client.post(url, {"participant-name": "X", "participant-role": "officer"}, **HX)
     assert response.status_code == 403
     assert not Participant.objects.exists()
-    assert "Add a participant" not in visit_page(leader_client, china_visit).text
+    assert "Add a participant" not in record_page(leader_client, china_visit).text
 
 
 # --- Meetings --------------------------------------------------------------------------
 
 
 def test_a_meeting_is_recorded_and_removed(officer_client: Client, china_visit: Visit) -> None:
-    rail = OrganisationFactory(name="Derby and Derbyshire Rail")
+    rail = make.OrganisationFactory(name="Derby and Derbyshire Rail")
     post_part(
         officer_client,
         china_visit,
         "meeting-add",
         {"Organisation": rail.name, "When": "2015-11-03", "What came of it": "A rail supply chain visit."},
     )
-    meetings = said(visit_page(officer_client, china_visit).section("Meetings"))
+    meetings = said(record_page(officer_client, china_visit).section("Meetings"))
     assert "Derby and Derbyshire Rail, 3 November 2015: A rail supply chain visit." in meetings
     meeting = china_visit.meetings.get()
     assert officer_client.post(reverse("delegations:meeting-remove", args=[meeting.pk])).status_code == 302
-    assert "No meetings recorded." in visit_page(officer_client, china_visit).section("Meetings").text
+    assert "No meetings recorded." in record_page(officer_client, china_visit).section("Meetings").text
 
 
 # --- Follow-ups ------------------------------------------------------------------------------
@@ -637,7 +539,7 @@ def test_a_follow_up_becomes_an_action_of_the_relationship_linked_to_the_visit(
     assert VisitFollowUp.objects.get().visit == china_visit
     assert action.history.count() == 1
 
-    page = visit_page(officer_client, china_visit)
+    page = record_page(officer_client, china_visit)
     follow_ups = within(page.section("Follow-up actions"))
     assert "Discuss Derby's options with key local companies – Open, due 31 January 2030" in said(
         follow_ups.root
@@ -651,30 +553,29 @@ def test_a_follow_up_becomes_an_action_of_the_relationship_linked_to_the_visit(
 # --- The place and relationship pages ----------------------------------------------------
 
 
+CHINA_DATES = (date(2015, 11, 2), date(2015, 11, 6))
+
+
 @pytest.fixture
 def xian_visits(xian: Any) -> dict[str, Visit]:
+    """A dated visit, one dated only roughly (inbound and completed), and one not dated at all."""
+    fields = ("title", "direction", "purpose", "starts_on", "ends_on", "status", "dates_are_approximate")
+    table = {
+        "dated": ("Exploratory visit to China", "outbound", "exploratory", *CHINA_DATES, "proposed", False),
+        "approximate": (
+            "Xian Aerospace delegation",
+            "inbound",
+            "trade",
+            date(2015, 10, 1),
+            None,
+            "completed",
+            True,
+        ),
+        "undated": ("Return civic visit", "outbound", "civic", None, None, "proposed", False),
+    }
     return {
-        "dated": VisitFactory(
-            relationship=xian,
-            title="Exploratory visit to China",
-            direction="outbound",
-            purpose="exploratory",
-            starts_on=date(2015, 11, 2),
-            ends_on=date(2015, 11, 6),
-        ),
-        "approximate": VisitFactory(
-            relationship=xian,
-            title="Xian Aerospace delegation",
-            direction="inbound",
-            purpose="trade",
-            starts_on=date(2015, 10, 1),
-            ends_on=None,
-            dates_are_approximate=True,
-            status="completed",
-        ),
-        "undated": VisitFactory(
-            relationship=xian, title="Return civic visit", starts_on=None, ends_on=None, purpose="civic"
-        ),
+        key: make.VisitFactory(relationship=xian, **dict(zip(fields, row, strict=True)))
+        for key, row in table.items()
     }
 
 
@@ -720,7 +621,7 @@ def test_the_place_timeline_shows_an_approximate_visit_by_its_month(
 def test_the_relationship_page_lists_its_visits_and_offers_to_plan_one(
     officer_client: Client, xian: Any, xian_visits: Any
 ) -> None:
-    other = VisitFactory(title="Visit to somewhere else")
+    other = make.VisitFactory(title="Visit to somewhere else")
     page = Page(officer_client.get(xian.get_absolute_url()))
     visits = within(page.section("Visits"))
     assert visits.column("Visit") == [
@@ -740,7 +641,9 @@ def test_the_relationship_page_lists_its_visits_and_offers_to_plan_one(
 def test_the_relationship_page_shows_what_a_visit_is_estimated_to_cost(
     leader_client: Client, china_visit: Visit
 ) -> None:
-    CostItemFactory(visit=china_visit, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder=Funder.FCO)
+    make.CostItemFactory(
+        visit=china_visit, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder=Funder.FCO
+    )
     visits = within(Page(leader_client.get(china_visit.relationship.get_absolute_url())).section("Visits"))
     assert visits.column("Estimate") == ["£1,000"]
 
@@ -751,10 +654,14 @@ def test_the_relationship_page_shows_what_a_visit_is_estimated_to_cost(
 def test_the_estimate_shown_in_lists_does_not_grow_with_participants(
     leader_client: Client, china_visit: Visit, where: str
 ) -> None:
-    CostItemFactory(visit=china_visit, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder=Funder.FCO)
-    CostItemFactory(visit=china_visit, quantity=Decimal("1"), unit_cost=Decimal("3000"), funder=Funder.FCO)
+    make.CostItemFactory(
+        visit=china_visit, quantity=Decimal("16"), unit_cost=Decimal("62.50"), funder=Funder.FCO
+    )
+    make.CostItemFactory(
+        visit=china_visit, quantity=Decimal("1"), unit_cost=Decimal("3000"), funder=Funder.FCO
+    )
     for name in ("Paul Robinson", "Cllr Ranjit Banwait", "Cllr Martin Repton", "Deputy Consul General"):
-        ParticipantFactory(visit=china_visit, name=name)
+        make.ParticipantFactory(visit=china_visit, name=name)
     url = {
         "visit list": reverse("delegations:visit-list"),
         "relationship page": china_visit.relationship.get_absolute_url(),
@@ -776,82 +683,51 @@ def test_a_role_without_visits_does_not_see_them_on_the_place_page(
 # --- The list of visits ---------------------------------------------------------------------
 
 
-def open_visit_list(client: Client, query: str = "", **chosen: str) -> Page:
-    """The visits list, each filter chosen by its label and visible text (or typed)."""
-    url = reverse("delegations:visit-list")
-    params: dict[str, str] = {}
-    if chosen:
-        form = Page(client.get(url))
-        for label, text in chosen.items():
-            control = form.control(label.replace("_", " "))
-            if control.tag == "select":
-                values = [o.attrs.get("value", "") for o in control.find_all("option") if o.text == text]
-                assert values, f"The {label!r} filter offers no {text!r}: {form.options(label)}"
-                params[control.attrs["name"]] = values[0]
-            else:
-                params[control.attrs["name"]] = text
-    if params:
-        query = "?" + urlencode(params)
-    response = client.get(url + query)
-    assert response.status_code == 200
-    return Page(response)
+def link(name: str, local_name: str, country: str, kind: str = "economic") -> Any:
+    return make.RelationshipFactory(
+        place=make.PlaceFactory(name=name, local_name=local_name, country=country), kind=kind
+    )
 
 
 @pytest.fixture
 def visits(db: Any) -> dict[str, Visit]:
-    xian = RelationshipFactory(place=PlaceFactory(name="Xi'an", local_name="西安市", country="China"))
-    hefei = RelationshipFactory(place=PlaceFactory(name="Hefei", local_name="合肥市", country="China"))
-    toyota = RelationshipFactory(
-        place=PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan"), kind="civic"
-    )
-    osnabrueck = RelationshipFactory(
-        place=PlaceFactory(name="Osnabrück", local_name="", country="Germany"), kind="educational"
-    )
-    rolls = OrganisationFactory(name="Rolls-Royce")
+    """Four visits, each to or from a place of its own, one of each direction, purpose, status and funder."""
+    xian, hefei = link("Xi'an", "西安市", "China"), link("Hefei", "合肥市", "China")
+    toyota = link("Toyota City", "豊田市", "Japan", "civic")
+    osnabrueck = link("Osnabrück", "", "Germany", "educational")
+    fields = ("relationship", "title", "direction", "purpose", "status", "funder")
+    table = {
+        "china": (xian, "Exploratory visit to China", "outbound", "exploratory", "proposed", "fco"),
+        "hefei": (hefei, "Hefei rail delegation", "inbound", "trade", "confirmed", "partner"),
+        "toyota": (toyota, "Toyota City civic visit", "outbound", "civic", "completed", "council"),
+        "osnabrueck": (
+            osnabrueck,
+            "Osnabrück schools exchange",
+            "inbound",
+            "educational",
+            "cancelled",
+            "company",
+        ),
+    }
+    dates = {
+        "china": (date(2015, 10, 12), date(2015, 10, 16)),
+        "hefei": (date(2015, 10, 20), date(2015, 10, 21)),
+        "toyota": (date(2016, 5, 3), date(2016, 5, 6)),
+        "osnabrueck": (None, None),
+    }
+    more = {
+        "china": {"party_size": 4},
+        "hefei": {"location": "Derby Roundhouse"},
+        "osnabrueck": {"funder_organisation": make.OrganisationFactory(name="Rolls-Royce")},
+    }
     return {
-        "china": VisitFactory(
-            relationship=xian,
-            title="Exploratory visit to China",
-            direction="outbound",
-            purpose="exploratory",
-            starts_on=date(2015, 10, 12),
-            ends_on=date(2015, 10, 16),
-            status="proposed",
-            funder="fco",
-            party_size=4,
-        ),
-        "hefei": VisitFactory(
-            relationship=hefei,
-            title="Hefei rail delegation",
-            direction="inbound",
-            purpose="trade",
-            starts_on=date(2015, 10, 20),
-            ends_on=date(2015, 10, 21),
-            location="Derby Roundhouse",
-            status="confirmed",
-            funder="partner",
-        ),
-        "toyota": VisitFactory(
-            relationship=toyota,
-            title="Toyota City civic visit",
-            direction="outbound",
-            purpose="civic",
-            starts_on=date(2016, 5, 3),
-            ends_on=date(2016, 5, 6),
-            status="completed",
-            funder="council",
-        ),
-        "osnabrueck": VisitFactory(
-            relationship=osnabrueck,
-            title="Osnabrück schools exchange",
-            direction="inbound",
-            purpose="educational",
-            starts_on=None,
-            ends_on=None,
-            status="cancelled",
-            funder="company",
-            funder_organisation=rolls,
-        ),
+        key: make.VisitFactory(
+            **dict(zip(fields, row, strict=True)),
+            starts_on=dates[key][0],
+            ends_on=dates[key][1],
+            **more.get(key, {}),
+        )
+        for key, row in table.items()
     }
 
 
@@ -864,7 +740,7 @@ ALL_NEWEST_FIRST = [
 
 
 def test_the_list_shows_newest_first_undated_last(leader_client: Client, visits: Any) -> None:
-    page = open_visit_list(leader_client)
+    page = open_list(leader_client, reverse("delegations:visit-list"))
     assert page.column("Visit") == ALL_NEWEST_FIRST
     assert page.column("Place") == ["Toyota City", "Hefei", "Xi'an", "Osnabrück"]
     assert page.column("Dates") == [
@@ -900,44 +776,34 @@ def test_the_list_shows_newest_first_undated_last(leader_client: Client, visits:
     ids=lambda v: "-".join(f"{k}={x}" for k, x in v.items()) if isinstance(v, dict) else None,
 )
 def test_the_list_is_filtered(leader_client: Client, visits: Any, chosen: Any, found: list[str]) -> None:
-    page = open_visit_list(leader_client, **chosen)
+    page = open_list(leader_client, reverse("delegations:visit-list"), **chosen)
     assert page.column("Visit") == found
 
 
 def test_the_year_filter_offers_the_years_with_visits(leader_client: Client, visits: Any) -> None:
-    assert open_visit_list(leader_client).options("Year") == ["2016", "2015"]
+    assert open_list(leader_client, reverse("delegations:visit-list")).options("Year") == ["2016", "2015"]
 
 
 def test_a_search_that_matches_nothing_says_so(leader_client: Client, visits: Any) -> None:
-    page = open_visit_list(leader_client, Search="Osaka")
+    page = open_list(leader_client, reverse("delegations:visit-list"), Search="Osaka")
     assert "No visits match." in page.text
 
 
-def sorted_by(client: Client, header: str, times: int = 1) -> Page:
-    url = reverse("delegations:visit-list")
-    page = Page(client.get(url))
-    for _ in range(times):
-        links = [
-            a
-            for th in page.root.find_all("th")
-            for a in th.find_all("a")
-            if a.text.split(" (")[0].rstrip(" ▲▼") == header
-        ]
-        assert links, f"No sortable column {header!r}"
-        page = Page(client.get(url + links[0].attrs["href"]))
-    return page
-
-
 def test_the_list_is_sorted_by_a_column_header(leader_client: Client, visits: Any) -> None:
-    by_title = sorted_by(leader_client, "Visit").column("Visit")
+    by_title = sorted_by(leader_client, reverse("delegations:visit-list"), "Visit").column("Visit")
     assert by_title == sorted(ALL_NEWEST_FIRST)
-    assert sorted_by(leader_client, "Visit", times=2).column("Visit") == sorted(
-        ALL_NEWEST_FIRST, reverse=True
-    )
-    assert sorted_by(leader_client, "Place").column("Place") == ["Hefei", "Osnabrück", "Toyota City", "Xi'an"]
-    by_date = sorted_by(leader_client, "Dates").column("Visit")
+    assert sorted_by(leader_client, reverse("delegations:visit-list"), "Visit", times=2).column(
+        "Visit"
+    ) == sorted(ALL_NEWEST_FIRST, reverse=True)
+    assert sorted_by(leader_client, reverse("delegations:visit-list"), "Place").column("Place") == [
+        "Hefei",
+        "Osnabrück",
+        "Toyota City",
+        "Xi'an",
+    ]
+    by_date = sorted_by(leader_client, reverse("delegations:visit-list"), "Dates").column("Visit")
     assert [v for v in by_date if v != "Osnabrück schools exchange"] == list(reversed(ALL_NEWEST_FIRST[:3]))
-    statuses = sorted_by(leader_client, "Status", times=2).column("Status")
+    statuses = sorted_by(leader_client, reverse("delegations:visit-list"), "Status", times=2).column("Status")
     assert statuses == sorted(statuses, reverse=True)
 
 
@@ -955,7 +821,7 @@ def test_the_list_is_paged(leader_client: Client, xian: Any) -> None:
         )
         for i in range(total)
     )
-    first = open_visit_list(leader_client, Direction="Outbound (from us)")
+    first = open_list(leader_client, reverse("delegations:visit-list"), Direction="Outbound (from us)")
     assert len(first.column("Visit")) == size
     assert f"Showing 1–{size} of {total}" in first.text
     assert "Page 1 of 2" in first.text

@@ -16,59 +16,19 @@ from django.db.models import Sum
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from budgets.models import (
-    BudgetLine,
-    FinancialYear,
-    FundingSource,
-    LineStatus,
-    Spend,
-    SpendStatus,
-)
+from budgets.models import BudgetLine, FinancialYear, FundingSource, LineStatus, Spend, SpendStatus
 from budgets.selectors import year_summary
 from budgets.services import budget_line_decide
 from core import roles
-from delegations.models import (
-    CostCategory,
-    Direction,
-    Funder,
-    Participant,
-    ParticipantRole,
-    Purpose,
-    Visit,
-    VisitFollowUp,
-    VisitStatus,
-    VisitStatusChange,
-)
+from delegations import models as delegations
 from delegations.selectors import visit_detail, visit_estimate
 from demo.register import load_demo
-from partners.models import (
-    Action,
-    ActionStatus,
-    Approach,
-    ApproachOutcome,
-    Contact,
-    Exchange,
-    ExchangeKind,
-    Place,
-    Relationship,
-    RelationshipKind,
-    RelationshipStatus,
-    RelationshipStatusChange,
-    Stakeholder,
-)
+from partners import models as partners
+from reports import models as reports
 from reports import rendering as report_rendering
 from reports.document import build_document
-from reports.models import (
-    Paragraph,
-    Part,
-    Rendering,
-    RenderingStatus,
-    Report,
-    ReportStatus,
-    SignOff,
-    SignOffRole,
-)
 from tests.factories import UserFactory
+from tests.support.reports import render_each_html_once
 from twinning.celery import app as celery_app
 
 DEMO_PASSWORD = "demo-pass-for-tests"
@@ -90,15 +50,8 @@ _PDFS: dict[str, report_rendering.Pdf] = {}
 
 
 @pytest.fixture(autouse=True)
-def render_each_html_once(monkeypatch):
-    render = report_rendering.render_pdf
-
-    def render_once(html: str) -> report_rendering.Pdf:
-        if html not in _PDFS:
-            _PDFS[html] = render(html)
-        return _PDFS[html]
-
-    monkeypatch.setattr(report_rendering, "render_pdf", render_once)
+def each_html_rendered_once(monkeypatch):
+    render_each_html_once(monkeypatch, _PDFS)
 
 
 @pytest.fixture
@@ -107,12 +60,12 @@ def demo(settings):
     return load_demo(with_users=True, password=DEMO_PASSWORD)
 
 
-def _relationship(place: str, kind: str) -> Relationship:
-    return Relationship.objects.get(place__name=place, kind=kind)
+def _relationship(place: str, kind: str) -> partners.Relationship:
+    return partners.Relationship.objects.get(place__name=place, kind=kind)
 
 
 def test_the_five_places_carry_their_names_in_local_script(demo):
-    local_names = dict(Place.objects.values_list("name", "local_name"))
+    local_names = dict(partners.Place.objects.values_list("name", "local_name"))
 
     assert local_names == {
         "Osnabrück": "Osnabrück",
@@ -121,20 +74,20 @@ def test_the_five_places_carry_their_names_in_local_script(demo):
         "Hefei": "合肥市",
         "Zhejiang": "浙江省",
     }
-    assert Place.objects.get(name="Zhejiang").kind == "province"
+    assert partners.Place.objects.get(name="Zhejiang").kind == "province"
     # The report's only population figure is China's, not any place's.
-    assert not Place.objects.filter(population__isnull=False).exists()
+    assert not partners.Place.objects.filter(population__isnull=False).exists()
 
 
 def test_toyota_city_is_shared_by_the_three_councils(demo):
-    toyota = _relationship("Toyota City", RelationshipKind.CIVIC)
+    toyota = _relationship("Toyota City", partners.RelationshipKind.CIVIC)
 
     assert set(toyota.councils.values_list("name", flat=True)) == {
         "Derby City Council",
         "Derbyshire County Council",
         "South Derbyshire District Council",
     }
-    assert toyota.status == RelationshipStatus.ACTIVE
+    assert toyota.status == partners.RelationshipStatus.ACTIVE
     assert toyota.established_year == 2000
     assert "fifteen year" in toyota.narrative
     assert set(toyota.stakeholders.values_list("organisation__name", flat=True)) == {
@@ -144,45 +97,45 @@ def test_toyota_city_is_shared_by_the_three_councils(demo):
 
 
 def test_osnabruck_is_civic_and_educational_and_active(demo):
-    osnabruck = Relationship.objects.filter(place__name="Osnabrück")
+    osnabruck = partners.Relationship.objects.filter(place__name="Osnabrück")
 
     assert sorted(osnabruck.values_list("kind", "status")) == [
-        (RelationshipKind.CIVIC, RelationshipStatus.ACTIVE),
-        (RelationshipKind.EDUCATIONAL, RelationshipStatus.ACTIVE),
+        (partners.RelationshipKind.CIVIC, partners.RelationshipStatus.ACTIVE),
+        (partners.RelationshipKind.EDUCATIONAL, partners.RelationshipStatus.ACTIVE),
     ]
     # "Of long standing": no year is given, so none is invented.
     assert not osnabruck.filter(established_year__isnull=False).exists()
 
 
 def test_xian_is_an_active_economic_link_resting_on_the_joint_venture(demo):
-    xian = _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    xian = _relationship("Xi'an", partners.RelationshipKind.ECONOMIC)
 
-    assert xian.status == RelationshipStatus.ACTIVE
+    assert xian.status == partners.RelationshipStatus.ACTIVE
     assert "Rolls-Royce" in xian.narrative
     assert "two previous visits" in xian.narrative
     assert {"Rolls-Royce", "Xi'an Aerospace"} <= set(
         xian.stakeholders.values_list("organisation__name", flat=True)
     )
     # Its approach (para 4.8) attaches to the existing link rather than opening another.
-    assert Relationship.objects.filter(place__name="Xi'an").count() == 1
-    assert xian.approaches.get().outcome == ApproachOutcome.EXPLORING
+    assert partners.Relationship.objects.filter(place__name="Xi'an").count() == 1
+    assert xian.approaches.get().outcome == partners.ApproachOutcome.EXPLORING
 
 
 @pytest.mark.parametrize("place", ["Hefei", "Zhejiang"])
 def test_hefei_and_zhejiang_are_approaches_awaiting_a_response(demo, place):
-    relationship = _relationship(place, RelationshipKind.ECONOMIC)
-    approach = Approach.objects.get(place__name=place)
+    relationship = _relationship(place, partners.RelationshipKind.ECONOMIC)
+    approach = partners.Approach.objects.get(place__name=place)
 
-    assert relationship.status == RelationshipStatus.APPROACH_RECEIVED
+    assert relationship.status == partners.RelationshipStatus.APPROACH_RECEIVED
     assert approach.relationship == relationship
-    assert approach.outcome == ApproachOutcome.PENDING
+    assert approach.outcome == partners.ApproachOutcome.PENDING
     # The report dates neither approach.
     assert approach.received_on is None
     assert approach.respond_by is None
 
 
 def test_the_hefei_approach_came_through_the_deputy_consul_general(demo):
-    approach = Approach.objects.get(place__name="Hefei")
+    approach = partners.Approach.objects.get(place__name="Hefei")
 
     assert approach.via_organisation.name == "British Consulate-General Shanghai"
     assert approach.via_contact.job_title == "British Deputy Consul General, Shanghai"
@@ -190,13 +143,13 @@ def test_the_hefei_approach_came_through_the_deputy_consul_general(demo):
 
 
 def test_every_relationship_records_the_status_it_started_in(demo):
-    for relationship in Relationship.objects.all():
-        first = RelationshipStatusChange.objects.filter(relationship=relationship).get()
+    for relationship in partners.Relationship.objects.all():
+        first = partners.RelationshipStatusChange.objects.filter(relationship=relationship).get()
         assert (first.from_status, first.to_status) == ("", relationship.status)
 
 
 def test_the_deputy_consul_general_is_known_by_post_not_name(demo):
-    contact = Contact.objects.get(job_title="British Deputy Consul General, Shanghai")
+    contact = partners.Contact.objects.get(job_title="British Deputy Consul General, Shanghai")
 
     assert contact.name == ""
     assert contact.organisation.name == "British Consulate-General Shanghai"
@@ -204,7 +157,9 @@ def test_the_deputy_consul_general_is_known_by_post_not_name(demo):
 
 
 def test_the_six_actions_carry_their_cabinet_sources(demo):
-    actions = {action.source: action for action in Action.objects.select_related("relationship__place")}
+    actions = {
+        action.source: action for action in partners.Action.objects.select_related("relationship__place")
+    }
 
     assert set(actions) == {
         "Cabinet 9 September 2015, recommendation 2.1",
@@ -226,13 +181,13 @@ def test_the_six_actions_carry_their_cabinet_sources(demo):
     # Only recommendation 2.1 has a date in the report; no owner is named.
     due = {source: a.due_on for source, a in actions.items() if a.due_on}
     assert due == {"Cabinet 9 September 2015, recommendation 2.1": datetime.date(2015, 9, 16)}
-    assert all(a.status == ActionStatus.OPEN and a.owner is None for a in actions.values())
+    assert all(a.status == partners.ActionStatus.OPEN and a.owner is None for a in actions.values())
 
 
 def test_the_toyota_city_secondment_lasts_twelve_months(demo):
-    secondment = Exchange.objects.get(kind=ExchangeKind.SECONDMENT)
+    secondment = partners.Exchange.objects.get(kind=partners.ExchangeKind.SECONDMENT)
 
-    assert secondment.relationship == _relationship("Toyota City", RelationshipKind.CIVIC)
+    assert secondment.relationship == _relationship("Toyota City", partners.RelationshipKind.CIVIC)
     assert secondment.title == "Senior Policy Officer from Toyota City"
     assert secondment.host == "Derbyshire County Council"
     assert secondment.duration_months == 12
@@ -240,31 +195,27 @@ def test_the_toyota_city_secondment_lasts_twelve_months(demo):
 
 
 def test_cbbc_advises_on_the_three_chinese_links(demo):
-    places = Stakeholder.objects.filter(organisation__name="China-Britain Business Council").values_list(
-        "relationship__place__name", flat=True
-    )
+    places = partners.Stakeholder.objects.filter(
+        organisation__name="China-Britain Business Council"
+    ).values_list("relationship__place__name", flat=True)
 
     assert sorted(places) == ["Hefei", "Xi'an", "Zhejiang"]
 
 
-def _visit(title: str) -> Visit:
+def _visit(title: str) -> delegations.Visit:
     return visit_detail().get(title=title)
 
 
 def test_the_zhejiang_delegation_is_proposed_for_15_and_16_september(demo):
     visit = _visit("Zhejiang province delegation to Derby")
 
-    assert visit.relationship == _relationship("Zhejiang", RelationshipKind.ECONOMIC)
-    assert (visit.direction, visit.purpose, visit.status) == (
-        Direction.INBOUND,
-        Purpose.EXPLORATORY,
-        VisitStatus.PROPOSED,
-    )
+    assert visit.relationship == _relationship("Zhejiang", partners.RelationshipKind.ECONOMIC)
+    assert (visit.direction, visit.purpose, visit.status) == ("inbound", "exploratory", "proposed")
     assert (visit.starts_on, visit.ends_on) == (datetime.date(2015, 9, 15), datetime.date(2015, 9, 16))
     assert not visit.dates_are_approximate
     assert visit.location == "Derby"
     # The report does not say who pays for the Zhejiang visit.
-    assert visit.funder == Funder.NOT_RECORDED and visit.funder_organisation is None
+    assert visit.funder == delegations.Funder.NOT_RECORDED and visit.funder_organisation is None
     # No one is named, nothing has come of it yet, and recommendation 2.1 precedes it.
     assert not visit.participants.all() and not visit.meetings.all()
     assert visit.outcomes == "" and visit.lead_officer is None
@@ -274,21 +225,17 @@ def test_the_zhejiang_delegation_is_proposed_for_15_and_16_september(demo):
 def test_the_hefei_delegation_comes_in_october_with_the_deputy_consul_general(demo):
     visit = _visit("Hefei City delegation to Derby")
 
-    assert visit.relationship == _relationship("Hefei", RelationshipKind.ECONOMIC)
-    assert (visit.direction, visit.purpose, visit.status) == (
-        Direction.INBOUND,
-        Purpose.EXPLORATORY,
-        VisitStatus.PROPOSED,
-    )
+    assert visit.relationship == _relationship("Hefei", partners.RelationshipKind.ECONOMIC)
+    assert (visit.direction, visit.purpose, visit.status) == ("inbound", "exploratory", "proposed")
     # "In October": the month only, marked approximate; no end date invented.
     assert visit.starts_on == datetime.date(2015, 10, 1)
     assert visit.dates_are_approximate
     assert visit.ends_on is None
-    assert visit.funder == Funder.FCO
+    assert visit.funder == delegations.Funder.FCO
     assert visit.funder_organisation.name == "Foreign and Commonwealth Office"
     (consul,) = visit.participants.all()
     assert consul.name == "British Deputy Consul General, Shanghai"
-    assert consul.role == ParticipantRole.CONSULAR
+    assert consul.role == delegations.ParticipantRole.CONSULAR
     assert consul.organisation.name == "British Consulate-General Shanghai"
     (meeting,) = visit.meetings.all()
     assert meeting.organisation.name == "Derby and Derbyshire Rail"
@@ -300,25 +247,27 @@ def test_the_exploratory_visit_to_china_is_four_people_four_nights_about_4000_po
     visit = _visit("Exploratory visit to China")
     items = list(visit.cost_items.all())
 
-    assert visit.relationship == _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    assert visit.relationship == _relationship("Xi'an", partners.RelationshipKind.ECONOMIC)
     assert (visit.direction, visit.purpose, visit.status) == (
-        Direction.OUTBOUND,
-        Purpose.EXPLORATORY,
-        VisitStatus.PROPOSED,
+        delegations.Direction.OUTBOUND,
+        delegations.Purpose.EXPLORATORY,
+        delegations.VisitStatus.PROPOSED,
     )
     assert visit.starts_on is None and visit.ends_on is None and not visit.dates_are_approximate
     assert visit.party_size == 4
-    assert visit.funder == Funder.FCO
+    assert visit.funder == delegations.Funder.FCO
     assert visit.funder_organisation.name == "Foreign and Commonwealth Office"
     # The report names no city and gives only the total: the visit says both.
     assert "Destination city not yet chosen" in visit.outcomes
     assert "illustrative" in visit.outcomes
     assert len(items) == 4
     assert sum((item.quantity * item.unit_cost for item in items), Decimal("0")) == Decimal("4000.00")
-    assert {CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION} <= {item.category for item in items}
-    accommodation = next(item for item in items if item.category == CostCategory.ACCOMMODATION)
+    assert {delegations.CostCategory.CIVIC_GIFTS, delegations.CostCategory.PRESENTATION} <= {
+        item.category for item in items
+    }
+    accommodation = next(item for item in items if item.category == delegations.CostCategory.ACCOMMODATION)
     assert accommodation.quantity == 16  # four people for four nights
-    assert {item.funder for item in items} == {Funder.FCO}
+    assert {item.funder for item in items} == {delegations.Funder.FCO}
     estimate = visit_estimate(visit)
     assert estimate.total == Decimal("4000.00")
     assert estimate.council_cost == 0
@@ -327,62 +276,77 @@ def test_the_exploratory_visit_to_china_is_four_people_four_nights_about_4000_po
 @pytest.mark.parametrize(
     ("place", "kind", "direction", "count", "role"),
     [
-        ("Xi'an", RelationshipKind.ECONOMIC, Direction.INBOUND, 2, ParticipantRole.PARTNER_OFFICIAL),
-        ("Toyota City", RelationshipKind.CIVIC, Direction.OUTBOUND, 3, ParticipantRole.OFFICER),
+        (
+            "Xi'an",
+            partners.RelationshipKind.ECONOMIC,
+            delegations.Direction.INBOUND,
+            2,
+            delegations.ParticipantRole.PARTNER_OFFICIAL,
+        ),
+        (
+            "Toyota City",
+            partners.RelationshipKind.CIVIC,
+            delegations.Direction.OUTBOUND,
+            3,
+            delegations.ParticipantRole.OFFICER,
+        ),
     ],
 )
 def test_the_earlier_visits_are_completed_and_undated(demo, place, kind, direction, count, role):
-    visits = visit_detail().filter(relationship=_relationship(place, kind), purpose=Purpose.TRADE)
+    visits = visit_detail().filter(relationship=_relationship(place, kind), purpose=delegations.Purpose.TRADE)
 
     assert len(visits) == count
     for visit in visits:
         assert visit.direction == direction
-        assert visit.status == VisitStatus.COMPLETED
+        assert visit.status == delegations.VisitStatus.COMPLETED
         # The report gives no dates, so none is invented and none is marked approximate.
         assert visit.starts_on is None and visit.ends_on is None
         assert not visit.dates_are_approximate
-        assert visit.funder == Funder.NOT_RECORDED  # nor who paid
+        assert visit.funder == delegations.Funder.NOT_RECORDED  # nor who paid
         (group,) = visit.participants.all()
         assert group.role == role and "names not recorded" in group.name
         moves = [(change.from_status, change.to_status) for change in visit.status_changes.all()]
-        assert moves == [("", VisitStatus.CONFIRMED), (VisitStatus.CONFIRMED, VisitStatus.COMPLETED)]
+        assert moves == [
+            ("", delegations.VisitStatus.CONFIRMED),
+            (delegations.VisitStatus.CONFIRMED, delegations.VisitStatus.COMPLETED),
+        ]
 
 
 def test_the_demo_makes_eight_visits_and_no_follow_ups(demo):
-    assert Visit.objects.count() == 8
-    assert not VisitFollowUp.objects.exists()
-    for visit in Visit.objects.exclude(status=VisitStatus.COMPLETED):
-        first = VisitStatusChange.objects.filter(visit=visit).get()
+    assert delegations.Visit.objects.count() == 8
+    assert not delegations.VisitFollowUp.objects.exists()
+    for visit in delegations.Visit.objects.exclude(status=delegations.VisitStatus.COMPLETED):
+        first = delegations.VisitStatusChange.objects.filter(visit=visit).get()
         assert (first.from_status, first.to_status) == ("", visit.status)
 
 
 def test_what_officers_record_on_visits_where_the_report_is_silent_is_kept(demo):
-    hefei = Visit.objects.get(title="Hefei City delegation to Derby")
+    hefei = delegations.Visit.objects.get(title="Hefei City delegation to Derby")
     hefei.starts_on, hefei.ends_on = datetime.date(2015, 10, 20), datetime.date(2015, 10, 21)
     hefei.dates_are_approximate = False
     hefei.save()
-    consul = Participant.objects.get(visit=hefei)
+    consul = delegations.Participant.objects.get(visit=hefei)
     consul.name = "A. N. Other"
     consul.save()
     meeting = hefei.meetings.get()
     meeting.outcome = "Two rail companies asked for introductions."
     meeting.save()
-    china = Visit.objects.get(title="Exploratory visit to China")
-    china.cost_items.filter(category=CostCategory.CIVIC_GIFTS).update(unit_cost=Decimal("300.00"))
+    china = delegations.Visit.objects.get(title="Exploratory visit to China")
+    china.cost_items.filter(category=delegations.CostCategory.CIVIC_GIFTS).update(unit_cost=Decimal("300.00"))
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     assert not result.created and not result.updated
     hefei.refresh_from_db()
     assert hefei.starts_on == datetime.date(2015, 10, 20) and not hefei.dates_are_approximate
-    assert Participant.objects.get(visit=hefei).name == "A. N. Other"
+    assert delegations.Participant.objects.get(visit=hefei).name == "A. N. Other"
     assert hefei.meetings.get().outcome == "Two rail companies asked for introductions."
     assert china.cost_items.count() == 4
-    assert china.cost_items.get(category=CostCategory.CIVIC_GIFTS).unit_cost == Decimal("300.00")
+    assert china.cost_items.get(category=delegations.CostCategory.CIVIC_GIFTS).unit_cost == Decimal("300.00")
 
 
 def test_a_run_puts_back_what_the_report_says_of_a_visit(demo):
-    visit = Visit.objects.get(title="Zhejiang province delegation to Derby")
+    visit = delegations.Visit.objects.get(title="Zhejiang province delegation to Derby")
     visit.ends_on = datetime.date(2015, 9, 18)
     visit.save()
 
@@ -390,18 +354,18 @@ def test_a_run_puts_back_what_the_report_says_of_a_visit(demo):
 
     visit.refresh_from_db()
     assert visit.ends_on == datetime.date(2015, 9, 16)
-    assert result.updated[Visit] == 1 and result.updated.total() == 1
+    assert result.updated[delegations.Visit] == 1 and result.updated.total() == 1
 
 
 def test_a_visit_moved_on_by_officers_is_left_in_its_status_with_a_warning(demo):
-    visit = Visit.objects.get(title="Zhejiang province delegation to Derby")
-    visit.status = VisitStatus.CONFIRMED
+    visit = delegations.Visit.objects.get(title="Zhejiang province delegation to Derby")
+    visit.status = delegations.VisitStatus.CONFIRMED
     visit.save()
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     visit.refresh_from_db()
-    assert visit.status == VisitStatus.CONFIRMED
+    assert visit.status == delegations.VisitStatus.CONFIRMED
     assert any("Zhejiang province delegation to Derby" in warning for warning in result.warnings)
     assert not result.created and not result.updated
 
@@ -441,17 +405,17 @@ def test_the_fco_is_to_fund_the_4000_pound_exploratory_visit_in_2015_16(demo):
     assert line.amount == Decimal("4000.00")
     assert line.status == LineStatus.PROPOSED and line.decided_at is None
     assert line.title == "Exploratory visit to China (FCO funding)"
-    assert line.relationship == _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    assert line.relationship == _relationship("Xi'an", partners.RelationshipKind.ECONOMIC)
     assert line.cost_centre == "TBC"
     assert "para 4.11" in line.notes and "Para 4.12" in line.notes
     assert sorted(FinancialYear.objects.values_list("start_year", flat=True)) == [2015, 2016, 2017, 2018]
 
 
 def test_the_china_visits_gifts_and_materials_are_estimated_spend_on_the_fco_line(demo):
-    visit = Visit.objects.get(title="Exploratory visit to China")
+    visit = delegations.Visit.objects.get(title="Exploratory visit to China")
     spend = {s.cost_item.category: s for s in Spend.objects.select_related("cost_item", "budget_line")}
 
-    assert set(spend) == {CostCategory.CIVIC_GIFTS, CostCategory.PRESENTATION}
+    assert set(spend) == {delegations.CostCategory.CIVIC_GIFTS, delegations.CostCategory.PRESENTATION}
     for row in spend.values():
         assert row.status == SpendStatus.ESTIMATED
         assert row.visit == visit and row.cost_item.visit == visit
@@ -461,9 +425,12 @@ def test_the_china_visits_gifts_and_materials_are_estimated_spend_on_the_fco_lin
         assert row.spent_on == datetime.date(2015, 9, 9)
         assert row.reference == "" and row.supplier == "" and row.recorded_by is None
     assert (
-        spend[CostCategory.CIVIC_GIFTS].description == "Civic gifts (estimate as at Cabinet 9 September 2015)"
+        spend[delegations.CostCategory.CIVIC_GIFTS].description
+        == "Civic gifts (estimate as at Cabinet 9 September 2015)"
     )
-    assert spend[CostCategory.PRESENTATION].description.startswith("Presentation materials (estimate")
+    assert spend[delegations.CostCategory.PRESENTATION].description.startswith(
+        "Presentation materials (estimate"
+    )
     assert sum((row.amount for row in spend.values()), Decimal("0")) == Decimal("440.00")
 
 
@@ -483,7 +450,7 @@ def test_what_officers_and_finance_record_on_budgets_is_kept(demo, settings):
     line = BudgetLine.objects.get(financial_year__start_year=2016)
     line.cost_centre = "R1234"
     line.save()
-    gifts = Spend.objects.get(cost_item__category=CostCategory.CIVIC_GIFTS)
+    gifts = Spend.objects.get(cost_item__category=delegations.CostCategory.CIVIC_GIFTS)
     gifts.amount, gifts.spent_on = Decimal("310.00"), datetime.date(2015, 10, 2)
     gifts.save()
     # Finance approves the 2017–18 line, then changes its amount.
@@ -534,8 +501,8 @@ REPORT_KEY = {
 }
 
 
-def _report() -> Report:
-    return Report.objects.prefetch_related("paragraphs", "sign_offs").get(**REPORT_KEY)
+def _report() -> reports.Report:
+    return reports.Report.objects.prefetch_related("paragraphs", "sign_offs").get(**REPORT_KEY)
 
 
 def test_the_report_is_recorded_as_cabinet_approved_it(demo):
@@ -551,7 +518,7 @@ def test_the_report_is_recorded_as_cabinet_approved_it(demo):
     assert report.appendices == "Appendix 1 – Implications"
     assert not report.is_exempt and report.exempt_paragraph is None
     assert not report.is_key_decision  # the report does not say it is one
-    assert report.status == ReportStatus.APPROVED
+    assert report.status == reports.ReportStatus.APPROVED
     # No approver is named; the meeting's day is the date of the decision.
     assert report.approved_by is None
     assert report.approved_at == datetime.datetime(2015, 9, 9, 12, tzinfo=ZoneInfo("Europe/London"))
@@ -605,31 +572,34 @@ def test_the_report_is_numbered_paragraph_for_paragraph_as_printed(demo):
         "An ambitious and forward looking city with good prospects for everyone.",
         "A strong community where businesses are supported to grow.",
     ]
-    assert Paragraph.objects.filter(report__title=SEED_TITLE, part=Part.BODY).count() == 23
-    assert Paragraph.objects.filter(report__title=SEED_TITLE, part=Part.IMPLICATIONS).count() == 11
+    assert reports.Paragraph.objects.filter(report__title=SEED_TITLE, part=reports.Part.BODY).count() == 23
+    assert (
+        reports.Paragraph.objects.filter(report__title=SEED_TITLE, part=reports.Part.IMPLICATIONS).count()
+        == 11
+    )
 
 
 def test_the_sign_offs_name_the_head_of_finance_and_the_author_without_dates(demo):
     sign_offs = {
         s.role: (s.officer_name, s.cleared_on, s.is_required)
-        for s in SignOff.objects.filter(report=_report())
+        for s in reports.SignOff.objects.filter(report=_report())
     }
 
     assert sign_offs == {
-        SignOffRole.LEGAL: ("", None, False),
-        SignOffRole.FINANCIAL: ("Amanda Fletcher, Head of Finance", None, True),
-        SignOffRole.HR: ("", None, False),
-        SignOffRole.ESTATES: ("", None, False),
-        SignOffRole.SERVICE_DIRECTOR: ("", None, False),
-        SignOffRole.OTHER: ("Richard Williams", None, True),
+        reports.SignOffRole.LEGAL: ("", None, False),
+        reports.SignOffRole.FINANCIAL: ("Amanda Fletcher, Head of Finance", None, True),
+        reports.SignOffRole.HR: ("", None, False),
+        reports.SignOffRole.ESTATES: ("", None, False),
+        reports.SignOffRole.SERVICE_DIRECTOR: ("", None, False),
+        reports.SignOffRole.OTHER: ("Richard Williams", None, True),
     }
 
 
 def test_the_report_has_one_ready_pdf_of_its_current_version(demo):
     report = _report()
-    (rendering,) = Rendering.objects.filter(report=report)
+    (rendering,) = reports.Rendering.objects.filter(report=report)
 
-    assert rendering.status == RenderingStatus.READY
+    assert rendering.status == reports.RenderingStatus.READY
     assert rendering.report_version == report.version
     assert rendering.requested_by is None and rendering.error == ""
     content = bytes(rendering.pdf)
@@ -657,46 +627,46 @@ def test_the_task_told_after_commit_finds_the_pdf_made_and_makes_no_second(
         celery_app.conf.update(task_always_eager=before)
 
     assert callbacks, "the worker was not told after commit"
-    (rendering,) = Rendering.objects.all()
-    assert rendering.status == RenderingStatus.READY
+    (rendering,) = reports.Rendering.objects.all()
+    assert rendering.status == reports.RenderingStatus.READY
     assert rendering.attempts == 1
 
 
 def test_a_second_run_leaves_the_pdf_as_it_was(demo):
-    before = Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get()
+    before = reports.Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get()
 
     again = load_demo(with_users=True, password=DEMO_PASSWORD)
 
-    assert Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get() == before
-    assert again.present[Rendering] == 1 and not again.created
+    assert reports.Rendering.objects.values("pk", "sha256", "finished_at", "attempts").get() == before
+    assert again.present[reports.Rendering] == 1 and not again.created
 
 
 def test_a_changed_paragraph_is_put_back_and_the_pdf_made_again(demo):
     report = _report()
     version = report.version
-    paragraph = report.paragraphs.get(part=Part.BODY, section=4, position=11)
+    paragraph = report.paragraphs.get(part=reports.Part.BODY, section=4, position=11)
     paragraph.text = "A visit would cost circa £40,000."
     paragraph.save()
-    report.paragraphs.get(part=Part.IMPLICATIONS, section=10, position=2).delete()
+    report.paragraphs.get(part=reports.Part.IMPLICATIONS, section=10, position=2).delete()
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     report = _report()
-    assert "circa £4,000." in report.paragraphs.get(part=Part.BODY, section=4, position=11).text
+    assert "circa £4,000." in report.paragraphs.get(part=reports.Part.BODY, section=4, position=11).text
     assert report.paragraphs.count() == 34
     assert report.version == version + 1
-    assert result.updated[Report] == 1 and result.created[Paragraph] == 34
-    assert result.created[Rendering] == 1
-    current = Rendering.objects.get(report=report, report_version=report.version)
-    assert current.status == RenderingStatus.READY
-    assert Rendering.objects.filter(report=report).count() == 2  # the earlier PDF is kept
+    assert result.updated[reports.Report] == 1 and result.created[reports.Paragraph] == 34
+    assert result.created[reports.Rendering] == 1
+    current = reports.Rendering.objects.get(report=report, report_version=report.version)
+    assert current.status == reports.RenderingStatus.READY
+    assert reports.Rendering.objects.filter(report=report).count() == 2  # the earlier PDF is kept
 
     again = load_demo(with_users=True, password=DEMO_PASSWORD)
     assert not again.created and not again.updated
 
 
 def test_a_date_an_officer_records_on_a_sign_off_is_kept(demo):
-    finance = SignOff.objects.get(report__title=SEED_TITLE, role=SignOffRole.FINANCIAL)
+    finance = reports.SignOff.objects.get(report__title=SEED_TITLE, role=reports.SignOffRole.FINANCIAL)
     finance.cleared_on = datetime.date(2015, 9, 1)
     finance.save()
 
@@ -708,24 +678,26 @@ def test_a_date_an_officer_records_on_a_sign_off_is_kept(demo):
 
 
 def test_a_run_puts_back_the_contact_details_the_report_prints(demo):
-    Report.objects.filter(**REPORT_KEY).update(contact_phone="01332 000000")
+    reports.Report.objects.filter(**REPORT_KEY).update(contact_phone="01332 000000")
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     report = _report()
     assert report.contact_phone == "01332 642436"
-    assert result.updated[Report] == 1 and result.updated.total() == 1
+    assert result.updated[reports.Report] == 1 and result.updated.total() == 1
     # The contact box is printed, so the new version gets its own PDF.
-    assert result.created[Rendering] == 1
+    assert result.created[reports.Rendering] == 1
 
 
 def test_a_published_report_is_left_as_it_is_with_a_warning(demo):
-    Report.objects.filter(**REPORT_KEY).update(status=ReportStatus.PUBLISHED, contact_phone="01332 111111")
+    reports.Report.objects.filter(**REPORT_KEY).update(
+        status=reports.ReportStatus.PUBLISHED, contact_phone="01332 111111"
+    )
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     report = _report()
-    assert report.status == ReportStatus.PUBLISHED and report.contact_phone == "01332 111111"
+    assert report.status == reports.ReportStatus.PUBLISHED and report.contact_phone == "01332 111111"
     assert any(
         "Opportunities for Overseas Economic Twinning" in w and "published" in w for w in result.warnings
     )
@@ -734,12 +706,12 @@ def test_a_published_report_is_left_as_it_is_with_a_warning(demo):
 
 def test_a_later_revision_with_the_same_title_is_not_mistaken_for_the_report(demo):
     original = _report()
-    Report.objects.create(**REPORT_KEY, report_of="the Leader", revision=2, supersedes=original)
+    reports.Report.objects.create(**REPORT_KEY, report_of="the Leader", revision=2, supersedes=original)
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     assert not result.created and not result.updated
-    assert Report.objects.filter(**REPORT_KEY).count() == 2
+    assert reports.Report.objects.filter(**REPORT_KEY).count() == 2
 
 
 def test_a_pdf_that_fails_is_recorded_with_its_error_and_made_on_the_next_run(settings, monkeypatch):
@@ -751,16 +723,16 @@ def test_a_pdf_that_fails_is_recorded_with_its_error_and_made_on_the_next_run(se
     monkeypatch.setattr(report_rendering, "render_pdf", broken)
     result = load_demo(with_users=False, password=DEMO_PASSWORD)
 
-    failed = Rendering.objects.get()
-    assert failed.status == RenderingStatus.FAILED
+    failed = reports.Rendering.objects.get()
+    assert failed.status == reports.RenderingStatus.FAILED
     assert failed.error == "RuntimeError: no fonts on this worker"
     assert any("no fonts on this worker" in warning for warning in result.warnings)
 
     monkeypatch.undo()
     again = load_demo(with_users=False, password=DEMO_PASSWORD)
 
-    assert again.created[Rendering] == 1
-    assert Rendering.objects.filter(status=RenderingStatus.READY).count() == 1
+    assert again.created[reports.Rendering] == 1
+    assert reports.Rendering.objects.filter(status=reports.RenderingStatus.READY).count() == 1
 
 
 def _every_table() -> dict[str, int]:
@@ -792,7 +764,7 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert tables["budgets.HistoricalSpend"] == 2
     # The seed report, and the options paper drafted from the register.
     assert tables["reports.Report"] == 2 and tables["reports.HistoricalReport"] == 2
-    assert Paragraph.objects.filter(report__title=SEED_TITLE).count() == 34
+    assert reports.Paragraph.objects.filter(report__title=SEED_TITLE).count() == 34
     assert tables["reports.SignOff"] == 12 and tables["reports.Rendering"] == 1
     assert {
         "partners.Relationship",
@@ -813,7 +785,7 @@ def test_a_second_run_changes_nothing(demo, settings):
 
 
 def test_a_run_puts_back_what_the_report_says_and_nothing_more(demo):
-    toyota = _relationship("Toyota City", RelationshipKind.CIVIC)
+    toyota = _relationship("Toyota City", partners.RelationshipKind.CIVIC)
     toyota.narrative = "Edited by hand"
     toyota.next_review_on = datetime.date(2026, 1, 1)
     toyota.save()
@@ -828,17 +800,17 @@ def test_a_run_puts_back_what_the_report_says_and_nothing_more(demo):
 
 
 def test_a_run_restores_a_missing_council_and_keeps_one_an_officer_added(demo):
-    toyota = _relationship("Toyota City", RelationshipKind.CIVIC)
+    toyota = _relationship("Toyota City", partners.RelationshipKind.CIVIC)
     derbyshire = toyota.councils.get(name="Derbyshire County Council")
     toyota.councils.remove(derbyshire)
-    xian = _relationship("Xi'an", RelationshipKind.ECONOMIC)
+    xian = _relationship("Xi'an", partners.RelationshipKind.ECONOMIC)
     xian.councils.add(derbyshire)
 
     result = load_demo(with_users=True, password=DEMO_PASSWORD)
 
     assert toyota.councils.filter(pk=derbyshire.pk).exists()
     assert xian.councils.filter(pk=derbyshire.pk).exists()
-    assert result.updated[Relationship] == 1
+    assert result.updated[partners.Relationship] == 1
 
 
 def test_a_changed_demo_password_takes_effect_on_the_next_run(demo, settings):
@@ -871,7 +843,7 @@ def test_no_demo_logins_are_made_outside_debug(settings):
     assert not get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
     assert not result.logins
     assert any("DEBUG is off" in warning for warning in result.warnings)
-    assert Place.objects.count() == 5  # the register itself is still loaded
+    assert partners.Place.objects.count() == 5  # the register itself is still loaded
 
 
 def test_demo_officer_cannot_log_in_once_debug_is_off(demo, settings, password):

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
+from tests.support.browser import TIMEOUT_MS, new_context
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,9 +27,6 @@ CHROMIUM_ARGS = [
     # Containers often give /dev/shm only 64 MB, which crashes Chromium's renderer.
     "--disable-dev-shm-usage",
 ]
-# A page that works answers at once on a local server; a broken one should fail
-# the test in seconds, not after Playwright's default 30.
-TIMEOUT_MS = 5_000
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,13 +84,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     """A new tab in a fresh context (no cookies) pointed at the live server."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        timezone_id="Europe/London",
-        viewport={"width": 1280, "height": 900},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
+    context = new_context(browser, live_server.url)
     page = context.new_page()
     yield page
     context.close()

@@ -31,17 +31,18 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, expect
 
-from budgets.models import BudgetLine, FinancialYear, LineStatus, Spend
+from budgets.models import BudgetLine, LineStatus, Spend
 from delegations.models import Visit
 from demo.register import REGISTER_DRAFT_TITLE, load_demo
 from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
-from tests.e2e.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD, GiftFactory
+from tests.support.browser import new_context, sign_in
+from tests.support.urls import url_for, walk_urls
 from twinning.celery import app as celery_app
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -78,7 +79,11 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 @dataclass(frozen=True)
 class Stop:
-    """One page to open: the URL name, the role that opens it and the record its URL names."""
+    """One page to open: the URL name, the role that opens it, and the status it answers.
+
+    Its URL names the demo's record of the kind it names (as the URL walker fills
+    URLs, tests/support/urls.py), or ``record``'s.
+    """
 
     name: str
     role: str
@@ -87,102 +92,123 @@ class Stop:
     query: str = ""
 
 
-# In order, per role. A record is a key of the demo records (see demo_records).
+def stops(role: str, *pages: str) -> list[Stop]:
+    """``role`` opening each page in turn; a page may carry a query (``overview:search?q=xian``)."""
+    return [Stop(page.split("?")[0], role, query=page[len(page.split("?")[0]) :]) for page in pages]
+
+
+# In order, per role.
 WALK: list[Stop] = [
     # Officers keep the register: every form is theirs.
-    Stop("overview:dashboard", "officer"),
-    Stop("overview:search", "officer", query="?q=xian"),
-    Stop("overview:search", "officer", query="?q=nothing-of-the-sort"),
-    Stop("partners:place-list", "officer"),
-    Stop("partners:place-create", "officer"),
-    Stop("partners:place-detail", "officer", "place"),
-    Stop("partners:place-update", "officer", "place"),
-    Stop("partners:relationship-list", "officer"),
-    Stop("partners:relationship-create", "officer"),
-    Stop("partners:relationship-detail", "officer", "relationship"),
-    Stop("partners:relationship-update", "officer", "relationship"),
-    Stop("partners:approach-list", "officer"),
-    Stop("partners:approach-create", "officer"),
-    Stop("partners:approach-detail", "officer", "approach"),
-    Stop("partners:approach-update", "officer", "approach"),
-    Stop("partners:approach-triage", "officer", "approach"),
-    Stop("overview:discovery", "leader"),
-    Stop("overview:relationship-health-list", "leader"),
-    Stop("overview:relationship-health", "leader", "relationship"),
-    Stop("partners:organisation-create", "officer"),
-    Stop("partners:organisation-detail", "officer", "organisation"),
-    Stop("partners:organisation-update", "officer", "organisation"),
-    Stop("partners:contact-create", "officer"),
-    Stop("partners:contact-update", "officer", "contact"),
-    Stop("partners:action-list", "officer"),
-    Stop("partners:action-create", "officer"),
-    Stop("partners:action-detail", "officer", "action"),
-    Stop("partners:action-update", "officer", "action"),
-    Stop("partners:exchange-create", "officer"),
-    Stop("partners:exchange-update", "officer", "exchange"),
-    Stop("delegations:visit-list", "officer"),
-    Stop("delegations:visit-create", "officer"),
-    Stop("delegations:visit-detail", "officer", "visit"),
-    Stop("delegations:visit-update", "officer", "visit"),
-    Stop("delegations:gift-create", "officer"),
-    Stop("delegations:gift-update", "officer", "gift"),
-    Stop("delegations:calendar", "officer"),
-    Stop("budgets:line-create", "officer"),
-    Stop("budgets:spend-create", "officer", "line"),
-    Stop("budgets:spend-update", "officer", "spend"),
-    Stop("reports:report-list", "officer"),
-    Stop("reports:report-create", "officer"),
-    Stop("reports:draft-from-register", "officer"),
-    Stop("reports:report-detail", "officer", "draft"),
-    Stop("reports:report-update", "officer", "draft"),
-    Stop("reports:paragraph-update", "officer", "paragraph"),
-    Stop("reports:sign-offs", "officer", "draft"),
-    Stop("password_change", "officer"),
-    Stop("password_change_done", "officer"),
+    *stops(
+        "officer",
+        "overview:dashboard",
+        "overview:search?q=xian",
+        "overview:search?q=nothing-of-the-sort",
+        "partners:place-list",
+        "partners:place-create",
+        "partners:place-detail",
+        "partners:place-update",
+        "partners:relationship-list",
+        "partners:relationship-create",
+        "partners:relationship-detail",
+        "partners:relationship-update",
+        "partners:approach-list",
+        "partners:approach-create",
+        "partners:approach-detail",
+        "partners:approach-update",
+        "partners:approach-triage",
+        "partners:organisation-create",
+        "partners:organisation-detail",
+        "partners:organisation-update",
+        "partners:contact-create",
+        "partners:contact-update",
+        "partners:action-list",
+        "partners:action-create",
+        "partners:action-detail",
+        "partners:action-update",
+        "partners:exchange-create",
+        "partners:exchange-update",
+        "delegations:visit-list",
+        "delegations:visit-create",
+        "delegations:visit-detail",
+        "delegations:visit-update",
+        "delegations:gift-create",
+        "delegations:gift-update",
+        "delegations:calendar",
+        "budgets:line-create",
+        "budgets:spend-create",
+        "budgets:spend-update",
+        "reports:report-list",
+        "reports:report-create",
+        "reports:draft-from-register",
+        "reports:report-detail",
+        "reports:report-update",
+        "reports:paragraph-update",
+        "reports:sign-offs",
+        "password_change",
+        "password_change_done",
+    ),
     # Finance keeps the budgets.
-    Stop("overview:dashboard", "finance"),
-    Stop("overview:digest-settings", "finance"),
-    Stop("budgets:year-list", "finance"),
-    Stop("budgets:year-detail", "finance", "year"),
-    Stop("budgets:line-list", "finance"),
-    Stop("budgets:line-detail", "finance", "line"),
-    Stop("budgets:line-update", "finance", "line"),
-    Stop("budgets:line-history", "finance", "line"),
-    Stop("budgets:spend-list", "finance"),
-    Stop("budgets:spend-detail", "finance", "spend"),
-    Stop("budgets:spend-history", "finance", "spend"),
-    Stop("budgets:review", "finance"),
-    Stop("budgets:cost-shares", "finance", "relationship"),
+    *stops(
+        "finance",
+        "overview:dashboard",
+        "overview:digest-settings",
+        "budgets:year-list",
+        "budgets:year-detail",
+        "budgets:line-list",
+        "budgets:line-detail",
+        "budgets:line-update",
+        "budgets:line-history",
+        "budgets:spend-list",
+        "budgets:spend-detail",
+        "budgets:spend-history",
+        "budgets:review",
+        "budgets:cost-shares",
+    ),
     # The Leader's Office reads everything and decides on reports.
-    Stop("overview:dashboard", "leader"),
-    Stop("reports:report-list", "leader"),
-    Stop("reports:report-detail", "leader", "approved"),
-    Stop("reports:report-preview", "leader", "approved"),
-    Stop("reports:report-history", "leader", "approved"),
-    Stop("reports:decision-record", "leader", "approved"),
-    Stop("reports:rendering-detail", "leader", "rendering"),
-    Stop("partners:place-history", "leader", "place"),
-    Stop("partners:relationship-history", "leader", "relationship"),
-    Stop("partners:approach-history", "leader", "approach"),
-    Stop("partners:organisation-list", "leader"),
-    Stop("partners:organisation-history", "leader", "organisation"),
-    Stop("partners:contact-list", "leader"),
-    Stop("partners:contact-detail", "leader", "contact"),
-    Stop("partners:contact-history", "leader", "contact"),
-    Stop("partners:action-history", "leader", "action"),
-    Stop("partners:exchange-list", "leader"),
-    Stop("partners:exchange-detail", "leader", "exchange"),
-    Stop("partners:exchange-history", "leader", "exchange"),
-    Stop("delegations:visit-detail", "leader", "visit"),
-    Stop("delegations:visit-history", "leader", "visit"),
-    Stop("delegations:gift-list", "leader"),
-    Stop("delegations:gift-detail", "leader", "gift"),
-    Stop("delegations:gift-history", "leader", "gift"),
+    *stops(
+        "leader",
+        "overview:dashboard",
+        "overview:discovery",
+        "overview:relationship-health-list",
+        "overview:relationship-health",
+        "reports:report-list",
+        "reports:decision-record",
+        "reports:rendering-detail",
+        "partners:place-history",
+        "partners:relationship-history",
+        "partners:approach-history",
+        "partners:organisation-list",
+        "partners:organisation-history",
+        "partners:contact-list",
+        "partners:contact-detail",
+        "partners:contact-history",
+        "partners:action-history",
+        "partners:exchange-list",
+        "partners:exchange-detail",
+        "partners:exchange-history",
+        "delegations:visit-detail",
+        "delegations:visit-history",
+        "delegations:gift-list",
+        "delegations:gift-detail",
+        "delegations:gift-history",
+    ),
+    # ... the approved report, where the officers' pages above show the draft.
+    Stop("reports:report-detail", "leader", "approved_report"),
+    Stop("reports:report-preview", "leader", "approved_report"),
+    Stop("reports:report-history", "leader", "approved_report"),
     # The administrator reads the register and manages users in the Django admin.
-    Stop("overview:dashboard", "administrator"),
-    Stop("partners:place-detail", "administrator", "place"),
+    *stops(
+        "administrator",
+        "overview:dashboard",
+        "partners:place-detail",
+    ),
     # Signed in without a role yet: the dashboard says so; the register is refused.
-    Stop("overview:dashboard", "outsider"),
+    *stops(
+        "outsider",
+        "overview:dashboard",
+    ),
     Stop("partners:place-list", "outsider", status=403),
 ]
 
@@ -238,29 +264,8 @@ SENT_EMPTY: list[tuple[str, str, str | None, str]] = [
 ]
 
 
-def _walk_urls(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue  # Django's own pages, see ADMIN_PAGES
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk_urls(entry.url_patterns, inner)
-        else:
-            # A URL without a name is listed by its route, so it too must be walked or excluded.
-            yield f"{namespace}{entry.name or f'(unnamed) {entry.pattern}'}", entry
-
-
-def app_url_names() -> set[str]:
-    static = settings.STATIC_URL.lstrip("/")
-    return {
-        name
-        for name, pattern in _walk_urls(get_resolver().url_patterns)
-        if not str(pattern.pattern).startswith(static)
-    }
-
-
 def test_every_page_is_walked_or_excluded() -> None:
-    names = app_url_names()
+    names = set(walk_urls())
     walked = {stop.name for stop in WALK}
     missing = sorted(names - walked - set(NOT_WALKED))
     assert not missing, "Pages neither walked nor excluded with a reason: " + ", ".join(missing)
@@ -308,20 +313,17 @@ def demo_records() -> dict[str, Any]:
         ),
         "line": line,
         "spend": Spend.objects.filter(budget_line=line).order_by("pk").first(),
-        "year": FinancialYear.objects.get(pk=line.financial_year_id),
-        "draft": draft,
+        "report": draft,
         "paragraph": Paragraph.objects.filter(report=draft).order_by("pk").first(),
-        "approved": approved,
+        "approved_report": approved,
         "rendering": Rendering.objects.get(report=approved, status=RenderingStatus.READY),
     }
 
 
-def url_of(name: str, records: dict[str, Any], record: str | None) -> str:
-    if record is None:
-        return reverse(name)
-    if record == "year":
-        return reverse(name, kwargs={"start_year": records["year"].start_year})
-    return reverse(name, kwargs={"pk": records[record].pk})
+def url_of(stop: Stop, records: dict[str, Any]) -> str:
+    if stop.record is None:
+        return url_for(stop.name, records) + stop.query
+    return reverse(stop.name, kwargs={"pk": records[stop.record].pk}) + stop.query
 
 
 # --- Checking a page -------------------------------------------------------------
@@ -359,13 +361,7 @@ class Walker:
         self.where = "?"
 
     def open_tab(self, who: str) -> Page:
-        context = self.browser.new_context(
-            base_url=self.base_url,
-            locale="en-GB",
-            timezone_id="Europe/London",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
+        context = new_context(self.browser, self.base_url)
         context.expose_function(
             "reportCspViolation", lambda text: self.findings.csp.append(f"{who} {self.where}: {text}")
         )
@@ -421,13 +417,9 @@ class Walker:
         self.axe(page, who, f" ({note})")
 
 
-def sign_in(walker: Walker, page: Page, username: str) -> None:
+def signed_in(walker: Walker, page: Page, username: str) -> None:
     walker.where = "/accounts/login/"
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sign_in(page, username)
 
 
 def signed_out_walk(walker: Walker) -> None:
@@ -483,14 +475,12 @@ def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker
     for stop in WALK:
         if stop.role not in tabs:
             tabs[stop.role] = walker.open_tab(stop.role)
-            sign_in(walker, tabs[stop.role], users[stop.role].username)
-        walker.goto(
-            tabs[stop.role], url_of(stop.name, records, stop.record) + stop.query, stop.role, stop.status
-        )
+            signed_in(walker, tabs[stop.role], users[stop.role].username)
+        walker.goto(tabs[stop.role], url_of(stop, records), stop.role, stop.status)
 
     for role, name, record, button in SENT_EMPTY:
         page = tabs[role]
-        walker.goto(page, url_of(name, records, record), role)
+        walker.goto(page, url_of(Stop(name, role, record), records), role)
         walker.submit(page, button, role, "sent empty")
         expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
 
@@ -513,7 +503,7 @@ def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, of
     load_the_demo()
     visit = Visit.objects.get(title="Hefei City delegation to Derby")
     page = walker.open_tab("officer")
-    sign_in(walker, page, officer.username)
+    signed_in(walker, page, officer.username)
     walker.goto(page, reverse("delegations:visit-detail", args=[visit.pk]), "officer")
     # The meta htmx-config was read: htmx adds no <style> of its own.
     assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
@@ -546,7 +536,7 @@ def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, of
     rendering = Rendering.objects.create(report=draft, report_version=draft.version, requested_by=officer)
     detail_url = reverse("reports:rendering-detail", args=[rendering.pk])
     leader_page = walker.open_tab("leader")
-    sign_in(walker, leader_page, leader.username)
+    signed_in(walker, leader_page, leader.username)
     walker.goto(leader_page, detail_url, "leader")
     status = leader_page.locator("#rendering-status")
     expect(status).to_contain_text("the PDF is being made")

@@ -22,15 +22,8 @@ from playwright.sync_api import Page, expect
 from budgets.models import FinancialYear
 from overview.models import UserSettings
 from partners.models import ApproachScore, TriageCriterion
-from tests.e2e.test_register_journey import sign_in
-from tests.factories import (
-    ApproachFactory,
-    BudgetLineFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    SpendFactory,
-    VisitFactory,
-)
+from tests import factories as make
+from tests.support.browser import sign_in
 
 
 def the_councils_criteria() -> None:
@@ -45,9 +38,9 @@ def the_councils_criteria() -> None:
 
 def test_an_officer_finds_an_approach_by_its_chinese_name_and_scores_it(page: Page, officer) -> None:
     the_councils_criteria()
-    xian = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
-    ApproachFactory(place=xian, request="Asks for an aerospace partnership.")
-    ApproachFactory(place=PlaceFactory(name="Osaka", local_name="大阪市", country="Japan"))
+    xian = make.PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+    make.ApproachFactory(place=xian, request="Asks for an aerospace partnership.")
+    make.ApproachFactory(place=make.PlaceFactory(name="Osaka", local_name="大阪市", country="Japan"))
 
     sign_in(page, officer.username)
     search = page.get_by_role("search").filter(has=page.get_by_label("Search the register"))
@@ -85,9 +78,11 @@ def test_an_officer_finds_an_approach_by_its_chinese_name_and_scores_it(page: Pa
 def test_finance_reads_the_years_position_and_turns_the_digest_off(page: Page, finance, officer) -> None:
     today = timezone.localdate()
     year = FinancialYear.objects.for_date(today)
-    line = BudgetLineFactory(financial_year=year, title="Twinning", amount=Decimal("20000.00"), approved=True)
-    SpendFactory(budget_line=line, amount=Decimal("2500.00"), status="committed")
-    BudgetLineFactory(
+    line = make.BudgetLineFactory(
+        financial_year=year, title="Twinning", amount=Decimal("20000.00"), approved=True
+    )
+    make.SpendFactory(budget_line=line, amount=Decimal("2500.00"), status="committed")
+    make.BudgetLineFactory(
         financial_year=year, title="Hefei trade visit", amount=Decimal("4000.00"), proposed_by=officer
     )
 
@@ -109,13 +104,13 @@ def test_finance_reads_the_years_position_and_turns_the_digest_off(page: Page, f
 
 def test_the_leaders_office_reads_the_evidence_for_a_red_link(page: Page, leader) -> None:
     today = timezone.localdate()
-    RelationshipFactory(
-        place=PlaceFactory(name="Toyota City", local_name="豊田市"), rag="green", kind="civic"
+    make.RelationshipFactory(
+        place=make.PlaceFactory(name="Toyota City", local_name="豊田市"), rag="green", kind="civic"
     )
-    osnabruck = RelationshipFactory(
-        place=PlaceFactory(name="Osnabrück", country="Germany"), rag="red", kind="civic"
+    osnabruck = make.RelationshipFactory(
+        place=make.PlaceFactory(name="Osnabrück", country="Germany"), rag="red", kind="civic"
     )
-    VisitFactory(
+    make.VisitFactory(
         relationship=osnabruck,
         title="Schools exchange visit",
         starts_on=today - timedelta(days=60),

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from budgets.models import BudgetLine, LineStatus
-from tests.budgets.test_lines import money
-from tests.e2e.test_register_journey import sign_in
 from tests.factories import BudgetLineFactory, FinancialYearFactory
+from tests.support.browser import sign_in
+from tests.support.pages import money
 
 SCREENSHOT = "/tmp/e2e-finance.png"  # for a person to look at; not asserted
 

@@ -34,8 +34,9 @@ from budgets.models import BudgetLine, LineStatus
 from partners.models import Place
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
-from tests.e2e.test_leader_journey import POLLING_MS, TITLE, draft_ready_for_approval
 from tests.factories import PASSWORD, BudgetLineFactory, ParticipantFactory, VisitFactory
+from tests.support.browser import POLLING_MS, draft_ready_for_approval
+from tests.support.reports import TITLE
 from twinning.celery import app as celery_app
 
 # Enough for the header's links and a long form; a control further away than
@@ -166,6 +167,11 @@ def follow(page: Page, link: Locator, heading: str | re.Pattern[str]) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
 
 
+def follow_to_its_page(page: Page, name: str) -> None:
+    """Follows the link in the main content reading ``name`` to the page headed ``name``."""
+    follow(page, page.get_by_role("main").get_by_role("link", name=name), name)
+
+
 def test_the_skip_link_comes_first_and_moves_focus_to_the_main_content(page: Page) -> None:
     page.goto("/accounts/login/")
     skip_to_main(page)
@@ -194,11 +200,7 @@ def test_an_officer_adds_a_place_and_a_participant_by_keyboard(page: Page, offic
 
     # The visit page's participants: added and removed in place, focus on what happened.
     open_from_main_menu(page, "Visits", "Visits")
-    follow(
-        page,
-        page.get_by_role("main").get_by_role("link", name="Hefei City delegation to Derby"),
-        "Hefei City delegation to Derby",
-    )
+    follow_to_its_page(page, "Hefei City delegation to Derby")
     participants = page.get_by_role("region", name="Participants")
     tab_to(page, participants.get_by_role("button", name="Add participant"))
     page.keyboard.press("Enter")  # sent empty
@@ -238,11 +240,7 @@ def test_finance_approves_a_proposed_line_by_keyboard(page: Page, finance) -> No
 
     open_from_main_menu(page, "Budgets", "Budgets by financial year")
     follow(page, page.get_by_role("main").get_by_role("link", name="2015–16"), re.compile("2015–16"))
-    follow(
-        page,
-        page.get_by_role("main").get_by_role("link", name="Exploratory visit to China (FCO funding)"),
-        "Exploratory visit to China (FCO funding)",
-    )
+    follow_to_its_page(page, "Exploratory visit to China (FCO funding)")
     decision = page.get_by_role("region", name="Finance decision")
     tab_to(page, decision.get_by_role("radio", name="Approve"))
     page.keyboard.press("Space")
@@ -272,7 +270,7 @@ def test_the_leader_s_office_approves_a_report_and_downloads_its_pdf_by_keyboard
     sign_in_by_keyboard(page, leader.username)
 
     open_from_main_menu(page, "Reports", "Cabinet reports")
-    follow(page, page.get_by_role("main").get_by_role("link", name=TITLE), TITLE)
+    follow_to_its_page(page, TITLE)
     tab_to(page, page.get_by_role("button", name="Approve the report"))
     press_and_wait(page, "Enter")
     message = page.get_by_role("status")

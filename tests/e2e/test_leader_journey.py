@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -27,40 +26,14 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from reports.models import Rendering, RenderingStatus, Report, ReportStatus, SignOffRole
+from reports.models import Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
-from tests.e2e.test_register_journey import sign_in
-from tests.factories import ParagraphFactory, ReportFactory, SignOffFactory
+from tests.support.browser import POLLING_MS, draft_ready_for_approval, sign_in
+from tests.support.reports import TITLE
 from twinning.celery import app as celery_app
 
 SCREENSHOT = "/tmp/e2e-leader.png"  # for a person to look at; not asserted
-TITLE = "Opportunities for Overseas Economic Twinning"
 FILENAME = "2015-09-09 Council Cabinet - Opportunities for Overseas Economic Twinning.pdf"
-# The page asks again every two seconds; allow for a couple of polls.
-POLLING_MS = 10_000
-
-
-def draft_ready_for_approval(officer) -> Report:
-    report = ReportFactory(meeting_date=date(2015, 9, 9), title=TITLE, created_by=officer)
-    ParagraphFactory(
-        report=report, section=1, text="This report sets out options for overseas economic twinning."
-    )
-    ParagraphFactory(
-        report=report, section=2, text="To note the approaches from Hefei (合肥市) and Zhejiang."
-    )
-    ParagraphFactory(
-        report=report, section=4, text="Derby has longstanding links with Osnabrück and Toyota City."
-    )
-    for role in SignOffRole.values:
-        required = role in (SignOffRole.LEGAL, SignOffRole.FINANCIAL, SignOffRole.SERVICE_DIRECTOR)
-        SignOffFactory(
-            report=report,
-            role=role,
-            is_required=required,
-            officer_name="Janie Berry" if required else "",
-            cleared_on=date(2015, 8, 28) if required else None,
-        )
-    return report
 
 
 def take_back_the_message_to_the_worker(rendering_id: int) -> None:

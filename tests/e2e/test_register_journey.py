@@ -18,18 +18,9 @@ from playwright.sync_api import Page, expect
 
 from partners.models import Approach, Place, RelationshipStatus, RelationshipStatusChange
 from tests.factories import PASSWORD
+from tests.support.browser import sign_in
 
 SCREENSHOT = "/tmp/e2e-place.png"  # for a person to look at; not asserted
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def open_record_an_approach(page: Page) -> None:

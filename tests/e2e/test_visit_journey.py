@@ -17,8 +17,8 @@ from playwright.sync_api import Page, expect
 from delegations.models import CostItem, Funder, Participant, Visit, VisitStatusChange
 from delegations.selectors import visit_detail, visit_estimate
 from partners.models import RelationshipKind
-from tests.e2e.test_register_journey import sign_in
 from tests.factories import PlaceFactory, RelationshipFactory
+from tests.support.browser import sign_in
 
 SCREENSHOT = "/tmp/e2e-visit.png"  # for a person to look at; not asserted
 

@@ -16,44 +16,21 @@ import os
 import signal
 import socket
 import uuid
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import redis
-from django.test import Client
 from django.urls import reverse
 
 from core import roles
 from reports.models import Rendering, RenderingStatus
-from tests.factories import (
-    ActionFactory,
-    ApproachFactory,
-    BudgetLineFactory,
-    ContactFactory,
-    CostItemFactory,
-    ExchangeFactory,
-    GiftFactory,
-    MeetingFactory,
-    ParagraphFactory,
-    ParticipantFactory,
-    RelationshipFactory,
-    ReportFactory,
-    SpendFactory,
-    UserFactory,
-)
-from tests.faults import Worker, forget_queue, needs_services, wait_until
+from tests import factories as make
+from tests.support.register import client_for
+from tests.support.services import Worker, forget_queue, free_port, needs_services, wait_until
+from tests.support.urls import crawl
 from twinning.celery import app as celery_app
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -98,7 +75,7 @@ def celery_config_restored():
 def redis_down(request, settings, celery_config_restored) -> str:
     """Redis refusing connections, or accepting them and never answering."""
     if request.param == "refused":
-        url = f"redis://127.0.0.1:{_closed_port()}/0"
+        url = f"redis://127.0.0.1:{free_port()}/0"
     else:
         url = f"redis://127.0.0.1:{request.getfixturevalue('silent_server')}/0"
     _point_redis_at(settings, url)
@@ -128,18 +105,18 @@ def _hang_guard(seconds: int = 60) -> Iterator[None]:
 @pytest.fixture
 def register(officer):
     """A little of everything, so that every kind of page has a record to show."""
-    relationship = RelationshipFactory()
-    ApproachFactory()
-    ContactFactory()
-    ActionFactory(relationship=relationship)
-    ExchangeFactory(relationship=relationship)
-    participant = ParticipantFactory(visit__relationship=relationship)
-    CostItemFactory(visit=participant.visit)
-    MeetingFactory(visit=participant.visit)
-    GiftFactory(visit=participant.visit)
-    SpendFactory(budget_line=BudgetLineFactory(approved=True, relationship=relationship))
-    report = ReportFactory(title="Options for a link with Hefei")
-    ParagraphFactory(report=report, text="Hefei has approached the council.")
+    relationship = make.RelationshipFactory()
+    make.ApproachFactory()
+    make.ContactFactory()
+    make.ActionFactory(relationship=relationship)
+    make.ExchangeFactory(relationship=relationship)
+    participant = make.ParticipantFactory(visit__relationship=relationship)
+    make.CostItemFactory(visit=participant.visit)
+    make.MeetingFactory(visit=participant.visit)
+    make.GiftFactory(visit=participant.visit)
+    make.SpendFactory(budget_line=make.BudgetLineFactory(approved=True, relationship=relationship))
+    report = make.ReportFactory(title="Options for a link with Hefei")
+    make.ParagraphFactory(report=report, text="Hefei has approached the council.")
     pdf = b"%PDF-1.7 a stored rendering"
     Rendering.objects.create(
         report=report,
@@ -154,53 +131,17 @@ def register(officer):
     return report
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href)
-
-
 SKIPPED = ("/admin/", "/static/", "/accounts/logout/")
-
-
-def _crawl(client: Client, start: str, *, limit: int) -> dict[str, int]:
-    """Follows the site's own links breadth first; the status of each page reached."""
-    seen: dict[str, int] = {}
-    todo = deque([start])
-    while todo and len(seen) < limit:
-        url = todo.popleft()
-        if url in seen:
-            continue
-        response = client.get(url)
-        seen[url] = response.status_code
-        if "text/html" not in response.get("Content-Type", ""):
-            continue
-        links = _Links()
-        links.feed(response.content.decode())
-        for href in links.hrefs:
-            target = urldefrag(href).url
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith(SKIPPED):
-                continue
-            if target not in seen:
-                todo.append(target)
-    return seen
 
 
 @pytest.mark.django_db
 def test_with_redis_refusing_connections_every_page_still_works(register, settings, celery_config_restored):
     # One person holding the officer's, Finance's and the Leader's Office's roles reaches every page.
-    everyone = UserFactory(username="evelyn", roles=[roles.OFFICER, roles.FINANCE, roles.LEADERS_OFFICE])
-    client = Client()
-    client.force_login(everyone)
-    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+    everyone = make.UserFactory(username="evelyn", roles=[roles.OFFICER, roles.FINANCE, roles.LEADERS_OFFICE])
+    client = client_for(everyone)
+    _point_redis_at(settings, f"redis://127.0.0.1:{free_port()}/0")
 
-    pages = _crawl(client, reverse("overview:dashboard"), limit=200)
+    pages = crawl(client, reverse("overview:dashboard"), limit=200, skipped=SKIPPED)
 
     failed = {url: status for url, status in pages.items() if status != 200}
     assert not failed, f"pages that did not answer 200 with Redis down: {failed}"
@@ -250,7 +191,7 @@ def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_will_be_made(
 def test_retrying_a_failed_pdf_with_redis_refusing_connections_queues_it_again(
     register, officer_client, settings, celery_config_restored, django_capture_on_commit_callbacks
 ):
-    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+    _point_redis_at(settings, f"redis://127.0.0.1:{free_port()}/0")
     failed = Rendering.objects.create(
         report=register, report_version=register.version, status=RenderingStatus.FAILED, error="Earlier"
     )
@@ -285,11 +226,11 @@ def test_healthz_answers_503_naming_the_broker_while_redis_is_down(redis_down, c
 def test_a_pdf_asked_for_while_redis_was_down_is_made_once_redis_and_a_worker_are_back(
     tmp_path: Path, settings, celery_config_restored, leader_client
 ):
-    report = ReportFactory(title="Options for a link with Zhejiang")
-    ParagraphFactory(report=report, text="Zhejiang (浙江省) has asked to visit Derby.")
+    report = make.ReportFactory(title="Options for a link with Zhejiang")
+    make.ParagraphFactory(report=report, text="Zhejiang (浙江省) has asked to visit Derby.")
 
     real_redis = os.environ["REDIS_URL"]
-    _point_redis_at(settings, f"redis://127.0.0.1:{_closed_port()}/0")
+    _point_redis_at(settings, f"redis://127.0.0.1:{free_port()}/0")
     response = leader_client.post(reverse("reports:rendering-request", args=[report.pk]))
     assert response.status_code == 302
     (rendering,) = Rendering.objects.filter(report=report)

@@ -27,7 +27,7 @@ from django.urls import reverse
 from core.models import FormSubmission
 from reports.models import Report, SignOff
 from tests.factories import PASSWORD
-from tests.faults import needs_services
+from tests.support.services import needs_services
 
 pytestmark = [pytest.mark.services, needs_services, pytest.mark.django_db(transaction=True)]
 

@@ -27,8 +27,9 @@ from pypdf import PdfReader
 from reports.models import Rendering, RenderingStatus
 from reports.tasks import render_report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
-from tests.faults import (
+from tests.support.services import (
     Worker,
+    conninfo,
     forget_queue,
     needs_services,
     queued_task_ids,
@@ -66,7 +67,7 @@ def test_a_pdf_whose_worker_is_killed_mid_render_is_made_once_by_the_next_worker
     try:
         # Holding the paragraphs table stops the worker once it has claimed the
         # rendering and is reading the report to render: a known point mid-render.
-        with psycopg.connect(**_conninfo(database)) as blocker:
+        with psycopg.connect(**conninfo(database, autocommit=False)) as blocker:
             blocker.execute("LOCK TABLE reports_paragraph IN ACCESS EXCLUSIVE MODE")
             sent = render_report_pdf.apply_async(args=[rendering.pk], queue=queue)
             first = Worker.start(queue=queue, log_path=tmp_path / "first.log", env=SHORT_LIMITS)
@@ -128,15 +129,3 @@ def test_a_pdf_whose_worker_is_killed_mid_render_is_made_once_by_the_next_worker
     assert made.attempts == 2
     assert made.started_at <= made.finished_at
     assert "Sent 1 rendering(s) again to the worker" in second.log()
-
-
-def _conninfo(database: str) -> dict[str, object]:
-    settings_dict = connection.settings_dict
-    return {
-        "dbname": database,
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"] or None,
-        "port": settings_dict["PORT"] or None,
-        "password": settings_dict["PASSWORD"] or None,
-        "autocommit": False,
-    }

@@ -11,19 +11,8 @@ from django.utils import timezone
 
 from budgets.models import FinancialYear
 from reports.models import Rendering, RenderingStatus
-from tests.factories import (
-    ActionFactory,
-    ApproachFactory,
-    BudgetLineFactory,
-    GiftFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    ReportFactory,
-    SignOffFactory,
-    SpendFactory,
-    VisitFactory,
-)
-from tests.partners.test_html import Page
+from tests import factories as make
+from tests.support.pages import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +27,11 @@ def texts(page: Page, heading: str) -> list[str]:
 
 
 def test_the_officer_sees_approaches_with_days_left_overdue_first(officer_client, today):
-    ApproachFactory(place=PlaceFactory(name="Hefei"), respond_by=today + timedelta(days=5), received_on=today)
-    ApproachFactory(
-        place=PlaceFactory(name="Zhejiang"),
+    make.ApproachFactory(
+        place=make.PlaceFactory(name="Hefei"), respond_by=today + timedelta(days=5), received_on=today
+    )
+    make.ApproachFactory(
+        place=make.PlaceFactory(name="Zhejiang"),
         respond_by=today - timedelta(days=3),
         received_on=today - timedelta(days=30),
     )
@@ -53,13 +44,17 @@ def test_the_officer_sees_approaches_with_days_left_overdue_first(officer_client
 
 
 def test_the_officer_sees_visits_in_the_next_60_days_own_actions_and_reviews(officer_client, officer, today):
-    VisitFactory(title="Toyota City civic visit", starts_on=today + timedelta(days=20))
-    VisitFactory(title="Far off visit", starts_on=today + timedelta(days=90))
-    VisitFactory(title="Cancelled visit", starts_on=today + timedelta(days=10), status="cancelled")
-    ActionFactory(title="Brief the Leader", owner=officer, due_on=today - timedelta(days=1))
-    ActionFactory(title="Someone else's task", due_on=today)
-    RelationshipFactory(place=PlaceFactory(name="Osnabrück"), next_review_on=today + timedelta(days=10))
-    RelationshipFactory(place=PlaceFactory(name="Toyota City"), next_review_on=today + timedelta(days=200))
+    make.VisitFactory(title="Toyota City civic visit", starts_on=today + timedelta(days=20))
+    make.VisitFactory(title="Far off visit", starts_on=today + timedelta(days=90))
+    make.VisitFactory(title="Cancelled visit", starts_on=today + timedelta(days=10), status="cancelled")
+    make.ActionFactory(title="Brief the Leader", owner=officer, due_on=today - timedelta(days=1))
+    make.ActionFactory(title="Someone else's task", due_on=today)
+    make.RelationshipFactory(
+        place=make.PlaceFactory(name="Osnabrück"), next_review_on=today + timedelta(days=10)
+    )
+    make.RelationshipFactory(
+        place=make.PlaceFactory(name="Toyota City"), next_review_on=today + timedelta(days=200)
+    )
 
     page = Page(officer_client.get(reverse("overview:dashboard")))
 
@@ -74,11 +69,13 @@ def test_the_officer_sees_visits_in_the_next_60_days_own_actions_and_reviews(off
 
 def test_finance_sees_the_years_position_decisions_and_gifts(finance_client, today):
     year = FinancialYear.objects.for_date(today)
-    line = BudgetLineFactory(financial_year=year, title="Twinning", amount=Decimal("20000.00"), approved=True)
-    SpendFactory(budget_line=line, amount=Decimal("1500.00"), status="committed")
-    SpendFactory(budget_line=line, amount=Decimal("500.00"), status="paid")
-    BudgetLineFactory(financial_year=year, title="Hefei visit", amount=Decimal("4000.00"))
-    GiftFactory(description="Porcelain vase", value=Decimal("120.00"), on=today - timedelta(days=5))
+    line = make.BudgetLineFactory(
+        financial_year=year, title="Twinning", amount=Decimal("20000.00"), approved=True
+    )
+    make.SpendFactory(budget_line=line, amount=Decimal("1500.00"), status="committed")
+    make.SpendFactory(budget_line=line, amount=Decimal("500.00"), status="paid")
+    make.BudgetLineFactory(financial_year=year, title="Hefei visit", amount=Decimal("4000.00"))
+    make.GiftFactory(description="Porcelain vase", value=Decimal("120.00"), on=today - timedelta(days=5))
 
     page = Page(finance_client.get(reverse("overview:dashboard")))
 
@@ -95,10 +92,10 @@ def test_finance_sees_the_years_position_decisions_and_gifts(finance_client, tod
 
 
 def test_the_leaders_office_sees_reports_to_approve_pdfs_and_the_rag(leader_client, today):
-    draft = ReportFactory(title="Options for Zhejiang")
-    SignOffFactory(report=draft, role="legal", cleared_on=today)
-    SignOffFactory(report=draft, role="financial", cleared_on=None, officer_name="")
-    published = ReportFactory(title="Overseas economic twinning", status="published")
+    draft = make.ReportFactory(title="Options for Zhejiang")
+    make.SignOffFactory(report=draft, role="legal", cleared_on=today)
+    make.SignOffFactory(report=draft, role="financial", cleared_on=None, officer_name="")
+    published = make.ReportFactory(title="Overseas economic twinning", status="published")
     Rendering.objects.create(
         report=published,
         report_version=published.version,
@@ -108,8 +105,8 @@ def test_the_leaders_office_sees_reports_to_approve_pdfs_and_the_rag(leader_clie
         page_count=5,
         finished_at=timezone.now(),
     )
-    RelationshipFactory(place=PlaceFactory(name="Xi'an"), rag="red")
-    RelationshipFactory(place=PlaceFactory(name="Osnabrück"), rag="green")
+    make.RelationshipFactory(place=make.PlaceFactory(name="Xi'an"), rag="red")
+    make.RelationshipFactory(place=make.PlaceFactory(name="Osnabrück"), rag="green")
 
     page = Page(leader_client.get(reverse("overview:dashboard")))
 

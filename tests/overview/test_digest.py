@@ -19,16 +19,8 @@ from django.urls import reverse
 from core import roles
 from overview.digest import digest_for, send_daily_digests
 from overview.models import DigestSent, UserSettings
-from tests.factories import (
-    ActionFactory,
-    ApproachFactory,
-    BudgetLineFactory,
-    GiftFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    UserFactory,
-)
-from tests.partners.test_html import Page
+from tests import factories as make
+from tests.support.pages import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -38,21 +30,23 @@ DAY = date(2026, 11, 30)
 @pytest.fixture
 def work(officer):
     """Something for an officer and something for Finance."""
-    ApproachFactory(
-        place=PlaceFactory(name="Zhejiang", local_name="浙江省"),
+    make.ApproachFactory(
+        place=make.PlaceFactory(name="Zhejiang", local_name="浙江省"),
         received_on=DAY - timedelta(days=20),
         respond_by=DAY + timedelta(days=3),
     )
-    ApproachFactory(
-        place=PlaceFactory(name="Osaka", local_name="大阪市"),
+    make.ApproachFactory(
+        place=make.PlaceFactory(name="Osaka", local_name="大阪市"),
         received_on=DAY - timedelta(days=20),
         respond_by=DAY + timedelta(days=30),
     )
-    ActionFactory(title="Brief the Leader on Hefei", owner=officer, due_on=DAY - timedelta(days=2))
-    ActionFactory(title="Not yet due", owner=officer, due_on=DAY + timedelta(days=2))
-    RelationshipFactory(place=PlaceFactory(name="Osnabrück"), next_review_on=DAY + timedelta(days=1))
-    GiftFactory(description="Porcelain vase", value=Decimal("120.00"), on=DAY - timedelta(days=40))
-    BudgetLineFactory(title="Hefei delegation", amount=Decimal("4000.00"))
+    make.ActionFactory(title="Brief the Leader on Hefei", owner=officer, due_on=DAY - timedelta(days=2))
+    make.ActionFactory(title="Not yet due", owner=officer, due_on=DAY + timedelta(days=2))
+    make.RelationshipFactory(
+        place=make.PlaceFactory(name="Osnabrück"), next_review_on=DAY + timedelta(days=1)
+    )
+    make.GiftFactory(description="Porcelain vase", value=Decimal("120.00"), on=DAY - timedelta(days=40))
+    make.BudgetLineFactory(title="Hefei delegation", amount=Decimal("4000.00"))
 
 
 def test_an_officer_is_told_what_needs_them_in_text_and_html(officer, work):
@@ -127,7 +121,7 @@ def test_the_settings_page_has_a_labelled_checkbox(officer_client):
 
 
 def test_no_email_address_no_digest(work):
-    UserFactory(username="noemail", email="", roles=[roles.OFFICER])
+    make.UserFactory(username="noemail", email="", roles=[roles.OFFICER])
 
     send_daily_digests(DAY)
 
@@ -159,7 +153,9 @@ class FailingBackend:
 
 def test_a_long_list_is_cut_with_a_count_of_the_rest(officer):
     for number in range(25):
-        ActionFactory(title=f"Old task {number:02d}", owner=officer, due_on=DAY - timedelta(days=50 - number))
+        make.ActionFactory(
+            title=f"Old task {number:02d}", owner=officer, due_on=DAY - timedelta(days=50 - number)
+        )
 
     (section,) = digest_for(officer, DAY).sections
 

@@ -6,24 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from overview.evidence import evidence_for, overview
-from tests.factories import (
-    ApproachFactory,
-    BudgetLineFactory,
-    ExchangeFactory,
-    MeetingFactory,
-    OrganisationFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    SpendFactory,
-    VisitFactory,
-)
-from tests.partners.test_html import Page
+from tests import factories as make
+from tests.support.pages import Page
+from tests.support.queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -35,49 +24,49 @@ def today():
 
 @pytest.fixture
 def toyota(today):
-    link = RelationshipFactory(
-        place=PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan"),
+    link = make.RelationshipFactory(
+        place=make.PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan"),
         kind="civic",
         status="active",
         rag="green",
         next_review_on=today - timedelta(days=3),
     )
-    visit = VisitFactory(
+    visit = make.VisitFactory(
         relationship=link,
         title="Civic visit to Toyota City",
         starts_on=today - timedelta(days=40),
         status="completed",
         outcomes="Agreed a schools exchange for 2027.",
     )
-    VisitFactory(
+    make.VisitFactory(
         relationship=link, title="Long ago", starts_on=today - timedelta(days=500), status="completed"
     )
-    VisitFactory(
+    make.VisitFactory(
         relationship=link, title="Called off", starts_on=today - timedelta(days=20), status="cancelled"
     )
-    MeetingFactory(
+    make.MeetingFactory(
         visit=visit,
-        organisation=OrganisationFactory(name="Toyota Motor Corporation"),
+        organisation=make.OrganisationFactory(name="Toyota Motor Corporation"),
         held_on=today - timedelta(days=39),
         outcome="Support for apprenticeships.",
     )
-    ExchangeFactory(
+    make.ExchangeFactory(
         relationship=link, title="Senior Policy Officer secondment", starts_on=today - timedelta(days=100)
     )
-    line = BudgetLineFactory(
+    line = make.BudgetLineFactory(
         relationship=link, title="Toyota City visit", amount=Decimal("5000.00"), approved=True
     )
-    SpendFactory(
+    make.SpendFactory(
         budget_line=line, amount=Decimal("1200.00"), status="paid", spent_on=today - timedelta(days=45)
     )
-    SpendFactory(
+    make.SpendFactory(
         budget_line=line, amount=Decimal("300.00"), status="estimated", spent_on=today - timedelta(days=10)
     )
     return link
 
 
 def test_the_overview_gives_each_relationships_last_year(toyota, today):
-    quiet = RelationshipFactory(place=PlaceFactory(name="Osnabrück"), rag="red")
+    quiet = make.RelationshipFactory(place=make.PlaceFactory(name="Osnabrück"), rag="red")
 
     rows = overview()
 
@@ -91,7 +80,7 @@ def test_the_overview_gives_each_relationships_last_year(toyota, today):
 
 
 def test_a_later_approach_or_its_answer_counts_as_contact(toyota, today):
-    ApproachFactory(
+    make.ApproachFactory(
         place=toyota.place,
         relationship=toyota,
         received_on=today - timedelta(days=30),
@@ -130,7 +119,7 @@ def test_the_overview_page_links_each_relationship_to_its_evidence(officer_clien
 
 
 def test_ended_relationships_only_on_request(officer_client, toyota):
-    RelationshipFactory(place=PlaceFactory(name="Bruges"), status="ended")
+    make.RelationshipFactory(place=make.PlaceFactory(name="Bruges"), status="ended")
 
     assert "Bruges" not in Page(officer_client.get(reverse("overview:relationship-health-list"))).text
     assert (
@@ -140,8 +129,8 @@ def test_ended_relationships_only_on_request(officer_client, toyota):
 
 
 def test_the_evidence_of_one_relationship_ignores_the_others(toyota, today):
-    other = RelationshipFactory(place=PlaceFactory(name="Hefei"))
-    VisitFactory(relationship=other, starts_on=today - timedelta(days=5), status="completed")
+    other = make.RelationshipFactory(place=make.PlaceFactory(name="Hefei"))
+    make.VisitFactory(relationship=other, starts_on=today - timedelta(days=5), status="completed")
 
     evidence = evidence_for(toyota)
 
@@ -150,14 +139,10 @@ def test_the_evidence_of_one_relationship_ignores_the_others(toyota, today):
 
 
 def test_the_overview_costs_the_same_queries_with_more_relationships(officer_client, toyota, today):
-    officer_client.get(reverse("overview:relationship-health-list"))
-
-    def count(extra: int) -> int:
+    def add(extra: int) -> None:
         for number in range(extra):
-            link = RelationshipFactory(place=PlaceFactory(name=f"Town {extra}-{number}"))
-            VisitFactory(relationship=link, starts_on=today - timedelta(days=10), status="completed")
-        with CaptureQueriesContext(connection) as captured:
-            assert officer_client.get(reverse("overview:relationship-health-list")).status_code == 200
-        return len(captured)
+            link = make.RelationshipFactory(place=make.PlaceFactory(name=f"Town {extra}-{number}"))
+            make.VisitFactory(relationship=link, starts_on=today - timedelta(days=10), status="completed")
 
-    assert count(2) == count(15)
+    add(2)
+    assert_queries_do_not_grow(officer_client, reverse("overview:relationship-health-list"), lambda: add(15))

@@ -17,7 +17,7 @@ from partners.models import (
     RelationshipStatusChange,
 )
 from tests.factories import ContactFactory, PlaceFactory, RelationshipFactory
-from tests.partners.test_html import Page
+from tests.support.pages import Page
 
 
 def record(client: Client, **fields: Any) -> Approach:

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -23,65 +22,26 @@ from partners.models import (
     RelationshipStatus,
     RelationshipStatusChange,
 )
-from tests.factories import (
-    ApproachFactory,
-    ContactFactory,
-    ExchangeFactory,
-    OrganisationFactory,
-    PlaceFactory,
-    RelationshipFactory,
-)
-from tests.partners.test_html import Page
-
-REQUIRED = "This field is required."
-
-
-def register_counts() -> dict[str, int]:
-    """Rows in every table of the register, its history tables included."""
-    return {
-        model.__name__: model._default_manager.count()
-        for model in apps.get_app_config("partners").get_models()
-    }
-
-
-@pytest.fixture
-def unchanged() -> Any:
-    """Use as ``with unchanged():`` around a post that must save nothing."""
-
-    class _Unchanged:
-        def __enter__(self) -> None:
-            self.before = register_counts()
-
-        def __exit__(self, *exc: object) -> None:
-            if exc[0] is None:
-                after = register_counts()
-                grown = {k: (self.before[k], after[k]) for k in after if after[k] != self.before[k]}
-                assert not grown, f"Rows were written (before, after): {grown}"
-
-    return _Unchanged
+from tests import factories as make
+from tests.support.database import unchanged
+from tests.support.pages import REQUIRED, Page, refused
 
 
 def post_form(client: Client, url: str, data: dict[str, Any], *, status: int = 200) -> Page:
-    response = client.post(url, data)
-    assert response.status_code == status, (
-        f"expected {status}, got {response.status_code} {response.get('Location', '')}"
-    )
-    page = Page(response)
-    assert "There is a problem" in page.text, "The page does not say that something needs fixing"
-    return page
+    return refused(client.post(url, data), status)
 
 
 # --- Places --------------------------------------------------------------------------
 
 
-def test_place_without_name_or_country(officer_client: Client, unchanged: Any) -> None:
+def test_place_without_name_or_country(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:place-create"), {"kind": "city"})
     assert page.field_error("English name") == REQUIRED
     assert page.field_error("Country") == REQUIRED
 
 
-def test_place_name_over_the_limit(officer_client: Client, unchanged: Any) -> None:
+def test_place_name_over_the_limit(officer_client: Client) -> None:
     long_name = "X" * 121
     with unchanged():
         page = post_form(
@@ -101,8 +61,8 @@ def test_place_name_at_the_limit_is_accepted(officer_client: Client) -> None:
     assert Place.objects.filter(name="X" * 120).exists()
 
 
-def test_duplicate_place_differing_only_in_case(officer_client: Client, unchanged: Any) -> None:
-    PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+def test_duplicate_place_differing_only_in_case(officer_client: Client) -> None:
+    make.PlaceFactory(name="Xi'an", local_name="西安市", country="China")
     with unchanged():
         page = post_form(
             officer_client,
@@ -113,7 +73,7 @@ def test_duplicate_place_differing_only_in_case(officer_client: Client, unchange
 
 
 def test_same_place_name_in_another_country_is_a_different_place(officer_client: Client) -> None:
-    PlaceFactory(name="Newport", country="United Kingdom")
+    make.PlaceFactory(name="Newport", country="United Kingdom")
     response = officer_client.post(
         reverse("partners:place-create"), {"name": "Newport", "country": "United States", "kind": "city"}
     )
@@ -121,9 +81,9 @@ def test_same_place_name_in_another_country_is_a_different_place(officer_client:
     assert Place.objects.filter(name="Newport").count() == 2
 
 
-def test_renaming_a_place_to_a_duplicate_saves_nothing(officer_client: Client, unchanged: Any) -> None:
-    PlaceFactory(name="Hefei", country="China")
-    place = PlaceFactory(name="Zhejiang", country="China")
+def test_renaming_a_place_to_a_duplicate_saves_nothing(officer_client: Client) -> None:
+    make.PlaceFactory(name="Hefei", country="China")
+    place = make.PlaceFactory(name="Zhejiang", country="China")
     with unchanged():
         page = post_form(
             officer_client,
@@ -135,8 +95,8 @@ def test_renaming_a_place_to_a_duplicate_saves_nothing(officer_client: Client, u
     assert (place.name, place.version) == ("Zhejiang", 1)
 
 
-def test_editing_a_place_with_its_name_cleared(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory(name="Osnabrück", country="Germany")
+def test_editing_a_place_with_its_name_cleared(officer_client: Client) -> None:
+    place = make.PlaceFactory(name="Osnabrück", country="Germany")
     with unchanged():
         page = post_form(
             officer_client,
@@ -158,7 +118,7 @@ APPROACH = {
 }
 
 
-def test_approach_with_neither_a_place_nor_a_new_one(officer_client: Client, unchanged: Any) -> None:
+def test_approach_with_neither_a_place_nor_a_new_one(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:approach-create"), APPROACH)
     assert page.field_error("Place") == (
@@ -166,8 +126,8 @@ def test_approach_with_neither_a_place_nor_a_new_one(officer_client: Client, unc
     )
 
 
-def test_approach_with_both_a_place_and_a_new_one(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory(name="Xi'an", country="China")
+def test_approach_with_both_a_place_and_a_new_one(officer_client: Client) -> None:
+    place = make.PlaceFactory(name="Xi'an", country="China")
     with unchanged():
         page = post_form(
             officer_client,
@@ -180,8 +140,8 @@ def test_approach_with_both_a_place_and_a_new_one(officer_client: Client, unchan
     assert page.value("English name") == "Hefei"
 
 
-def test_approach_from_a_new_place_already_in_the_register(officer_client: Client, unchanged: Any) -> None:
-    PlaceFactory(name="Hefei", local_name="合肥市", country="China")
+def test_approach_from_a_new_place_already_in_the_register(officer_client: Client) -> None:
+    make.PlaceFactory(name="Hefei", local_name="合肥市", country="China")
     with unchanged():
         page = post_form(
             officer_client,
@@ -193,7 +153,7 @@ def test_approach_from_a_new_place_already_in_the_register(officer_client: Clien
     assert "Hefei" in error
 
 
-def test_approach_from_a_new_place_without_a_country(officer_client: Client, unchanged: Any) -> None:
+def test_approach_from_a_new_place_without_a_country(officer_client: Client) -> None:
     with unchanged():
         page = post_form(
             officer_client, reverse("partners:approach-create"), {**APPROACH, "new_place_name": "Hefei"}
@@ -201,8 +161,8 @@ def test_approach_from_a_new_place_without_a_country(officer_client: Client, unc
     assert page.field_error("Country") == "Give the new place's country."
 
 
-def test_approach_without_saying_what_was_asked(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory()
+def test_approach_without_saying_what_was_asked(officer_client: Client) -> None:
+    place = make.PlaceFactory()
     with unchanged():
         page = post_form(
             officer_client,
@@ -212,7 +172,7 @@ def test_approach_without_saying_what_was_asked(officer_client: Client, unchange
     assert page.field_error("What was asked") == REQUIRED
 
 
-def test_approach_respond_by_before_received(officer_client: Client, unchanged: Any) -> None:
+def test_approach_respond_by_before_received(officer_client: Client) -> None:
     with unchanged():
         page = post_form(
             officer_client,
@@ -230,8 +190,8 @@ def test_approach_respond_by_before_received(officer_client: Client, unchanged: 
     assert not Place.objects.filter(name="Hefei").exists()
 
 
-def test_editing_an_approach_respond_by_before_received(officer_client: Client, unchanged: Any) -> None:
-    approach = ApproachFactory(received_on=date(2015, 9, 9))
+def test_editing_an_approach_respond_by_before_received(officer_client: Client) -> None:
+    approach = make.ApproachFactory(received_on=date(2015, 9, 9))
     with unchanged():
         page = post_form(
             officer_client,
@@ -249,10 +209,10 @@ def test_editing_an_approach_respond_by_before_received(officer_client: Client, 
     assert approach.respond_by is None
 
 
-def test_approach_through_a_contact_of_another_organisation(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory()
-    consulate = OrganisationFactory(name="British Consulate-General Shanghai")
-    contact = ContactFactory(organisation=OrganisationFactory(name="CBBC"))
+def test_approach_through_a_contact_of_another_organisation(officer_client: Client) -> None:
+    place = make.PlaceFactory()
+    consulate = make.OrganisationFactory(name="British Consulate-General Shanghai")
+    contact = make.ContactFactory(organisation=make.OrganisationFactory(name="CBBC"))
     with unchanged():
         page = post_form(
             officer_client,
@@ -265,16 +225,16 @@ def test_approach_through_a_contact_of_another_organisation(officer_client: Clie
 # --- Relationships -------------------------------------------------------------------
 
 
-def test_relationship_without_place_or_kind(officer_client: Client, unchanged: Any) -> None:
+def test_relationship_without_place_or_kind(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:relationship-create"), {"status": "exploring"})
     assert page.field_error("Place") == REQUIRED
     assert page.field_error("Kind") == REQUIRED
 
 
-def test_second_open_relationship_of_the_same_kind(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory(name="Toyota City", country="Japan")
-    RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, status=RelationshipStatus.ACTIVE)
+def test_second_open_relationship_of_the_same_kind(officer_client: Client) -> None:
+    place = make.PlaceFactory(name="Toyota City", country="Japan")
+    make.RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, status=RelationshipStatus.ACTIVE)
     with unchanged():
         page = post_form(
             officer_client,
@@ -288,10 +248,12 @@ def test_second_open_relationship_of_the_same_kind(officer_client: Client, uncha
     assert message in page.field_error(beside[0])
 
 
-def test_changing_a_relationship_s_kind_to_one_already_open(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory(name="Toyota City", country="Japan")
-    RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, status=RelationshipStatus.ACTIVE)
-    civic = RelationshipFactory(place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ACTIVE)
+def test_changing_a_relationship_s_kind_to_one_already_open(officer_client: Client) -> None:
+    place = make.PlaceFactory(name="Toyota City", country="Japan")
+    make.RelationshipFactory(place=place, kind=RelationshipKind.ECONOMIC, status=RelationshipStatus.ACTIVE)
+    civic = make.RelationshipFactory(
+        place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ACTIVE
+    )
     url = reverse("partners:relationship-update", args=[civic.pk])
     data = Page(officer_client.get(url)).form_values("Narrative")
     with unchanged():
@@ -304,8 +266,8 @@ def test_changing_a_relationship_s_kind_to_one_already_open(officer_client: Clie
 
 
 def test_a_new_relationship_may_follow_an_ended_one(officer_client: Client) -> None:
-    place = PlaceFactory()
-    RelationshipFactory(place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ENDED)
+    place = make.PlaceFactory()
+    make.RelationshipFactory(place=place, kind=RelationshipKind.CIVIC, status=RelationshipStatus.ENDED)
     response = officer_client.post(
         reverse("partners:relationship-create"), {"place": place.pk, "kind": "civic", "status": "exploring"}
     )
@@ -313,8 +275,8 @@ def test_a_new_relationship_may_follow_an_ended_one(officer_client: Client) -> N
     assert Relationship.objects.filter(place=place, kind="civic").count() == 2
 
 
-def test_relationship_established_in_an_implausible_year(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory()
+def test_relationship_established_in_an_implausible_year(officer_client: Client) -> None:
+    place = make.PlaceFactory()
     with unchanged():
         page = post_form(
             officer_client,
@@ -332,8 +294,8 @@ def test_relationship_established_in_an_implausible_year(officer_client: Client,
     [RelationshipStatus.APPROACH_RECEIVED, RelationshipStatus.ACTIVE, "bogus", ""],
     ids=["active to approach received", "active to active", "unknown status", "no status"],
 )
-def test_status_change_not_allowed(officer_client: Client, unchanged: Any, to_status: str) -> None:
-    relationship = RelationshipFactory(status=RelationshipStatus.ACTIVE)
+def test_status_change_not_allowed(officer_client: Client, to_status: str) -> None:
+    relationship = make.RelationshipFactory(status=RelationshipStatus.ACTIVE)
     with unchanged():
         page = post_form(
             officer_client,
@@ -354,8 +316,8 @@ def test_status_change_not_allowed(officer_client: Client, unchanged: Any, to_st
     assert relationship.status_changes.count() == 1
 
 
-def test_status_change_from_ended_is_refused(officer_client: Client, unchanged: Any) -> None:
-    relationship = RelationshipFactory(status=RelationshipStatus.ENDED)
+def test_status_change_from_ended_is_refused(officer_client: Client) -> None:
+    relationship = make.RelationshipFactory(status=RelationshipStatus.ENDED)
     with unchanged():
         response = officer_client.post(
             reverse("partners:relationship-status", args=[relationship.pk]),
@@ -367,8 +329,8 @@ def test_status_change_from_ended_is_refused(officer_client: Client, unchanged: 
     assert not RelationshipStatusChange.objects.filter(relationship=relationship, to_status="active").exists()
 
 
-def test_status_change_reason_over_the_limit(officer_client: Client, unchanged: Any) -> None:
-    relationship = RelationshipFactory(status=RelationshipStatus.ACTIVE)
+def test_status_change_reason_over_the_limit(officer_client: Client) -> None:
+    relationship = make.RelationshipFactory(status=RelationshipStatus.ACTIVE)
     with unchanged():
         page = post_form(
             officer_client,
@@ -384,8 +346,8 @@ def test_status_change_reason_over_the_limit(officer_client: Client, unchanged: 
 # --- Stakeholders --------------------------------------------------------------------
 
 
-def test_stakeholder_without_organisation_or_role(officer_client: Client, unchanged: Any) -> None:
-    relationship = RelationshipFactory()
+def test_stakeholder_without_organisation_or_role(officer_client: Client) -> None:
+    relationship = make.RelationshipFactory()
     with unchanged():
         page = post_form(
             officer_client,
@@ -397,9 +359,9 @@ def test_stakeholder_without_organisation_or_role(officer_client: Client, unchan
     assert page.field_error("Role") == REQUIRED
 
 
-def test_stakeholder_linked_twice(officer_client: Client, unchanged: Any) -> None:
-    relationship = RelationshipFactory()
-    organisation = OrganisationFactory(name="Rolls-Royce")
+def test_stakeholder_linked_twice(officer_client: Client) -> None:
+    relationship = make.RelationshipFactory()
+    organisation = make.OrganisationFactory(name="Rolls-Royce")
     first = officer_client.post(
         reverse("partners:stakeholder-create", args=[relationship.pk]),
         {"organisation": organisation.pk, "role": "Joint venture with Xi'an Aerospace"},
@@ -418,15 +380,15 @@ def test_stakeholder_linked_twice(officer_client: Client, unchanged: Any) -> Non
 # --- Organisations, contacts, actions, exchanges -------------------------------------
 
 
-def test_organisation_without_name_or_kind(officer_client: Client, unchanged: Any) -> None:
+def test_organisation_without_name_or_kind(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:organisation-create"), {})
     assert page.field_error("Name") == REQUIRED
     assert page.field_error("Kind") == REQUIRED
 
 
-def test_organisation_name_taken_in_another_case(officer_client: Client, unchanged: Any) -> None:
-    OrganisationFactory(name="Rolls-Royce")
+def test_organisation_name_taken_in_another_case(officer_client: Client) -> None:
+    make.OrganisationFactory(name="Rolls-Royce")
     with unchanged():
         page = post_form(
             officer_client,
@@ -436,7 +398,7 @@ def test_organisation_name_taken_in_another_case(officer_client: Client, unchang
     assert "An organisation with this name is already in the register." in page.field_error("Name")
 
 
-def test_organisation_name_over_the_limit(officer_client: Client, unchanged: Any) -> None:
+def test_organisation_name_over_the_limit(officer_client: Client) -> None:
     with unchanged():
         page = post_form(
             officer_client, reverse("partners:organisation-create"), {"name": "R" * 151, "kind": "company"}
@@ -444,14 +406,14 @@ def test_organisation_name_over_the_limit(officer_client: Client, unchanged: Any
     assert page.field_error("Name") == "Ensure this value has at most 150 characters (it has 151)."
 
 
-def test_contact_with_neither_name_nor_job_title(officer_client: Client, unchanged: Any) -> None:
+def test_contact_with_neither_name_nor_job_title(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:contact-create"), {"email": "someone@fco.example"})
     assert page.field_error("Name") == "Give the contact's name, their job title, or both."
     assert page.value("Email") == "someone@fco.example"
 
 
-def test_contact_with_a_malformed_email(officer_client: Client, unchanged: Any) -> None:
+def test_contact_with_a_malformed_email(officer_client: Client) -> None:
     with unchanged():
         page = post_form(
             officer_client,
@@ -461,13 +423,13 @@ def test_contact_with_a_malformed_email(officer_client: Client, unchanged: Any) 
     assert page.field_error("Email") == "Enter a valid email address."
 
 
-def test_action_without_title(officer_client: Client, unchanged: Any) -> None:
+def test_action_without_title(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:action-create"), {"status": "open"})
     assert page.field_error("Title") == REQUIRED
 
 
-def test_action_with_an_unknown_status(officer_client: Client, unchanged: Any) -> None:
+def test_action_with_an_unknown_status(officer_client: Client) -> None:
     with unchanged():
         page = post_form(
             officer_client, reverse("partners:action-create"), {"title": "Call", "status": "bogus"}
@@ -475,7 +437,7 @@ def test_action_with_an_unknown_status(officer_client: Client, unchanged: Any) -
     assert "bogus is not one of the available choices" in page.field_error("Status")
 
 
-def test_exchange_without_relationship_kind_or_title(officer_client: Client, unchanged: Any) -> None:
+def test_exchange_without_relationship_kind_or_title(officer_client: Client) -> None:
     with unchanged():
         page = post_form(officer_client, reverse("partners:exchange-create"), {})
     assert page.field_error("Relationship") == REQUIRED
@@ -483,8 +445,8 @@ def test_exchange_without_relationship_kind_or_title(officer_client: Client, unc
     assert page.field_error("Title") == REQUIRED
 
 
-def test_exchange_ending_before_it_starts(officer_client: Client, unchanged: Any) -> None:
-    relationship = RelationshipFactory()
+def test_exchange_ending_before_it_starts(officer_client: Client) -> None:
+    relationship = make.RelationshipFactory()
     with unchanged():
         page = post_form(
             officer_client,
@@ -501,8 +463,8 @@ def test_exchange_ending_before_it_starts(officer_client: Client, unchanged: Any
     assert page.value("Starts") == "2016-04-01"
 
 
-def test_editing_an_exchange_to_end_before_it_starts(officer_client: Client, unchanged: Any) -> None:
-    exchange = ExchangeFactory(starts_on=date(2016, 4, 1), ends_on=date(2017, 3, 31))
+def test_editing_an_exchange_to_end_before_it_starts(officer_client: Client) -> None:
+    exchange = make.ExchangeFactory(starts_on=date(2016, 4, 1), ends_on=date(2017, 3, 31))
     with unchanged():
         page = post_form(
             officer_client,
@@ -521,8 +483,8 @@ def test_editing_an_exchange_to_end_before_it_starts(officer_client: Client, unc
     assert exchange.ends_on == date(2017, 3, 31)
 
 
-def test_edit_form_without_its_version_is_refused(officer_client: Client, unchanged: Any) -> None:
-    place = PlaceFactory(name="Osnabrück", country="Germany")
+def test_edit_form_without_its_version_is_refused(officer_client: Client) -> None:
+    place = make.PlaceFactory(name="Osnabrück", country="Germany")
     with unchanged():
         page = post_form(
             officer_client,

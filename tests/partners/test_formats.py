@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from partners.models import Approach
 from tests.factories import ActionFactory, ApproachFactory, ExchangeFactory, PlaceFactory, RelationshipFactory
-from tests.partners.test_html import Page
+from tests.support.pages import Page
 
 
 def gbp(value: Any) -> str:

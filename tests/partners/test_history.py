@@ -12,18 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from partners.models import Place
-from tests.factories import (
-    ActionFactory,
-    ApproachFactory,
-    ContactFactory,
-    CouncilFactory,
-    ExchangeFactory,
-    OrganisationFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    SectorFactory,
-)
-from tests.partners.test_html import Page
+from tests import factories as make
+from tests.support.pages import Page
 
 
 def edit(client: Client, record: Any, name: str, label: str, value: Any) -> None:
@@ -64,7 +54,7 @@ def entries(page: Page) -> list[Any]:
 
 
 def test_place_name_change_shows_who_when_old_and_new(officer_client: Client) -> None:
-    place = PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
+    place = make.PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
 
     edit(officer_client, place, "place", "English name", "Toyota")
 
@@ -88,9 +78,9 @@ def test_record_created_through_a_form_names_its_author(officer_client: Client) 
 
 
 def test_councils_added_to_a_relationship_show_in_its_history(officer_client: Client) -> None:
-    derby = CouncilFactory(name="Derby City Council", is_home=True)
-    county = CouncilFactory(name="Derbyshire County Council")
-    relationship = RelationshipFactory()
+    derby = make.CouncilFactory(name="Derby City Council", is_home=True)
+    county = make.CouncilFactory(name="Derbyshire County Council")
+    relationship = make.RelationshipFactory()
     relationship.councils.set([derby])
 
     url = reverse("partners:relationship-update", args=[relationship.pk])
@@ -108,9 +98,9 @@ def test_councils_added_to_a_relationship_show_in_its_history(officer_client: Cl
 
 
 def test_foreign_key_change_shows_names_not_ids(officer_client: Client) -> None:
-    cbbc = OrganisationFactory(name="CBBC")
-    ukti = OrganisationFactory(name="UKTI")
-    contact = ContactFactory(name="A. Smith", organisation=cbbc)
+    cbbc = make.OrganisationFactory(name="CBBC")
+    ukti = make.OrganisationFactory(name="UKTI")
+    contact = make.ContactFactory(name="A. Smith", organisation=cbbc)
 
     edit(officer_client, contact, "contact", "Organisation", str(ukti.pk))
 
@@ -118,7 +108,7 @@ def test_foreign_key_change_shows_names_not_ids(officer_client: Client) -> None:
 
 
 def test_people_in_history_are_shown_by_name(officer_client: Client, officer: Any) -> None:
-    action = ActionFactory(title="Discuss options with key local companies")
+    action = make.ActionFactory(title="Discuss options with key local companies")
 
     edit(officer_client, action, "action", "Owner", str(officer.pk))
 
@@ -126,7 +116,7 @@ def test_people_in_history_are_shown_by_name(officer_client: Client, officer: An
 
 
 def test_status_change_shows_in_the_relationship_history(officer_client: Client) -> None:
-    relationship = RelationshipFactory(status="active")
+    relationship = make.RelationshipFactory(status="active")
     response = officer_client.post(
         reverse("partners:relationship-status", args=[relationship.pk]),
         {"to_status": "dormant", "version": relationship.version},
@@ -138,12 +128,12 @@ def test_status_change_shows_in_the_relationship_history(officer_client: Client)
 
 
 EDITS: list[tuple[str, Callable[[], Any], str]] = [
-    ("relationship", lambda: RelationshipFactory(narrative="Dormant since 2010."), "Narrative"),
-    ("approach", lambda: ApproachFactory(request="Asks for a visit."), "What was asked"),
-    ("organisation", lambda: OrganisationFactory(name="Rolls-Royce"), "Name"),
-    ("contact", lambda: ContactFactory(job_title="Trade adviser"), "Job title"),
-    ("action", lambda: ActionFactory(title="Call CBBC"), "Title"),
-    ("exchange", lambda: ExchangeFactory(host="Derbyshire County Council"), "Host"),
+    ("relationship", lambda: make.RelationshipFactory(narrative="Dormant since 2010."), "Narrative"),
+    ("approach", lambda: make.ApproachFactory(request="Asks for a visit."), "What was asked"),
+    ("organisation", lambda: make.OrganisationFactory(name="Rolls-Royce"), "Name"),
+    ("contact", lambda: make.ContactFactory(job_title="Trade adviser"), "Job title"),
+    ("action", lambda: make.ActionFactory(title="Call CBBC"), "Title"),
+    ("exchange", lambda: make.ExchangeFactory(host="Derbyshire County Council"), "Host"),
 ]
 
 
@@ -166,16 +156,16 @@ def test_every_record_keeps_its_changes(
 
 
 def test_history_is_refused_to_the_outsider(outsider_client: Client) -> None:
-    place = PlaceFactory(name="Toyota City")
+    place = make.PlaceFactory(name="Toyota City")
     response = outsider_client.get(reverse("partners:place-history", args=[place.pk]))
     assert response.status_code == 403
     assert "Toyota City" not in response.content.decode()
 
 
 def test_one_edit_is_one_history_entry_even_with_many_to_many_changes(officer_client: Client) -> None:
-    derby = CouncilFactory(name="Derby City Council", is_home=True)
-    county = CouncilFactory(name="Derbyshire County Council")
-    relationship = RelationshipFactory(narrative="")
+    derby = make.CouncilFactory(name="Derby City Council", is_home=True)
+    county = make.CouncilFactory(name="Derbyshire County Council")
+    relationship = make.RelationshipFactory(narrative="")
     relationship.councils.set([derby])
     saves_before = relationship.history.count()
 
@@ -195,8 +185,8 @@ def test_one_edit_is_one_history_entry_even_with_many_to_many_changes(officer_cl
 
 
 def test_a_place_added_with_its_sectors_is_one_entry_naming_them(officer_client: Client) -> None:
-    aerospace = SectorFactory(name="Aerospace")
-    rail = SectorFactory(name="Rail")
+    aerospace = make.SectorFactory(name="Aerospace")
+    rail = make.SectorFactory(name="Rail")
     response = officer_client.post(
         reverse("partners:place-create"),
         {
@@ -216,7 +206,7 @@ def test_a_place_added_with_its_sectors_is_one_entry_naming_them(officer_client:
 
 
 def test_a_refused_stale_save_leaves_no_history(officer_client: Client) -> None:
-    place = PlaceFactory(name="Toyota City", country="Japan")
+    place = make.PlaceFactory(name="Toyota City", country="Japan")
     url = reverse("partners:place-update", args=[place.pk])
     stale = Page(officer_client.get(url)).form_values("English name")
     assert officer_client.post(url, {**stale, "name": "Toyota"}).status_code == 302

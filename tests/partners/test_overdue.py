@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import ActionFactory, ApproachFactory, PlaceFactory, RelationshipFactory
-from tests.partners.test_html import Page
+from tests.support.pages import Page
 
 
 @pytest.fixture

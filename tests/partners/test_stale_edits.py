@@ -11,37 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core import roles
 from partners.models import Place, Relationship, RelationshipStatus
-from tests.factories import (
-    ApproachFactory,
-    CouncilFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    UserFactory,
-)
-from tests.partners.test_html import Page
+from tests.factories import ApproachFactory, CouncilFactory, PlaceFactory, RelationshipFactory
+from tests.support.pages import Page, open_form, second_save
 
 NOT_SAVED = "Your changes have not been saved"
-
-
-@pytest.fixture
-def colleague_client(db: Any) -> Client:
-    """A second officer, editing at the same time as Olivia."""
-    colleague = UserFactory(username="priya", first_name="Priya", last_name="Patel", roles=[roles.OFFICER])
-    client = Client()
-    client.force_login(colleague)
-    return client
-
-
-def open_form(client: Client, url: str, label: str) -> dict[str, Any]:
-    response = client.get(url)
-    assert response.status_code == 200
-    return Page(response).form_values(label)
 
 
 def test_second_save_of_a_place_is_refused_and_keeps_what_was_typed(
@@ -49,16 +26,8 @@ def test_second_save_of_a_place_is_refused_and_keeps_what_was_typed(
 ) -> None:
     place = PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan", notes="")
     url = reverse("partners:place-update", args=[place.pk])
-    olivias = open_form(officer_client, url, "English name")
-    priyas = open_form(colleague_client, url, "English name")
-    assert olivias["version"] == priyas["version"] == str(place.version)
-
-    saved = officer_client.post(url, {**olivias, "name": "Toyota"})
-    assert saved.status_code == 302
-
-    refused = colleague_client.post(url, {**priyas, "notes": "Twinned with Derby since 1998."})
-    assert refused.status_code == 200
-    page = Page(refused)
+    changes = ({"name": "Toyota"}, {"notes": "Twinned with Derby since 1998."})
+    page = second_save(officer_client, colleague_client, url, "English name", changes)
     message = page.errors_summary()
     assert "Olivia Officer saved this record" in message
     assert NOT_SAVED in message
@@ -86,15 +55,9 @@ def test_second_save_of_a_relationship_keeps_the_councils_ticked(
     relationship = RelationshipFactory(status=RelationshipStatus.ACTIVE)
     relationship.councils.set([derby])
     url = reverse("partners:relationship-update", args=[relationship.pk])
-    olivias = open_form(officer_client, url, "Narrative")
-    priyas = open_form(colleague_client, url, "Narrative")
-    assert olivias["councils"] == [str(derby.pk)]
-
-    assert officer_client.post(url, {**olivias, "narrative": "Rolls-Royce underpins it."}).status_code == 302
-
-    refused = colleague_client.post(url, {**priyas, "councils": [str(derby.pk), str(county.pk)]})
-    assert refused.status_code == 200
-    page = Page(refused)
+    assert open_form(officer_client, url, "Narrative")["councils"] == [str(derby.pk)]
+    changes = ({"narrative": "Rolls-Royce underpins it."}, {"councils": [str(derby.pk), str(county.pk)]})
+    page = second_save(officer_client, colleague_client, url, "Narrative", changes)
     assert "Olivia Officer saved this record" in page.errors_summary()
     assert NOT_SAVED in page.errors_summary()
     assert sorted(page.checked("Narrative")) == ["Derby City Council", "Derbyshire County Council"]
@@ -111,14 +74,8 @@ def test_second_save_of_a_relationship_keeps_the_councils_ticked(
 def test_second_save_of_an_approach_is_refused(officer_client: Client, colleague_client: Client) -> None:
     approach = ApproachFactory(request="Asks for a trade visit.")
     url = reverse("partners:approach-update", args=[approach.pk])
-    olivias = open_form(officer_client, url, "What was asked")
-    priyas = open_form(colleague_client, url, "What was asked")
-
-    assert officer_client.post(url, {**olivias, "outcome": "declined"}).status_code == 302
-    refused = colleague_client.post(url, {**priyas, "response": "We would welcome a visit."})
-
-    assert refused.status_code == 200
-    page = Page(refused)
+    changes = ({"outcome": "declined"}, {"response": "We would welcome a visit."})
+    page = second_save(officer_client, colleague_client, url, "What was asked", changes)
     assert "Olivia Officer saved this record" in page.errors_summary()
     assert page.value("Our response") == "We would welcome a visit."
     approach.refresh_from_db()
@@ -137,18 +94,24 @@ def test_a_save_after_the_first_one_with_the_fresh_version_is_not_refused(office
     assert (place.name, place.population) == ("Xian", 8467800)
 
 
+def stale_status_change(first: Client, second: Client, relationship: Any, to: str, then: str) -> Page:
+    """Both open the relationship's page; the first moves it ``to`` a status, then the second,
+    from the form as it was, ``then`` to another: the page the second is sent back with."""
+    return second_save(
+        first,
+        second,
+        relationship.get_absolute_url(),
+        "New status",
+        ({"to_status": to}, {"to_status": then}),
+        post_to=reverse("partners:relationship-status", args=[relationship.pk]),
+        status=400,
+    )
+
+
 def test_stale_status_change_is_refused(officer_client: Client, colleague_client: Client) -> None:
     relationship = RelationshipFactory(status=RelationshipStatus.ACTIVE)
-    url = relationship.get_absolute_url()
-    olivias = open_form(officer_client, url, "New status")
-    priyas = open_form(colleague_client, url, "New status")
-    status_url = reverse("partners:relationship-status", args=[relationship.pk])
-
-    assert officer_client.post(status_url, {**olivias, "to_status": "dormant"}).status_code == 302
-    refused = colleague_client.post(status_url, {**priyas, "to_status": "ended"})
-
-    assert refused.status_code == 400
-    assert "Someone else changed this relationship after you opened it" in Page(refused).errors_summary()
+    page = stale_status_change(officer_client, colleague_client, relationship, "dormant", "ended")
+    assert "Someone else changed this relationship after you opened it" in page.errors_summary()
     relationship.refresh_from_db()
     assert relationship.status == RelationshipStatus.DORMANT
     assert list(relationship.status_changes.values_list("to_status", flat=True)) == ["active", "dormant"]
@@ -158,18 +121,10 @@ def test_stale_status_change_on_a_relationship_a_colleague_ended_says_why(
     officer_client: Client, colleague_client: Client
 ) -> None:
     relationship = RelationshipFactory(status=RelationshipStatus.ACTIVE)
-    url = relationship.get_absolute_url()
-    olivias = open_form(officer_client, url, "New status")
-    priyas = open_form(colleague_client, url, "New status")
-    status_url = reverse("partners:relationship-status", args=[relationship.pk])
-
-    assert officer_client.post(status_url, {**olivias, "to_status": "ended"}).status_code == 302
-    refused = colleague_client.post(status_url, {**priyas, "to_status": "dormant"})
-
-    assert refused.status_code == 400
+    page = stale_status_change(officer_client, colleague_client, relationship, "ended", "dormant")
     relationship.refresh_from_db()
     assert relationship.status == RelationshipStatus.ENDED
-    assert "There is a problem" in Page(refused).text, (
+    assert "There is a problem" in page.text, (
         "The refusal is not explained: the status form and its errors are hidden "
         "once a relationship has ended"
     )

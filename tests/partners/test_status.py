@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from partners.models import Relationship, RelationshipStatusChange
 from tests.factories import RelationshipFactory
-from tests.partners.test_html import Page
+from tests.support.pages import Page
 
 LABELS = {
     "approach_received": "Approach received",

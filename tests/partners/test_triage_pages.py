@@ -10,7 +10,7 @@ from django.urls import reverse
 from core import roles
 from partners.models import ApproachScore, TriageCriterion
 from tests.factories import ApproachFactory, PlaceFactory, UserFactory
-from tests.partners.test_html import Page
+from tests.support.pages import Page
 
 pytestmark = pytest.mark.django_db
 

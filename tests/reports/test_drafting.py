@@ -12,15 +12,7 @@ from django.utils import timezone
 from reports.document import build_document
 from reports.drafting import report_draft_from_register
 from reports.models import ReportStatus
-from tests.factories import (
-    ActionFactory,
-    ApproachFactory,
-    BudgetLineFactory,
-    CostItemFactory,
-    PlaceFactory,
-    RelationshipFactory,
-    VisitFactory,
-)
+from tests import factories as make
 
 pytestmark = pytest.mark.django_db
 
@@ -51,23 +43,23 @@ def test_the_draft_says_its_facts_date_and_is_an_ordinary_draft() -> None:
 
 
 def test_supporting_information_comes_from_relationships_approaches_and_visits() -> None:
-    xian = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
-    link = RelationshipFactory(place=xian, kind="economic", status="active", established_year=2005)
-    hefei = PlaceFactory(name="Hefei", local_name="合肥市", country="China")
-    ApproachFactory(
+    xian = make.PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+    link = make.RelationshipFactory(place=xian, kind="economic", status="active", established_year=2005)
+    hefei = make.PlaceFactory(name="Hefei", local_name="合肥市", country="China")
+    make.ApproachFactory(
         place=hefei,
         request="Asks for a delegation visit in October",
         received_on=date(2015, 9, 1),
         respond_by=date(2015, 9, 30),
     )
-    visit = VisitFactory(
+    visit = make.VisitFactory(
         relationship=link,
         title="Exploratory visit to China",
         status="proposed",
         funder="fco",
         party_size=4,
     )
-    CostItemFactory(visit=visit, quantity=Decimal("16"), unit_cost=Decimal("250.00"), funder="fco")
+    make.CostItemFactory(visit=visit, quantity=Decimal("16"), unit_cost=Decimal("250.00"), funder="fco")
 
     supporting = " ".join(_texts(_draft(), section=4))
 
@@ -77,10 +69,12 @@ def test_supporting_information_comes_from_relationships_approaches_and_visits()
 
 
 def test_financial_implications_follow_the_budget_lines_and_the_next_draft_changes_with_them() -> None:
-    line = BudgetLineFactory(
+    line = make.BudgetLineFactory(
         financial_year__start_year=2016, amount=Decimal("5000.00"), funding_source="council"
     )
-    BudgetLineFactory(financial_year__start_year=2017, amount=Decimal("20000.00"), funding_source="council")
+    make.BudgetLineFactory(
+        financial_year__start_year=2017, amount=Decimal("20000.00"), funding_source="council"
+    )
 
     first = " ".join(_texts(_draft(), part="implications", section=1))
     assert "2016–17: £5,000 proposed from council revenue" in first
@@ -94,8 +88,8 @@ def test_financial_implications_follow_the_budget_lines_and_the_next_draft_chang
 
 
 def test_a_visit_paid_by_the_fco_costs_the_council_nothing_in_the_draft() -> None:
-    visit = VisitFactory(title="Exploratory visit to China", status="proposed", funder="fco")
-    CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("4000.00"), funder="fco")
+    visit = make.VisitFactory(title="Exploratory visit to China", status="proposed", funder="fco")
+    make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("4000.00"), funder="fco")
 
     financial = " ".join(_texts(_draft(), part="implications", section=1))
 
@@ -105,9 +99,9 @@ def test_a_visit_paid_by_the_fco_costs_the_council_nothing_in_the_draft() -> Non
 
 
 def test_recommendations_are_the_open_actions_in_due_order() -> None:
-    ActionFactory(title="Meet the Zhejiang delegation", due_on=date(2015, 9, 16))
-    ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 10, 1))
-    ActionFactory(title="Already done", status="done")
+    make.ActionFactory(title="Meet the Zhejiang delegation", due_on=date(2015, 9, 16))
+    make.ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 10, 1))
+    make.ActionFactory(title="Already done", status="done")
 
     recommendations = _texts(_draft(), section=2)
 
@@ -149,8 +143,10 @@ def test_the_draft_prints_the_budget_as_a_table_with_headers() -> None:
 
     from reports.rendering import report_html, report_pdf
 
-    BudgetLineFactory(financial_year__start_year=2016, amount=Decimal("5000.00"), funding_source="council")
-    BudgetLineFactory(financial_year__start_year=2015, amount=Decimal("4000.00"), funding_source="fco")
+    make.BudgetLineFactory(
+        financial_year__start_year=2016, amount=Decimal("5000.00"), funding_source="council"
+    )
+    make.BudgetLineFactory(financial_year__start_year=2015, amount=Decimal("4000.00"), funding_source="fco")
     report = _draft()
 
     assert [row["year"] for row in report.budget_figures] == ["2015–16", "2016–17"]
@@ -166,10 +162,10 @@ def test_the_draft_gives_each_open_approachs_triage_scores_and_reasons(officer) 
     from partners.models import TriageCriterion
     from partners.services import ScoreGiven, approach_score
 
-    zhejiang = ApproachFactory(
-        place=PlaceFactory(name="Zhejiang", local_name="浙江省"), request="Asks for a link"
+    zhejiang = make.ApproachFactory(
+        place=make.PlaceFactory(name="Zhejiang", local_name="浙江省"), request="Asks for a link"
     )
-    ApproachFactory(place=PlaceFactory(name="Osaka", local_name="大阪市"), request="Asks to visit")
+    make.ApproachFactory(place=make.PlaceFactory(name="Osaka", local_name="大阪市"), request="Asks to visit")
     criteria = {c.name: c for c in TriageCriterion.objects.all()}
     approach_score(
         approach=zhejiang,

@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
-import time
 import uuid
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -29,9 +25,8 @@ from reports.models import Rendering, RenderingStatus, Report
 from reports.services import rendering_request, rendering_retry, rendering_run
 from reports.tasks import render_report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
+from tests.support.services import Worker, forget_queue, needs_services, wait_until
 from twinning.celery import app as celery_app
-
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -241,27 +236,8 @@ def test_a_rendering_another_worker_has_just_started_is_left_to_it(report):
 # --- With the real services (CI sets DATABASE_URL and REDIS_URL) ---------------------------
 
 
-def _test_database_url() -> str:
-    """DATABASE_URL pointing at the database this test run uses."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @pytest.mark.services
-@pytest.mark.skipif(
-    not (os.environ.get("REDIS_URL") and os.environ.get("DATABASE_URL")),
-    reason="needs REDIS_URL and DATABASE_URL (the services run)",
-)
+@needs_services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_renders_a_queued_pdf_once_though_told_twice(tmp_path: Path):
     """Both messages wait in Redis before the worker starts; it takes both, the
@@ -275,48 +251,18 @@ def test_a_real_worker_renders_a_queued_pdf_once_though_told_twice(tmp_path: Pat
     # A queue of its own, so that nothing else on this Redis takes the messages.
     queue = f"twinning-test-{uuid.uuid4().hex}"
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
-    log = tmp_path / "worker.log"
-    worker: subprocess.Popen[bytes] | None = None
+    worker: Worker | None = None
     try:
         sent = [render_report_pdf.apply_async(args=[rendering.pk], queue=queue) for _ in range(2)]
         assert broker.llen(queue) == 2, "the tasks did not wait in Redis"
 
-        with log.open("wb") as sink:
-            worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "twinning",
-                    "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
-                    "--loglevel=INFO",
-                    "-Q",
-                    queue,
-                    "--hostname",
-                    f"{queue}@%h",
-                    "--without-heartbeat",
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
-                cwd=BASE_DIR,
-                env={**os.environ, "DATABASE_URL": _test_database_url()},
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
+        worker = Worker.start(queue=queue, log_path=tmp_path / "worker.log", pool="solo")
         done = [f"Task reports.render_report_pdf[{result.id}] succeeded" for result in sent]
-        deadline = time.monotonic() + 60
-        while not all(line in log.read_text(errors="replace") for line in done):
-            assert worker.poll() is None, f"the worker exited:\n{log.read_text(errors='replace')}"
-            assert time.monotonic() < deadline, f"no PDF in 60 s:\n{log.read_text(errors='replace')}"
-            time.sleep(0.5)
+        wait_until(lambda: all(line in worker.log() for line in done), "the PDF was made", worker=worker)
     finally:
         if worker is not None:
-            _stop(worker)
-        for key in broker.scan_iter(match=f"*{queue}*"):
-            broker.delete(key)
+            worker.stop()
+        forget_queue(broker, queue)
         broker.close()
 
     content = assert_ready_with_its_pdf(rendering, report)

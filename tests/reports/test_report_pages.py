@@ -6,33 +6,33 @@ reasoning, and a paragraph of only spaces, each beside its field with nothing
 saved.
 
 Pages are read as a person reads them (fields by label, buttons by their
-words, the error beside the field). The reading helpers and ``unchanged`` are
-shared by the other reports tests.
+words, the error beside the field).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from io import BytesIO
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reports import services
-from reports.models import Paragraph, Rendering, RenderingStatus, Report, SignOff
-from tests.delegations.test_visits import fill, form_posting_to, within
+from reports.models import Paragraph, RenderingStatus, Report
 from tests.factories import ParagraphFactory
-from tests.partners.test_html import Node, Page
-from twinning.celery import app as celery_app
+from tests.support.pages import Page, button_form, open_page, press, record_page, status_message, within
+from tests.support.reports import (
+    SUPPORTING,
+    TITLE,
+    draft,
+    editor_paragraphs,
+    make_the_pdf,
+    preview_paragraphs,
+    report_unchanged,
+)
 
-TITLE = "Opportunities for Overseas Economic Twinning"
 SPACES_ONLY = "A paragraph needs some words: it cannot be only spaces."
 NO_WORDS = "Write the paragraph."
 NO_TITLE = "Give the report a title."
@@ -40,107 +40,11 @@ NOT_IN_SCHEDULE = "Schedule 12A has paragraphs 1 to 7."
 NO_EXEMPT_PARAGRAPH = "An exempt report must name the paragraph (1–7) of Schedule 12A."
 NO_PUBLIC_INTEREST = "An exempt report must give the public interest reasoning."
 
-# Section 4 of the Derby report, abridged.
-SUPPORTING = [
-    "Derby has longstanding twinning links with Osnabrück and Toyota City.",
-    "The British Consulate-General in Shanghai has passed on an approach from Hefei.",
-    "Xi'an is home to Xian Aerospace, a joint venture partner of Rolls-Royce.",
-    "Zhejiang Province has asked to explore links in rail engineering.",
-]
-
-
-# --- Shared helpers --------------------------------------------------------------------
-
-
-def report_state() -> dict[str, Any]:
-    """Every report row as stored, and the row count of every reports table, history included."""
-    return {
-        "counts": {
-            model.__name__: model._default_manager.count()
-            for model in apps.get_app_config("reports").get_models()
-        },
-        "reports": list(Report.objects.order_by("pk").values()),
-        "paragraphs": list(Paragraph.objects.order_by("pk").values()),
-        "sign_offs": list(SignOff.objects.order_by("pk").values()),
-        "renderings": list(
-            Rendering.objects.order_by("pk").values(
-                *(f.attname for f in Rendering._meta.concrete_fields if f.name != "pdf")
-            )
-        ),
-    }
-
-
-@contextmanager
-def unchanged() -> Iterator[None]:
-    """Around a request that must save nothing: no row written, changed or removed, no history kept."""
-    before = report_state()
-    yield
-    after = report_state()
-    grown = {k: (before["counts"][k], n) for k, n in after["counts"].items() if before["counts"][k] != n}
-    assert not grown, f"Rows were written or removed (before, after): {grown}"
-    assert after == before, "A row was changed"
-
-
-def draft(by: Any, **fields: Any) -> Report:
-    """A draft started as an officer starts one on its page: with a sign-off row for every role."""
-    values = {
-        "title": TITLE,
-        "meeting_date": date(2015, 9, 9),
-        "report_of": "the Strategic Director for Neighbourhoods",
-        "author_name": "Report Author",
-        "contact_phone": "01332 000000",
-        "contact_email": "author@council.example",
-        **fields,
-    }
-    return services.report_create(values=values, by=by)
-
-
-def report_page(client: Client, report: Report) -> Page:
-    response = client.get(report.get_absolute_url())
-    assert response.status_code == 200
-    return Page(response)
+# --- Helpers --------------------------------------------------------------------
 
 
 def preview_page(client: Client, report: Report) -> Page:
-    response = client.get(reverse("reports:report-preview", args=[report.pk]))
-    assert response.status_code == 200
-    return Page(response)
-
-
-def message(response: Any) -> str:
-    """The page's status message (the one shown after a redirect)."""
-    page = Page(response)
-    regions = [n for n in page.root.find_all("div") if n.attrs.get("role") == "status"]
-    return " ".join(region.text for region in regions)
-
-
-def editor_paragraphs(page: Page) -> list[tuple[str, str]]:
-    """The report page's paragraphs as (number, words), in the order shown.
-
-    The number a screen reader announces ("Paragraph 4.1:") must be the one
-    printed beside the words.
-    """
-    found = []
-    for item in page.section("The report").find_all("li"):
-        spans = item.find_all("span")
-        shown = spans[0].text
-        spoken = next(s.text for s in spans if "visually-hidden" in s.classes)
-        assert spoken == f"Paragraph {shown}:", f"{shown} is read aloud as {spoken!r}"
-        words = item.find_all("div")[0]
-        found.append((shown, " ".join("".join(c for c in words.children if isinstance(c, str)).split())))
-    return found
-
-
-def preview_paragraphs(page: Page) -> list[tuple[str, str]]:
-    """The preview's body paragraphs as (number, words), in the order printed."""
-    found = []
-    for section in page.root.find_all("section"):
-        if "report-section" not in section.classes:
-            continue
-        for numbered in section.find_all("div"):
-            if "numbered" in numbered.classes:
-                found.append((numbered.find_all("span")[0].text, numbered.find_all("p")[0].text))
-    return found
+    return open_page(client, reverse("reports:report-preview", args=[report.pk]))
 
 
 def pdf_paragraphs(content: bytes, texts: list[str]) -> list[tuple[str, str]]:
@@ -154,59 +58,13 @@ def pdf_paragraphs(content: bytes, texts: list[str]) -> list[tuple[str, str]]:
     return [(number, text) for _, number, text in sorted(found)]
 
 
-def button_form(page: Page, words: str) -> tuple[str, dict[str, str]]:
-    """Where the form with the button reading ``words`` posts, and what it sends."""
-    buttons = [b for b in page.root.find_all("button") if b.text == words]
-    assert len(buttons) == 1, f"{len(buttons)} buttons read {words!r}"
-    form: Node | None = buttons[0]
-    while form is not None and form.tag != "form":
-        form = form.parent
-    assert form is not None, f"The button {words!r} is in no form"
-    data = {
-        node.attrs["name"]: node.attrs.get("value", "")
-        for node in form.find_all("input")
-        if node.attrs.get("name") and node.attrs["name"] != "csrfmiddlewaretoken"
-    }
-    return form.attrs["action"], data
-
-
-def press(client: Client, page: Page, words: str) -> Any:
-    url, data = button_form(page, words)
-    return client.post(url, data)
-
-
 def add_paragraph(client: Client, report: Report, section: str, text: str, *, status: int = 302) -> Any:
     """Fills the report page's "Add a paragraph" form and sends it."""
     url = reverse("reports:paragraph-add", args=[report.pk])
-    form = form_posting_to(report_page(client, report), url)
-    response = client.post(url, fill(form, {"Section": section, "Paragraph": text}))
+    form = record_page(client, report).form_posting_to(url)
+    response = client.post(url, form.fill({"Section": section, "Paragraph": text}))
     assert response.status_code == status, Page(response).errors_summary() if status == 302 else response
     return response
-
-
-def make_the_pdf(client: Client, report: Report, capture: Any) -> Rendering:
-    """Presses "Make the PDF" and lets the worker do its part.
-
-    In the embedded run Celery is eager: the task told after commit runs
-    in-process, as it does for a person. With REDIS_URL set it would go to
-    Redis, so the test does the worker's job itself (``rendering_run``).
-    """
-    with capture(execute=False) as callbacks:
-        response = press(client, report_page(client, report), "Make the PDF")
-    assert response.status_code == 302
-    rendering = Rendering.objects.filter(report=report).latest("pk")
-    assert response["Location"] == rendering.get_absolute_url()
-    run_the_worker(callbacks, rendering)
-    return rendering
-
-
-def run_the_worker(callbacks: list[Any], rendering: Rendering) -> None:
-    if celery_app.conf.task_always_eager:
-        assert len(callbacks) == 1, "the worker must be told once, after commit"
-        for callback in callbacks:
-            callback()
-    else:
-        services.rendering_run(rendering_id=rendering.pk)
 
 
 # --- Fixtures ------------------------------------------------------------------------------
@@ -227,7 +85,7 @@ def test_paragraphs_added_on_the_page_are_numbered_in_the_editor_and_the_preview
     for text in SUPPORTING[:3]:
         response = add_paragraph(officer_client, report, "4 Supporting information", text)
     assert response["Location"] == report.get_absolute_url()
-    assert "its number follows from its place" in message(officer_client.get(response["Location"]))
+    assert "its number follows from its place" in status_message(officer_client.get(response["Location"]))
 
     expected = [
         ("1.1", "This report sets out options for economic twinning."),
@@ -235,7 +93,7 @@ def test_paragraphs_added_on_the_page_are_numbered_in_the_editor_and_the_preview
         ("4.2", SUPPORTING[1]),
         ("4.3", SUPPORTING[2]),
     ]
-    assert editor_paragraphs(report_page(officer_client, report)) == expected
+    assert editor_paragraphs(record_page(officer_client, report)) == expected
     assert preview_paragraphs(preview_page(officer_client, report)) == expected
 
 
@@ -245,16 +103,16 @@ def test_moving_and_removing_renumber_the_editor_the_preview_and_the_pdf(
     for text in SUPPORTING:
         add_paragraph(officer_client, report, "4 Supporting information", text)
 
-    moved = press(officer_client, report_page(officer_client, report), "Move up paragraph 4.3")
+    moved = press(officer_client, record_page(officer_client, report), "Move up paragraph 4.3")
     assert moved.status_code == 302
     after_move = [SUPPORTING[0], SUPPORTING[2], SUPPORTING[1], SUPPORTING[3]]
-    assert [text for _, text in editor_paragraphs(report_page(officer_client, report))] == after_move
+    assert [text for _, text in editor_paragraphs(record_page(officer_client, report))] == after_move
 
-    removed = press(officer_client, report_page(officer_client, report), "Remove paragraph 4.1")
+    removed = press(officer_client, record_page(officer_client, report), "Remove paragraph 4.1")
     assert removed.status_code == 302
-    assert "renumbered" in message(officer_client.get(removed["Location"]))
+    assert "renumbered" in status_message(officer_client.get(removed["Location"]))
     expected = [("4.1", SUPPORTING[2]), ("4.2", SUPPORTING[1]), ("4.3", SUPPORTING[3])]
-    assert editor_paragraphs(report_page(officer_client, report)) == expected
+    assert editor_paragraphs(record_page(officer_client, report)) == expected
     assert preview_paragraphs(preview_page(officer_client, report)) == expected
     assert not Paragraph.objects.filter(text=SUPPORTING[0]).exists()
 
@@ -268,7 +126,7 @@ def test_moving_and_removing_renumber_the_editor_the_preview_and_the_pdf(
 def test_moving_down_and_at_the_ends(officer_client: Client, report: Report) -> None:
     for text in SUPPORTING[:3]:
         add_paragraph(officer_client, report, "4 Supporting information", text)
-    page = report_page(officer_client, report)
+    page = record_page(officer_client, report)
     # The first cannot go up nor the last down: no such buttons are offered.
     with pytest.raises(AssertionError, match="0 buttons"):
         button_form(page, "Move up paragraph 4.1")
@@ -277,10 +135,10 @@ def test_moving_down_and_at_the_ends(officer_client: Client, report: Report) -> 
     # A stale button (the first paragraph asked to go up) changes nothing.
     first = Paragraph.objects.get(text=SUPPORTING[0])
     officer_client.post(reverse("reports:paragraph-move", args=[first.pk]), {"direction": "up"})
-    assert [t for _, t in editor_paragraphs(report_page(officer_client, report))] == SUPPORTING[:3]
+    assert [t for _, t in editor_paragraphs(record_page(officer_client, report))] == SUPPORTING[:3]
 
     assert press(officer_client, page, "Move down paragraph 4.1").status_code == 302
-    assert editor_paragraphs(report_page(officer_client, report)) == [
+    assert editor_paragraphs(record_page(officer_client, report)) == [
         ("4.1", SUPPORTING[1]),
         ("4.2", SUPPORTING[0]),
         ("4.3", SUPPORTING[2]),
@@ -299,10 +157,10 @@ def test_a_paragraph_moved_to_another_section_goes_to_its_end_and_both_renumber(
     form = within(Page(officer_client.get(url)).form_of("Paragraph"))
     assert form.value("Section") == "body:4"
     assert form.value("Paragraph") == SUPPORTING[0]
-    response = officer_client.post(url, fill(form, {"Section": "3 Reasons for recommendation"}))
+    response = officer_client.post(url, form.fill({"Section": "3 Reasons for recommendation"}))
     assert response.status_code == 302
 
-    assert editor_paragraphs(report_page(officer_client, report)) == [
+    assert editor_paragraphs(record_page(officer_client, report)) == [
         ("3.1", "Links bring investment."),
         ("3.2", SUPPORTING[0]),
         ("4.1", SUPPORTING[1]),
@@ -313,15 +171,15 @@ def test_a_paragraph_moved_to_another_section_goes_to_its_end_and_both_renumber(
 def test_a_number_cannot_be_typed(officer_client: Client, report: Report) -> None:
     """The form asks only for the section and the words; a number sent anyway is ignored."""
     url = reverse("reports:paragraph-add", args=[report.pk])
-    form = form_posting_to(report_page(officer_client, report), url)
+    form = record_page(officer_client, report).form_posting_to(url)
     assert sorted(form.labels()) == ["Paragraph", "Section"]
     add_paragraph(officer_client, report, "4 Supporting information", SUPPORTING[0])
-    data = fill(form, {"Section": "4 Supporting information", "Paragraph": SUPPORTING[1]})
+    data = form.fill({"Section": "4 Supporting information", "Paragraph": SUPPORTING[1]})
     response = officer_client.post(
         url, {**data, "paragraph-number": "4.9", "paragraph-position": "0", "number": "4.9", "position": "0"}
     )
     assert response.status_code == 302
-    assert editor_paragraphs(report_page(officer_client, report)) == [
+    assert editor_paragraphs(record_page(officer_client, report)) == [
         ("4.1", SUPPORTING[0]),
         ("4.2", SUPPORTING[1]),
     ]
@@ -337,7 +195,7 @@ def test_the_appendix_implications_are_numbered_under_their_own_headings(
     add_paragraph(
         officer_client, report, "Appendix 1 – 1 Financial and Value for Money", "Visits cost £4,000."
     )
-    page = report_page(officer_client, report)
+    page = record_page(officer_client, report)
     assert editor_paragraphs(page) == [
         ("1.1", "Costs are met by the FCO."),
         ("1.2", "Visits cost £4,000."),
@@ -366,7 +224,7 @@ def test_a_paragraph_of_only_spaces_is_refused_beside_it_and_nothing_is_saved(
     officer_client: Client, report: Report, text: str
 ) -> None:
     ParagraphFactory(report=report, section=4, text=SUPPORTING[0])
-    with unchanged():
+    with report_unchanged():
         response = add_paragraph(officer_client, report, "4 Supporting information", text, status=400)
     page = Page(response)
     assert "There is a problem" in page.text
@@ -381,8 +239,8 @@ def test_editing_a_paragraph_to_only_spaces_is_refused_beside_it(
     paragraph = ParagraphFactory(report=report, section=4, text=SUPPORTING[0])
     url = reverse("reports:paragraph-update", args=[paragraph.pk])
     form = within(Page(officer_client.get(url)).form_of("Paragraph"))
-    with unchanged():
-        response = officer_client.post(url, fill(form, {"Paragraph": "    "}))
+    with report_unchanged():
+        response = officer_client.post(url, form.fill({"Paragraph": "    "}))
     assert response.status_code == 400
     assert Page(response).field_error("Paragraph") == SPACES_ONLY
     assert Paragraph.objects.get(pk=paragraph.pk).text == SUPPORTING[0]
@@ -408,12 +266,12 @@ def test_an_officer_starts_a_report_with_its_sign_offs_to_collect(
     officer_client: Client, officer: Any
 ) -> None:
     url = reverse("reports:report-create")
-    response = officer_client.post(url, fill(report_form(officer_client, url), START))
+    response = officer_client.post(url, report_form(officer_client, url).fill(START))
     assert response.status_code == 302
     report = Report.objects.get(title=TITLE)
     assert response["Location"] == report.get_absolute_url()
     assert (report.status, report.created_by, report.revision) == ("draft", officer, 1)
-    page = report_page(officer_client, report)
+    page = record_page(officer_client, report)
     sign_off = page.section("Sign-off")
     assert "Legal officer (required)" in sign_off.text
     assert sign_off.text.count("Not yet cleared") == 3
@@ -423,8 +281,8 @@ def test_an_officer_starts_a_report_with_its_sign_offs_to_collect(
 @pytest.mark.parametrize("title", ["", "    "])
 def test_an_empty_title_is_refused_beside_it_and_nothing_is_saved(officer_client: Client, title: str) -> None:
     url = reverse("reports:report-create")
-    with unchanged():
-        response = officer_client.post(url, fill(report_form(officer_client, url), {**START, "Title": title}))
+    with report_unchanged():
+        response = officer_client.post(url, report_form(officer_client, url).fill({**START, "Title": title}))
     assert response.status_code == 200
     page = Page(response)
     assert "There is a problem" in page.text
@@ -436,8 +294,8 @@ def test_emptying_a_report_s_title_is_refused_and_the_title_stays(
     officer_client: Client, report: Report
 ) -> None:
     url = reverse("reports:report-update", args=[report.pk])
-    with unchanged():
-        response = officer_client.post(url, fill(report_form(officer_client, url), {"Title": "  "}))
+    with report_unchanged():
+        response = officer_client.post(url, report_form(officer_client, url).fill({"Title": "  "}))
     assert response.status_code == 200
     assert Page(response).field_error("Title") == NO_TITLE
 
@@ -483,8 +341,8 @@ def test_an_exempt_report_must_name_its_paragraph_and_give_the_public_interest_r
     values, errors = EXEMPT_CASES[case]
     url = reverse("reports:report-update", args=[report.pk]) if editing else reverse("reports:report-create")
     form = report_form(officer_client, url)
-    data = fill(form, {**START, "Exempt from publication": True, **values})
-    with unchanged():
+    data = form.fill({**START, "Exempt from publication": True, **values})
+    with report_unchanged():
         response = officer_client.post(url, data)
     assert response.status_code == 200
     page = Page(response)
@@ -502,11 +360,11 @@ def test_an_exempt_report_with_its_paragraph_and_reasoning_is_saved_and_says_so(
         "Schedule 12A paragraph": "3",
         "Public interest test": "Commercial terms with Xian Aerospace are still under negotiation.",
     }
-    response = officer_client.post(url, fill(report_form(officer_client, url), values))
+    response = officer_client.post(url, report_form(officer_client, url).fill(values))
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.is_exempt, report.exempt_paragraph) == (True, 3)
-    page = report_page(officer_client, report)
+    page = record_page(officer_client, report)
     assert "Exempt: paragraph 3 of Schedule 12A" in page.text
     preview = preview_page(officer_client, report).text
     assert "exempt information under paragraph 3 of Schedule 12A" in preview

@@ -22,26 +22,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import roles
-from reports.models import (
-    IMPLICATION_HEADINGS,
-    Paragraph,
-    Part,
-    Rendering,
-    RenderingStatus,
-    Report,
-    ReportStatus,
-    SignOff,
-    SignOffRole,
-)
+from reports import models
 from tests.factories import UserFactory
-from tests.partners.test_html import Page
-from tests.reports.test_report_pages import draft, editor_paragraphs, preview_paragraphs
+from tests.support.pages import Page
+from tests.support.queries import assert_queries_do_not_grow, count_queries
+from tests.support.register import client_for
+from tests.support.reports import draft, editor_paragraphs, preview_paragraphs
 
 FEW = 3
 MORE_REPORTS = 200
@@ -61,8 +51,8 @@ def fake_pdf(i: int) -> bytes:
 @dataclass
 class Subject:
     officer: Any
-    report: Report
-    rendering: Rendering
+    report: models.Report
+    rendering: models.Rendering
     paragraphs: int = 0
     renderings: int = 0
     reports: int = 0
@@ -72,13 +62,13 @@ class Subject:
 @pytest.fixture
 def subject(officer: Any) -> Subject:
     report = draft(officer, title="Opportunities for Overseas Economic Twinning")
-    SignOff.objects.filter(report=report, is_required=True).update(
+    models.SignOff.objects.filter(report=report, is_required=True).update(
         officer_name="Janie Berry", cleared_on=date(2015, 8, 28)
     )
-    rendering = Rendering.objects.create(
+    rendering = models.Rendering.objects.create(
         report=report,
         report_version=report.version,
-        status=RenderingStatus.READY,
+        status=models.RenderingStatus.READY,
         requested_by=officer,
         pdf=fake_pdf(0),
         sha256="a" * 64,
@@ -97,11 +87,11 @@ def people(s: Subject, n: int) -> list[Any]:
 
 def add_paragraphs(s: Subject, n: int) -> None:
     start, s.paragraphs = s.paragraphs, s.paragraphs + n
-    Paragraph.objects.bulk_create(
-        Paragraph(
+    models.Paragraph.objects.bulk_create(
+        models.Paragraph(
             report=s.report,
-            part=(Part.BODY, Part.IMPLICATIONS)[i % 2],
-            section=1 + i % (5 if i % 2 == 0 else len(IMPLICATION_HEADINGS)),
+            part=(models.Part.BODY, models.Part.IMPLICATIONS)[i % 2],
+            section=1 + i % (5 if i % 2 == 0 else len(models.IMPLICATION_HEADINGS)),
             position=i,
             text=f"Paragraph {i:04d} of the report, about Xi'an (西安市) and Hefei (合肥市).",
         )
@@ -112,13 +102,18 @@ def add_paragraphs(s: Subject, n: int) -> None:
 def add_renderings(s: Subject, n: int) -> None:
     start, s.renderings = s.renderings, s.renderings + n
     askers = people(s, 12)
-    statuses = (RenderingStatus.READY, RenderingStatus.READY, RenderingStatus.FAILED, RenderingStatus.QUEUED)
+    statuses = (
+        models.RenderingStatus.READY,
+        models.RenderingStatus.READY,
+        models.RenderingStatus.FAILED,
+        models.RenderingStatus.QUEUED,
+    )
     rows = []
     for i in range(start, start + n):
         status = statuses[i % 4]
-        ready = status == RenderingStatus.READY
+        ready = status == models.RenderingStatus.READY
         rows.append(
-            Rendering(
+            models.Rendering(
                 report=s.report,
                 report_version=1 + i % 5,
                 status=status,
@@ -127,18 +122,20 @@ def add_renderings(s: Subject, n: int) -> None:
                 sha256=f"{i:064x}" if ready else "",
                 size_bytes=2100 if ready else None,
                 page_count=7 if ready else None,
-                error="OSError: the worker ran out of memory" if status == RenderingStatus.FAILED else "",
+                error="OSError: the worker ran out of memory"
+                if status == models.RenderingStatus.FAILED
+                else "",
             )
         )
-    Rendering.objects.bulk_create(rows)
+    models.Rendering.objects.bulk_create(rows)
 
 
 def add_reports(s: Subject, n: int) -> None:
     start, s.reports = s.reports, s.reports + n
     deciders = people(s, 12)
-    statuses = (ReportStatus.DRAFT, ReportStatus.APPROVED, ReportStatus.PUBLISHED)
-    reports = Report.objects.bulk_create(
-        Report(
+    statuses = (models.ReportStatus.DRAFT, models.ReportStatus.APPROVED, models.ReportStatus.PUBLISHED)
+    reports = models.Report.objects.bulk_create(
+        models.Report(
             meeting_date=date(2015, 1, 7) + timedelta(days=7 * i),
             title=f"Report {i:04d} on overseas links",
             report_of="the Strategic Director for Neighbourhoods",
@@ -153,16 +150,16 @@ def add_reports(s: Subject, n: int) -> None:
         )
         for i in range(start, start + n)
     )
-    SignOff.objects.bulk_create(
-        SignOff(report=report, role=role, is_required=True)
+    models.SignOff.objects.bulk_create(
+        models.SignOff(report=report, role=role, is_required=True)
         for report in reports
-        for role in SignOffRole.values[:3]
+        for role in models.SignOffRole.values[:3]
     )
-    Rendering.objects.bulk_create(
-        Rendering(
+    models.Rendering.objects.bulk_create(
+        models.Rendering(
             report=report,
             report_version=1,
-            status=RenderingStatus.READY,
+            status=models.RenderingStatus.READY,
             requested_by=deciders[k % len(deciders)],
             pdf=fake_pdf(k),
             sha256=f"{k:064x}",
@@ -189,7 +186,9 @@ def _rendering(s: Subject) -> list[int]:
 
 
 def _paragraph(s: Subject) -> list[int]:
-    return [Paragraph.objects.filter(report=s.report).order_by("pk").values_list("pk", flat=True).first()]
+    return [
+        models.Paragraph.objects.filter(report=s.report).order_by("pk").values_list("pk", flat=True).first()
+    ]
 
 
 PAGES: dict[str, tuple[str, Callable[[Subject], list[int]] | None, str, dict[str, str]]] = {
@@ -212,34 +211,23 @@ PAGES: dict[str, tuple[str, Callable[[Subject], list[int]] | None, str, dict[str
 }
 
 
-def count_queries(client: Client, url: str, **headers: str) -> tuple[int, list[str]]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, **headers)
-    assert response.status_code == 200, url
-    return len(captured), [q["sql"] for q in captured.captured_queries]
-
-
 def url_of(s: Subject, page: str) -> tuple[str, dict[str, str]]:
     name, args, query, headers = PAGES[page]
     return reverse(name, args=args(s) if args else None) + query, headers
 
 
 @pytest.mark.parametrize("page", list(PAGES), ids=list(PAGES))
-def test_query_count_does_not_grow_with_rows(
-    officer_client: Client, subject: Subject, django_assert_max_num_queries: Any, page: str
-) -> None:
+def test_query_count_does_not_grow_with_rows(officer_client: Client, subject: Subject, page: str) -> None:
     # A second page needs more than a page of rows to exist at all.
     add_rows(subject, settings.PAGE_SIZE * 2 + FEW if "page=" in PAGES[page][2] else FEW, FEW, FEW)
     url, headers = url_of(subject, page)
-    officer_client.get(url, **headers)  # warm caches (content types, sessions) that are made once
-
-    few, _ = count_queries(officer_client, url, **headers)
-    add_rows(subject, MORE_REPORTS, MORE_PARAGRAPHS, MORE_RENDERINGS)
-    many, sql = count_queries(officer_client, url, **headers)
-
-    assert many == few, f"{url}: {few} queries with few rows, {many} with many more:\n" + "\n".join(sql)
-    with django_assert_max_num_queries(MAX_QUERIES):
-        officer_client.get(url, **headers)
+    assert_queries_do_not_grow(
+        officer_client,
+        url,
+        lambda: add_rows(subject, MORE_REPORTS, MORE_PARAGRAPHS, MORE_RENDERINGS),
+        at_most=MAX_QUERIES,
+        **headers,
+    )
 
 
 @pytest.mark.parametrize("persona", ["finance", "leader"])
@@ -247,15 +235,12 @@ def test_the_report_page_for_other_roles_does_not_grow(
     persona: str, subject: Subject, personas: dict[str, Any]
 ) -> None:
     """The Leader's Office sees the approval form, Finance neither it nor the editor."""
-    client = Client()
-    client.force_login(personas[persona])
-    url = subject.report.get_absolute_url()
     add_rows(subject, FEW, FEW, FEW)
-    client.get(url)
-    few, _ = count_queries(client, url)
-    add_rows(subject, MORE_REPORTS, MORE_PARAGRAPHS, MORE_RENDERINGS)
-    many, sql = count_queries(client, url)
-    assert many == few, "\n".join(sql)
+    assert_queries_do_not_grow(
+        client_for(personas[persona]),
+        subject.report.get_absolute_url(),
+        lambda: add_rows(subject, MORE_REPORTS, MORE_PARAGRAPHS, MORE_RENDERINGS),
+    )
 
 
 @pytest.mark.parametrize(
@@ -266,19 +251,21 @@ def test_no_page_but_the_download_reads_the_pdf_bytes(
 ) -> None:
     add_rows(subject, FEW, FEW, MORE_RENDERINGS)
     url, headers = url_of(subject, page)
-    _, sql = count_queries(officer_client, url, **headers)
+    sql = count_queries(officer_client, url, **headers).sql
     reading = [q for q in sql if PDF_COLUMN.search(q.split(" FROM ")[0])]
     assert not reading, f"{url} selects the PDF bytes:\n" + "\n".join(reading)
 
     # The check can fail: the download does read them.
-    _, sql = count_queries(officer_client, reverse("reports:rendering-download", args=[subject.rendering.pk]))
+    sql = count_queries(
+        officer_client, reverse("reports:rendering-download", args=[subject.rendering.pk])
+    ).sql
     assert any(PDF_COLUMN.search(q.split(" FROM ")[0]) for q in sql)
 
 
 def test_the_pages_really_hold_the_rows(officer_client: Client, subject: Subject) -> None:
     """The counts above are only worth something if the rows are on the pages."""
     add_rows(subject, MORE_REPORTS, MORE_PARAGRAPHS, MORE_RENDERINGS)
-    reports = Report.objects.count()
+    reports = models.Report.objects.count()
     assert reports > MORE_REPORTS
 
     listed = Page(officer_client.get(reverse("reports:report-list")))

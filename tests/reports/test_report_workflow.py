@@ -28,21 +28,16 @@ from pypdf import PdfReader
 from core import roles
 from reports import rendering as report_rendering
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus, SignOff, SignOffRole
-from tests.delegations.test_visits import HX, fill, said, within
 from tests.factories import ParagraphFactory, UserFactory
-from tests.partners.test_html import Page
-from tests.reports.test_report_pages import (
+from tests.support.pages import HX, Page, button_form, open_page, press, record_page, status_message, within
+from tests.support.reports import (
     SUPPORTING,
     TITLE,
-    button_form,
     draft,
     editor_paragraphs,
     make_the_pdf,
-    message,
-    press,
-    report_page,
+    report_unchanged,
     run_the_worker,
-    unchanged,
 )
 
 FILENAME = "2015-09-09 Council Cabinet - Opportunities for Overseas Economic Twinning.pdf"
@@ -53,9 +48,7 @@ FROZEN = "This report is approved and cannot change; start a new draft to revise
 
 
 def sign_off_page(client: Client, report: Report) -> Page:
-    response = client.get(reverse("reports:sign-offs", args=[report.pk]))
-    assert response.status_code == 200
-    return Page(response)
+    return open_page(client, reverse("reports:sign-offs", args=[report.pk]))
 
 
 def record_sign_off(
@@ -99,6 +92,15 @@ def _form_data(page: Page) -> dict[str, Any]:
     return data
 
 
+def row_of(data: dict[str, Any], role: str) -> str:
+    """The prefix of the fields of ``role``'s row in the sign-off page's form data."""
+    return next(
+        name.removesuffix("-id")
+        for name, value in data.items()
+        if name.endswith("-id") and SignOff.objects.get(pk=value).role == role
+    )
+
+
 def clear_required(client: Client, report: Report) -> None:
     record_sign_off(
         client,
@@ -113,7 +115,7 @@ def clear_required(client: Client, report: Report) -> None:
 
 def approve(client: Client, report: Report, *, page: Page | None = None) -> Any:
     """Presses "Approve the report" on the report page (as loaded now, or earlier)."""
-    return press(client, page or report_page(client, report), "Approve the report")
+    return press(client, page or record_page(client, report), "Approve the report")
 
 
 def problem(response: Any) -> str:
@@ -124,14 +126,8 @@ def problem(response: Any) -> str:
     return page.errors_summary()
 
 
-def record(page: Page) -> dict[str, str]:
-    """The report page's own description list: label -> what it says."""
-    found = page.root.find_all("dl")[0]
-    return {dt.text: said(dd) for dt, dd in zip(found.find_all("dt"), found.find_all("dd"), strict=True)}
-
-
 def status_of(client: Client, report: Report) -> str:
-    return record(report_page(client, report))["Status"]
+    return record_page(client, report).described()["Status"]
 
 
 def download(client: Client, rendering: Rendering) -> Any:
@@ -177,7 +173,7 @@ def approved(cleared: Report, leader_client: Client) -> Report:
 def test_approval_is_refused_while_a_required_sign_off_is_missing(
     leader_client: Client, report: Report
 ) -> None:
-    with unchanged():
+    with report_unchanged():
         said = problem(approve(leader_client, report))
     assert said == (
         "There is a problem It cannot be approved until these officers have cleared it (name and date): "
@@ -201,7 +197,7 @@ def test_silence_is_not_consent_a_sign_off_needs_a_name_and_a_date(
             "Service Director(s)": ("Christine Durrant", "2015-08-26"),
         },
     )
-    with unchanged():
+    with report_unchanged():
         said = problem(approve(leader_client, report))
     assert said.endswith("(name and date): Legal officer.")
     assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
@@ -211,9 +207,9 @@ def test_once_the_required_officers_have_cleared_it_the_leader_s_office_approves
     officer_client: Client, leader_client: Client, leader: Any, report: Report
 ) -> None:
     response = record_sign_off(officer_client, report, {"Legal officer": ("Janie Berry", "2015-08-28")})
-    assert "The sign-off was saved." in message(officer_client.get(response["Location"]))
+    assert "The sign-off was saved." in status_message(officer_client.get(response["Location"]))
     clear_required(officer_client, report)
-    signed = report_page(leader_client, report).section("Sign-off").text
+    signed = record_page(leader_client, report).section("Sign-off").text
     assert "Janie Berry 28 August 2015" in signed
     assert "Not yet cleared" not in signed
     history = report.history.count()
@@ -221,7 +217,7 @@ def test_once_the_required_officers_have_cleared_it_the_leader_s_office_approves
     response = approve(leader_client, report)
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
-    assert f"“{TITLE}” is now approved." in message(leader_client.get(response["Location"]))
+    assert f"“{TITLE}” is now approved." in status_message(leader_client.get(response["Location"]))
     stored = Report.objects.get(pk=report.pk)
     assert (stored.status, stored.approved_by) == (ReportStatus.APPROVED, leader)
     assert stored.approved_at is not None
@@ -235,14 +231,10 @@ def test_an_optional_sign_off_left_empty_does_not_stop_approval_but_one_made_req
     officer_client: Client, leader_client: Client, cleared: Report
 ) -> None:
     data = _form_data(sign_off_page(officer_client, cleared))
-    estates = next(
-        name.removesuffix("-id")
-        for name, value in data.items()
-        if name.endswith("-id") and SignOff.objects.get(pk=value).role == SignOffRole.ESTATES
-    )
+    estates = row_of(data, SignOffRole.ESTATES)
     data[f"{estates}-is_required"] = "on"
     assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
-    with unchanged():
+    with report_unchanged():
         assert problem(approve(leader_client, cleared)).endswith("(name and date): Estates/Property officer.")
 
     data.pop(f"{estates}-is_required")
@@ -254,11 +246,7 @@ def test_an_officer_cannot_make_a_required_sign_off_optional_to_get_it_approved(
     officer_client: Client, leader_client: Client, report: Report
 ) -> None:
     data = _form_data(sign_off_page(officer_client, report))
-    legal = next(
-        name.removesuffix("-id")
-        for name, value in data.items()
-        if name.endswith("-id") and SignOff.objects.get(pk=value).role == SignOffRole.LEGAL
-    )
+    legal = row_of(data, SignOffRole.LEGAL)
     data.pop(f"{legal}-is_required")  # "Required" unticked, the legal officer never asked
     officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data)
     record_sign_off(
@@ -280,7 +268,7 @@ def test_an_exempt_report_is_not_approved_without_its_public_interest_reasoning(
     Report.objects.filter(pk=cleared.pk).update(
         is_exempt=True, exempt_paragraph=3, public_interest_reasoning=" "
     )
-    with unchanged():
+    with report_unchanged():
         said = problem(approve(leader_client, cleared))
     assert said.endswith(
         "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
@@ -292,21 +280,21 @@ def test_a_report_with_no_paragraphs_is_not_approved(
 ) -> None:
     empty = draft(officer)
     clear_required(officer_client, empty)
-    with unchanged():
+    with report_unchanged():
         assert problem(approve(leader_client, empty)).endswith("It cannot be approved with no paragraphs.")
 
 
 def test_a_report_changed_after_the_leader_s_office_opened_it_is_not_approved(
     officer_client: Client, leader_client: Client, cleared: Report
 ) -> None:
-    read = report_page(leader_client, cleared)
+    read = record_page(leader_client, cleared)
     paragraph = Paragraph.objects.get(text=SUPPORTING[0])
     url = reverse("reports:paragraph-update", args=[paragraph.pk])
     form = within(Page(officer_client.get(url)).form_of("Paragraph"))
     changed = "Derby has twinning links with Osnabrück, Toyota City and Hefei."
-    assert officer_client.post(url, fill(form, {"Paragraph": changed})).status_code == 302
+    assert officer_client.post(url, form.fill({"Paragraph": changed})).status_code == 302
 
-    with unchanged():
+    with report_unchanged():
         response = approve(leader_client, cleared, page=read)
     # The report is shown again as it now stands, saying why it was not approved.
     assert problem(response).endswith(
@@ -323,10 +311,10 @@ def test_a_report_changed_after_the_leader_s_office_opened_it_is_not_approved(
 def test_only_the_leader_s_office_approves(persona: str, cleared: Report, personas: dict[str, Any]) -> None:
     client = Client()
     client.force_login(personas[persona])
-    page = report_page(client, cleared)
+    page = record_page(client, cleared)
     with pytest.raises(AssertionError, match="0 buttons"):
         button_form(page, "Approve the report")
-    with unchanged():
+    with report_unchanged():
         response = client.post(
             reverse("reports:report-approve", args=[cleared.pk]), {"version": cleared.version}
         )
@@ -334,7 +322,7 @@ def test_only_the_leader_s_office_approves(persona: str, cleared: Report, person
 
 
 def test_an_approved_report_is_not_approved_again(leader_client: Client, approved: Report) -> None:
-    with unchanged():
+    with report_unchanged():
         response = leader_client.post(
             reverse("reports:report-approve", args=[approved.pk]), {"version": approved.version}
         )
@@ -360,8 +348,8 @@ def decision_form(client: Client, report: Report) -> tuple[str, Page]:
 
 
 def test_publishing_without_the_decision_record_is_refused(leader_client: Client, approved: Report) -> None:
-    with unchanged():
-        said = problem(press(leader_client, report_page(leader_client, approved), "Publish the report"))
+    with report_unchanged():
+        said = problem(press(leader_client, record_page(leader_client, approved), "Publish the report"))
     assert said.endswith(
         "Record the decision before publishing: the decision, its date, the reasons, the alternative options "
         "rejected, the conflicts of interest declared (or “None”) missing."
@@ -392,9 +380,9 @@ def test_publishing_with_any_part_of_the_decision_record_missing_is_refused(
     leader_client: Client, approved: Report, left_out: str, blank: str
 ) -> None:
     url, form = decision_form(leader_client, approved)
-    assert leader_client.post(url, fill(form, {**DECISION, left_out: blank})).status_code == 302
-    with unchanged():
-        said = problem(press(leader_client, report_page(leader_client, approved), "Publish the report"))
+    assert leader_client.post(url, form.fill({**DECISION, left_out: blank})).status_code == 302
+    with report_unchanged():
+        said = problem(press(leader_client, record_page(leader_client, approved), "Publish the report"))
     assert said == f"There is a problem Record the decision before publishing: {MISSING[left_out]} missing."
     assert Report.objects.get(pk=approved.pk).status == ReportStatus.APPROVED
 
@@ -403,11 +391,11 @@ def test_with_the_decision_recorded_the_leader_s_office_publishes(
     leader_client: Client, leader: Any, approved: Report
 ) -> None:
     url, form = decision_form(leader_client, approved)
-    response = leader_client.post(url, fill(form, DECISION))
+    response = leader_client.post(url, form.fill(DECISION))
     assert response.status_code == 302
-    response = press(leader_client, report_page(leader_client, approved), "Publish the report")
+    response = press(leader_client, record_page(leader_client, approved), "Publish the report")
     assert response.status_code == 302
-    assert f"“{TITLE}” is now published." in message(leader_client.get(response["Location"]))
+    assert f"“{TITLE}” is now published." in status_message(leader_client.get(response["Location"]))
     stored = Report.objects.get(pk=approved.pk)
     assert (stored.status, stored.published_by, stored.decision_date) == (
         ReportStatus.PUBLISHED,
@@ -418,7 +406,7 @@ def test_with_the_decision_recorded_the_leader_s_office_publishes(
 
 
 def test_a_draft_is_not_published(leader_client: Client, cleared: Report) -> None:
-    with unchanged():
+    with report_unchanged():
         response = leader_client.post(
             reverse("reports:report-publish", args=[cleared.pk]), {"version": cleared.version}
         )
@@ -431,7 +419,7 @@ def test_a_draft_is_not_published(leader_client: Client, cleared: Report) -> Non
 def test_an_approved_report_offers_no_editing_only_a_revised_draft(
     officer_client: Client, approved: Report
 ) -> None:
-    page = report_page(officer_client, approved)
+    page = record_page(officer_client, approved)
     for words in ("Edit details", "Record sign-off", "Add a paragraph"):
         assert words not in page.text, words
     for words in ("Move up paragraph 4.2", "Remove paragraph 4.1"):
@@ -471,12 +459,12 @@ def test_after_approval_the_edit_urls_send_you_back_with_a_message_and_change_no
         "reports:paragraph-move": {"direction": "up"},
         "reports:paragraph-delete": {},
     }[name]
-    with unchanged():
+    with report_unchanged():
         response = officer_client.get(url) if method == "GET" else officer_client.post(url, data)
     assert response.status_code == 302
     assert response["Location"].split("#")[0] == approved.get_absolute_url()
-    assert FROZEN in message(officer_client.get(response["Location"]))
-    assert [t for _, t in editor_paragraphs(report_page(officer_client, approved))][2:] == SUPPORTING
+    assert FROZEN in status_message(officer_client.get(response["Location"]))
+    assert [t for _, t in editor_paragraphs(record_page(officer_client, approved))][2:] == SUPPORTING
 
 
 def test_a_revised_draft_starts_as_revision_2_with_the_same_paragraphs_and_the_approved_stays_as_it_was(
@@ -489,12 +477,12 @@ def test_a_revised_draft_starts_as_revision_2_with_the_same_paragraphs_and_the_a
     first_pdf = make_the_pdf(leader_client, approved, django_capture_on_commit_callbacks)
     before = download(leader_client, first_pdf)
     assert before.status_code == 200
-    approved_paragraphs = editor_paragraphs(report_page(officer_client, approved))
+    approved_paragraphs = editor_paragraphs(record_page(officer_client, approved))
 
-    response = press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    response = press(officer_client, record_page(officer_client, approved), "Start a revised draft")
     revision = Report.objects.get(supersedes=approved)
     assert response["Location"] == revision.get_absolute_url()
-    assert "Revision 2 was started as a draft; the approved report stays as it was." in message(
+    assert "Revision 2 was started as a draft; the approved report stays as it was." in status_message(
         officer_client.get(response["Location"])
     )
     assert (revision.revision, revision.status, revision.title, revision.created_by) == (
@@ -503,14 +491,14 @@ def test_a_revised_draft_starts_as_revision_2_with_the_same_paragraphs_and_the_a
         TITLE,
         officer,
     )
-    page = report_page(officer_client, revision)
+    page = record_page(officer_client, revision)
     assert editor_paragraphs(page) == approved_paragraphs
-    assert record(page)["Revision"].replace(" )", ")") == "2 (revises revision 1)"
+    assert page.described()["Revision"].replace(" )", ")") == "2 (revises revision 1)"
 
     # The draft is edited: a paragraph removed, one added.
     assert press(officer_client, page, "Remove paragraph 4.1").status_code == 302
     Paragraph.objects.create(report=revision, section=5, position=1, text="Doing nothing was considered.")
-    assert editor_paragraphs(report_page(officer_client, approved)) == approved_paragraphs
+    assert editor_paragraphs(record_page(officer_client, approved)) == approved_paragraphs
     assert Report.objects.get(pk=approved.pk).status == ReportStatus.APPROVED
 
     # Its own PDF is of revision 2; the approved PDF still downloads byte for byte.
@@ -529,9 +517,9 @@ def test_a_revised_draft_starts_as_revision_2_with_the_same_paragraphs_and_the_a
 def test_a_revised_draft_must_be_signed_off_again_before_approval(
     officer_client: Client, leader_client: Client, approved: Report
 ) -> None:
-    press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    press(officer_client, record_page(officer_client, approved), "Start a revised draft")
     revision = Report.objects.get(supersedes=approved)
-    with unchanged():
+    with report_unchanged():
         said = problem(approve(leader_client, revision))
     assert said.endswith("Legal officer, Financial officer, Service Director(s).")
     clear_required(officer_client, revision)
@@ -543,8 +531,8 @@ def test_a_revised_draft_does_not_inherit_the_decision_of_the_approved_one(
 ) -> None:
     """Revision 2 is decided afresh: it cannot be published on the decision taken on revision 1."""
     url, form = decision_form(leader_client, approved)
-    assert leader_client.post(url, fill(form, DECISION)).status_code == 302
-    press(officer_client, report_page(officer_client, approved), "Start a revised draft")
+    assert leader_client.post(url, form.fill(DECISION)).status_code == 302
+    press(officer_client, record_page(officer_client, approved), "Start a revised draft")
     revision = Report.objects.get(supersedes=approved)
     decided = ("decision", "decision_date", "decision_reasons", "alternatives_rejected", "conflicts_declared")
     assert Report.objects.values(*decided).get(pk=revision.pk) == dict.fromkeys(decided, "") | {
@@ -553,8 +541,8 @@ def test_a_revised_draft_does_not_inherit_the_decision_of_the_approved_one(
     assert Report.objects.get(pk=approved.pk).decision == DECISION["Decision"]
     clear_required(officer_client, revision)
     assert approve(leader_client, revision).status_code == 302
-    with unchanged():
-        said = problem(press(leader_client, report_page(leader_client, revision), "Publish the report"))
+    with report_unchanged():
+        said = problem(press(leader_client, record_page(leader_client, revision), "Publish the report"))
     assert said.startswith("There is a problem Record the decision before publishing: the decision, its date")
 
 
@@ -576,7 +564,7 @@ def test_make_the_pdf_follows_it_to_ready_and_it_downloads_as_the_report(
     assert page.link(f"Download the PDF of {TITLE}") == reverse(
         "reports:rendering-download", args=[rendering.pk]
     )
-    listed = report_page(officer_client, report).section("PDFs")
+    listed = record_page(officer_client, report).section("PDFs")
     assert "Ready" in listed.text
 
     response = download(officer_client, rendering)
@@ -595,7 +583,7 @@ def test_the_status_block_polls_while_queued_and_stops_once_ready(
     officer_client: Client, report: Report, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        press(officer_client, report_page(officer_client, report), "Make the PDF")
+        press(officer_client, record_page(officer_client, report), "Make the PDF")
     rendering = Rendering.objects.get(report=report)
 
     queued = rendering_page(officer_client, rendering, **HX)
@@ -643,7 +631,7 @@ def test_a_failed_pdf_says_why_and_try_again_makes_it_ready(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = press(officer_client, page, "Try again")
     assert response["Location"] == rendering.get_absolute_url()
-    assert "The PDF is queued again." in message(officer_client.get(response["Location"]))
+    assert "The PDF is queued again." in status_message(officer_client.get(response["Location"]))
     assert Rendering.objects.get(pk=rendering.pk).status == RenderingStatus.QUEUED
     run_the_worker(callbacks, rendering)
     rendering.refresh_from_db()
@@ -656,8 +644,8 @@ def test_asking_twice_while_queued_makes_one_pdf(
     officer_client: Client, leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
-        first = press(officer_client, report_page(officer_client, report), "Make the PDF")
-        second = press(leader_client, report_page(leader_client, report), "Make the PDF")
+        first = press(officer_client, record_page(officer_client, report), "Make the PDF")
+        second = press(leader_client, record_page(leader_client, report), "Make the PDF")
     assert first["Location"] == second["Location"]
     assert Rendering.objects.filter(report=report).count() == 1
 
@@ -666,7 +654,7 @@ def test_finance_reads_and_downloads_but_cannot_edit_nor_ask_for_a_pdf(
     finance_client: Client, leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
 ) -> None:
     rendering = make_the_pdf(leader_client, report, django_capture_on_commit_callbacks)
-    page = report_page(finance_client, report)
+    page = record_page(finance_client, report)
     for words in ("Edit details", "Record sign-off", "Add a paragraph", "Approve the report", "Make the PDF"):
         assert words not in page.text, words
     response = download(finance_client, rendering)
@@ -674,21 +662,25 @@ def test_finance_reads_and_downloads_but_cannot_edit_nor_ask_for_a_pdf(
     assert response.content.startswith(b"%PDF")
 
     paragraph = Paragraph.objects.get(text=SUPPORTING[0])
-    with unchanged():
-        for name, pk in (
-            ("reports:report-update", report.pk),
-            ("reports:sign-offs", report.pk),
-            ("reports:paragraph-update", paragraph.pk),
-        ):
+    with report_unchanged():
+        forms = {
+            "reports:report-update": report,
+            "reports:sign-offs": report,
+            "reports:paragraph-update": paragraph,
+        }
+        for name, record in forms.items():
+            pk = record.pk
             assert finance_client.get(reverse(name, args=[pk])).status_code == 403, name
             assert finance_client.post(reverse(name, args=[pk]), {}).status_code == 403, name
-        for name, pk in (
-            ("reports:paragraph-add", report.pk),
-            ("reports:paragraph-move", paragraph.pk),
-            ("reports:paragraph-delete", paragraph.pk),
-            ("reports:rendering-request", report.pk),
-            ("reports:report-revise", report.pk),
-        ):
+        buttons = {
+            "reports:paragraph-add": report,
+            "reports:paragraph-move": paragraph,
+            "reports:paragraph-delete": paragraph,
+            "reports:rendering-request": report,
+            "reports:report-revise": report,
+        }
+        for name, record in buttons.items():
+            pk = record.pk
             assert finance_client.post(reverse(name, args=[pk]), {}).status_code == 403, name
 
 
@@ -700,7 +692,7 @@ def test_on_an_approved_report_the_edit_urls_are_refused_to_those_who_may_not_ed
     client = Client()
     client.force_login(personas[persona])
     paragraph = Paragraph.objects.get(text=SUPPORTING[1])
-    with unchanged():
+    with report_unchanged():
         got = {
             name: client.get(reverse(name, args=[pk])).status_code
             for name, pk in (
@@ -727,7 +719,7 @@ def test_the_pdf_of_a_report_you_may_not_see_is_not_found_not_forbidden(
 ) -> None:
     rendering = make_the_pdf(leader_client, report, django_capture_on_commit_callbacks)
     missing = reverse("reports:rendering-download", args=[rendering.pk + 1000])
-    with unchanged():
+    with report_unchanged():
         real = download(outsider_client, rendering)
         unknown = outsider_client.get(missing)
     assert real.status_code == unknown.status_code == 404
@@ -741,9 +733,9 @@ def test_a_pdf_not_yet_ready_is_not_found(
     leader_client: Client, report: Report, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
-        press(leader_client, report_page(leader_client, report), "Make the PDF")
+        press(leader_client, record_page(leader_client, report), "Make the PDF")
     rendering = Rendering.objects.get(report=report)
-    with unchanged():
+    with report_unchanged():
         assert download(leader_client, rendering).status_code == 404
 
 
@@ -757,7 +749,7 @@ def test_a_sign_off_with_a_date_that_is_not_one_is_refused_and_nothing_is_saved(
     first = next(name for name in data if name.endswith("-cleared_on"))
     data[first.replace("-cleared_on", "-officer_name")] = "Janie Berry"
     data[first] = "2015-02-30"
-    with unchanged():
+    with report_unchanged():
         response = officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data)
     assert response.status_code == 400
     page = Page(response)
@@ -768,10 +760,10 @@ def test_a_sign_off_with_a_date_that_is_not_one_is_refused_and_nothing_is_saved(
 
 
 def test_a_draft_is_not_revised_into_another_draft(officer_client: Client, report: Report) -> None:
-    with unchanged():
+    with report_unchanged():
         response = officer_client.post(reverse("reports:report-revise", args=[report.pk]))
     assert response["Location"] == report.get_absolute_url()
-    assert "A draft is revised by editing it." in message(officer_client.get(response["Location"]))
+    assert "A draft is revised by editing it." in status_message(officer_client.get(response["Location"]))
 
 
 def test_a_second_officer_saving_the_same_report_is_refused_and_keeps_the_first_s_words(
@@ -782,10 +774,10 @@ def test_a_second_officer_saving_the_same_report_is_refused_and_keeps_the_first_
     url = reverse("reports:report-update", args=[report.pk])
     mine = within(Page(officer_client.get(url)).form_of("Title"))
     theirs = within(Page(colleague.get(url)).form_of("Title"))
-    assert officer_client.post(url, fill(mine, {"Report of": "the Chief Executive"})).status_code == 302
+    assert officer_client.post(url, mine.fill({"Report of": "the Chief Executive"})).status_code == 302
 
-    with unchanged():
-        response = colleague.post(url, fill(theirs, {"Report of": "the Leader of the Council"}))
+    with report_unchanged():
+        response = colleague.post(url, theirs.fill({"Report of": "the Leader of the Council"}))
     assert response.status_code == 200
     said = Page(response).errors_summary()
     assert "Olivia Officer saved this record" in said

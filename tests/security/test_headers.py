@@ -20,10 +20,9 @@ PASSWORD = "correct-horse-battery-staple-7"
 
 
 def _officer(username: str):
-    user = UserFactory(username=username, email=f"{username}@derby.gov.uk", roles=[roles.OFFICER])
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return UserFactory(
+        username=username, email=f"{username}@derby.gov.uk", roles=[roles.OFFICER], password=PASSWORD
+    )
 
 
 @pytest.fixture

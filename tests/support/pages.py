@@ -1,19 +1,24 @@
-"""Reading a page as a person does: fields by their label, text as shown.
+"""The page reader: a page read as a person reads it, fields by their label,
+sections by their heading, text as shown.
 
-``Page`` is shared by the register's tests (imported from here, as this
-folder holds only test modules); the tests below check that it finds what a
-person would and nothing else, so a passing register test means the page
-really says it.
+``Page`` parses a response's HTML into a small tree of ``Node``; ``within``
+reads one part of it (a form, a section, a table row) on its own. The visit,
+budget and report pages hold several small forms whose labels repeat, so a
+form is found by where it posts (``form_posting_to``) and filled as a person
+would (``fill``, ``choose``). Its own tests are in tests/test_support.py, so a
+passing page test means the page really says it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urlencode
 
-import pytest
+from django.test import Client
 
 VOID = {
     "area",
@@ -235,6 +240,43 @@ class Page:
                     put(name, options[0].attrs.get("value", options[0].text) if options else "")
         return data
 
+    def form_posting_to(self, url: str) -> Page:
+        """The one form on the page that posts to ``url``, read on its own."""
+        forms = [f for f in self.root.find_all("form") if f.attrs.get("action") == url]
+        assert len(forms) == 1, f"{len(forms)} forms post to {url}"
+        return within(forms[0])
+
+    def fill(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What this form sends once each field named by its label is filled in.
+
+        A choice is picked by its visible text; a tick box takes True or False.
+        Fields not named keep what the page put in them.
+        """
+        labels = self.labels()
+        assert labels, "The form has no labelled fields"
+        data = self.form_values(labels[0])
+        for label, value in values.items():
+            control = self.control(label)
+            name = control.attrs["name"]
+            if control.tag == "select":
+                matches = [o.attrs.get("value", "") for o in control.find_all("option") if o.text == value]
+                assert matches, f"{label!r} offers no {value!r}: {self.options(label)}"
+                data[name] = matches[0]
+            elif control.attrs.get("type") == "checkbox":
+                if value:
+                    data[name] = control.attrs.get("value", "on")
+                else:
+                    data.pop(name, None)
+            else:
+                data[name] = value
+        return data
+
+    def choose(self, data: dict[str, Any], label: str) -> dict[str, Any]:
+        """``data`` with the radio button labelled ``label`` ticked."""
+        control = self.control(label)
+        assert control.attrs.get("type") == "radio", f"{label!r} is not a radio button"
+        return {**data, control.attrs["name"]: control.attrs["value"]}
+
     def checked(self, label: str) -> list[str]:
         """The labels of the ticked boxes in the form holding the field labelled ``label``."""
         form = self.form_of(label)
@@ -253,75 +295,156 @@ class Page:
                 return node.attrs.get("href", "")
         raise AssertionError(f"No link reading {text!r}")
 
+    def links(self) -> list[str]:
+        """Where every link on the page goes, in order."""
+        return [node.attrs["href"] for node in self.root.find_all("a") if node.attrs.get("href")]
 
-# --- The reader's own tests --------------------------------------------------------
-
-FORM_WITH_ERROR = """
-<main><form>
-<div id="div_id_name" class="mb-3"> <label for="id_name" class="form-label requiredField">
-  English name<span class="asteriskField">*</span> </label>
-  <input type="text" name="name" value="Xi&#x27;an" class="textinput form-control is-invalid" required
-   aria-invalid="true" aria-describedby="id_name_error" id="id_name">
-  <div id="id_name_error" class="invalid-feedback">
-   <p id="error_1_id_name"><strong>Too long.</strong></p></div>
-</div>
-<label for="id_country">Country</label><input type="text" name="country" value="China" id="id_country"
- aria-describedby="id_country_helptext"><div id="id_country_helptext">Say the country.</div>
-<label for="id_kind">Kind</label><select id="id_kind" name="kind"><option value="">---</option>
-<option value="city" selected>City</option><option value="province">Province</option></select>
-<label for="id_notes">Notes</label><textarea id="id_notes" name="notes">
-Line one</textarea>
-</form></main>
-"""
+    def described(self) -> dict[str, str]:
+        """The page's first description list, term -> what it says (as read aloud)."""
+        found = self.root.find_all("dl")
+        assert found, "The page has no description list"
+        terms, values = found[0].find_all("dt"), found[0].find_all("dd")
+        return {term.text: said(value) for term, value in zip(terms, values, strict=True)}
 
 
-def test_reads_a_fields_error_by_its_label() -> None:
-    page = Page(FORM_WITH_ERROR)
-    assert page.field_error("English name") == "Too long."
-    assert page.value("English name") == "Xi'an"
-    assert page.invalid_fields() == ["English name"]
+# --- Parts of a page, and its forms as a person fills them --------------------------------
+
+# The header htmx sends with the requests it makes.
+HX = {"HTTP_HX_REQUEST": "true"}
+# Django's word for a required field left empty.
+REQUIRED = "This field is required."
 
 
-def test_a_field_without_an_error_is_not_reported_as_having_one() -> None:
-    page = Page(FORM_WITH_ERROR)
-    with pytest.raises(AssertionError, match="not marked invalid"):
-        page.field_error("Country")
+def within(node: Node) -> Page:
+    """A Page reading only ``node`` and what it holds (one form, one section, one row)."""
+    page = Page.__new__(Page)
+    page.html = ""
+    page.root = node
+    page.by_id = {n.attrs["id"]: n for n in node.iter() if "id" in n.attrs}
+    return page
 
 
-def test_reads_choices_values_and_text() -> None:
-    page = Page(FORM_WITH_ERROR)
-    assert page.options("Kind") == ["City", "Province"]
-    assert page.value("Kind") == "city"
-    assert page.value("Notes") == "Line one"
-    with pytest.raises(AssertionError, match="No field labelled"):
-        page.control("Population")
+def said(text_or_node: str | Node) -> str:
+    """Text as read aloud: no space before punctuation that followed a tag."""
+    text = text_or_node if isinstance(text_or_node, str) else text_or_node.text
+    return re.sub(r" ([.,;:])", r"\1", text)
 
 
-def test_reads_what_a_form_would_send() -> None:
-    page = Page(
-        FORM_WITH_ERROR.replace(
-            "</form>",
-            '<input type="hidden" name="version" value="3"><input type="checkbox" name="sectors" value="1"'
-            ' id="s1" checked><label for="s1">Rail</label><input type="checkbox" name="sectors" value="2"'
-            ' id="s2"><label for="s2">Aerospace</label></form>',
-        )
+def open_page(client: Client, url: str, **query: str) -> Page:
+    """The page at ``url``, which must answer 200."""
+    response = client.get(url, query)
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    return Page(response)
+
+
+def record_page(client: Client, record: Any, **query: str) -> Page:
+    """The page of a record of the register (a line, a visit, a report), which must answer 200."""
+    return open_page(client, record.get_absolute_url(), **query)
+
+
+def open_list(client: Client, url: str, query: str = "", **chosen: str) -> Page:
+    """A list page, each filter named by its label (an underscore for a space) and
+    chosen by its visible text, or typed for a text box, as the filter form sends it."""
+    if chosen:
+        form = open_page(client, url)
+        params: dict[str, str] = {}
+        for label, text in chosen.items():
+            control = form.control(label.replace("_", " "))
+            if control.tag == "select":
+                values = [o.attrs.get("value", "") for o in control.find_all("option") if o.text == text]
+                assert values, f"The {label!r} filter offers no {text!r}: {form.options(label)}"
+                params[control.attrs["name"]] = values[0]
+            else:
+                params[control.attrs["name"]] = text
+        query = "?" + urlencode(params)
+    return open_page(client, url + query)
+
+
+def sorted_by(client: Client, url: str, header: str, times: int = 1) -> Page:
+    """A list page after its column header is clicked ``times`` times (once ascending, twice descending)."""
+    page = open_page(client, url)
+    for _ in range(times):
+        links = [
+            a
+            for th in page.root.find_all("th")
+            for a in th.find_all("a")
+            if a.text.split(" (")[0].rstrip(" ▲▼") == header
+        ]
+        assert links, f"No sortable column {header!r}"
+        page = open_page(client, url + links[0].attrs["href"])
+    return page
+
+
+def open_form(client: Client, url: str, label: str) -> dict[str, Any]:
+    """What the form holding the field labelled ``label`` sends as the page loads it."""
+    return open_page(client, url).form_values(label)
+
+
+def second_save(
+    first: Client,
+    second: Client,
+    url: str,
+    label: str,
+    changes: tuple[dict[str, Any], dict[str, Any]],
+    *,
+    post_to: str = "",
+    status: int = 200,
+) -> Page:
+    """Two people open the form holding the field labelled ``label`` at ``url``; the first
+    saves their changes, then the second sends theirs from the form as they opened it.
+
+    Returns the page the second is sent back with (``status``): an edit page answers
+    200, a form on a record's own page (``post_to``) 400.
+    """
+    forms = open_form(first, url, label), open_form(second, url, label)
+    assert forms[0]["version"] == forms[1]["version"], "The two opened different versions"
+    saved = first.post(post_to or url, {**forms[0], **changes[0]})
+    assert saved.status_code == 302, f"The first save was refused: {saved.status_code}"
+    response = second.post(post_to or url, {**forms[1], **changes[1]})
+    assert response.status_code == status, f"expected {status}, got {response.status_code}"
+    return Page(response)
+
+
+def refused(response: Any, status: int = 200) -> Page:
+    """A post sent back with ``status`` and a page saying that something needs fixing."""
+    assert response.status_code == status, (
+        f"expected {status}, got {response.status_code} {response.get('Location', '')}"
     )
-    assert page.form_values("English name") == {
-        "name": "Xi'an",
-        "country": "China",
-        "kind": "city",
-        "notes": "Line one",
-        "version": "3",
-        "sectors": ["1"],
+    page = Page(response)
+    assert "There is a problem" in page.text, "The page does not say that something needs fixing"
+    return page
+
+
+def button_form(page: Page, words: str) -> tuple[str, dict[str, str]]:
+    """Where the form with the button reading ``words`` posts, and what it sends."""
+    buttons = [b for b in page.root.find_all("button") if b.text == words]
+    assert len(buttons) == 1, f"{len(buttons)} buttons read {words!r}"
+    form: Node | None = buttons[0]
+    while form is not None and form.tag != "form":
+        form = form.parent
+    assert form is not None, f"The button {words!r} is in no form"
+    data = {
+        node.attrs["name"]: node.attrs.get("value", "")
+        for node in form.find_all("input")
+        if node.attrs.get("name") and node.attrs["name"] != "csrfmiddlewaretoken"
     }
-    assert page.checked("English name") == ["Rail"]
+    return form.attrs["action"], data
 
 
-def test_reads_a_tables_column() -> None:
-    page = Page(
-        "<main><table><thead><tr><th><a>Place<span> ▲</span><span> (sort descending)</span></a></th>"
-        "<th>Kind</th></tr></thead><tbody><tr><td>Xi'an</td><td>City</td></tr>"
-        "<tr><td>Hefei</td><td>City</td></tr></tbody></table></main>"
-    )
-    assert page.column("Place") == ["Xi'an", "Hefei"]
-    assert page.column("Kind") == ["City", "City"]
+def press(client: Client, page: Page, words: str) -> Any:
+    """Presses the button reading ``words``: its form sent as it stands."""
+    url, data = button_form(page, words)
+    return client.post(url, data)
+
+
+def status_message(response: Any) -> str:
+    """What the page's status regions say (the message shown after a save)."""
+    regions = [node for node in Page(response).root.find_all("div") if node.attrs.get("role") == "status"]
+    return " ".join(region.text for region in regions)
+
+
+def money(text: str) -> Decimal:
+    """£4,000 or -£12.50 as a Decimal, exactly."""
+    match = re.fullmatch(r"(-?)£([\d,]+(?:\.\d\d)?)", text.strip())
+    assert match, f"{text!r} is not an amount of money"
+    return Decimal(match[1] + match[2].replace(",", ""))

@@ -34,6 +34,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.querysets import built_once
+
 from .models import (
     MONEY,
     BudgetLine,
@@ -80,6 +82,7 @@ def _spend_totals(spend: QuerySet[Spend], by: str) -> QuerySet:
     )
 
 
+@built_once
 def budget_line_list() -> QuerySet[BudgetLine]:
     """Lines with their spend figures, each a subquery so no join multiplies another."""
     return BudgetLine.objects.select_related(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from core.status import RuleBroken
+from core.tables import Column, day, link, money, record_link
 from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
 from partners.models import Council, Relationship
 
@@ -70,6 +72,21 @@ class BudgetLinePages(RecordPages):
     created_message = "“{record}” was proposed; Finance will decide on it."
     filterset_class = filters.BudgetLineFilter
     form_class = forms.BudgetLineForm
+    columns = (
+        Column("Year", lambda line: line.financial_year.label, sort="year"),
+        Column("Cost centre", attrgetter("cost_centre"), sort="cost_centre"),
+        Column("Line", lambda line: link(line.get_absolute_url(), line.title), sort="title"),
+        Column("Funding", lambda line: line.get_funding_source_display()),
+        Column("Status", lambda line: line.get_status_display(), sort="status"),
+        Column("Amount", lambda line: money(line.amount), sort="amount", numeric=True),
+        Column("Committed", lambda line: money(line.committed), numeric=True),
+        Column(
+            "Remaining",
+            lambda line: money(line.remaining) if line.status == LineStatus.APPROVED else "Not approved",
+            numeric=True,
+            css=lambda line: "overdue" if line.status == LineStatus.APPROVED and line.remaining < 0 else "",
+        ),
+    )
 
     def template(self, page: str) -> str:
         return f"budgets/line_{page}.html"
@@ -126,6 +143,12 @@ class BudgetLinePages(RecordPages):
         )
 
 
+def spend_status(spend: Spend) -> str:
+    if spend.override_state:
+        return f"{spend.get_status_display()} ({spend.get_override_state_display().lower()})"
+    return spend.get_status_display()
+
+
 class SpendPages(RecordPages):
     """Spend is recorded from its line's page (SpendCreateView); here its list, page, edit and history."""
 
@@ -135,6 +158,15 @@ class SpendPages(RecordPages):
     list_title = "Spend"
     filterset_class = filters.SpendFilter
     form_class = forms.SpendForm
+    columns = (
+        Column("Date", lambda spend: day(spend.spent_on), sort="date"),
+        Column(
+            "Description", lambda spend: link(spend.get_absolute_url(), spend.description), sort="description"
+        ),
+        Column("Line", lambda spend: record_link(spend.budget_line)),
+        Column("Status", lambda spend: spend_status(spend)),
+        Column("Amount", lambda spend: money(spend.amount), sort="amount", numeric=True),
+    )
     list_selector = selectors.spend_list
 
     def record_crumbs(self, record: Spend) -> Crumbs:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
 
 from .forms import UserChoiceField
 
@@ -87,6 +89,53 @@ class SearchFilterSet(django_filters.FilterSet):
 
     class Meta:
         fields: list[str] = []
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+    ) -> None:
+        # As django-filter's own, but each filter copied one level deep rather than deep-copied
+        # with its choices: a filter's state is its attributes and its options, and every list
+        # page makes a filter set. Choices read from the register are set on the form (below).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {}
+        for name, base in self.base_filters.items():
+            filter_ = copy.copy(base)
+            filter_.extra = dict(base.extra)
+            if base.method is not None:
+                filter_.method = base.method  # binds the filter's method to this copy
+            filter_.model, filter_.parent = queryset.model, self
+            self.filters[name] = filter_
+
+    @classmethod
+    def form_class(cls) -> type[forms.Form]:
+        """The filters' form class, made once for each filter set rather than for each list shown."""
+        made = cls.__dict__.get("_form_class")
+        if made is None:
+            fields = {name: copy.copy(base).field for name, base in cls.base_filters.items()}
+            made = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            cls._form_class = made
+        return made
+
+    @property
+    def form(self) -> forms.Form:
+        if not hasattr(self, "_form"):
+            form = self.form_class()(self.data if self.is_bound else None, prefix=self.form_prefix)
+            for name, filter_ in self.filters.items():
+                if isinstance(filter_, ChoicesFromRegister):
+                    form.fields[name].choices = filter_.choices_now()
+            self._form = form
+        return self._form
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         terms = value.split()

@@ -39,6 +39,7 @@ from .history import history_entries
 from .links import record_url
 from .models import FormSubmission
 from .status import RuleBroken
+from .tables import Column
 from .text import person_name
 from .versioning import StaleEditError
 
@@ -146,6 +147,8 @@ class RecordPages:
     pages: tuple[str, ...] = ("list", "create", "detail", "update", "history")
 
     list_title: str = ""  # the model's plural name by default
+    columns: tuple[Column, ...] = ()  # the list's columns (core/tables.py)
+    empty_text = "Nothing matches."
     list_crumb: str = ""  # the list's name in breadcrumbs; list_title by default
     create_title: str = ""
     create_crumb: str = "Add"
@@ -188,6 +191,10 @@ class RecordPages:
     def list_context(self, request: HttpRequest) -> dict[str, Any]:
         """What the list page shows beside the rows."""
         return {}
+
+    def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
+        """The list's columns; a page whose cells depend on the request builds them here."""
+        return self.columns
 
     def detail_context(self, request: HttpRequest, record: Any) -> dict[str, Any]:
         """What the record's page shows beside the record (sections, its part forms)."""
@@ -301,16 +308,22 @@ class RecordListView(RecordView, FilterView):
         return self.record_pages.filterset_class
 
     def get_template_names(self) -> list[str]:
-        return [self.record_pages.template("list")]
+        # A model whose list page adds to the common one has a template of its own.
+        return [self.record_pages.template("list"), "components/list_page.html"]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
+        pages, request = self.record_pages, self.request
+        query = request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
-        context["title"] = self.record_pages.list_title
+        context["title"] = pages.list_title
         context["breadcrumbs"] = []
-        context.update(self.record_pages.list_context(self.request))
+        context["columns"] = pages.list_columns(request)
+        context["empty_text"] = pages.empty_text
+        if "create" in pages.pages and request.user.has_perm(pages.permission("add")):
+            context["create_url"], context["create_label"] = pages.url("create"), pages.create_title
+        context.update(pages.list_context(request))
         return context
 
 

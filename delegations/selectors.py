@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.querysets import built_once
+
 from .models import (
     MONEY,
     CostItem,
@@ -25,6 +27,7 @@ from .models import (
 ZERO = Decimal("0.00")
 
 
+@built_once
 def visit_list() -> QuerySet[Visit]:
     """Visits with their participant count and estimate.
 

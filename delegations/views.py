@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import path
+from django.utils.html import format_html
 
+from core.tables import NONE, Column, badge, day, due, link, money, record_link
+from core.text import long_date
 from core.views import PartAddView, PartRemoveView, RecordPages, StatusChangeView
 
 from . import filters, forms, selectors, services
 from .models import CostItem, Gift, Meeting, Participant, Visit
+
+
+def who_pays(visit: Visit) -> str:
+    if visit.funder_organisation:
+        return f"{visit.get_funder_display()} ({visit.funder_organisation.name})"
+    return visit.get_funder_display()
+
+
+def people(visit: Visit) -> Any:
+    if visit.participant_count:
+        return visit.participant_count
+    return f"{visit.party_size} expected" if visit.party_size else NONE
+
+
+def described(gift: Gift) -> Any:
+    if gift.was_refused:
+        return format_html(
+            "{} {}", link(gift.get_absolute_url(), gift.description), badge("text-bg-secondary", "Refused")
+        )
+    return link(gift.get_absolute_url(), gift.description)
+
+
+def declaration(gift: Gift) -> Any:
+    """Whether a gift had to be declared, and whether it was, in time."""
+    if not gift.needs_declaration:
+        return "Not needed"
+    if gift.declared_on:
+        return f"Declared {long_date(gift.declared_on)}"
+    return due(gift.declare_by, gift.is_declaration_overdue, "Due by ")
 
 
 class VisitPages(RecordPages):
@@ -20,6 +53,18 @@ class VisitPages(RecordPages):
     create_title = "Plan or record a visit"
     filterset_class = filters.VisitFilter
     form_class = forms.VisitForm
+    empty_text = "No visits match."
+    columns = (
+        Column("Visit", lambda v: link(v.get_absolute_url(), v.title), sort="title"),
+        Column("Place", lambda v: v.relationship.place.name, sort="place"),
+        Column("Direction", lambda v: v.get_direction_display(), sort="direction"),
+        Column("Purpose", lambda v: v.get_purpose_display()),
+        Column("Dates", attrgetter("dates_text"), sort="starts"),
+        Column("Status", lambda v: v.get_status_display(), sort="status"),
+        Column("Who pays", lambda v: who_pays(v)),
+        Column("People", lambda v: people(v), numeric=True),
+        Column("Estimate", lambda v: money(v.estimate) if v.estimate else NONE, numeric=True),
+    )
     prefill_from_query = ("relationship",)
     list_selector = selectors.visit_list
     detail_selector = selectors.visit_detail
@@ -49,8 +94,20 @@ class GiftPages(RecordPages):
     created_message = "“{record}” was entered in the register."
     filterset_class = filters.GiftFilter
     form_class = forms.GiftForm
+    columns = (
+        Column("Date", lambda g: day(g.on), sort="date"),
+        Column("Description", lambda g: described(g), sort="description"),
+        Column("Given or received", lambda g: g.get_direction_display()),
+        Column("From or to", attrgetter("counterparty")),
+        Column("Value", lambda g: money(g.value), sort="value", numeric=True),
+        Column("Visit", lambda g: record_link(g.visit)),
+        Column("Declaration", lambda g: declaration(g)),
+    )
     prefill_from_query = ("visit",)
     list_selector = selectors.gift_list
+
+    def detail_context(self, request: HttpRequest, record: Gift) -> dict[str, Any]:
+        return {"declaration": declaration(record)}
 
     def list_context(self, request: HttpRequest) -> dict[str, Any]:
         return {

@@ -10,6 +10,8 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.querysets import built_once
+
 from . import extensions
 from .models import (
     Action,
@@ -46,22 +48,20 @@ def _count_of(model: Any, field: str, **conditions: Any) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
+@built_once
+def _places_with_open_relationships() -> QuerySet[Place]:
+    open_relationships = [
+        status for status in RelationshipStatus.values if status != RelationshipStatus.ENDED
+    ]
+    return Place.objects.annotate(
+        relationship_count=_count_of(Relationship, "place", status__in=open_relationships)
+    )
+
+
 def place_list() -> QuerySet[Place]:
+    # As lists: a template reading a relation's .all makes a manager per row.
     return (
-        Place.objects.annotate(
-            relationship_count=Coalesce(
-                Subquery(
-                    Relationship.objects.filter(place=OuterRef("pk"))
-                    .exclude(status=RelationshipStatus.ENDED)
-                    .order_by()
-                    .values("place")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            )
-        )
-        # As lists: a template reading a relation's .all makes a manager per row.
+        _places_with_open_relationships()
         .prefetch_related(Prefetch("sectors", to_attr="sector_list"))
         .order_by("name", "pk")
     )
@@ -79,6 +79,7 @@ def approach_list() -> QuerySet[Approach]:
     )
 
 
+@built_once
 def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.annotate(
         contact_count=_count_of(Contact, "organisation"),
@@ -303,11 +304,12 @@ def approach_triage(approach: Approach, criteria: list[TriageCriterion] | None =
     return Triage([TriageLine(criterion, scores.get(criterion.pk)) for criterion in criteria])
 
 
-def approaches_ranked(queryset: QuerySet[Approach] | None = None) -> QuerySet[Approach]:
+@built_once
+def approaches_ranked() -> QuerySet[Approach]:
     """Approaches with `triage_total` (sum of score x weight over the criteria in
     use) and `triage_scored` (how many of them are scored), best first; those
     not yet scored last."""
-    queryset = approach_list() if queryset is None else queryset
+    queryset = approach_list()
     # Correlated subqueries over one page's rows, not a join grouped over every approach.
     scores = (
         ApproachScore.objects.filter(approach=OuterRef("pk"), criterion__is_active=True)

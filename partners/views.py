@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.views import View
 
+from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
+from core.text import person_name
 from core.views import Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired, StatusChangeView
 
 from . import extensions, filters, forms, selectors, services
@@ -27,6 +33,9 @@ from .models import (
     Stakeholder,
 )
 
+# The language of a place's local name, so it is drawn and read out as such.
+LANGUAGES = {"China": "zh", "Japan": "ja", "Germany": "de"}
+
 
 class PlacePages(RecordPages):
     model = Place
@@ -34,6 +43,23 @@ class PlacePages(RecordPages):
     create_title = "Add a place"
     filterset_class = filters.PlaceFilter
     form_class = forms.PlaceForm
+    empty_text = "No places match."
+    columns = (
+        Column("Place", lambda p: link(p.get_absolute_url(), p.name), sort="name"),
+        Column(
+            "Local name",
+            attrgetter("local_name"),
+            css=lambda p: "local-name",
+            lang=lambda p: LANGUAGES.get(p.country, ""),
+        ),
+        Column("Country", attrgetter("country"), sort="country"),
+        Column("Kind", lambda p: p.get_kind_display(), sort="kind"),
+        Column(
+            "Population", lambda p: "" if p.population is None else intcomma(p.population), sort="population"
+        ),
+        Column("Sectors", lambda p: ", ".join(map(str, p.sector_list))),
+        Column("Open relationships", attrgetter("relationship_count"), numeric=True),
+    )
     list_selector = selectors.place_list
     detail_selector = selectors.place_detail
 
@@ -54,6 +80,16 @@ class RelationshipPages(RecordPages):
     create_title = "Add a relationship"
     filterset_class = filters.RelationshipFilter
     form_class = forms.RelationshipForm
+    columns = (
+        Column("Place", lambda r: with_local_name(r.get_absolute_url(), r.place), sort="place"),
+        Column("Kind", lambda r: r.get_kind_display(), sort="kind"),
+        Column("Status", lambda r: r.get_status_display(), sort="status"),
+        Column("Councils", lambda r: ", ".join(map(str, r.council_list)) or NONE),
+        Column("Established", lambda r: or_none(r.established_year), sort="established"),
+        Column("Lead officer", lambda r: person_name(r.lead_officer) if r.lead_officer else NONE),
+        Column("Health", lambda r: badge(f"rag-{r.rag}", r.get_rag_display()) if r.rag else "Not rated"),
+        Column("Next review", lambda r: day(r.next_review_on), sort="review"),
+    )
     prefill_from_query = ("place",)
     list_selector = selectors.relationship_list
     detail_selector = selectors.relationship_detail
@@ -95,8 +131,21 @@ class ApproachPages(RecordPages):
 
     detail_selector = selectors.approach_list
 
-    def list_context(self, request: HttpRequest) -> dict[str, Any]:
-        return {"triage_maximum": selectors.triage_maximum()}
+    def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
+        maximum = selectors.triage_maximum()
+        return (
+            Column("Place", lambda a: with_local_name(a.get_absolute_url(), a.place), sort="place"),
+            Column("Received", lambda a: day(a.received_on, "Not recorded"), sort="received"),
+            Column("Through", lambda a: a.via_contact or a.via_organisation or NONE),
+            Column("What was asked", lambda a: Truncator(a.request).words(15)),
+            Column("Respond by", lambda a: due(a.respond_by, a.is_overdue), sort="respond_by"),
+            Column("Outcome", lambda a: a.get_outcome_display(), sort="outcome"),
+            Column(
+                "Triage score",
+                lambda a: f"{a.triage_total} of {maximum}" if a.triage_scored else "Not scored",
+                sort="triage",
+            ),
+        )
 
     def detail_context(self, request: HttpRequest, record: Approach) -> dict[str, Any]:
         return {"triage": selectors.approach_triage(record)}
@@ -116,6 +165,13 @@ class OrganisationPages(RecordPages):
     create_title = "Add an organisation"
     filterset_class = filters.OrganisationFilter
     form_class = forms.OrganisationForm
+    columns = (
+        Column("Organisation", lambda o: link(o.get_absolute_url(), o.name), sort="name"),
+        Column("Kind", lambda o: o.get_kind_display(), sort="kind"),
+        Column("Country", lambda o: or_none(o.country), sort="country"),
+        Column("Contacts", attrgetter("contact_count"), numeric=True),
+        Column("Relationships", attrgetter("relationship_count"), numeric=True),
+    )
     list_selector = selectors.organisation_list
     detail_selector = selectors.organisation_detail
 
@@ -126,6 +182,20 @@ class ContactPages(RecordPages):
     create_title = "Add a contact"
     filterset_class = filters.ContactFilter
     form_class = forms.ContactForm
+    columns = (
+        Column("Name", lambda c: link(c.get_absolute_url(), c.name or "Name not recorded"), sort="name"),
+        Column("Job title", lambda c: or_none(c.job_title), sort="job_title"),
+        Column(
+            "Organisation",
+            lambda c: record_link(c.organisation, c.organisation and c.organisation.name),
+            sort="organisation",
+        ),
+        Column(
+            "Email",
+            lambda c: format_html('<a href="mailto:{}">{}</a>', c.email, c.email) if c.email else NONE,
+        ),
+        Column("Phone", lambda c: or_none(c.phone)),
+    )
     prefill_from_query = ("organisation",)
     list_selector = selectors.contact_list
     detail_selector = selectors.contact_detail
@@ -137,6 +207,14 @@ class ActionPages(RecordPages):
     create_title = "Add an action"
     filterset_class = filters.ActionFilter
     form_class = forms.ActionForm
+    columns = (
+        Column("Action", lambda a: link(a.get_absolute_url(), a.title), sort="title"),
+        Column("Place", lambda a: record_link(a.relationship), sort="place"),
+        Column("Owner", lambda a: person_name(a.owner) if a.owner else "Not assigned"),
+        Column("Due", lambda a: due(a.due_on, a.is_overdue), sort="due"),
+        Column("Status", lambda a: a.get_status_display(), sort="status"),
+        Column("Source", lambda a: or_none(a.source)),
+    )
     prefill_from_query = ("relationship",)
     list_selector = selectors.action_list
 
@@ -149,6 +227,13 @@ class ExchangePages(RecordPages):
     create_title = "Add an exchange or secondment"
     filterset_class = filters.ExchangeFilter
     form_class = forms.ExchangeForm
+    columns = (
+        Column("Title", lambda e: link(e.get_absolute_url(), e.title), sort="title"),
+        Column("Kind", lambda e: e.get_kind_display()),
+        Column("Relationship", lambda e: record_link(e.relationship), sort="place"),
+        Column("Host", lambda e: or_none(e.host)),
+        Column("Dates", attrgetter("dates_text"), sort="starts"),
+    )
     prefill_from_query = ("relationship",)
     list_selector = selectors.exchange_list
 

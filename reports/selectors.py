@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from core.querysets import built_once
+
 from .models import Paragraph, Rendering, RenderingStatus, Report, SignOff
 
 
+@built_once
 def report_list() -> QuerySet[Report]:
     return (
         Report.objects.select_related("approved_by", "created_by")

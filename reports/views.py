@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
@@ -9,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
 
 from core.services import record_update
 from core.status import RuleBroken
+from core.tables import Column, badge, day, link
 from core.text import long_date
 from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
 
@@ -26,6 +29,11 @@ from .models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from .rendering import report_html
 
 
+def titled(report: Report) -> Any:
+    title = link(report.get_absolute_url(), report.title)
+    return format_html("{} {}", title, badge("text-bg-dark", "Exempt")) if report.is_exempt else title
+
+
 class ReportPages(RecordPages):
     model = Report
     list_title = "Cabinet reports"
@@ -34,6 +42,15 @@ class ReportPages(RecordPages):
     created_message = "The draft “{record}” was started."
     filterset_class = ReportFilter
     form_class = forms.ReportForm
+    empty_text = "No reports yet."
+    columns = (
+        Column("Meeting", lambda report: day(report.meeting_date), sort="meeting"),
+        Column("Committee", attrgetter("committee")),
+        Column("Title", lambda report: titled(report), sort="title"),
+        Column("Status", lambda report: report.get_status_display(), sort="status"),
+        Column("Revision", attrgetter("revision")),
+        Column("Ready PDFs", attrgetter("ready_pdfs"), numeric=True),
+    )
     list_selector = selectors.report_list
     detail_selector = selectors.report_detail
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.forms.widgets import Input
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,6 +53,18 @@ def filter_field(field: forms.BoundField) -> SafeString:
             " is-invalid" if invalid else "",
             format_html_join("", ' {}="{}"', aria.items()),
             _options(field),
+        )
+    elif isinstance(widget, Input) and not isinstance(widget, forms.CheckboxInput):
+        value = widget.format_value(field.value())
+        attrs = {**widget.attrs, **aria}
+        control = format_html(
+            '<input type="{}" name="{}" id="{}" class="form-control{}"{}{}>',
+            widget.input_type,
+            field.html_name,
+            name,
+            " is-invalid" if invalid else "",
+            format_html(' value="{}"', value) if value not in (None, "") else "",
+            format_html_join("", ' {}="{}"', ((key, val) for key, val in attrs.items() if key != "class")),
         )
     else:
         css = "form-control is-invalid" if invalid else "form-control"

@@ -47,6 +47,16 @@ class RoleBackend(ModelBackend):
             return False
         return super().user_can_authenticate(user)
 
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in person, read on every page with a raw query the ORM need not build."""
+        User = get_user_model()
+        meta = User._meta
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+        sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+        user = next(iter(User._default_manager.raw(sql, [user_id])), None)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

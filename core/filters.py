@@ -13,14 +13,19 @@ from django.http import QueryDict
 
 from .forms import UserChoiceField
 
+_countries: dict[Any, QuerySet] = {}
+
 
 def country_choices(model: Any) -> list[tuple[str, str]]:
     """The countries a model's records name, each once, for a filter's choices."""
-    # order_by() first: the model's own ordering would make DISTINCT per row, not per country.
-    countries = (
-        model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
-    )
-    return [(c, c) for c in countries]
+    countries = _countries.get(model)
+    if countries is None:
+        # Built once (see core/querysets.py). order_by() first: the model's own ordering
+        # would make DISTINCT per row, not per country.
+        countries = _countries[model] = (
+            model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+        )
+    return [(c, c) for c in countries.all()]
 
 
 class SortFilter(django_filters.OrderingFilter):

@@ -215,6 +215,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, read with one hand-written query
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 # SESSION_COOKIE_AGE is the inactivity limit: core.middleware saves a used
 # session again (pushing its expiry on) once it is SESSION_REFRESH_SECONDS old,

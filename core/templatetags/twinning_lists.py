@@ -34,3 +34,9 @@ def table_head(context: template.Context, columns: Any) -> str:
 def table_rows(columns: Any, records: Any) -> str:
     """A list's rows from its columns (core/tables.py)."""
     return tables.table_rows(columns, records)
+
+
+@register.simple_tag
+def page(url_name: str) -> str:
+    """The address of a page without arguments ({% url %} for the layout's links, worked out once)."""
+    return page_url(url_name)

@@ -82,6 +82,25 @@ class PersonFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
+class FieldsCopiedLightly(dict):
+    """A filter form's fields, copied for each form one level deep.
+
+    Django deep-copies a form's fields for every form made, choices and all;
+    a filter form's fields are never changed in place (choices read from the
+    register are set anew), so each form gets its own field and widget objects
+    sharing their choices.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        copied = {}
+        for name, field in self.items():
+            field = copy.copy(field)
+            field.widget = copy.copy(field.widget)
+            field.error_messages = dict(field.error_messages)
+            copied[name] = field
+        return copied
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """Adds a free-text box searching ``search_fields`` (case-insensitive).
 
@@ -129,6 +148,7 @@ class SearchFilterSet(django_filters.FilterSet):
         if made is None:
             fields = {name: copy.copy(base).field for name, base in cls.base_filters.items()}
             made = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
+            made.base_fields = FieldsCopiedLightly(made.base_fields)
             cls._form_class = made
         return made
 

@@ -36,6 +36,7 @@ def approaches_awaiting(today: date) -> list[Approach]:
     approaches = list(
         Approach.objects.filter(outcome__in=OPEN_APPROACH_OUTCOMES)
         .select_related("place")
+        .only("respond_by", "outcome", "place__name", "place__local_name")
         .order_by(F("respond_by").asc(nulls_last=True), "-pk")[:PANEL_SIZE]
     )
     for approach in approaches:
@@ -48,8 +49,13 @@ def visits_coming(today: date) -> list[Visit]:
         Visit.objects.filter(starts_on__gte=today, starts_on__lte=today + timedelta(days=VISITS_AHEAD_DAYS))
         .exclude(status=VisitStatus.CANCELLED)
         .select_related("relationship__place")
+        .only("title", "direction", "starts_on", "status", "relationship__place__name")
         .order_by("starts_on", "pk")[:PANEL_SIZE]
     )
+
+
+# What a panel shows of each record, and no more: the panels are read on every visit home.
+ACTION_ITEM = ("title", "due_on", "status", "relationship__place__name")
 
 
 def my_actions(user: Any, today: date) -> list[Action]:
@@ -57,6 +63,7 @@ def my_actions(user: Any, today: date) -> list[Action]:
     return list(
         Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES, due_on__isnull=False)
         .select_related("relationship__place")
+        .only(*ACTION_ITEM)
         .order_by("due_on", "pk")[:PANEL_SIZE]
     )
 
@@ -65,7 +72,8 @@ def open_actions() -> list[Action]:
     """Everyone's open actions, soonest due first, undated last."""
     return list(
         Action.objects.filter(status__in=OPEN_ACTION_STATUSES)
-        .select_related("relationship__place", "owner")
+        .select_related("relationship__place")
+        .only(*ACTION_ITEM)
         .order_by(F("due_on").asc(nulls_last=True), "pk")[:PANEL_SIZE]
     )
 
@@ -76,6 +84,7 @@ def reviews_due(today: date) -> list[Relationship]:
         Relationship.objects.exclude(status=RelationshipStatus.ENDED)
         .filter(next_review_on__lte=today + timedelta(days=REVIEW_AHEAD_DAYS))
         .select_related("place")
+        .only("kind", "next_review_on", "place__name")
         .order_by("next_review_on", "pk")[:PANEL_SIZE]
     )
 

@@ -67,10 +67,10 @@ worker: setup
 	$(VENV)/bin/celery -A twinning worker --loglevel=info
 
 bench: setup
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 loadtest: setup
-	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
+	$(PY) -m scripts.loadtest $(LOADTEST_ARGS)
 
 backup: setup
 	$(MANAGE) backup $(if $(BACKUP),--output "$(BACKUP)")

@@ -68,6 +68,8 @@ class BudgetLineForm(VersionedModelForm):
 class DecisionForm(StatusChangeForm):
     """Finance approves or rejects a proposed line, saying why."""
 
+    context_name = "decision_form"  # as the line's page shows it
+    done = "“{record.title}” was {status_lower}."
     move_labels = {LineStatus.APPROVED: "Approve", LineStatus.REJECTED: "Reject"}
     radio = True
     note_label = "Comment"
@@ -82,6 +84,8 @@ class DecisionForm(StatusChangeForm):
 class OverrideDecisionForm(DecisionForm):
     """Finance grants or refuses an officer's request to go over a line, saying why."""
 
+    context_name = "override_form"  # as the spend's page shows it
+    done = "The override for “{record}” was {status_lower}."
     move_labels = {
         OverrideState.GRANTED: "Grant the override",
         OverrideState.REFUSED: "Refuse it (the spend goes back to estimated)",

@@ -242,32 +242,17 @@ class SpendCreateView(FormPageView):
         )
 
 
-class BudgetLineDecideView(StatusChangeView):
-    """Finance approves or rejects a proposed line, with a comment."""
-
-    permission_required = "budgets.decide_budgetline"
-    record_pages = lines
-    form_class = forms.DecisionForm
-    form_name = "decision_form"
-    move = services.budget_line_decide
-    stale_message = "Someone changed this line after you opened it; check it and decide again."
-
-    def done_message(self, record: BudgetLine) -> str:
-        return f"“{record.title}” was {record.get_status_display().lower()}."
-
-
-class OverrideDecideView(StatusChangeView):
-    """Finance grants or refuses an officer's request to go over a line."""
-
-    permission_required = "budgets.override_spend"
-    record_pages = spend
-    form_class = forms.OverrideDecisionForm
-    form_name = "override_form"
-    move = services.spend_decide_override
-    stale_message = "This spend was changed after you opened it; check the amount and decide again."
-
-    def done_message(self, record: Spend) -> str:
-        return f"The override for “{record}” was {record.get_override_state_display().lower()}."
+def finance_decides(pages: RecordPages, form_class: Any, permission: str, move: Any) -> Any:
+    """A decision Finance alone takes on a record's page, with the reason for it: a line approved
+    or rejected, an override granted or refused. The form says what it decides."""
+    return StatusChangeView.as_view(
+        permission_required=permission,
+        record_pages=pages,
+        form_class=form_class,
+        form_name=form_class.context_name,
+        move=move,
+        done=form_class.done,
+    )
 
 
 # --- Finance's review queue and shared costs -----------------------------------------------------
@@ -346,10 +331,20 @@ urlpatterns = [
     path("", YearListView.as_view(), name="year-list"),
     path("years/<int:start_year>/", YearDetailView.as_view(), name="year-detail"),
     *lines.urls(),
-    path("lines/<int:pk>/decision/", BudgetLineDecideView.as_view(), name="line-decide"),
+    path(
+        "lines/<int:pk>/decision/",
+        finance_decides(lines, forms.DecisionForm, "budgets.decide_budgetline", services.budget_line_decide),
+        name="line-decide",
+    ),
     path("lines/<int:pk>/spend/new/", SpendCreateView.as_view(), name="spend-create"),
     *spend.urls(),
-    path("spend/<int:pk>/override/", OverrideDecideView.as_view(), name="spend-override"),
+    path(
+        "spend/<int:pk>/override/",
+        finance_decides(
+            spend, forms.OverrideDecisionForm, "budgets.override_spend", services.spend_decide_override
+        ),
+        name="spend-override",
+    ),
     path("review/", ReviewQueueView.as_view(), name="review"),
     path("relationships/<int:pk>/cost-shares/", CostShareView.as_view(), name="cost-shares"),
 ]

@@ -5,9 +5,12 @@ The records' tables keep the names they were created with (``twinning_*``).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 
 from .status import StatusChange
 
@@ -38,6 +41,27 @@ def status_log(statuses: type[models.TextChoices], max_length: int) -> type[Stat
             abstract = True
 
     return StatusLog
+
+
+class DueWhileOpen:
+    """A record due by a date while it is open: overdue once that day has passed unanswered.
+
+    Subclasses name the field that holds the date, the field that says whether
+    it is still open, and the values that mean open.
+    """
+
+    due_field: ClassVar[str]
+    open_field: ClassVar[str]
+    open_values: ClassVar[tuple[str, ...]]
+
+    @property
+    def is_open(self) -> bool:
+        return getattr(self, self.open_field) in self.open_values
+
+    @property
+    def is_overdue(self) -> bool:
+        due = getattr(self, self.due_field)
+        return self.is_open and due is not None and due < timezone.localdate()
 
 
 class FormSubmission(models.Model):

@@ -95,6 +95,8 @@ class RoleRequired:
     def required_permissions(cls, initkwargs: dict[str, Any]) -> tuple[str, ...]:
         declared = initkwargs.get("permission_required", cls.permission_required)
         if declared is None:
+            declared = cls.permission_by_default(initkwargs)
+        if declared is None:
             raise ImproperlyConfigured(
                 f"{cls.__name__} must say which permission it needs (permission_required), "
                 "or SIGNED_IN for a page open to anyone signed in."
@@ -102,9 +104,19 @@ class RoleRequired:
         return (declared,) if isinstance(declared, str) else tuple(declared)
 
     @classmethod
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        """The permission a kind of view needs when it names none (that of the model it writes)."""
+        return None
+
+    @classmethod
     def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
         view = super().as_view(**initkwargs)  # type: ignore[misc]
         return role_required(*cls.required_permissions(initkwargs), hidden=cls.hidden_from_others)(view)
+
+
+def model_permission(action: str, model: type[models.Model]) -> str:
+    """``app_label.action_model``: the permission to add, change, view or delete a model's records."""
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
 class PageMixin:
@@ -170,7 +182,7 @@ class RecordPages:
 
     # -- who may -----------------------------------------------------------------------
     def permission(self, action: str) -> str:
-        return f"{self.app_label}.{action}_{self.model_name}"
+        return model_permission(action, self.model)
 
     # -- reading -----------------------------------------------------------------------
     # The app's selectors for the list and the record's page (the list's by default).
@@ -289,10 +301,8 @@ class RecordView(RoleRequired, View):
     record_pages: RecordPages = None  # type: ignore[assignment]  # given to as_view()
 
     @classmethod
-    def required_permissions(cls, initkwargs: dict[str, Any]) -> tuple[str, ...]:
-        if "permission_required" in initkwargs or cls.permission_required is not None:
-            return super().required_permissions(initkwargs)
-        return (initkwargs["record_pages"].permission(cls.action),)
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        return initkwargs["record_pages"].permission(cls.action) if "record_pages" in initkwargs else None
 
 
 class RecordListView(RecordView, FilterView):
@@ -576,7 +586,7 @@ def stale_edit_message(current: Any, loaded_version: int | None) -> str:
 class RecordSection:
     """A view whose answer to htmx is one section of a record's page, shown again."""
 
-    record_pages: RecordPages
+    record_pages: RecordPages = None  # type: ignore[assignment]  # declared, or given to as_view()
     section_template = ""  # for htmx: the section to swap in
 
     def section(self, request: HttpRequest, record: Any, **given: Any) -> HttpResponse | None:
@@ -639,8 +649,17 @@ class PartAddView(RecordPostView):
     """
 
     form_class: Any = None
-    parent_field = ""
+    parent_field = ""  # the part's link to its record; by default the record's model name
     added = "{part} was added."
+
+    @classmethod
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        return model_permission("add", initkwargs.get("form_class", cls.form_class)._meta.model)
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.parent_field = self.parent_field or self.record_pages.model_name
+        self.form_name = self.form_name or f"{self.form_class._meta.model._meta.model_name}_form"
 
     def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
         form = self.form_class(request.POST, **self.form_kwargs(record))
@@ -670,12 +689,17 @@ class PartRemoveView(RecordSection, RoleRequired, View):
 
     http_method_names = ["post"]
     part_model: type[models.Model]
-    parent_field = ""  # the part's link to its record
+    parent_field = ""  # the part's link to its record; by default the record's model name
     removed = "{part} was removed."
 
+    @classmethod
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        return model_permission("delete", initkwargs.get("part_model", cls.part_model))
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        part = get_object_or_404(self.part_model._default_manager.select_related(self.parent_field), pk=pk)
-        record = getattr(part, self.parent_field)
+        parent = self.parent_field or self.record_pages.model_name
+        part = get_object_or_404(self.part_model._default_manager.select_related(parent), pk=pk)
+        record = getattr(part, parent)
         part.delete()
         return self.done(
             request, record, self.removed.format(part=part, part_lower=str(part).lower(), record=record)
@@ -696,15 +720,29 @@ class StatusChangeView(RecordPostView):
     form_name = "status_form"
     changes_record = False  # the status flow says which moves a record may still make
     to_status = ""
-    stale_message = "Someone else changed this record after you opened it; it now stands as shown."
-    move: Callable[..., Any]
+    move: Callable[..., Any] = None  # type: ignore[assignment]  # given to as_view() or declared
+    # What to say once moved: "{record}", "{status}" (its label) and "{status_lower}" are filled in.
+    done = "{record} is now {status}."
+
+    @classmethod
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        return initkwargs.get("record_pages", cls.record_pages).permission("change")
+
+    stale = ""  # what to say when a colleague moved the record first, if not the usual
+
+    @property
+    def stale_message(self) -> str:
+        noun = self.record_pages.model._meta.verbose_name
+        return self.stale or (
+            f"Someone else changed this {noun} after you opened it. It now stands as shown; decide again."
+        )
 
     def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
         form = self.form_class(request.POST, record=record, to_status=self.to_status)
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    type(self).move(
+                    self.move(
                         record=record,
                         to_status=form.cleaned_data["to_status"],
                         note=form.cleaned_data["note"],
@@ -726,4 +764,5 @@ class StatusChangeView(RecordPostView):
         return redirect(record)
 
     def done_message(self, record: Any) -> str:
-        return f"{record} is now {record.status_flow.label(record.current_status).lower()}."
+        status = record.status_flow.label(record.current_status)
+        return self.done.format(record=record, status=status, status_lower=status.lower())

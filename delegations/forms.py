@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import RecordForm, StatusChangeForm, UserChoiceField, VersionedModelForm, people
+from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
 from partners.models import Action, Organisation, Relationship
 
 from .models import CostItem, Gift, Meeting, Participant, Visit, VisitStatus
@@ -61,10 +61,6 @@ class VisitForm(VersionedModelForm):
         if cleaned.get("ends_on") and not cleaned.get("starts_on") and "starts_on" not in self.errors:
             self.add_error("starts_on", "Give the start date as well as the end date.")
         return cleaned
-
-
-class VisitStatusForm(StatusChangeForm):
-    """A visit's next status, offered from the moves its status allows."""
 
 
 class VisitPartForm(RecordForm):

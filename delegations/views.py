@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path
 from django.utils.html import format_html
 
+from core.forms import StatusChangeForm
 from core.tables import NONE, Column, badge, day, due, link, money, record_link
 from core.text import long_date
 from core.views import PartAddView, PartRemoveView, RecordPages, StatusChangeView
@@ -47,6 +48,9 @@ def declaration(gift: Gift) -> Any:
     return due(gift.declare_by, gift.is_declaration_overdue, "Due by ")
 
 
+MOVED = "{record} is now {status_lower}."
+
+
 class VisitPages(RecordPages):
     model = Visit
     url_prefix = "visits"
@@ -72,10 +76,10 @@ class VisitPages(RecordPages):
     def detail_context(self, request: HttpRequest, record: Visit) -> dict[str, Any]:
         return {
             "estimate": selectors.visit_estimate(record),
-            "status_form": forms.VisitStatusForm(record=record),
+            "status_form": StatusChangeForm(record=record),
             "participant_form": forms.ParticipantForm(visit=record),
             "meeting_form": forms.MeetingForm(visit=record),
-            "cost_item_form": forms.CostItemForm(visit=record),
+            "costitem_form": forms.CostItemForm(visit=record),
             "estimate_form": forms.QuickEstimateForm(visit=record),
             "follow_up_form": forms.FollowUpForm(),
         }
@@ -121,42 +125,22 @@ visits = VisitPages()
 gifts = GiftPages()
 
 
-class VisitStatusView(StatusChangeView):
-    permission_required = "delegations.change_visit"
-    record_pages = visits
-    form_class = forms.VisitStatusForm
-    move = services.visit_change_status
-    stale_message = (
-        "Someone else changed this visit after you opened it. Its status is now as shown; "
-        "choose the new status again."
-    )
-
-
 class ParticipantAddView(PartAddView):
-    permission_required = "delegations.add_participant"
     record_pages = visits
     form_class = forms.ParticipantForm
-    form_name = "participant_form"
-    parent_field = "visit"
     section_template = "delegations/_participants.html"
     added = "{part} was added to the participants."
 
 
 class MeetingAddView(PartAddView):
-    permission_required = "delegations.add_meeting"
     record_pages = visits
     form_class = forms.MeetingForm
-    form_name = "meeting_form"
-    parent_field = "visit"
     added = "The {part_lower} was recorded."
 
 
 class CostItemAddView(PartAddView):
-    permission_required = "delegations.add_costitem"
     record_pages = visits
     form_class = forms.CostItemForm
-    form_name = "cost_item_form"
-    parent_field = "visit"
     added = "{part} was added to the estimate."
 
 
@@ -165,7 +149,6 @@ class EstimateAddView(PartAddView):
     record_pages = visits
     form_class = forms.QuickEstimateForm
     form_name = "estimate_form"
-    parent_field = "visit"
 
     def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
         items = services.visit_add_estimate(visit=record, estimate=form.estimate())
@@ -173,10 +156,15 @@ class EstimateAddView(PartAddView):
 
 
 class FollowUpAddView(PartAddView):
+    """A follow-up action is made under the visit's relationship and linked to the visit."""
+
     permission_required = ("partners.add_action", "delegations.add_visitfollowup")
     record_pages = visits
     form_class = forms.FollowUpForm
     form_name = "follow_up_form"
+
+    def form_kwargs(self, record: Visit) -> dict[str, Any]:
+        return {}
 
     def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
         action = services.visit_add_follow_up(visit=record, values=form.values())
@@ -184,33 +172,28 @@ class FollowUpAddView(PartAddView):
 
 
 class ParticipantRemoveView(PartRemoveView):
-    permission_required = "delegations.delete_participant"
-    part_model = Participant
-    parent_field = "visit"
-    record_pages = visits
+    part_model, record_pages = Participant, visits
     section_template = "delegations/_participants.html"
     removed = "{part} was removed from the participants."
 
 
 class MeetingRemoveView(PartRemoveView):
-    permission_required = "delegations.delete_meeting"
-    part_model = Meeting
-    parent_field = "visit"
-    record_pages = visits
+    part_model, record_pages = Meeting, visits
     removed = "The {part_lower} was removed."
 
 
 class CostItemRemoveView(PartRemoveView):
-    permission_required = "delegations.delete_costitem"
-    part_model = CostItem
-    parent_field = "visit"
-    record_pages = visits
+    part_model, record_pages = CostItem, visits
     removed = "{part} was removed from the estimate."
 
 
 urlpatterns = [
     *visits.urls(),
-    path("visits/<int:pk>/status/", VisitStatusView.as_view(), name="visit-status"),
+    path(
+        "visits/<int:pk>/status/",
+        StatusChangeView.as_view(record_pages=visits, move=services.visit_change_status, done=MOVED),
+        name="visit-status",
+    ),
     path("visits/<int:pk>/participants/", ParticipantAddView.as_view(), name="participant-add"),
     path("participants/<int:pk>/remove/", ParticipantRemoveView.as_view(), name="participant-remove"),
     path("visits/<int:pk>/meetings/", MeetingAddView.as_view(), name="meeting-add"),

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models.functions import Lower
 
-from core.forms import RecordForm, StatusChangeForm, UserChoiceField, VersionedModelForm, people
+from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
 
 from .models import (
     Action,
@@ -56,10 +56,6 @@ class RelationshipForm(VersionedModelForm):
             # the place is what the relationship is, so it is fixed once made.
             del self.fields["status"]
             del self.fields["place"]
-
-
-class RelationshipStatusForm(StatusChangeForm):
-    """A relationship's next status, offered from the moves its status allows."""
 
 
 class StakeholderForm(RecordForm):

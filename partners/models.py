@@ -7,11 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.models import named_user, status_log
+from core.models import DueWhileOpen, named_user, status_log
 from core.status import HasStatusFlow, StatusFlow
 from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
@@ -373,8 +372,14 @@ class ApproachOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn by the place"
 
 
-class Approach(VersionedModel):
-    """An approach from a place asking for a link, a visit or a meeting."""
+class Approach(DueWhileOpen, VersionedModel):
+    """An approach from a place asking for a link, a visit or a meeting.
+
+    Overdue when it still awaits our response after its respond-by date.
+    """
+
+    due_field, open_field = "respond_by", "outcome"
+    open_values = (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="approaches")
     relationship = models.ForeignKey(
@@ -451,15 +456,6 @@ class Approach(VersionedModel):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_open(self) -> bool:
-        return self.outcome in (ApproachOutcome.PENDING, ApproachOutcome.EXPLORING)
-
-    @property
-    def is_overdue(self) -> bool:
-        """Still awaiting our response after its respond-by date."""
-        return self.is_open and self.respond_by is not None and self.respond_by < timezone.localdate()
-
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -468,8 +464,11 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Action(VersionedModel):
+class Action(DueWhileOpen, VersionedModel):
     """A follow-up someone owns, such as a Cabinet recommendation to carry out."""
+
+    due_field, open_field = "due_on", "status"
+    open_values = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
@@ -502,14 +501,6 @@ class Action(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return record_url("partners:action-detail", self.pk)
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.is_open and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 class ExchangeKind(models.TextChoices):

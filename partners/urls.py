@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from core.views import StatusChangeView
+
+from . import services, views
 
 app_name = "partners"
 
@@ -10,7 +12,9 @@ urlpatterns = [
     *views.places.urls(),
     *views.relationships.urls(),
     path(
-        "relationships/<int:pk>/status/", views.RelationshipStatusView.as_view(), name="relationship-status"
+        "relationships/<int:pk>/status/",
+        StatusChangeView.as_view(record_pages=views.relationships, move=services.relationship_change_status),
+        name="relationship-status",
     ),
     path(
         "relationships/<int:pk>/stakeholders/", views.StakeholderAddView.as_view(), name="stakeholder-create"

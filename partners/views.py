@@ -16,9 +16,10 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views import View
 
+from core.forms import StatusChangeForm
 from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
 from core.text import person_name
-from core.views import Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired, StatusChangeView
+from core.views import Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
 
 from . import extensions, filters, forms, selectors, services
 from .models import (
@@ -103,7 +104,7 @@ class RelationshipPages(RecordPages):
 
     def detail_context(self, request: HttpRequest, record: Relationship) -> dict[str, Any]:
         return {
-            "status_form": forms.RelationshipStatusForm(record=record),
+            "status_form": StatusChangeForm(record=record),
             "stakeholder_form": forms.StakeholderForm(relationship=record),
             "extra_sections": extensions.sections_for(extensions.relationship_sections, record, request.user),
             "extra_links": extensions.links_for(record, request.user),
@@ -247,38 +248,16 @@ actions = ActionPages()
 exchanges = ExchangePages()
 
 
-class RelationshipStatusView(StatusChangeView):
-    """Moves a relationship to a new status along an allowed move."""
-
-    permission_required = "partners.change_relationship"
-    record_pages = relationships
-    form_class = forms.RelationshipStatusForm
-    move = services.relationship_change_status
-    stale_message = (
-        "Someone else changed this relationship after you opened it. "
-        "Its status is now as shown below; choose the new status again."
-    )
-
-    def done_message(self, record: Relationship) -> str:
-        return f"{record} is now {record.get_status_display()}."
-
-
 class StakeholderAddView(PartAddView):
     """Links an organisation to a relationship, with the part it plays."""
 
-    permission_required = "partners.add_stakeholder"
     record_pages = relationships
     form_class = forms.StakeholderForm
-    form_name = "stakeholder_form"
-    parent_field = "relationship"
     added = "{part.organisation} was linked to {record}."
 
 
 class StakeholderRemoveView(PartRemoveView):
-    permission_required = "partners.delete_stakeholder"
-    part_model = Stakeholder
-    parent_field = "relationship"
-    record_pages = relationships
+    part_model, record_pages = Stakeholder, relationships
     removed = "{part.organisation} is no longer linked to {record}."
 
 

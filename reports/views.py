@@ -258,20 +258,18 @@ class SignOffsView(RoleRequired, View):
 # --- The Leader's Office's decisions -------------------------------------------------------------
 
 
-class ReportDecisionView(StatusChangeView):
-    """Approves or publishes: the move is the page's address, each under its own permission."""
-
-    record_pages = reports
-    form_class = forms.ReportDecisionForm
-    move = services.report_decide
-    stale_message = "The report changed after you opened it; read it again before deciding."
-
-    @property
-    def form_name(self) -> str:  # type: ignore[override]
-        return "approval_form" if self.to_status == ReportStatus.APPROVED else "publish_form"
-
-    def done_message(self, record: Report) -> str:
-        return f"“{record}” is now {record.get_status_display().lower()}."
+def report_decision(move: str, form_name: str, permission: str) -> Any:
+    """Approving or publishing: the move is the page's address, each under its own permission."""
+    return StatusChangeView.as_view(
+        permission_required=permission,
+        record_pages=reports,
+        form_class=forms.ReportDecisionForm,
+        form_name=form_name,
+        to_status=move,
+        move=services.report_decide,
+        done="“{record}” is now {status_lower}.",
+        stale="The report changed after you opened it; read it again before deciding.",
+    )
 
 
 class DecisionRecordView(FormPageView):
@@ -413,16 +411,12 @@ urlpatterns = [
     path("<int:pk>/sign-off/", SignOffsView.as_view(), name="sign-offs"),
     path(
         "<int:pk>/approve/",
-        ReportDecisionView.as_view(
-            to_status=ReportStatus.APPROVED, permission_required="reports.approve_report"
-        ),
+        report_decision(ReportStatus.APPROVED, "approval_form", "reports.approve_report"),
         name="report-approve",
     ),
     path(
         "<int:pk>/publish/",
-        ReportDecisionView.as_view(
-            to_status=ReportStatus.PUBLISHED, permission_required="reports.publish_report"
-        ),
+        report_decision(ReportStatus.PUBLISHED, "publish_form", "reports.publish_report"),
         name="report-publish",
     ),
     path("<int:pk>/decision-record/", DecisionRecordView.as_view(), name="decision-record"),

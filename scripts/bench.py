@@ -30,18 +30,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.benchlib import (  # noqa: E402 - the project root must be on the path first
+from scripts.benchlib import (
     RESULTS_DIR,
+    ROOT,
     database_name,
     drop_postgres_database,
     format_table,
     machine_facts,
     recreate_postgres_database,
     redact,
+    source_line,
     summarise,
     write_json,
 )
@@ -669,13 +667,7 @@ def print_report(result: dict[str, Any]) -> None:
         f"Django {machine['django']}, WeasyPrint {machine['weasyprint']}; {machine['database']}; "
         f"load average {machine['load_average']} before, {machine['load_average_after']} after."
     )
-    source = machine["source"]
-    changed = (
-        f", with {len(source['changed_files'])} files changed in the working tree"
-        if source["changed_files"]
-        else ""
-    )
-    say(f"Source: commit {source['commit']}{changed}.")
+    say(source_line(machine["source"]))
     say(
         f"Median server time of {result['settings']['repeat']} requests after {result['settings']['warmup']} "
         f"warm-ups; admin changelists at the app's page size ({result['page_size']}); "

@@ -186,3 +186,13 @@ def drop_postgres_database(url: str, name: str) -> None:
 def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def source_line(source: dict[str, Any]) -> str:
+    """Which code was measured: the commit, and how many files were changed beside it."""
+    changed = (
+        f", with {len(source['changed_files'])} files changed in the working tree"
+        if source["changed_files"]
+        else ""
+    )
+    return f"Source: commit {source['commit']}{changed}."

@@ -44,12 +44,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from scripts.benchlib import (  # noqa: E402 - the project root must be on the path first
+from scripts.benchlib import (
     RESULTS_DIR,
+    ROOT,
     database_name,
     database_url_with_name,
     drop_postgres_database,
@@ -59,6 +56,7 @@ from scripts.benchlib import (  # noqa: E402 - the project root must be on the p
     percentile,
     recreate_postgres_database,
     redact,
+    source_line,
     write_json,
 )
 
@@ -559,13 +557,7 @@ def print_results(result: dict[str, Any]) -> None:
         f"Python {machine['python']}; {machine['database']}; Redis {machine['redis']}; load average "
         f"{machine['load_average']} before, {machine['load_average_after']} after."
     )
-    source = machine["source"]
-    changed = (
-        f", with {len(source['changed_files'])} files changed in the working tree"
-        if source["changed_files"]
-        else ""
-    )
-    say(f"Source: commit {source['commit']}{changed}.")
+    say(source_line(machine["source"]))
     config = result["config"]
     say(
         f"gunicorn {config['gunicorn_workers']} workers ({config['gunicorn_worker_class']}), Celery worker "

@@ -266,7 +266,7 @@ def test_a_decision_on_a_line_changed_since_it_was_opened_is_refused(
     raised = snapshot(proposed)
     with unchanged():
         page = refused(decide(finance_client, proposed, "Approve", "Agreed.", form=form), 400)
-    assert "Someone changed this line after you opened it" in page.errors_summary()
+    assert "Someone else changed this budget line after you opened it" in page.errors_summary()
     assert page.described()["Amount"] == "£9,000", "The page shown again is not the line as it now stands"
     assert snapshot(proposed) == raised
 

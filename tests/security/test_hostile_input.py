@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 from budgets import forms as budget_forms
 from budgets.models import BudgetLine, CostShare, FinancialYear, Spend
 from budgets.views import CostShareView
+from core.forms import StatusChangeForm
 from core.models import FormSubmission
 from delegations import forms as visit_forms
 from delegations.models import CalendarFeed, CostItem, Gift, Meeting, Participant, Visit, VisitFollowUp
@@ -245,7 +246,7 @@ FORMS: dict[str, Form] = {
         view_form(), (partners.Relationship,), (*RELATIONSHIP_PAGES, *history("partners:relationship-update"))
     ),
     "partners:relationship-status": Form(
-        made(lambda reg: partner_forms.RelationshipStatusForm(record=reg["relationship"])),
+        made(lambda reg: StatusChangeForm(record=reg["relationship"])),
         (partners.Relationship, partners.RelationshipStatusChange),
         (*RELATIONSHIP_PAGES, url("partners:relationship-list"), *DASHBOARD),
     ),
@@ -311,7 +312,7 @@ FORMS: dict[str, Form] = {
     "delegations:visit-create": Form(view_form(), (Visit,), VISIT_PAGES),
     "delegations:visit-update": Form(view_form(), (Visit,), VISIT_PAGES),
     "delegations:visit-status": Form(
-        made(lambda reg: visit_forms.VisitStatusForm(record=reg["visit"])), (Visit,), VISIT_PAGES
+        made(lambda reg: StatusChangeForm(record=reg["visit"])), (Visit,), VISIT_PAGES
     ),
     "delegations:participant-add": Form(
         made(lambda reg: visit_forms.ParticipantForm(visit=reg["visit"])),

@@ -184,7 +184,7 @@ def test_a_real_worker_sends_the_digest_through_redis(officer, work, tmp_path: P
 
     import redis
 
-    from core.tasks import send_daily_digests as task
+    from overview.tasks import send_daily_digests as task
 
     queue = f"twinning-test-{uuid.uuid4().hex}"
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])

@@ -63,7 +63,7 @@ class RoleBackend(ModelBackend):
         if user_obj.is_superuser:
             return super().get_all_permissions(user_obj, obj)
         if not hasattr(user_obj, "_role_perm_cache"):
-            user_obj._role_perm_cache = permissions_of(user_obj.pk)
+            user_obj._role_perm_cache = permissions_of(user_obj)
         return user_obj._role_perm_cache
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
@@ -76,11 +76,18 @@ def roles_held(user_id: int) -> list[str]:
     return [name for kind, name in _roles_and_own_permissions(user_id) if kind == "role"]
 
 
-def permissions_of(user_id: int) -> set[str]:
-    """Everything a person may do: their roles' permissions and any given to them alone."""
+def permissions_of(user: Any) -> set[str]:
+    """Everything a person may do: their roles' permissions and any given to them alone.
+    The roles they hold are kept on them too, for pages that name them."""
     found: set[str] = set()
-    for kind, name in _roles_and_own_permissions(user_id):
-        found |= roles.ROLE_PERMISSIONS.get(name, set()) if kind == "role" else {name}
+    held = set()
+    for kind, name in _roles_and_own_permissions(user.pk):
+        if kind == "role":
+            held.add(name)
+            found |= roles.ROLE_PERMISSIONS.get(name, set())
+        else:
+            found.add(name)
+    user._role_names = held
     return found
 
 

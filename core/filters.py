@@ -97,6 +97,8 @@ class FieldsCopiedLightly(dict):
             field = copy.copy(field)
             field.widget = copy.copy(field.widget)
             field.error_messages = dict(field.error_messages)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = field.queryset.all()  # its own, as Django's copy gives it
             copied[name] = field
         return copied
 

@@ -148,5 +148,8 @@ def role_names(user: Any) -> list[str]:
     """The roles a user holds, in the fixed order of ROLES."""
     if not getattr(user, "is_authenticated", False):
         return []
-    held = {group.name for group in user.groups.all()}
+    # Read with the person's permissions when the request has already asked for them.
+    held = getattr(user, "_role_names", None)
+    if held is None:
+        held = {group.name for group in user.groups.all()}
     return [role for role in ROLES if role in held]

@@ -18,6 +18,15 @@ def has_required_fields(form: Any) -> bool:
     return any(field.field.required and not field.is_hidden for field in form)
 
 
+def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
+    """A select's choices. A model's records are read as a plain list: Django's own choice
+    iterator reads them through a cursor held open, a costly thing outside a transaction."""
+    if isinstance(field, forms.ModelChoiceField):
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset.all()]
+    return list(field.widget.choices)
+
+
 def _options(field: forms.BoundField) -> SafeString:
     chosen = field.value()
     chosen = {str(value) for value in chosen} if isinstance(chosen, list | tuple) else {str(chosen or "")}
@@ -25,7 +34,7 @@ def _options(field: forms.BoundField) -> SafeString:
     return mark_safe(  # noqa: S308 - every value and label is escaped here
         "".join(
             f'<option value="{escape(value)}"{" selected" if str(value) in chosen else ""}>{escape(label)}</option>'
-            for value, label in field.field.widget.choices
+            for value, label in _choices(field.field)
         )
     )
 

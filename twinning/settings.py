@@ -174,6 +174,10 @@ if DATABASE_URL:
         )
     _db["CONN_MAX_AGE"] = _env_int("DATABASE_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
+    # Pages run outside a transaction unless they write, where a server-side cursor (a form's
+    # select of records, a streamed export) must be declared WITH HOLD: a few milliseconds each.
+    # The register's largest export reads a few thousand rows, which are fetched at once instead.
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     _db = {

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -34,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.pagination import KeysFirstPaginator, keys_first
 from core.querysets import built_once
 
 from .models import (
@@ -243,7 +243,7 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
         )
     for group in (own, external):
         total.add(group.total)
-    paginator = Paginator(
+    paginator = KeysFirstPaginator(
         lines.order_by(
             Case(When(funding_source=FundingSource.COUNCIL, then=Value(0)), default=Value(1)),
             "funding_source",
@@ -301,12 +301,14 @@ def review_queue() -> dict[str, Any]:
     overrides = spend_list().filter(override_state=OverrideState.REQUESTED)
     return {
         "lines_awaiting_count": lines.count(),
-        "lines_awaiting": list(lines.order_by("financial_year__start_year", "pk")[:REVIEW_LIMIT]),
+        "lines_awaiting": keys_first(lines.order_by("financial_year__start_year", "pk"), 0, REVIEW_LIMIT),
         "overrides_awaiting_count": overrides.count(),
-        "overrides_awaiting": list(
+        "overrides_awaiting": keys_first(
             overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line")).order_by(
                 "spent_on", "pk"
-            )[:REVIEW_LIMIT]
+            ),
+            0,
+            REVIEW_LIMIT,
         ),
     }
 

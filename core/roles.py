@@ -150,6 +150,9 @@ def role_names(user: Any) -> list[str]:
         return []
     # Read with the person's permissions when the request has already asked for them.
     held = getattr(user, "_role_names", None)
+    if held is None and not user.is_superuser:
+        user.get_all_permissions()  # the role backend reads the roles with the permissions
+        held = getattr(user, "_role_names", None)
     if held is None:
         held = {group.name for group in user.groups.all()}
     return [role for role in ROLES if role in held]

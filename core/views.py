@@ -38,6 +38,7 @@ from .forms import StatusChangeForm
 from .history import history_entries
 from .links import record_url
 from .models import FormSubmission
+from .pagination import KeysFirstPaginator
 from .status import RuleBroken
 from .tables import Column
 from .text import person_name
@@ -309,6 +310,7 @@ class RecordListView(RecordView, FilterView):
     """A filtered, sortable, paginated list."""
 
     paginate_by = settings.PAGE_SIZE
+    paginator_class = KeysFirstPaginator
     strict = False  # an invalid filter shows its errors over an unfiltered list
 
     def get_queryset(self) -> models.QuerySet:

@@ -201,7 +201,10 @@ def register_summary() -> dict[str, Any]:
     """The register at a glance for the home page: a fixed handful of queries."""
     today = timezone.localdate()
     status_counts = dict(
-        Relationship.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Relationship.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     return {
         "today": today,

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.filters import PersonFilter, RegisterChoiceFilter, SearchFilterSet, SortFilter, country_choices
@@ -135,10 +135,10 @@ class ContactFilter(SearchFilterSet):
 class ActionFilter(SearchFilterSet):
     search_fields = ("title", "description", "source", "relationship__place__name")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
+    # People who own an action: a look-up per person, not a join over every action.
     owner = PersonFilter(
         queryset=get_user_model()
-        .objects.filter(owned_actions__isnull=False)
-        .distinct()
+        .objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk"))))
         .order_by("first_name", "last_name", "username")
     )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")

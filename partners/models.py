@@ -193,6 +193,12 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["place__name", "kind"]
+        # Reviews due, soonest first, on the officer's home page.
+        indexes = [
+            models.Index(
+                fields=["next_review_on", "id"], condition=~Q(status="ended"), name="relationship_review_due"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["place", "kind"],

@@ -23,7 +23,9 @@ def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
     iterator reads them through a cursor held open, a costly thing outside a transaction."""
     if isinstance(field, forms.ModelChoiceField):
         empty = [("", field.empty_label)] if field.empty_label is not None else []
-        return empty + [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset.all()]
+        return empty + [
+            (field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset.all()
+        ]
     return list(field.widget.choices)
 
 

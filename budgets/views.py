@@ -93,6 +93,7 @@ class BudgetLinePages(RecordPages):
 
     list_selector = selectors.budget_line_list
     detail_selector = selectors.budget_line_detail
+    keys_first = True  # each line's estimated, committed and paid are sums over its spend
 
     def record_title(self, record: BudgetLine) -> str:
         return record.title

@@ -24,6 +24,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.core.paginator import Paginator
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -189,6 +190,10 @@ class RecordPages:
     # The app's selectors for the list and the record's page (the list's by default).
     list_selector: Callable[[], models.QuerySet] | None = None
     detail_selector: Callable[[], models.QuerySet] | None = None
+    # Read a page's keys first, then its rows (core/pagination.py): for a list whose rows
+    # carry sums of their children or an order no index gives, so that the database works
+    # them out for one page of rows, not for every row before sorting.
+    keys_first = False
 
     def list_queryset(self) -> models.QuerySet:
         selector = type(self).list_selector
@@ -310,8 +315,11 @@ class RecordListView(RecordView, FilterView):
     """A filtered, sortable, paginated list."""
 
     paginate_by = settings.PAGE_SIZE
-    paginator_class = KeysFirstPaginator
     strict = False  # an invalid filter shows its errors over an unfiltered list
+
+    def get_paginator(self, *args: Any, **kwargs: Any) -> Paginator:
+        paginator = KeysFirstPaginator if self.record_pages.keys_first else Paginator
+        return paginator(*args, **kwargs)
 
     def get_queryset(self) -> models.QuerySet:
         return self.record_pages.list_queryset()

@@ -125,6 +125,7 @@ class ApproachPages(RecordPages):
     form_class = forms.ApproachForm
     create_form_class = forms.ApproachCreateForm
     prefill_from_query = ("place",)
+    keys_first = True  # each row's triage score is a sum over its scores
 
     def list_queryset(self) -> QuerySet:
         # Newest first unless sorted; "Triage score" ranks them by their weighted totals.
@@ -218,6 +219,7 @@ class ActionPages(RecordPages):
     )
     prefill_from_query = ("relationship",)
     list_selector = selectors.action_list
+    keys_first = True  # open first is an order no index gives
 
 
 class ExchangePages(RecordPages):

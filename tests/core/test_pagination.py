@@ -13,6 +13,7 @@ from core.pagination import KeysFirstPaginator, keys_first
 from partners import selectors
 from partners.models import Action, ActionStatus, Place
 from tests import factories as make
+from tests.support.register import client_for, persona
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +79,21 @@ def test_a_slice_read_keys_first_matches_the_slice(actions: list[Action]) -> Non
     queryset = selectors.action_list()
     assert titles(keys_first(queryset, 4, 9)) == titles(list(queryset[4:9]))
     assert keys_first(queryset, 30, 40) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "reads_keys_first"),
+    [("/partners/approaches/", True), ("/partners/actions/", True), ("/partners/places/", False)],
+)
+def test_list_pages_read_keys_first_where_their_pages_say(url: str, reads_keys_first: bool) -> None:
+    make.ApproachFactory()
+    make.ActionFactory()
+    client = client_for(persona("officer"))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    keys_only = [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith('SELECT "partners_') and '"id" AS "pk" FROM' in q["sql"]
+    ]
+    assert bool(keys_only) is reads_keys_first

@@ -391,8 +391,11 @@ class Gift(VersionedModel):
 
     @property
     def is_declaration_overdue(self) -> bool:
+        return self.is_declaration_overdue_on(timezone.localdate())
+
+    def is_declaration_overdue_on(self, today: date) -> bool:
         due = self.declare_by
-        return self.is_declaration_outstanding and due is not None and due < timezone.localdate()
+        return self.is_declaration_outstanding and due is not None and due < today
 
 
 class VisitFollowUp(models.Model):

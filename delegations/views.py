@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.forms import StatusChangeForm
@@ -114,8 +115,11 @@ class GiftPages(RecordPages):
         return {"declaration": declaration(record)}
 
     def list_context(self, request: HttpRequest) -> dict[str, Any]:
+        today = timezone.localdate()
         return {
-            "outstanding": list(selectors.outstanding_gifts()[:50]),
+            "outstanding": [
+                (gift, gift.is_declaration_overdue_on(today)) for gift in selectors.outstanding_gifts()[:50]
+            ],
             "threshold": settings.GIFT_DECLARATION_THRESHOLD,
             "declaration_days": settings.GIFT_DECLARATION_DAYS,
         }

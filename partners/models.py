@@ -92,6 +92,8 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["name"]
+        # The places list, and relationships in their places' order, read a page from it.
+        indexes = [models.Index(fields=["name", "id"], name="place_by_name")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -273,6 +275,7 @@ class Organisation(FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name", "id"], name="organisation_by_name")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -350,6 +353,8 @@ class Contact(FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["name", "job_title"]
+        # Lists in this order read a page from the index, and so do lists sorted by it.
+        indexes = [models.Index(fields=["name", "job_title", "id"], name="contact_by_name")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(name="") | ~Q(job_title=""),

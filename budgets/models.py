@@ -131,6 +131,8 @@ class BudgetLine(HasStatusFlow, VersionedModel):
 
     class Meta:
         ordering = ["financial_year__start_year", "cost_centre", "title", "pk"]
+        # Finance's queue and the home page: the lines awaiting a decision, and how many.
+        indexes = [models.Index(fields=["status", "financial_year", "id"], name="budgetline_by_status")]
         permissions = [
             ("decide_budgetline", "Can approve or reject budget lines"),
             ("change_approved_budgetline", "Can change an approved or rejected budget line"),
@@ -227,7 +229,11 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
 
     class Meta:
         ordering = ["-spent_on", "-pk"]
-        indexes = [models.Index(fields=["-spent_on", "-id"], name="spend_newest_first")]
+        indexes = [
+            models.Index(fields=["-spent_on", "-id"], name="spend_newest_first"),
+            # Finance's queue: the requests to go over a line, oldest first, and how many.
+            models.Index(fields=["override_state", "spent_on", "id"], name="spend_override_queue"),
+        ]
         verbose_name_plural = "spend"
         permissions = [("override_spend", "Can commit spend beyond what a budget line has left")]
         constraints = [

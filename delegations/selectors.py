@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.querysets import built_once
@@ -131,9 +131,9 @@ def year_choices(queryset: QuerySet, field: str) -> list[tuple[str, str]]:
     From the first and last dates alone (two index look-ups), not a scan of
     every row: a year in between with nothing in it simply filters to nothing.
     """
-    # Two queries, not MIN and MAX in one: SQLite reads one of them from an index only alone.
-    dated = queryset.filter(**{f"{field}__isnull": False}).values_list(field, flat=True)
-    first, last = dated.order_by(field).first(), dated.order_by(f"-{field}").first()
+    # MIN and MAX in a query each: SQLite reads one from an index only when it stands alone.
+    first = queryset.aggregate(first=Min(field))["first"]
+    last = queryset.aggregate(last=Max(field))["last"]
     if first is None or last is None:
         return []
     return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]

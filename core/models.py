@@ -5,6 +5,7 @@ The records' tables keep the names they were created with (``twinning_*``).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -60,8 +61,12 @@ class DueWhileOpen:
 
     @property
     def is_overdue(self) -> bool:
+        return self.is_overdue_on(timezone.localdate())
+
+    def is_overdue_on(self, today: date) -> bool:
+        """Overdue as of ``today``: a list works the day out once for all its rows."""
         due = getattr(self, self.due_field)
-        return self.is_open and due is not None and due < timezone.localdate()
+        return self.is_open and due is not None and due < today
 
 
 class FormSubmission(models.Model):

@@ -41,6 +41,7 @@ def approaches_awaiting(today: date) -> list[Approach]:
     )
     for approach in approaches:
         approach.days_left = _days_left(approach.respond_by, today)
+        approach.overdue = approach.is_overdue_on(today)
     return approaches
 
 
@@ -58,23 +59,31 @@ def visits_coming(today: date) -> list[Visit]:
 ACTION_ITEM = ("title", "due_on", "status", "relationship__place__name")
 
 
+def _as_of(actions: QuerySet, today: date) -> list[Action]:
+    """The panel's actions, each marked overdue or not as of ``today``."""
+    listed = list(actions.select_related("relationship__place").only(*ACTION_ITEM)[:PANEL_SIZE])
+    for action in listed:
+        action.overdue = action.is_overdue_on(today)
+    return listed
+
+
 def my_actions(user: Any, today: date) -> list[Action]:
     """The user's own open actions with a due date, overdue first."""
-    return list(
-        Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES, due_on__isnull=False)
-        .select_related("relationship__place")
-        .only(*ACTION_ITEM)
-        .order_by("due_on", "pk")[:PANEL_SIZE]
+    return _as_of(
+        Action.objects.filter(owner=user, status__in=OPEN_ACTION_STATUSES, due_on__isnull=False).order_by(
+            "due_on", "pk"
+        ),
+        today,
     )
 
 
-def open_actions() -> list[Action]:
+def open_actions(today: date) -> list[Action]:
     """Everyone's open actions, soonest due first, undated last."""
-    return list(
-        Action.objects.filter(status__in=OPEN_ACTION_STATUSES)
-        .select_related("relationship__place")
-        .only(*ACTION_ITEM)
-        .order_by(F("due_on").asc(nulls_last=True), "pk")[:PANEL_SIZE]
+    return _as_of(
+        Action.objects.filter(status__in=OPEN_ACTION_STATUSES).order_by(
+            F("due_on").asc(nulls_last=True), "pk"
+        ),
+        today,
     )
 
 
@@ -170,7 +179,7 @@ def for_user(user: Any) -> dict[str, Any]:
             "approaches": approaches_awaiting(today),
             "visits": visits_coming(today),
             "actions": my_actions(user, today),
-            "open_actions": open_actions(),
+            "open_actions": open_actions(today),
             "reviews": reviews_due(today),
             "visits_ahead_days": VISITS_AHEAD_DAYS,
             "review_ahead_days": REVIEW_AHEAD_DAYS,

@@ -309,7 +309,8 @@ def approaches_ranked() -> QuerySet[Approach]:
     """Approaches with `triage_total` (sum of score x weight over the criteria in
     use) and `triage_scored` (how many of them are scored), best first; those
     not yet scored last."""
-    queryset = approach_list()
+    # What the list shows of each: its place and whom it came through (not its relationship).
+    queryset = Approach.objects.select_related("place", "via_organisation", "via_contact__organisation")
     # Correlated subqueries over one page's rows, not a join grouped over every approach.
     scores = (
         ApproachScore.objects.filter(approach=OuterRef("pk"), criterion__is_active=True)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views import View
@@ -135,12 +136,13 @@ class ApproachPages(RecordPages):
 
     def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
         maximum = selectors.triage_maximum()
+        today = timezone.localdate()
         return (
             Column("Place", lambda a: with_local_name(a.get_absolute_url(), a.place), sort="place"),
             Column("Received", lambda a: day(a.received_on, "Not recorded"), sort="received"),
             Column("Through", lambda a: a.via_contact or a.via_organisation or NONE),
             Column("What was asked", lambda a: Truncator(a.request).words(15)),
-            Column("Respond by", lambda a: due(a.respond_by, a.is_overdue), sort="respond_by"),
+            Column("Respond by", lambda a: due(a.respond_by, a.is_overdue_on(today)), sort="respond_by"),
             Column("Outcome", lambda a: a.get_outcome_display(), sort="outcome"),
             Column(
                 "Triage score",
@@ -209,17 +211,20 @@ class ActionPages(RecordPages):
     create_title = "Add an action"
     filterset_class = filters.ActionFilter
     form_class = forms.ActionForm
-    columns = (
-        Column("Action", lambda a: link(a.get_absolute_url(), a.title), sort="title"),
-        Column("Place", lambda a: record_link(a.relationship), sort="place"),
-        Column("Owner", lambda a: person_name(a.owner) if a.owner else "Not assigned"),
-        Column("Due", lambda a: due(a.due_on, a.is_overdue), sort="due"),
-        Column("Status", lambda a: a.get_status_display(), sort="status"),
-        Column("Source", lambda a: or_none(a.source)),
-    )
     prefill_from_query = ("relationship",)
     list_selector = selectors.action_list
     keys_first = True  # open first is an order no index gives
+
+    def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
+        today = timezone.localdate()
+        return (
+            Column("Action", lambda a: link(a.get_absolute_url(), a.title), sort="title"),
+            Column("Place", lambda a: record_link(a.relationship), sort="place"),
+            Column("Owner", lambda a: person_name(a.owner) if a.owner else "Not assigned"),
+            Column("Due", lambda a: due(a.due_on, a.is_overdue_on(today)), sort="due"),
+            Column("Status", lambda a: a.get_status_display(), sort="status"),
+            Column("Source", lambda a: or_none(a.source)),
+        )
 
 
 class ExchangePages(RecordPages):

@@ -14,27 +14,31 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 
 def keys_first(queryset: QuerySet, start: int, stop: int) -> list[Any]:
-    """``queryset[start:stop]`` read as two queries: the keys in order, then those rows."""
+    """``queryset[start:stop]`` read as two queries: the keys in order, then those rows.
+
+    A DISTINCT queryset, or one of values rather than records, is read in one step.
+    A record a colleague deletes between the two reads is left out, not an error.
+    """
+    if queryset.query.distinct or queryset._iterable_class is not ModelIterable:
+        return list(queryset[start:stop])
     keys = list(queryset.values_list("pk", flat=True)[start:stop])
     if not keys:
         return []
     by_key = {row.pk: row for row in queryset.order_by().filter(pk__in=keys)}
-    return [by_key[key] for key in keys]
+    return [by_key[key] for key in keys if key in by_key]
 
 
 class KeysFirstPaginator(Paginator):
-    """A Paginator whose pages of a queryset read the keys first, then the rows.
-
-    The rows come back in the order of the keys. A DISTINCT queryset, or
-    anything that is not a queryset, is read in one step as by Django's own.
-    """
+    """A Paginator whose pages of a queryset read the keys first, then the rows
+    (``keys_first``); anything that is not a queryset is paged as by Django's own."""
 
     def page(self, number: Any) -> Page:
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or rows.query.distinct:
+        if not isinstance(rows, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

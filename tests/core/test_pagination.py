@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.paginator import Paginator
@@ -73,6 +74,26 @@ def test_a_distinct_queryset_is_read_in_one_step(actions: list[Action]) -> None:
     assert [row.name for row in rows] == [place.name for place in queryset[:5]]
     reads = [q["sql"] for q in captured if "COUNT" not in q["sql"]]
     assert len(reads) == 1 and "DISTINCT" in reads[0]
+
+
+def test_a_record_deleted_between_the_two_reads_is_left_out(actions: list[Action]) -> None:
+    queryset = selectors.action_list()
+    first_two = list(queryset[:2])
+
+    def a_colleague_deletes_the_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        result = execute(sql, params, many, context)
+        if '"id" AS "pk"' in sql:
+            Action.objects.filter(pk=first_two[0].pk).delete()
+        return result
+
+    with connection.execute_wrapper(a_colleague_deletes_the_first):
+        rows = keys_first(queryset, 0, 2)
+    assert [row.pk for row in rows] == [first_two[1].pk]
+
+
+def test_values_are_read_in_one_step(actions: list[Action]) -> None:
+    queryset = selectors.action_list().values("title")
+    assert keys_first(queryset, 0, 3) == list(queryset[:3])
 
 
 def test_a_slice_read_keys_first_matches_the_slice(actions: list[Action]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -31,10 +32,22 @@ def report_html(report: Report, *, preview: bool = False) -> str:
     )
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # A report has nothing to fetch; refusing keeps a crafted paragraph from
-    # making the worker reach out to the network or read local files.
-    raise ValueError(f"Reports load no external resources ({url!r}).")
+def _refusing_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that fetches nothing.
+
+    A report has nothing to fetch; refusing keeps anything a report's HTML
+    references (an image, a stylesheet, a font) from making the worker reach
+    out to the network or read local files. WeasyPrint (from version 70) takes
+    a ``URLFetcher``, whose errors it turns into a warning and skips the
+    resource; a plain function is no longer accepted.
+    """
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            raise ValueError(f"Reports load no external resources ({url[:200]!r}).")
+
+    return RefusingFetcher(allowed_protocols=(), allow_redirects=False)
 
 
 @dataclass(frozen=True)
@@ -54,8 +67,12 @@ class Pdf:
 def render_pdf(html: str) -> Pdf:
     from weasyprint import CSS, HTML  # imported here: only workers and the command need it
 
-    stylesheet = CSS(filename=finders.find(REPORT_STYLESHEET))
-    document = HTML(string=html, url_fetcher=_no_fetching).render(stylesheets=[stylesheet])
+    fetcher = _refusing_fetcher()
+    # Read here rather than by WeasyPrint, whose fetcher refuses every file.
+    stylesheet = CSS(
+        string=Path(finders.find(REPORT_STYLESHEET)).read_text(encoding="utf-8"), url_fetcher=fetcher
+    )
+    document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet])
     content = document.write_pdf(pdf_variant="pdf/ua-1")
     return Pdf(content=content, page_count=len(document.pages))
 

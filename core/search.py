@@ -219,12 +219,32 @@ def _after_part_change(sender: Any, instance: Any, **kwargs: Any) -> None:
 # --- Searching ------------------------------------------------------------------------
 
 
+# First words a field's label keeps capitalised after "Matched in": languages, which are
+# proper nouns ("Matched in English name"), and abbreviations (any word in capitals).
+PROPER_FIRST_WORDS = frozenset({"English", "Chinese", "Japanese", "German", "Welsh", "Latin"})
+
+
+def in_sentence(label: str) -> str:
+    """A field's label as it reads inside a sentence: its first letter in lower case
+    only where a heading capitalised it ("Local name": "local name"), never a proper
+    noun's ("English name") or an abbreviation's ("RAG rating"); later words as written."""
+    first, space, rest = label.partition(" ")
+    if not first or first in PROPER_FIRST_WORDS or (len(first) > 1 and first.isupper()):
+        return label
+    return first[0].lower() + first[1:] + space + rest
+
+
 @dataclass
 class Hit:
     title: str
     summary: str
     url: str
     because: list[tuple[str, str]]
+
+    @property
+    def matched(self) -> list[tuple[str, str]]:
+        """Why it matched, as the results page says it: ("Matched in English name", excerpt)."""
+        return [(f"Matched in {in_sentence(label)}", excerpt) for label, excerpt in self.because]
 
 
 @dataclass

@@ -34,7 +34,7 @@ from core.text import person_name
 from core.views import Page, RoleRequired
 
 from .models import CalendarFeed, Visit, VisitStatus, new_calendar_token
-from .selectors import overseas_travel, visit_estimate, visit_list
+from .selectors import overseas_travel, visit_estimate, visit_list, who_pays_text, with_cost_items
 
 VIEW_VISITS = "delegations.view_visit"
 
@@ -86,13 +86,6 @@ def _visit_url(request: HttpRequest, visit: Visit) -> str | None:
         return None
 
 
-def _who_pays(visit: Visit) -> str:
-    label = visit.get_funder_display()
-    if visit.funder_organisation is not None:
-        return f"{label} ({visit.funder_organisation.name})"
-    return label
-
-
 def _place_name(visit: Visit) -> str:
     place = visit.relationship.place
     if place.local_name and place.local_name != place.name:
@@ -107,7 +100,7 @@ def _event_description(visit: Visit) -> str:
         f"Status: {visit.get_status_display()}",
         f"Place: {_place_name(visit)}, {visit.relationship.place.country}",
         f"Lead officer: {person_name(visit.lead_officer) if visit.lead_officer else 'Not assigned'}",
-        f"Who pays: {_who_pays(visit)}",
+        f"Who pays: {who_pays_text(visit)}",
     ]
     if visit.dates_are_approximate:
         lines.append("The dates are approximate.")
@@ -126,7 +119,7 @@ def calendar_visits() -> QuerySet[Visit]:
     last_changed = (
         Visit.history.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")[:1]
     )
-    return (
+    return with_cost_items(
         visit_list()
         .filter(starts_on__isnull=False)
         .exclude(status=VisitStatus.CANCELLED)
@@ -231,7 +224,7 @@ def overseas_travel_row(visit: Visit) -> list[Any]:
         _number_travelling(visit),
         spreadsheet_safe(visit.get_purpose_display()),
         spreadsheet_safe(visit.get_status_display()),
-        spreadsheet_safe(_who_pays(visit)),
+        spreadsheet_safe(who_pays_text(visit, estimate)),
         _money(estimate.total),
         _money(estimate.council_cost),
         _money(visit.actual_cost),
@@ -254,7 +247,7 @@ class OverseasTravelCsvView(RoleRequired, View):
         # The estimate is summed in Decimal from the cost items themselves, as
         # the visit page does: an aggregate over the participants join as well
         # would count each cost once per participant.
-        visits = overseas_travel().prefetch_related("cost_items")
+        visits = with_cost_items(overseas_travel())
         writer = csv.writer(_Echo(), lineterminator="\r\n")
         lines = [writer.writerow(OVERSEAS_TRAVEL_COLUMNS)]
         lines.extend(writer.writerow(overseas_travel_row(visit)) for visit in visits)

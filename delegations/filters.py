@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.filters import RegisterChoiceFilter, SearchFilterSet, SortFilter
 
-from .models import Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
+from .models import CostItem, Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
 from .selectors import visit_year_choices, year_choices
 
 
@@ -30,7 +30,7 @@ class VisitFilter(SearchFilterSet):
     place = django_filters.CharFilter(method="filter_place", label="Place", max_length=120)
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices)
     year = RegisterChoiceFilter(field_name="starts_on__year", choices=visit_year_choices, label="Year")
-    funder = django_filters.ChoiceFilter(choices=Funder.choices, label="Who pays")
+    funder = django_filters.ChoiceFilter(choices=Funder.choices, label="Who pays", method="filter_funder")
     ordering = SortFilter(
         fields=(
             "title",
@@ -49,6 +49,12 @@ class VisitFilter(SearchFilterSet):
             Q(relationship__place__name__icontains=value)
             | Q(relationship__place__local_name__icontains=value)
         )
+
+    def filter_funder(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Visits any of whose cost items the funder pays; a visit with none yet by who it was
+        planned to be paid by. EXISTS, not a join, so that a visit is listed once."""
+        items = CostItem.objects.filter(visit=OuterRef("pk"))
+        return queryset.filter(Exists(items.filter(funder=value)) | (Q(funder=value) & ~Exists(items)))
 
 
 class GiftFilter(SearchFilterSet):

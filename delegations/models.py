@@ -86,7 +86,15 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     location = models.CharField("where", max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=VisitStatus.choices, default=VisitStatus.PROPOSED)
     lead_officer = named_user(related_name="led_visits")
-    funder = models.CharField("who pays", max_length=12, choices=Funder.choices, default=Funder.COUNCIL)
+    # Who is expected to pay before anything is priced, and the first choice for each cost
+    # item; once a visit has cost items, they say who pays what (selectors.who_pays).
+    funder = models.CharField(
+        "who pays",
+        max_length=12,
+        choices=Funder.choices,
+        default=Funder.COUNCIL,
+        help_text="Until its costs are itemised: each cost item then says who pays it.",
+    )
     funder_organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

@@ -11,6 +11,8 @@ from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from core.querysets import built_once
+from core.templatetags.twinning_format import gbp
+from partners.models import Organisation
 
 from .models import (
     MONEY,
@@ -60,6 +62,22 @@ def visit_list() -> QuerySet[Visit]:
     )
 
 
+# What "who pays" reads of each cost item: no more.
+COST_ITEM_SHARE = ("visit_id", "quantity", "unit_cost", "funder")
+
+
+def with_cost_items(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    """Visits with their cost items, for who pays what: one query for all of them."""
+    return visits.prefetch_related(
+        Prefetch("cost_items", queryset=CostItem.objects.only(*COST_ITEM_SHARE).order_by())
+    )
+
+
+def visit_list_page() -> QuerySet[Visit]:
+    """The list of visits, each with its cost items (prefetched per request, after paging)."""
+    return with_cost_items(visit_list())
+
+
 def visit_detail() -> QuerySet[Visit]:
     return Visit.objects.select_related(
         "relationship", "relationship__place", "lead_officer", "funder_organisation"
@@ -101,6 +119,52 @@ def visit_estimate(visit: Visit) -> Estimate:
         by_funder[item.funder] += item.total
     ordered = {key: by_funder[key] for key in Funder.values if key in by_funder}
     return Estimate(total=sum(ordered.values(), ZERO), by_funder=ordered)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One funder of a visit and what it pays; no amount while nothing is itemised."""
+
+    funder: str
+    label: str
+    amount: Decimal | None = None
+    organisation: Organisation | None = None
+
+    @property
+    def text(self) -> str:
+        text = self.label
+        if self.organisation is not None:
+            text += f" ({self.organisation.name})"
+        if self.amount is not None:
+            text += f" {gbp(self.amount)}"
+        return text
+
+
+def who_pays(visit: Visit, estimate: Estimate | None = None) -> list[Share]:
+    """Who pays for a visit: each funder of its cost items with its share, in the
+    order of the funders; until it has cost items, whoever the visit was planned
+    to be paid by. The visit's paying organisation is named beside its funder.
+
+    Reads the prefetched cost items (``with_cost_items``); makes no queries.
+    """
+    estimate = estimate or visit_estimate(visit)
+    labels = dict(Funder.choices)
+
+    def organisation(funder: str) -> Organisation | None:
+        return visit.funder_organisation if funder == visit.funder else None
+
+    if not estimate.by_funder:  # no cost items yet
+        return [Share(visit.funder, labels[visit.funder], None, organisation(visit.funder))]
+    return [
+        Share(funder, labels[funder], amount, organisation(funder))
+        for funder, amount in estimate.by_funder.items()
+    ]
+
+
+def who_pays_text(visit: Visit, estimate: Estimate | None = None) -> str:
+    """Who pays, as the list, the calendar and the exports say it:
+    "The council £1,704.32; Foreign and Commonwealth Office £2,749.80"."""
+    return "; ".join(share.text for share in who_pays(visit, estimate))
 
 
 def gift_list() -> QuerySet[Gift]:
@@ -145,11 +209,16 @@ def visit_year_choices() -> list[tuple[str, str]]:
 
 __all__ = [
     "Estimate",
+    "Share",
     "gift_list",
     "outstanding_gifts",
     "overseas_travel",
     "visit_detail",
     "visit_estimate",
     "visit_list",
+    "visit_list_page",
     "visit_year_choices",
+    "who_pays",
+    "who_pays_text",
+    "with_cost_items",
 ]

@@ -20,12 +20,6 @@ from . import filters, forms, selectors, services
 from .models import CostItem, Gift, Meeting, Participant, Visit
 
 
-def who_pays(visit: Visit) -> str:
-    if visit.funder_organisation:
-        return f"{visit.get_funder_display()} ({visit.funder_organisation.name})"
-    return visit.get_funder_display()
-
-
 def people(visit: Visit) -> Any:
     if visit.participant_count:
         return visit.participant_count
@@ -66,17 +60,19 @@ class VisitPages(RecordPages):
         Column("Purpose", lambda v: v.get_purpose_display()),
         Column("Dates", attrgetter("dates_text"), sort="starts"),
         Column("Status", lambda v: v.get_status_display(), sort="status"),
-        Column("Who pays", lambda v: who_pays(v)),
+        Column("Who pays", lambda v: selectors.who_pays_text(v)),
         Column("People", lambda v: people(v), numeric=True),
         Column("Estimate", lambda v: money(v.estimate) if v.estimate else NONE, numeric=True),
     )
     prefill_from_query = ("relationship",)
-    list_selector = selectors.visit_list
+    list_selector = selectors.visit_list_page
     detail_selector = selectors.visit_detail
 
     def detail_context(self, request: HttpRequest, record: Visit) -> dict[str, Any]:
+        estimate = selectors.visit_estimate(record)
         return {
-            "estimate": selectors.visit_estimate(record),
+            "estimate": estimate,
+            "who_pays": selectors.who_pays(record, estimate),
             "status_form": StatusChangeForm(record=record),
             "participant_form": forms.ParticipantForm(visit=record),
             "meeting_form": forms.MeetingForm(visit=record),

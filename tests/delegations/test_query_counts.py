@@ -144,7 +144,9 @@ def add_rows(s: Subject, n: int) -> None:
                     category="accommodation",
                     quantity=Decimal("4"),
                     unit_cost=Decimal("60"),
-                    funder="fco",
+                    # Paid by whoever the visit was planned to be paid by: the filtered
+                    # list measured ("who pays: a company") finds them by their cost items.
+                    funder=v.funder,
                 )
                 for v in others
             ),

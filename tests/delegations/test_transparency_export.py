@@ -104,7 +104,8 @@ def test_one_row_per_outbound_visit_with_what_foi_asks(finance_client: Client, x
         "Number travelling": "4",
         "Purpose": "Trade",
         "Status": "Confirmed",
-        "Who paid": "The council",
+        # Who paid is what the cost items say, each funder with its share.
+        "Who paid": "The council £2,999.43",
         "Estimated cost (GBP)": "2999.43",
         "Estimated cost to the council (GBP)": "2999.43",
         "Actual cost (GBP)": "3987.40",
@@ -144,7 +145,10 @@ def test_cost_to_the_council_counts_only_what_the_council_pays(finance_client: C
 
     rows = {row["Visit"]: row for row in rows_of(finance_client.get(EXPORT))}
 
-    assert rows["FCO-funded visit"]["Who paid"] == "Foreign and Commonwealth Office (FCO Prosperity Fund)"
+    assert (
+        rows["FCO-funded visit"]["Who paid"] == "Foreign and Commonwealth Office (FCO Prosperity Fund) £4,000"
+    )
+    assert rows["Shared costs"]["Who paid"] == "The council £1,000; The partner £3,000"
     assert rows["FCO-funded visit"]["Estimated cost (GBP)"] == "4000.00"
     assert rows["FCO-funded visit"]["Estimated cost to the council (GBP)"] == "0.00"
     assert rows["Shared costs"]["Estimated cost (GBP)"] == "4000.00"
@@ -188,7 +192,9 @@ def test_formulas_in_the_register_reach_the_spreadsheet_as_text(finance_client: 
             funder="company",
             funder_organisation=company,
         )
-        make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1234.50"))
+        make.CostItemFactory(
+            visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1234.50"), funder="company"
+        )
 
     rows = rows_of(finance_client.get(EXPORT))
 
@@ -203,7 +209,7 @@ def test_formulas_in_the_register_reach_the_spreadsheet_as_text(finance_client: 
         assert row["Destination"] == "'@SUM(A1), =1+1"
         assert row["Local name"] == "'-2"
         # Text that merely contains a formula after the start is harmless.
-        assert row["Who paid"] == "A company (=cmd|' /C calc'!A0)"
+        assert row["Who paid"] == "A company (=cmd|' /C calc'!A0) £1,234.50"
         # Numbers the export writes itself stay numbers.
         assert row["Estimated cost (GBP)"] == "1234.50"
         assert row["Start date"].startswith("2016-01-0")

@@ -9,7 +9,8 @@ read-only to those whose role lets them view.
 from __future__ import annotations
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from .models import (
     Action,
@@ -26,28 +27,28 @@ from .models import (
 
 
 @admin.register(Council)
-class CouncilAdmin(SimpleHistoryAdmin):
+class CouncilAdmin(HistoryAdmin):
     list_display = ("name", "is_home")
     search_fields = ("name",)
     filter_horizontal = ("sectors",)
 
 
 @admin.register(Sector)
-class SectorAdmin(SimpleHistoryAdmin):
+class SectorAdmin(HistoryAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
 
 @admin.register(TriageCriterion)
-class TriageCriterionAdmin(SimpleHistoryAdmin):
+class TriageCriterionAdmin(HistoryAdmin):
     list_display = ("name", "weight", "position", "is_active")
     list_editable = ("weight", "position", "is_active")
     fields = ("name", "question", "weight", "position", "is_active")
     search_fields = ("name",)
 
 
-class ReadOnlyRegisterAdmin(SimpleHistoryAdmin):
-    """Viewable in the admin; changed only through the register's pages."""
+class ReadOnlyRegisterAdmin(HistoryAdmin):
+    """Viewable in the admin, its history too; changed only through the register's pages."""
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -1,0 +1,60 @@
+"""What every admin page of the project's models shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from .versioning import VersionedModel
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's admin, whose page of a past version cannot be used
+    to change a record the admin may not change.
+
+    simple_history's history form view saves whatever is posted to it (its
+    "Revert" button) without asking the admin whether the record may be changed,
+    so a register the admin shows read-only (changed only through the register's
+    pages, which keep status changes and edit versions) could be edited there.
+    Here a post to it is refused unless the record may be changed, and a past
+    version is shown read-only as the change page would show it.
+    """
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") and not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and isinstance(obj, VersionedModel) and _is_history_form(request):
+            # A past version carries the edit version it had then, which would be refused as
+            # stale: putting it back is the administrator's knowing choice to overwrite what
+            # the record holds now.
+            obj.version = type(obj)._base_manager.filter(pk=obj.pk).values_list("version", flat=True).get()
+        super().save_model(request, obj, form, change)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str] | tuple[str, ...]:
+        declared = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return declared
+        meta = self.model._meta
+        editable = [
+            field.name
+            for field in [*meta.concrete_fields, *meta.many_to_many]
+            if field.editable and not field.auto_created and field.name not in declared
+        ]
+        return [*declared, *editable]
+
+
+def _is_history_form(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))

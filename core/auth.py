@@ -113,20 +113,38 @@ def _roles_and_own_permissions(user_id: int) -> list[tuple[str, str]]:
 def client_ip_address(request: Any) -> str | None:
     """The address a sign-in attempt came from, for throttling.
 
-    Outside DEBUG the app runs behind one reverse proxy (see docker-compose.yml),
-    which appends the caller's address to X-Forwarded-For; the right-most entry
-    is the one that proxy saw, so a client cannot choose its own by sending the
-    header itself. Without the header it is the socket's address.
+    X-Forwarded-For is anyone's to write, so it is believed only from a proxy
+    listed in TRUSTED_PROXIES. Each such proxy appends the address it was
+    reached from, so the header is read from the right, one entry per trusted
+    proxy, up to the first address that is not one: the client. With no
+    trusted proxy in front it is the socket's address, whatever the header says.
     """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and not settings.DEBUG:
-        candidate = forwarded.split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass  # not an address: not from the proxy, so not believed
-    # None when there is no address at all (a session made in code, not by a request).
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    address = _ip_address(remote)
+    if address is None:
+        # None when there is no address at all (a session made in code, not by a request).
+        return remote or None
+    entries = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    while _is_trusted_proxy(address) and entries:
+        forwarded = _ip_address(entries.pop().strip())
+        if forwarded is None:
+            break  # not an address: no proxy wrote it, so it and what is left of it are not believed
+        address = forwarded
+    return str(address)
+
+
+def _ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    # An IPv4 peer seen through an IPv6 socket is the IPv4 address a network lists.
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped or address
+
+
+def _is_trusted_proxy(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 def attempted_username(request: Any, credentials: dict | None) -> str:

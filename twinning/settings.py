@@ -10,6 +10,7 @@ ALLOWED_HOSTS become mandatory.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -72,6 +73,21 @@ def _env_money(name: str, default: str) -> Decimal:
     if value < 0 or value != value.quantize(Decimal("0.01")):
         raise ImproperlyConfigured(f"{name} must be a positive amount in pounds and pence, not {raw!r}.")
     return value
+
+
+def _env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDR networks; unset means none."""
+    networks = []
+    for item in env.list(name, default=[]):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list addresses or networks, such as 10.0.0.2 or 172.16.0.0/12, not {item!r}."
+            ) from None
+    return tuple(networks)
 
 
 DATABASE_URL = env.str("DATABASE_URL", default="").strip()
@@ -357,6 +373,10 @@ if not DEBUG:
     # publishes gunicorn on loopback only for this reason).
     # /healthz is probed over plain HTTP inside the container network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# The reverse proxies in front of the app, by address or network: X-Forwarded-For is
+# believed only from them (core.auth.client_ip_address), as anyone else can write it.
+TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES")
 
 # Sign-in throttling: failures are counted per username *and* address together,
 # so one office behind one public address is not locked out by one person's typos

@@ -517,7 +517,12 @@ def test_production_refuses_to_start_without(missing: str) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DJANGO_DEBUG", "maybe"), ("PAGE_SIZE", "lots"), ("SESSION_COOKIE_AGE", "10")],
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("PAGE_SIZE", "lots"),
+        ("SESSION_COOKIE_AGE", "10"),
+        ("TRUSTED_PROXIES", "10.0.0.2,proxy.internal"),
+    ],
 )
 def test_an_invalid_value_is_refused_naming_the_variable(variable: str, value: str) -> None:
     result = manage("check", environment=clean_environment(**{variable: value}))

@@ -4,6 +4,7 @@ may never hold."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from datetime import timedelta
 
@@ -189,9 +190,10 @@ def test_the_pause_ends_after_the_cool_off(client, nadia):
 
 
 def test_a_forwarded_address_cannot_be_chosen_by_the_client(client, nadia, settings):
-    """Behind the proxy, the right-most X-Forwarded-For entry is the one the proxy
+    """Behind a trusted proxy, the right-most X-Forwarded-For entry is the one the proxy
     added; a client that prepends its own gets no fresh attempts."""
     settings.DEBUG = False
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("10.0.0.2"),)
     for number in range(settings.AXES_FAILURE_LIMIT):
         client.post(
             reverse("login"),
@@ -208,6 +210,70 @@ def test_a_forwarded_address_cannot_be_chosen_by_the_client(client, nadia, setti
     )
 
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize(
+    "proxies",
+    [(), ("10.0.0.0/8", "fd00::/8")],
+    ids=["no-proxy-trusted", "another-proxy-trusted"],
+)
+def test_made_up_forwarded_addresses_from_an_untrusted_peer_are_locked_out(client, nadia, settings, proxies):
+    """With no proxy in front, X-Forwarded-For is the client's own invention: twenty wrong
+    passwords, each claiming a new address, count against the one they came from."""
+    settings.DEBUG = False
+    settings.TRUSTED_PROXIES = tuple(ipaddress.ip_network(proxy) for proxy in proxies)
+    statuses = [
+        client.post(
+            reverse("login"),
+            {"username": "nadia.khan", "password": "wrong-password"},
+            REMOTE_ADDR="198.51.100.7",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{number}",
+        ).status_code
+        for number in range(20)
+    ]
+
+    limit = settings.AXES_FAILURE_LIMIT
+    assert statuses == [200] * (limit - 1) + [429] * (20 - limit + 1)
+    response = client.post(
+        reverse("login"),
+        {"username": "nadia.khan", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+def test_behind_a_trusted_proxy_the_address_it_forwards_is_the_one_counted(client, nadia, settings):
+    from axes.models import AccessAttempt
+
+    settings.DEBUG = False
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("172.18.0.0/16"),)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "nadia.khan", "password": "wrong-password"},
+            REMOTE_ADDR="172.18.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+    paused = client.post(
+        reverse("login"),
+        {"username": "nadia.khan", "password": PASSWORD},
+        REMOTE_ADDR="172.18.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert paused.status_code == 429
+    # The same proxy forwarding her from elsewhere: that address has no failures.
+    response = client.post(
+        reverse("login"),
+        {"username": "nadia.khan", "password": PASSWORD},
+        REMOTE_ADDR="172.18.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.20",
+    )
+    assert response.status_code == 302
+    assert signed_in(client)
 
 
 # --- Sessions ---------------------------------------------------------------------------

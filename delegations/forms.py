@@ -6,12 +6,32 @@ from typing import Any
 from django import forms
 
 from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
+from core.templatetags.twinning_format import gbp
 from partners.models import Action, Organisation, Relationship
 
-from .models import CostItem, Gift, Meeting, Participant, Visit, VisitStatus
+from .models import (
+    LARGEST_QUANTITY,
+    LARGEST_SUM,
+    CostCategory,
+    CostItem,
+    Gift,
+    Meeting,
+    Participant,
+    Visit,
+    VisitStatus,
+    too_much_message,
+)
 from .services import QuickEstimate
 
-MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+# Beyond a field's digits, said in words rather than as a count of digits.
+TOO_MUCH = f"can be at most {gbp(LARGEST_SUM)}."
+SUM_TOO_LARGE = {"max_digits": f"A sum {TOO_MUCH}", "max_whole_digits": f"A sum {TOO_MUCH}"}
+MONEY_FIELD = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "min_value": Decimal("0"),
+    "error_messages": SUM_TOO_LARGE,
+}
 
 
 class VisitForm(VersionedModelForm):
@@ -93,6 +113,12 @@ class CostItemForm(VisitPartForm):
     class Meta:
         model = CostItem
         fields = ["category", "description", "quantity", "unit_cost", "funder"]
+        error_messages = {
+            "quantity": dict.fromkeys(
+                ("max_digits", "max_whole_digits"), f"The quantity can be at most {LARGEST_QUANTITY:,}."
+            ),
+            "unit_cost": dict.fromkeys(("max_digits", "max_whole_digits"), f"A unit cost {TOO_MUCH}"),
+        }
 
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
         super().__init__(*args, visit=visit, **kwargs)
@@ -133,10 +159,27 @@ class QuickEstimateForm(forms.Form):
             funder=data["funder"],
         )
 
+    # The field each part of the estimate is priced from, where a part's total can be too large.
+    priced_by = {
+        CostCategory.ACCOMMODATION: (
+            "nightly_rate",
+            "The accommodation",
+            "the people, the nights and the nightly rate",
+        ),
+        CostCategory.TRAVEL: ("fare_per_person", "The fares", "the people and the fare"),
+    }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if not self.errors and self.estimate().total <= 0:
+        if self.errors:
+            return cleaned
+        estimate = self.estimate()
+        if estimate.total <= 0:
             raise forms.ValidationError("The estimate comes to nothing: give at least one rate or amount.")
+        for category, _, quantity, unit_cost in estimate.lines():
+            if category in self.priced_by and quantity * unit_cost > LARGEST_SUM:
+                field, what, check = self.priced_by[category]
+                self.add_error(field, too_much_message(what, quantity * unit_cost, check))
         return cleaned
 
 

@@ -13,18 +13,23 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
 from core.models import named_user, status_log
 from core.status import HasStatusFlow, StatusFlow
+from core.templatetags.twinning_format import gbp
 from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
 from partners.models import Action, Organisation, Relationship
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 PENNY = Decimal("0.01")
+# The most a money field (twelve digits, two of them pence) holds: no sum in the register is larger.
+LARGEST_SUM = Decimal("9999999999.99")
+LARGEST_QUANTITY = Decimal("999999.99")
 
 
 class Direction(models.TextChoices):
@@ -260,6 +265,10 @@ class CostCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def too_much_message(what: str, total: Decimal, check: str = "the quantity and the unit cost") -> str:
+    return f"{what} comes to {gbp(total)}; a cost item can come to at most {gbp(LARGEST_SUM)}. Check {check}."
+
+
 class CostItemQuerySet(models.QuerySet):
     def with_totals(self) -> CostItemQuerySet:
         return self.annotate(
@@ -296,10 +305,24 @@ class CostItem(VersionedModel):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="cost_item_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="cost_item_unit_cost_not_negative"),
+            # A cost item's total is a sum of money like any other, and quoted as one
+            # (the visit's estimate, an options paper): no more than a money field holds.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(F("quantity") * F("unit_cost"), LARGEST_SUM),
+                name="cost_item_total_fits_money",
+                violation_error_message=f"A cost item can come to at most {gbp(LARGEST_SUM)}.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.description or self.get_category_display()
+
+    def clean(self) -> None:
+        if self.quantity is None or self.unit_cost is None:
+            return  # already refused beside the field
+        total = self.quantity * self.unit_cost
+        if total > LARGEST_SUM:
+            raise ValidationError({"unit_cost": too_much_message("The quantity times the unit cost", total)})
 
     @property
     def total(self) -> Decimal:

@@ -111,15 +111,16 @@ class PlaceFacts:
     country: str
     kind: str
     sectors: tuple[str, ...] = ()
+    region: str = ""
 
 
 # Population is left empty for all five: the one population in the report
 # (1,357,000,000) is China's, not any place's.
 PLACES = (
-    PlaceFacts(OSNABRUCK, "Osnabrück", "Germany", PlaceKind.CITY),
-    PlaceFacts(TOYOTA_CITY, "豊田市", "Japan", PlaceKind.CITY, (AUTOMOTIVE,)),
-    PlaceFacts(XIAN, "西安市", "China", PlaceKind.CITY, (AEROSPACE,)),
-    PlaceFacts(HEFEI, "合肥市", "China", PlaceKind.CITY),
+    PlaceFacts(OSNABRUCK, "Osnabrück", "Germany", PlaceKind.CITY, region="Lower Saxony"),
+    PlaceFacts(TOYOTA_CITY, "豊田市", "Japan", PlaceKind.CITY, (AUTOMOTIVE,), region="Aichi"),
+    PlaceFacts(XIAN, "西安市", "China", PlaceKind.CITY, (AEROSPACE,), region="Shaanxi"),
+    PlaceFacts(HEFEI, "合肥市", "China", PlaceKind.CITY, region="Anhui"),
     PlaceFacts(ZHEJIANG, "浙江省", "China", PlaceKind.PROVINCE),
 )
 
@@ -1099,6 +1100,7 @@ def _load_register(loader: _Loader) -> tuple[dict[tuple[str, str], Relationship]
                 "name": facts.name,
                 "local_name": facts.local_name,
                 "country": facts.country,
+                "region": facts.region,
                 "kind": facts.kind,
             },
         )

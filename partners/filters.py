@@ -32,13 +32,15 @@ from .models import (
 
 
 class PlaceFilter(SearchFilterSet):
-    search_fields = ("name", "local_name", "country", "notes")
+    search_fields = ("name", "local_name", "region", "country", "notes")
+    # Typed: a region is free text, and a select of them would cost a query on every list.
+    region = django_filters.CharFilter(lookup_expr="icontains", label="Region or province", max_length=120)
     country = RegisterChoiceFilter(choices=lambda: country_choices(Place))
     kind = django_filters.ChoiceFilter(choices=PlaceKind.choices)
     sector = django_filters.ModelChoiceFilter(
         field_name="sectors", queryset=Sector.objects.all(), label="Sector"
     )
-    ordering = SortFilter(fields=("name", "country", "kind", "population"))
+    ordering = SortFilter(fields=("name", "region", "country", "kind", "population"))
 
     class Meta(SearchFilterSet.Meta):
         model = Place

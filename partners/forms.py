@@ -25,7 +25,7 @@ from .models import (
 class PlaceForm(VersionedModelForm):
     class Meta:
         model = Place
-        fields = ["name", "local_name", "country", "kind", "population", "sectors", "notes"]
+        fields = ["name", "local_name", "country", "region", "kind", "population", "sectors", "notes"]
         widgets = {"sectors": forms.CheckboxSelectMultiple}
 
 
@@ -78,6 +78,12 @@ class ApproachCreateForm(VersionedModelForm):
         max_length=120,
         required=False,
         help_text="As the place writes it, for example 合肥市.",
+    )
+    new_place_region = forms.CharField(
+        label="Region or province",
+        max_length=120,
+        required=False,
+        help_text="For example Sichuan, for Chengdu.",
     )
     new_place_country = forms.CharField(label="Country", max_length=80, required=False)
     new_place_kind = forms.ChoiceField(
@@ -135,6 +141,7 @@ class ApproachCreateForm(VersionedModelForm):
         return {
             "name": self.cleaned_data["new_place_name"].strip(),
             "local_name": self.cleaned_data["new_place_local_name"].strip(),
+            "region": self.cleaned_data["new_place_region"].strip(),
             "country": self.cleaned_data["new_place_country"].strip(),
             "kind": self.cleaned_data["new_place_kind"],
         }

@@ -84,6 +84,14 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         help_text="As the place writes it, for example 西安市 or Osnabrück.",
     )
     country = models.CharField(max_length=80)
+    # Text, not a link to another place: most provinces are not partners the council keeps
+    # in its register, and officers need to say where Chengdu is without adding Sichuan.
+    region = models.CharField(
+        "region or province",
+        max_length=120,
+        blank=True,
+        help_text="The province, prefecture or state it is in, for example Sichuan or Lower Saxony.",
+    )
     kind = models.CharField(max_length=20, choices=PlaceKind.choices, default=PlaceKind.CITY)
     population = models.PositiveBigIntegerField(null=True, blank=True)
     sectors = models.ManyToManyField(Sector, blank=True, related_name="places")

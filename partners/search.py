@@ -18,9 +18,14 @@ def place_names(place: Place, label: str = "Place") -> list[tuple[str, str]]:
 def _place(place: Place) -> Document:
     return Document(
         title=str(place),
-        summary=", ".join(filter(None, [place.get_kind_display(), place.country])),
+        summary=", ".join(filter(None, [place.get_kind_display(), place.region, place.country])),
         url=place.get_absolute_url(),
-        fields=[*place_names(place, "English name"), ("Country", place.country), ("Notes", place.notes)],
+        fields=[
+            *place_names(place, "English name"),
+            ("Region or province", place.region),
+            ("Country", place.country),
+            ("Notes", place.notes),
+        ],
     )
 
 

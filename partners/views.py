@@ -54,6 +54,7 @@ class PlacePages(RecordPages):
             css=lambda p: "local-name",
             lang=lambda p: LANGUAGES.get(p.country, ""),
         ),
+        Column("Region or province", lambda p: or_none(p.region), sort="region"),
         Column("Country", attrgetter("country"), sort="country"),
         Column("Kind", lambda p: p.get_kind_display(), sort="kind"),
         Column(

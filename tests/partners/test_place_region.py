@@ -1,0 +1,130 @@
+"""A place's region or province: Chengdu is in Sichuan, Hefei in Anhui."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from core.search import search
+from demo.register import load_demo
+from partners.models import Place
+from tests import factories as make
+from tests.support.pages import Page, open_form, open_list, record_page
+from tests.support.reports import render_each_html_once
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chengdu(db: Any) -> Place:
+    return make.PlaceFactory(name="Chengdu", local_name="成都市", country="China", region="Sichuan")
+
+
+def test_the_place_page_says_which_province_it_is_in(leader_client: Client, chengdu: Place) -> None:
+    page = record_page(leader_client, chengdu)
+
+    assert "Region or province Sichuan" in page.text
+
+
+def test_a_place_without_one_says_it_is_not_recorded(leader_client: Client) -> None:
+    zhejiang = make.PlaceFactory(name="Zhejiang", local_name="浙江省", country="China", kind="province")
+
+    assert "Region or province Not recorded" in record_page(leader_client, zhejiang).text
+
+
+def test_the_list_shows_and_filters_by_it(leader_client: Client, chengdu: Place) -> None:
+    make.PlaceFactory(name="Hefei", local_name="合肥市", country="China", region="Anhui")
+
+    everything = open_list(leader_client, reverse("partners:place-list"))
+    assert dict(zip(everything.column("Place"), everything.column("Region or province"), strict=True)) == {
+        "Chengdu": "Sichuan",
+        "Hefei": "Anhui",
+    }
+    narrowed = open_list(leader_client, reverse("partners:place-list"), Region_or_province="sichuan")
+    assert narrowed.column("Place") == ["Chengdu"]
+
+
+def test_an_officer_gives_a_place_its_province(officer_client: Client) -> None:
+    hefei = make.PlaceFactory(name="Hefei", local_name="合肥市", country="China")
+    url = reverse("partners:place-update", args=[hefei.pk])
+    form = open_form(officer_client, url, "Region or province")
+
+    response = officer_client.post(url, {**form, "region": "Anhui"})
+
+    assert response.status_code == 302
+    hefei.refresh_from_db()
+    assert hefei.region == "Anhui"
+
+
+def test_a_new_place_is_added_with_its_province(officer_client: Client) -> None:
+    url = reverse("partners:place-create")
+    form = open_form(officer_client, url, "Region or province")
+
+    officer_client.post(
+        url, {**form, "name": "Chengdu", "country": "China", "kind": "city", "region": "Sichuan"}
+    )
+
+    assert Place.objects.get(name="Chengdu").region == "Sichuan"
+
+
+def test_searching_for_the_province_finds_its_places(
+    officer: Any, officer_client: Client, chengdu: Place
+) -> None:
+    make.PlaceFactory(name="Hefei", local_name="合肥市", country="China", region="Anhui")
+
+    (places,) = search("Sichuan", officer).groups
+    assert [hit.title for hit in places.hits] == ["Chengdu (成都市)"]
+
+    page = Page(officer_client.get(reverse("overview:search"), {"q": "sichuan"}))
+    found = page.section("Places (1)").text
+    assert "Matched in region or province" in found
+    assert "City, Sichuan, China" in found
+
+
+def test_a_place_edited_to_a_province_is_found_by_it_from_then_on(
+    officer: Any, officer_client: Client
+) -> None:
+    xian = make.PlaceFactory(name="Xi'an", local_name="西安市", country="China")
+    assert search("Shaanxi", officer).groups == []
+    url = reverse("partners:place-update", args=[xian.pk])
+
+    officer_client.post(url, {**open_form(officer_client, url, "Region or province"), "region": "Shaanxi"})
+
+    assert [hit.title for group in search("Shaanxi", officer).groups for hit in group.hits] == [
+        "Xi'an (西安市)"
+    ]
+
+
+def test_an_approach_from_a_new_place_records_its_province(officer_client: Client) -> None:
+    url = reverse("partners:approach-create")
+    form = open_form(officer_client, url, "Region or province")
+
+    response = officer_client.post(
+        url,
+        {
+            **form,
+            "new_place_name": "Chengdu",
+            "new_place_country": "China",
+            "new_place_region": "Sichuan",
+            "request": "Asks for a trade visit.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Place.objects.get(name="Chengdu").region == "Sichuan"
+
+
+def test_the_demo_places_carry_their_provinces(monkeypatch: Any, settings: Any) -> None:
+    render_each_html_once(monkeypatch, {})
+    load_demo(with_users=False, password="demo-pass-for-tests")
+
+    assert dict(Place.objects.values_list("name", "region")) == {
+        "Osnabrück": "Lower Saxony",
+        "Toyota City": "Aichi",
+        "Xi'an": "Shaanxi",
+        "Hefei": "Anhui",
+        "Zhejiang": "",
+    }

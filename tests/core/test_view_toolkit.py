@@ -16,7 +16,7 @@ from core.views import SIGNED_IN, RoleRequired
 
 # Pages open to everyone, signed in or not; Django's own sign-out and password pages,
 # which need only a signed-in user (the login-required middleware sees to that).
-OPEN = {"login", "healthz", "delegations:calendar-feed"}
+OPEN = {"login", "healthz", "favicon", "delegations:calendar-feed"}
 DJANGO_ACCOUNT_PAGES = {"logout"}
 
 

@@ -219,6 +219,7 @@ ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners
 NOT_WALKED: dict[str, str] = {
     "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
     "healthz": "JSON for the load balancer, not a page",
+    "favicon": "the browser's icon, sent on to the static file (tests/core/test_site_icon.py)",
     "logout": "POST only: the Sign out button in the header of every page",
     "delegations:calendar-feed": "an iCalendar file for calendar clients, not HTML",
     "delegations:overseas-travel-csv": "a CSV download",

@@ -415,9 +415,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The calendar feed's key is in its address (core/logs.py).
+    "filters": {"redact_secrets": {"()": "core.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's log of 4xx and 5xx responses quotes the address: filtered where the line
+        # is made, so every handler gets it redacted (Django's own console and mail too).
+        "django.request": {"filters": ["redact_secrets"]},
+        # runserver's line per request; it goes to the console like every other line.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secrets"],
+        },
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint reports every layout step at INFO; keep its warnings only.
         "weasyprint": {"level": "WARNING"},

@@ -19,6 +19,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -666,6 +668,112 @@ def test_the_compose_healthcheck_passes_only_while_the_image_command_serves_a_he
         stop(server)
 
     assert (check.returncode == 0) is healthy, check.stderr + log.read_text(errors="replace")
+
+
+# --- What the servers log ------------------------------------------------------------------------------
+
+MAKE_A_CALENDAR = (
+    "import os, django\n"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'twinning.settings')\n"
+    "django.setup()\n"
+    "from django.contrib.auth import get_user_model\n"
+    "from django.contrib.auth.models import Group\n"
+    "from core import roles\n"
+    "from delegations.models import CalendarFeed\n"
+    "user = get_user_model().objects.create_user('lena', password=None)\n"
+    "user.groups.add(Group.objects.get(name=roles.LEADERS_OFFICE))\n"
+    "print(CalendarFeed.objects.create(user=user).token)\n"
+)
+
+
+def _serve(command: list[str], environment: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Starts a server writing everything it says to ``log``, and waits until it listens."""
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            command, cwd=BASE_DIR, env=environment, stdout=sink, stderr=subprocess.STDOUT
+        )
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, f"{command[2]} exited:\n{log.read_text(errors='replace')}"
+        assert time.monotonic() < deadline, f"{command[2]} did not listen:\n{log.read_text(errors='replace')}"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return server
+        time.sleep(0.2)
+
+
+def _ask_for(port: int, path: str, **headers: str) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        headers={"Host": "localhost", "X-Forwarded-Proto": "https", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - a local server
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_neither_the_image_command_nor_runserver_logs_a_calendar_key(tmp_path: Path) -> None:
+    """The calendar feed's key is in its address, which gunicorn's access log (the
+    image's command, as compose runs it) and runserver's log quote for every request,
+    as Django's log does for an address not found. Both run here with production
+    settings on a scratch database holding one calendar."""
+    given = {
+        "POSTGRES_PASSWORD": "pw4test",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": PRODUCTION_HOST,
+    }
+    web = service_environment(compose()["services"]["web"])
+    environment = {name: interpolate(value, given) for name, value in web.items()}
+    environment.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'feed.sqlite3'}", REDIS_URL="", WEB_CONCURRENCY="1"
+    )
+    environment = clean_environment(**environment)
+    migrated = manage("migrate", "--noinput", environment=environment)
+    assert migrated.returncode == 0, migrated.stderr
+    made = python(MAKE_A_CALENDAR, environment)
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    unknown = secrets.token_urlsafe(32)
+
+    gunicorn_port, runserver_port = free_port(), free_port()
+    gunicorn = [sys.executable, "-m", *image_command()]
+    gunicorn[gunicorn.index("0.0.0.0:8000")] = f"127.0.0.1:{gunicorn_port}"
+    runserver = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{runserver_port}"]
+
+    logs, statuses = {}, {}
+    for name, command, port in (
+        ("gunicorn", gunicorn, gunicorn_port),
+        ("runserver", runserver, runserver_port),
+    ):
+        log = tmp_path / f"{name}.log"
+        server = _serve(command, environment, port, log)
+        try:
+            statuses[name] = [
+                _ask_for(port, f"/delegations/calendar/{token}.ics"),
+                _ask_for(port, f"/delegations/calendar/{unknown}.ics"),
+                _ask_for(
+                    port,
+                    f"/delegations/calendar/{token}",
+                    Referer=f"https://localhost/delegations/calendar/{token}.ics",
+                ),
+            ]
+        finally:
+            stop(server)
+        logs[name] = log.read_text(errors="replace")
+
+    # The scratch install has no collected static files, so its error pages cannot be drawn
+    # (500 rather than 404): the addresses not found are logged either way.
+    assert {name: [status == 200 for status in got] for name, got in statuses.items()} == {
+        "gunicorn": [True, False, False],
+        "runserver": [True, False, False],
+    }, statuses
+    for name, text in logs.items():
+        # Every request was logged, so the test looked at lines that held the key.
+        assert text.count("/delegations/calendar/[redacted]") >= 3, f"{name} logged:\n{text}"
+        assert token not in text, f"{name} logged the calendar's key:\n{text}"
+        assert unknown not in text, f"{name} logged a key asked for:\n{text}"
 
 
 # --- With the real services (CI sets REDIS_URL) ---------------------------------------------------------

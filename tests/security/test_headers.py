@@ -4,6 +4,7 @@ may never hold."""
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import logging
 from datetime import timedelta
@@ -15,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import roles
+from delegations.models import new_calendar_token
 from tests.factories import UserFactory
+from tests.support.register import calendar_owner
 
 PASSWORD = "correct-horse-battery-staple-7"
 
@@ -407,3 +410,37 @@ def test_no_password_or_key_reaches_the_logs(client, nadia, caplog, settings):
     assert caplog.records, "nothing was logged at all: the test would prove nothing"
     for secret in [*secrets, session_key]:
         assert secret not in logged
+
+
+def test_no_calendar_key_reaches_the_logs(client, db, caplog, settings):
+    """The calendar feed's key is its address, which Django's log quotes for a
+    request it cannot answer: neither a replaced key asked for, nor the key in use,
+    may reach the log, as the app's own console writes it or as handlers see it."""
+    settings.DEBUG = False
+    feed = calendar_owner("lena.calendar")
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if type(handler) is logging.StreamHandler  # settings.LOGGING's console, not pytest's capture
+    )
+    written = io.StringIO()
+    caplog.set_level(logging.DEBUG)
+    stream = console.setStream(written)
+    try:
+        assert client.get(reverse("delegations:calendar-feed", args=[feed.token])).status_code == 200
+        replaced = feed.token
+        feed.token = new_calendar_token()
+        feed.save()
+        assert client.get(reverse("delegations:calendar-feed", args=[replaced])).status_code == 404
+        assert client.get(f"/delegations/calendar/{feed.token}").status_code == 404
+    finally:
+        console.setStream(stream)
+
+    seen = "\n".join(
+        [record.getMessage() for record in caplog.records]
+        + [repr(record.args) for record in caplog.records]
+        + [written.getvalue()]
+    )
+    assert written.getvalue().count("Not Found: /delegations/calendar/[redacted]") == 2, seen
+    assert replaced not in seen
+    assert feed.token not in seen

@@ -7,7 +7,15 @@ from django.forms import modelformset_factory
 
 from core.forms import DatePickerMixin, RecordForm, StatusChangeForm, VersionedModelForm
 
-from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Report, SignOff
+from .models import (
+    IMPLICATION_HEADINGS,
+    PARAGRAPH_MAX_CHARS,
+    PARAGRAPH_TOO_LONG,
+    SECTIONS,
+    Paragraph,
+    Report,
+    SignOff,
+)
 
 
 class ReportForm(VersionedModelForm):
@@ -66,7 +74,10 @@ class ParagraphForm(RecordForm):
         text = self.cleaned_data["text"]
         if not text.strip():
             raise forms.ValidationError("A paragraph needs some words: it cannot be only spaces.")
-        return text.strip()
+        text = text.strip()
+        if len(text) > PARAGRAPH_MAX_CHARS:
+            raise forms.ValidationError(PARAGRAPH_TOO_LONG, params={"show_value": len(text)})
+        return text
 
     def values(self) -> dict[str, Any]:
         part, section = self.cleaned_data["where"].split(":")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
@@ -193,6 +195,16 @@ IMPLICATION_HEADINGS: dict[int, str] = {
 }
 
 
+# The longest paragraph of the Derby report has under 700 characters. WeasyPrint's
+# time grows steeply with one long paragraph (50,000 characters take 11 seconds
+# and tie up a worker), so none is let past this, by the form or the database.
+PARAGRAPH_MAX_CHARS = 5000
+PARAGRAPH_TOO_LONG = (
+    f"A paragraph can have at most {PARAGRAPH_MAX_CHARS:,} characters; this one has %(show_value)d. "
+    "Split it into shorter paragraphs."
+)
+
+
 class Paragraph(models.Model):
     """One paragraph of a section. Its number (4.11) is generated from its place, never typed."""
 
@@ -200,12 +212,17 @@ class Paragraph(models.Model):
     part = models.CharField(max_length=15, choices=Part.choices, default=Part.BODY)
     section = models.PositiveSmallIntegerField()
     position = models.PositiveIntegerField(default=0)
-    text = models.TextField()
+    text = models.TextField(validators=[MaxLengthValidator(PARAGRAPH_MAX_CHARS, message=PARAGRAPH_TOO_LONG)])
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["part", "section", "position", "pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), PARAGRAPH_MAX_CHARS),
+                name="paragraph_text_not_too_long",
+                violation_error_message=f"A paragraph can have at most {PARAGRAPH_MAX_CHARS:,} characters.",
+            ),
             models.CheckConstraint(
                 condition=(Q(part="body") & Q(section__gte=1, section__lte=5))
                 | (Q(part="implications") & Q(section__gte=1, section__lte=10)),
@@ -262,6 +279,20 @@ class RenderingStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class RenderingFailure(models.TextChoices):
+    """Why a rendering failed. Time, size and a dying worker repeat for the same
+    report, so such a rendering is not tried again until the report changes."""
+
+    ERROR = "error", "Something went wrong"
+    TIME = "time", "Took too long"
+    SIZE = "size", "Too much text"
+    WORKER = "worker", "The worker kept stopping"
+
+
+# These failures come from the report itself: making its PDF again unchanged fails the same way.
+REPEATING_FAILURES = (RenderingFailure.TIME, RenderingFailure.SIZE, RenderingFailure.WORKER)
+
+
 class RenderingQuerySet(models.QuerySet):
     def without_pdf(self) -> RenderingQuerySet:
         """Renderings without their PDF bytes, which only the download reads."""
@@ -282,8 +313,16 @@ class Rendering(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     size_bytes = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(
+        blank=True, help_text="Why it failed, in words for the person who asked; the detail is in the log."
+    )
+    failure = models.CharField(max_length=10, choices=RenderingFailure.choices, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    send_failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the worker could last not be told (the broker was unreachable); cleared once told.",
+    )
 
     objects = RenderingQuerySet.as_manager()
 
@@ -308,3 +347,20 @@ class Rendering(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RenderingStatus.READY, RenderingStatus.FAILED)
+
+    @property
+    def is_waiting_for_the_service(self) -> bool:
+        """Queued, and the worker could not be told: the broker was down when it was sent."""
+        return self.status == RenderingStatus.QUEUED and self.send_failed_at is not None
+
+    @property
+    def retry_refused_because(self) -> str:
+        """Why trying again would only fail the same way (reads ``report``'s version); empty if it may."""
+        if self.status != RenderingStatus.FAILED or self.failure not in REPEATING_FAILURES:
+            return ""
+        if self.report.version != self.report_version:
+            return ""
+        return (
+            "Trying again with the report as it is would fail the same way. Shorten the report "
+            "(split its longest paragraphs), then make the PDF again from the report's page."
+        )

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from core.status import Move, RuleBroken, StatusMover
 from .models import (
     Paragraph,
     Rendering,
+    RenderingFailure,
     RenderingStatus,
     Report,
     ReportStatus,
@@ -54,13 +56,20 @@ def rendering_request(*, report: Report, by: Any) -> Rendering:
 
 @transaction.atomic
 def rendering_retry(*, rendering: Rendering, by: Any) -> Rendering:
-    """Puts a failed rendering back in the queue."""
+    """Puts a failed rendering back in the queue.
+
+    Refused when it failed for its time, its size or a worker that kept
+    stopping and the report has not changed since: it would fail the same way.
+    """
+    current = Rendering.objects.without_pdf().select_related("report").filter(pk=rendering.pk).first()
+    if current is not None and current.retry_refused_because:
+        raise RuleBroken(current.retry_refused_because)
     claimed = Rendering.objects.filter(pk=rendering.pk, status=RenderingStatus.FAILED).update(
-        status=RenderingStatus.QUEUED, error="", requested_by=by, finished_at=None
+        status=RenderingStatus.QUEUED, error="", failure="", requested_by=by, finished_at=None
     )
     if not claimed:
         raise RuleBroken("Only a failed PDF can be tried again.")
-    rendering.refresh_from_db(fields=["status", "error"])
+    rendering.refresh_from_db(fields=["status", "error", "failure"])
     _enqueue_after_commit(rendering)
     return rendering
 
@@ -90,7 +99,12 @@ def rendering_send(rendering_id: int, *, queue: str | None = None) -> bool:
             rendering_id,
             exc,
         )
+        # Recorded so that its page says it waits for the PDF service, not that it is being made.
+        Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.QUEUED).update(
+            send_failed_at=timezone.now()
+        )
         return False
+    Rendering.objects.filter(pk=rendering_id, send_failed_at__isnull=False).update(send_failed_at=None)
     return True
 
 
@@ -108,9 +122,10 @@ def renderings_given_up() -> int:
         attempts__gte=STALE_ATTEMPTS_LIMIT,
     ).update(
         status=RenderingStatus.FAILED,
+        failure=RenderingFailure.WORKER,
         error=(
-            f"The worker stopped while making this PDF, {STALE_ATTEMPTS_LIMIT} times: it may need "
-            "more memory or time than the worker has."
+            f"the PDF service stopped while making it, {STALE_ATTEMPTS_LIMIT} times: the report may need "
+            "more memory or time than the service has."
         ),
         finished_at=now,
     )
@@ -165,17 +180,28 @@ def rendering_run(*, rendering_id: int) -> str:
     ours = Rendering.objects.filter(pk=rendering_id, status=RenderingStatus.RENDERING, started_at=claimed_at)
     ours.update(attempts=F("attempts") + 1)
     report_id = Rendering.objects.values_list("report_id", flat=True).get(pk=rendering_id)
+    report: Report | None = None
     try:
         report = Report.objects.prefetch_related("paragraphs", "sign_offs").get(pk=report_id)
+        length, most = report_text_length(report), report_text_limit()
+        if length > most:
+            # Refused before WeasyPrint starts: its time grows with the text, and a worker stays free.
+            log.warning("Rendering %s refused: the report has %s characters of text", rendering_id, length)
+            return _failed(
+                ours,
+                report,
+                RenderingFailure.SIZE,
+                f"the report has {length:,} characters of text, more than the {most:,} a PDF is made from.",
+            )
         pdf = report_pdf(report)
-    except Exception as exc:  # any failure is the officer's to see and retry
+    except SoftTimeLimitExceeded:
+        seconds = render_soft_time_limit()
+        log.warning("Rendering %s stopped: it took longer than %s seconds", rendering_id, seconds)
+        took = f"{seconds} second{'' if seconds == 1 else 's'}"
+        return _failed(ours, report, RenderingFailure.TIME, f"it took longer than {took}.")
+    except Exception:  # the detail is for the log; the person is told in plain words
         log.exception("Rendering %s failed", rendering_id)
-        ours.update(
-            status=RenderingStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        return RenderingStatus.FAILED
+        return _failed(ours, report, RenderingFailure.ERROR, "")
     with transaction.atomic():
         ours.update(
             status=RenderingStatus.READY,
@@ -189,6 +215,40 @@ def rendering_run(*, rendering_id: int) -> str:
             error="",
         )
     return RenderingStatus.READY
+
+
+def _failed(ours: Any, report: Report | None, failure: str, reason: str) -> str:
+    version = {"report_version": report.version} if report is not None else {}
+    # The version it tried is kept, so that trying again unchanged can be refused.
+    ours.update(
+        status=RenderingStatus.FAILED, failure=failure, error=reason, finished_at=timezone.now(), **version
+    )
+    return RenderingStatus.FAILED
+
+
+def report_text_limit() -> int:
+    """The most characters of text a report's PDF is made from (REPORTS_TEXT_MAX_CHARS)."""
+    return getattr(settings, "REPORTS_TEXT_MAX_CHARS", 100_000)
+
+
+def render_soft_time_limit() -> int:
+    """Seconds a worker spends on one PDF before giving up on it (REPORTS_RENDER_SOFT_TIME_LIMIT)."""
+    return getattr(settings, "REPORTS_RENDER_SOFT_TIME_LIMIT", 90)
+
+
+def render_time_limit() -> int:
+    """Seconds after which a worker stuck on one PDF is killed (REPORTS_RENDER_TIME_LIMIT)."""
+    return getattr(settings, "REPORTS_RENDER_TIME_LIMIT", 120)
+
+
+def report_text_length(report: Report) -> int:
+    """Characters of text the PDF would print: the paragraphs (prefetched) and the report's own fields."""
+    own = sum(
+        len(getattr(report, field.attname) or "")
+        for field in Report._meta.concrete_fields
+        if isinstance(field, (models.CharField, models.TextField))
+    )
+    return own + sum(len(paragraph.text) for paragraph in report.paragraphs.all())
 
 
 # --- Reports and their paragraphs ---------------------------------------------------------

@@ -14,7 +14,16 @@ from . import services
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="reports.render_report_pdf", acks_late=True, reject_on_worker_lost=True)
+# Bounded on its own, below the workers' general limits: at the soft limit the
+# rendering is marked failed ("it took longer than ..."), and a worker that does
+# not stop by the hard limit is killed and replaced.
+@shared_task(
+    name="reports.render_report_pdf",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=services.render_soft_time_limit(),
+    time_limit=services.render_time_limit(),
+)
 def render_report_pdf(rendering_id: int) -> str:
     """Takes the rendering's primary key; a redelivered task finds it claimed and does nothing."""
     return services.rendering_run(rendering_id=rendering_id)

@@ -26,7 +26,9 @@ from django.urls import reverse
 
 from core import roles
 from reports.models import Rendering, RenderingStatus
+from reports.services import rendering_send
 from tests import factories as make
+from tests.support.pages import Page
 from tests.support.register import client_for
 from tests.support.services import Worker, forget_queue, free_port, needs_services, wait_until
 from tests.support.urls import crawl
@@ -160,8 +162,8 @@ def test_with_redis_refusing_connections_every_page_still_works(register, settin
 
 # On commit inside the request, as in production: the test's transaction must not hold it back.
 @pytest.mark.django_db(transaction=True)
-def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_will_be_made(
-    redis_down, register, leader, leader_client, caplog
+def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_waits_for_the_pdf_service(
+    redis_down, register, leader, leader_client, caplog, settings
 ):
     before = set(Rendering.objects.values_list("pk", flat=True))
     # The request must come back: a Redis that never answers must not hold it.
@@ -174,9 +176,10 @@ def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_will_be_made(
     assert rendering.status == RenderingStatus.QUEUED
     assert rendering.requested_by == leader
     assert rendering.pdf is None
-    text = response.content.decode()
-    assert "Queued: the PDF is being made." in text
-    assert "if no worker is running it will be made when one starts" in text
+    # The page says the PDF waits for the service, not that it is being made.
+    said = Page(response).by_id["rendering-status"].text
+    assert said.startswith("Queued, waiting for the PDF service: it could not be reached")
+    assert "being made" not in said
     warnings = [r.getMessage() for r in caplog.records if r.name == "reports.services"]
     assert any(f"Rendering {rendering.pk} stays queued" in message for message in warnings), warnings
 
@@ -185,6 +188,12 @@ def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_will_be_made(
     assert again.status_code == 302
     assert again["Location"] == rendering.get_absolute_url()
     assert Rendering.objects.exclude(pk__in=before).count() == 1
+
+    # Once the worker has been told (the sweep sends it when the broker is back), it is being made.
+    _point_redis_at(settings, "memory://")
+    assert rendering_send(rendering.pk)
+    said = Page(leader_client.get(rendering.get_absolute_url())).by_id["rendering-status"].text
+    assert said.startswith("Queued: the PDF is being made.")
 
 
 @pytest.mark.django_db

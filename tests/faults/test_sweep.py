@@ -166,5 +166,5 @@ def test_a_rendering_whose_worker_keeps_dying_is_marked_failed_not_sent_again(
     killer.refresh_from_db()
     assert killer.status == RenderingStatus.FAILED
     assert killer.attempts == STALE_ATTEMPTS_LIMIT
-    assert killer.error.startswith(f"The worker stopped while making this PDF, {STALE_ATTEMPTS_LIMIT} times")
+    assert killer.error.startswith(f"the PDF service stopped while making it, {STALE_ATTEMPTS_LIMIT} times")
     assert killer.pdf is None and killer.finished_at is not None

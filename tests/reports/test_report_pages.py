@@ -233,6 +233,41 @@ def test_a_paragraph_of_only_spaces_is_refused_beside_it_and_nothing_is_saved(
     assert editor_paragraphs(page) == [("4.1", SUPPORTING[0])]
 
 
+def test_a_paragraph_over_5000_characters_is_refused_beside_it_and_nothing_is_saved(
+    officer_client: Client, report: Report
+) -> None:
+    ParagraphFactory(report=report, section=4, text=SUPPORTING[0])
+    with report_unchanged():
+        response = add_paragraph(officer_client, report, "4 Supporting information", "x" * 5001, status=400)
+    page = Page(response)
+    assert "There is a problem" in page.text
+    assert page.invalid_fields() == ["Paragraph"]
+    assert page.field_error("Paragraph") == (
+        "A paragraph can have at most 5,000 characters; this one has 5001. Split it into shorter paragraphs."
+    )
+    assert editor_paragraphs(page) == [("4.1", SUPPORTING[0])]
+    # Edited to one as long, the paragraph is refused too; 5,000 characters are taken.
+    paragraph = Paragraph.objects.get(report=report)
+    url = reverse("reports:paragraph-update", args=[paragraph.pk])
+    form = within(Page(officer_client.get(url)).form_of("Paragraph"))
+    with report_unchanged():
+        response = officer_client.post(url, form.fill({"Paragraph": "y" * 6000}))
+    assert response.status_code == 400
+    assert "this one has 6000" in Page(response).field_error("Paragraph")
+    add_paragraph(officer_client, report, "4 Supporting information", "z" * 5000)
+    assert Paragraph.objects.filter(report=report).count() == 2
+
+
+def test_the_database_refuses_a_paragraph_over_5000_characters(report: Report) -> None:
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Paragraph.objects.create(report=report, section=4, text="x" * 5001)
+    paragraph = Paragraph.objects.create(report=report, section=4, text="x" * 5000)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Paragraph.objects.filter(pk=paragraph.pk).update(text="x" * 5001)
+
+
 def test_editing_a_paragraph_to_only_spaces_is_refused_beside_it(
     officer_client: Client, report: Report
 ) -> None:

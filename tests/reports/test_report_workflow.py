@@ -16,6 +16,7 @@ set the test does the worker's part itself with ``rendering_run``.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -608,22 +609,32 @@ def test_the_status_block_polls_while_queued_and_stops_once_ready(
     assert "<html" in rendering_page(officer_client, rendering).content.decode()
 
 
-def test_a_failed_pdf_says_why_and_try_again_makes_it_ready(
+def test_a_failed_pdf_says_so_plainly_keeps_the_detail_in_the_log_and_try_again_makes_it_ready(
     officer_client: Client,
     report: Report,
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def out_of_memory(html: str) -> Any:
         raise MemoryError("the worker ran out of memory")
 
-    with monkeypatch.context() as patched:
+    with monkeypatch.context() as patched, caplog.at_level(logging.ERROR, logger="reports.services"):
         patched.setattr(report_rendering, "render_pdf", out_of_memory)
         rendering = make_the_pdf(officer_client, report, django_capture_on_commit_callbacks)
     rendering.refresh_from_db()
     assert rendering.status == RenderingStatus.FAILED
     page = Page(rendering_page(officer_client, rendering))
-    assert "The PDF could not be made: MemoryError: the worker ran out of memory" in page.text
+    said = page.by_id["rendering-status"].text
+    assert said.startswith(
+        "The PDF could not be made: something went wrong while making it. Try again; if it fails again, "
+        f"ask the system administrator to look at the PDF service's log for PDF number {rendering.pk}."
+    )
+    assert "MemoryError" not in page.html and "ran out of memory" not in page.html
+    # The detail is in the log, under the number the page gives.
+    (logged,) = [r for r in caplog.records if r.name == "reports.services" and r.levelno == logging.ERROR]
+    assert logged.getMessage() == f"Rendering {rendering.pk} failed"
+    assert "MemoryError: the worker ran out of memory" in caplog.text
     assert download(officer_client, rendering).status_code == 404
     block = Page(rendering_page(officer_client, rendering, **HX).content.decode()).by_id["rendering-status"]
     assert "hx-get" not in block.attrs

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 
 SEEN_KEY = "_seen"
+USED_SALT = "core.middleware.SessionInactivityMiddleware"
 
 
 class CleanHeadersMiddleware:
@@ -29,29 +34,97 @@ class CleanHeadersMiddleware:
 
 
 class SessionInactivityMiddleware:
-    """Keeps a signed-in session alive while it is used, writing it rarely.
+    """Ends a signed-in session SESSION_COOKIE_AGE seconds after it was last used,
+    writing it rarely.
 
-    The session ends SESSION_COOKIE_AGE seconds after it was last saved. Saving
-    it on every request (Django's SESSION_SAVE_EVERY_REQUEST) would cost a
-    database write and commit on every page; instead the session is saved again
-    only when it was last saved more than SESSION_REFRESH_SECONDS ago, so the
-    inactivity limit is kept to within that many seconds.
+    Saving the session on every request (Django's SESSION_SAVE_EVERY_REQUEST)
+    would cost a database write and commit on every page. Instead:
+
+    - the session is saved again only once it was last saved
+      SESSION_REFRESH_SECONDS ago or more, and each save makes it last
+      SESSION_COOKIE_AGE + SESSION_REFRESH_SECONDS: any use that did not save
+      it came less than SESSION_REFRESH_SECONDS after the save, so the stored
+      expiry never falls before the limit counted from the last use;
+    - every response to a signed-in person carries a signed cookie with the
+      time of that use, and a request whose last use was longer ago than
+      SESSION_COOKIE_AGE ends the session before anything reads it.
+
+    So a session used within the limit never ends early, and one left idle past
+    it is ended; a client that drops the cookie is signed out by the stored
+    expiry, at most SESSION_REFRESH_SECONDS late.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
         session = getattr(request, "session", None)
+        stamp = request.COOKIES.get(seen_cookie_name())
+        if session is not None and stamp is not None and session.session_key:
+            used_at = last_used(stamp, session.session_key)
+            if used_at is not None and time.time() - used_at > settings.SESSION_COOKIE_AGE:
+                session.flush()  # idle past the limit: signed out before the page is made
+        response = self.get_response(request)
         user = getattr(request, "user", None)
-        if session is None or user is None or not user.is_authenticated or session.is_empty():
+        if session is None:
+            return response
+        if user is None or not user.is_authenticated or session.is_empty():
+            if stamp is not None:
+                response.delete_cookie(
+                    seen_cookie_name(),
+                    path=settings.SESSION_COOKIE_PATH,
+                    domain=settings.SESSION_COOKIE_DOMAIN,
+                    samesite=settings.SESSION_COOKIE_SAMESITE,
+                )
             return response
         now = int(time.time())
         seen = session.get(SEEN_KEY)
         if not isinstance(seen, int) or now - seen >= settings.SESSION_REFRESH_SECONDS:
-            session[SEEN_KEY] = now  # marks it modified: SessionMiddleware saves it and the cookie
+            mark_used(session, now)  # marks it modified: SessionMiddleware saves it and its cookie
+        if session.session_key:
+            response.set_cookie(
+                seen_cookie_name(),
+                used_stamp(session.session_key, now),
+                max_age=settings.SESSION_COOKIE_AGE + settings.SESSION_REFRESH_SECONDS,
+                path=settings.SESSION_COOKIE_PATH,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
         return response
+
+
+def mark_used(session: SessionBase, now: int) -> None:
+    session[SEEN_KEY] = now
+    session.set_expiry(settings.SESSION_COOKIE_AGE + settings.SESSION_REFRESH_SECONDS)
+
+
+def seen_cookie_name() -> str:
+    return f"{settings.SESSION_COOKIE_NAME}_used"
+
+
+def used_stamp(session_key: str, at: int) -> str:
+    """The signed record that the session ``session_key`` was used at ``at`` (Unix time)."""
+    return signing.Signer(salt=USED_SALT).sign(f"{_session_digest(session_key)}:{at}")
+
+
+def last_used(stamp: str, session_key: str) -> int | None:
+    """When the session ``session_key`` was last used, by its stamp; None for a stamp
+    that is not the app's or is another session's."""
+    try:
+        value = signing.Signer(salt=USED_SALT).unsign(stamp)
+    except signing.BadSignature:
+        return None
+    digest, _, at = value.rpartition(":")
+    if not constant_time_compare(digest, _session_digest(session_key)) or not at.isdigit():
+        return None
+    return int(at)
+
+
+def _session_digest(session_key: str) -> str:
+    # The stamp names its session without repeating the session's key.
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
 def mark_session_seen(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
@@ -59,4 +132,4 @@ def mark_session_seen(sender: object, request: HttpRequest | None = None, **kwar
     first page after signing in does not save it again."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[SEEN_KEY] = int(time.time())
+        mark_used(session, int(time.time()))

@@ -239,7 +239,7 @@ SESSION_ENGINE = "core.sessions"  # Django's database sessions, read with one ha
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 # SESSION_COOKIE_AGE is the inactivity limit: core.middleware saves a used
 # session again (pushing its expiry on) once it is SESSION_REFRESH_SECONDS old,
-# rather than on every request.
+# rather than on every request, and ends it once its last use is older than the limit.
 SESSION_REFRESH_SECONDS = 60
 DEMO_PASSWORD = _env_text("DEMO_PASSWORD", "twinning-demo")
 

@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from core import roles
+from core.middleware import SEEN_KEY, last_used, seen_cookie_name, used_stamp
 from delegations.models import new_calendar_token
 from tests.factories import UserFactory
 from tests.support.register import calendar_owner
@@ -287,10 +289,11 @@ def test_a_session_ends_after_the_inactivity_limit(client, nadia):
     assert client.get(reverse("overview:dashboard")).status_code == 200
     session = Session.objects.get(session_key=client.session.session_key)
     remaining = session.expire_date - timezone.now()
-    assert timedelta(seconds=settings.SESSION_COOKIE_AGE - 60) < remaining
-    assert remaining <= timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    # Kept a refresh interval past the limit, for uses that do not save it (see below).
+    longest = settings.SESSION_COOKIE_AGE + settings.SESSION_REFRESH_SECONDS
+    assert timedelta(seconds=longest - 60) < remaining <= timedelta(seconds=longest)
 
-    # Nobody used it for longer than the limit.
+    # Nobody used it for longer than that.
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
 
     response = client.get(reverse("overview:dashboard"))
@@ -310,6 +313,66 @@ def test_use_after_the_refresh_interval_moves_the_inactivity_limit_on(client, na
 
     remaining = Session.objects.get(pk=key).expire_date - timezone.now()
     assert remaining > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def _idle(client, seconds: int) -> None:
+    """As if ``seconds`` had passed since the last request: every time the session and
+    its cookies hold is moved that far back."""
+    store = client.session
+    key = store.session_key
+    if SEEN_KEY not in store:
+        return  # the session has ended: no time of it is left to move
+    store[SEEN_KEY] -= seconds
+    Session.objects.filter(pk=key).update(
+        session_data=store.encode(dict(store.items())),
+        expire_date=F("expire_date") - timedelta(seconds=seconds),
+    )
+    name = seen_cookie_name()
+    client.cookies[name] = used_stamp(key, last_used(client.cookies[name].value, key) - seconds)
+
+
+def _signed_in_page(client) -> bool:
+    response = client.get(reverse("overview:dashboard"))
+    assert response.status_code in (200, 302), response.status_code
+    return response.status_code == 200
+
+
+def test_with_a_short_limit_a_session_used_within_it_never_ends_early(client, nadia, settings):
+    """Every use moves the limit on, also those that do not save the session."""
+    settings.SESSION_COOKIE_AGE = 60
+    sign_in(client, "nadia.khan", PASSWORD)
+
+    used = []
+    for pause in (50, 50, 59, 30, 59, 1, 59):
+        _idle(client, pause)
+        used.append(_signed_in_page(client))
+
+    assert used == [True] * 7
+
+
+def test_with_a_short_limit_a_session_idle_past_it_is_ended(client, nadia, settings):
+    settings.SESSION_COOKIE_AGE = 60
+    sign_in(client, "nadia.khan", PASSWORD)
+    key = client.session.session_key
+    _idle(client, 50)
+    assert _signed_in_page(client)  # a use that did not save the session
+
+    _idle(client, 61)
+
+    response = client.get(reverse("overview:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Session.objects.filter(pk=key).exists()
+    assert not signed_in(client)
+
+
+def test_signing_out_forgets_when_the_session_was_last_used(client, nadia):
+    sign_in(client, "nadia.khan", PASSWORD)
+    assert client.cookies[seen_cookie_name()].value
+
+    client.post(reverse("logout"))
+
+    assert client.cookies[seen_cookie_name()].value == ""
 
 
 def test_pages_used_within_the_refresh_interval_do_not_write_the_session(client, nadia):

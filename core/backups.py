@@ -4,9 +4,11 @@ On PostgreSQL a backup is ``pg_dump``'s custom format (``-Fc``), restored by
 ``pg_restore --clean --if-exists --no-owner`` in one transaction. On SQLite it
 is SQLite's online backup of the database file, exact to the byte (stored
 PDFs, migrations, users and permissions included), restored the same way.
-The connection details come from ``settings.DATABASES``; a password is
-handed to the PostgreSQL tools in their environment (PGPASSWORD), never on
-their command line, and is never printed.
+A backup holds password hashes and session keys, so its file is readable by
+its owner alone (0600), in a folder only its owner may open (0700). The
+connection details come from ``settings.DATABASES``; a password is handed to
+the PostgreSQL tools in their environment (PGPASSWORD), never on their
+command line, and is never printed.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ SUMMARY = [
     ("reports.Rendering", "PDF", "PDFs"),
     ("auth.User", "user", "users"),
 ]
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
+
 # Apps whose rows are the council's data; the rest (permissions, the role
 # groups, content types) a migrated database has anyway.
 DATA_APPS = {"partners", "delegations", "budgets", "reports", "twinning"}
@@ -107,14 +112,29 @@ def describe(using: str = "default") -> str:
     return f'the {NAMES[kind]} database "{Path(name).name if kind == SQLITE else name}"'
 
 
+def default_folder() -> Path:
+    return Path(settings.BASE_DIR) / "var" / "backups"
+
+
 def default_path(
     using: str = "default", *, directory: Path | None = None, now: datetime | None = None
 ) -> Path:
     """var/backups/twinning-<backend>-<UTC timestamp>.<ext>, or that name in ``directory``."""
     kind = backend(using)
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = directory if directory is not None else Path(settings.BASE_DIR) / "var" / "backups"
+    folder = directory if directory is not None else default_folder()
     return folder / f"twinning-{kind}-{stamp}.{EXTENSIONS[kind]}"
+
+
+def _private_folder(folder: Path, *, always: bool) -> None:
+    """A folder only its owner may open: made so when it is new, and made so again
+    when ``always`` (the default folder, which older versions made readable by all).
+    A folder the operator named and made keeps the modes they gave it."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        always = True
+    if always:
+        folder.chmod(FOLDER_MODE)
 
 
 def contents(using: str = "default") -> Contents:
@@ -137,13 +157,18 @@ def backup(path: Path, using: str = "default") -> Written:
         raise BackupError(
             f"{describe(using)[0].upper()}{describe(using)[1:]} has no tables yet: run migrate first."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent, always=path.parent == default_folder())
     partial = path.with_name(path.name + ".partial")
     try:
+        # Made the owner's alone before a byte is written, and kept so: the tools write into it.
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        partial.chmod(FILE_MODE)
         if kind == POSTGRESQL:
             _pg_dump(partial, using)
         else:
             _sqlite_backup(partial, using)
+        partial.chmod(FILE_MODE)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

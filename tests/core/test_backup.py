@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 from collections.abc import Iterator
 from io import StringIO
@@ -122,6 +123,65 @@ def test_a_file_that_is_not_a_backup_is_refused_with_nothing_changed(tmp_path, d
         call_command("restore", str(tmp_path / "missing.dump"), yes=True)
 
     assert Place.objects.count() == before
+
+
+# --- Who may read a backup ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most systems start with (files 0644, folders 0755), whatever this run has."""
+    before = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_its_owner_s_alone_in_a_folder_only_its_owner_opens(tmp_path, settings, usual_umask):
+    """It holds password hashes and session keys."""
+    settings.BASE_DIR = tmp_path
+    UserFactory(username="has-a-password-hash")
+
+    call_command("backup", stdout=StringIO())
+
+    folder = tmp_path / "var" / "backups"
+    (backup,) = folder.iterdir()
+    assert (_mode(folder), _mode(backup)) == ("0o700", "0o600")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backups_folder_an_older_version_left_open_is_closed(tmp_path, settings, usual_umask):
+    settings.BASE_DIR = tmp_path
+    folder = tmp_path / "var" / "backups"
+    folder.mkdir(parents=True, mode=0o755)
+    assert _mode(folder) == "0o755"
+
+    call_command("backup", stdout=StringIO())
+
+    (backup,) = folder.iterdir()
+    assert (_mode(folder), _mode(backup)) == ("0o700", "0o600")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_written_where_the_operator_says_is_its_owner_s_alone(tmp_path, usual_umask):
+    new_folder = tmp_path / "offsite" / "twinning"
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o750)
+
+    call_command("backup", output=str(new_folder / "tonight.backup"), stdout=StringIO())
+    call_command("backup", output=str(shared), stdout=StringIO())
+
+    (in_shared,) = shared.iterdir()
+    assert _mode(new_folder) == "0o700"
+    assert _mode(new_folder / "tonight.backup") == "0o600"
+    # A folder the operator made keeps the modes they gave it; the file is theirs alone.
+    assert (_mode(shared), _mode(in_shared)) == ("0o750", "0o600")
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from core.status import Move, RuleBroken, StatusMover
 
 from .models import (
     Paragraph,
+    Part,
     Rendering,
     RenderingFailure,
     RenderingStatus,
@@ -356,29 +357,41 @@ def paragraph_delete(*, paragraph: Paragraph) -> None:
     _touch(report)
 
 
-def _cleared_by_every_required_officer(move: Move) -> None:
-    report = move.record
-    if move.to_status != ReportStatus.APPROVED:
-        return
-    sign_offs = {s.role: s for s in report.sign_offs.all()}
-    missing = [
-        SignOffRole(role).label
-        for role in SignOffRole.values
-        if (role in REQUIRED_SIGN_OFFS or (role in sign_offs and sign_offs[role].is_required))
-        and not (role in sign_offs and sign_offs[role].is_cleared)
-    ]
+def report_approval_blockers(report: Report) -> list[str]:
+    """Why approving the draft would be refused now, one sentence each; none if it may be.
+
+    Reads the report's sign-offs and paragraphs through ``.all()``, so a page
+    that prefetched them (selectors.report_detail) asks nothing more.
+    """
+    blockers = []
+    sign_offs = {sign_off.role: sign_off for sign_off in report.sign_offs.all()}
+    missing = []
+    for role in SignOffRole.values:
+        sign_off = sign_offs.get(role)
+        required = role in REQUIRED_SIGN_OFFS or (sign_off is not None and sign_off.is_required)
+        if not required or (sign_off is not None and sign_off.is_cleared):
+            continue
+        name = sign_off.officer_name.strip() if sign_off is not None else ""
+        # Who must clear it: the officer named, or the role when no one is named yet.
+        who = f"{name}, no date yet" if name else "no officer named"
+        missing.append(f"{SignOffRole(role).label} ({who})")
     if missing:
-        raise RuleBroken(
-            "It cannot be approved until these officers have cleared it (name and date): "
-            + ", ".join(missing)
-            + "."
-        )
-    if not report.paragraphs.filter(part="body").exists():
-        raise RuleBroken("It cannot be approved with no paragraphs.")
+        blockers.append("Not yet cleared: " + ", ".join(missing) + ".")
+    if not any(paragraph.part == Part.BODY for paragraph in report.paragraphs.all()):
+        blockers.append("It has no paragraphs.")
     if report.is_exempt and (not report.exempt_paragraph or not report.public_interest_reasoning.strip()):
-        raise RuleBroken(
+        blockers.append(
             "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
         )
+    return blockers
+
+
+def _cleared_by_every_required_officer(move: Move) -> None:
+    if move.to_status != ReportStatus.APPROVED:
+        return
+    blockers = report_approval_blockers(move.record)
+    if blockers:
+        raise RuleBroken("It cannot be approved yet. " + " ".join(blockers))
 
 
 def _decision_recorded(move: Move) -> None:

@@ -60,6 +60,8 @@ class ReportPages(RecordPages):
             "renderings": list(record.renderings.all()),
             "paragraph_form": forms.ParagraphForm(report=record),
             "approval_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.APPROVED),
+            # Said before the button, which is not offered while approval can only be refused.
+            "approval_blockers": services.report_approval_blockers(record) if record.is_editable else [],
             "publish_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.PUBLISHED),
         }
 

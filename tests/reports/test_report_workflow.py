@@ -119,6 +119,22 @@ def approve(client: Client, report: Report, *, page: Page | None = None) -> Any:
     return press(client, page or record_page(client, report), "Approve the report")
 
 
+def approve_anyway(client: Client, report: Report) -> Any:
+    """Sends the approval as a page loaded earlier (or a crafted post) would, with no button on the page."""
+    version = Report.objects.values_list("version", flat=True).get(pk=report.pk)
+    return client.post(
+        reverse("reports:report-approve", args=[report.pk]), {"to_status": "approved", "version": version}
+    )
+
+
+def approval_said(client: Client, report: Report) -> str:
+    """What the report page's Approval section says; it must offer no button that can only fail."""
+    page = record_page(client, report)
+    with pytest.raises(AssertionError, match="0 buttons"):
+        button_form(page, "Approve the report")
+    return " ".join(page.section("Approval").text.split())
+
+
 def problem(response: Any) -> str:
     """What the "There is a problem" box says, on a refused page."""
     assert response.status_code == 400, response.status_code
@@ -174,13 +190,49 @@ def approved(cleared: Report, leader_client: Client) -> Report:
 def test_approval_is_refused_while_a_required_sign_off_is_missing(
     leader_client: Client, report: Report
 ) -> None:
-    with report_unchanged():
-        said = problem(approve(leader_client, report))
-    assert said == (
-        "There is a problem It cannot be approved until these officers have cleared it (name and date): "
-        "Legal officer, Financial officer, Service Director(s)."
+    missing = (
+        "Not yet cleared: Legal officer (no officer named), Financial officer (no officer named), "
+        "Service Director(s) (no officer named)."
     )
+    # Said before any button is pressed; no approve button is offered.
+    said = approval_said(leader_client, report)
+    assert said.startswith(f"Approval This report cannot be approved yet: {missing}")
+    with report_unchanged():
+        said = problem(approve_anyway(leader_client, report))
+    assert said == f"There is a problem It cannot be approved yet. {missing}"
     assert status_of(leader_client, report) == "Draft"
+
+
+def test_the_leader_s_office_sees_who_has_still_to_clear_it_before_approving(
+    officer_client: Client, leader_client: Client, report: Report
+) -> None:
+    record_sign_off(
+        officer_client,
+        report,
+        {
+            "Legal officer": ("Janie Berry", ""),
+            "Financial officer": ("Toni Nash", "2015-08-27"),
+        },
+    )
+
+    page = record_page(leader_client, report)
+    approval = page.section("Approval")
+    assert [" ".join(item.text.split()) for item in approval.find_all("li")] == [
+        "Not yet cleared: Legal officer (Janie Berry, no date yet), Service Director(s) (no officer named)."
+    ]
+    assert [b.text for b in approval.find_all("button")] == []
+    # Once cleared, the button is offered and the list is gone.
+    record_sign_off(
+        officer_client,
+        report,
+        {
+            "Legal officer": ("Janie Berry", "2015-08-28"),
+            "Service Director(s)": ("Christine Durrant", "2015-08-26"),
+        },
+    )
+    approval = record_page(leader_client, report).section("Approval")
+    assert approval.find_all("li") == []
+    assert [b.text for b in approval.find_all("button")] == ["Approve the report"]
 
 
 @pytest.mark.parametrize(
@@ -198,9 +250,11 @@ def test_silence_is_not_consent_a_sign_off_needs_a_name_and_a_date(
             "Service Director(s)": ("Christine Durrant", "2015-08-26"),
         },
     )
+    who = "Janie Berry, no date yet" if name.strip() else "no officer named"
+    assert f"Not yet cleared: Legal officer ({who})." in approval_said(leader_client, report)
     with report_unchanged():
-        said = problem(approve(leader_client, report))
-    assert said.endswith("(name and date): Legal officer.")
+        said = problem(approve_anyway(leader_client, report))
+    assert said.endswith(f"Not yet cleared: Legal officer ({who}).")
     assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
 
 
@@ -236,7 +290,9 @@ def test_an_optional_sign_off_left_empty_does_not_stop_approval_but_one_made_req
     data[f"{estates}-is_required"] = "on"
     assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
     with report_unchanged():
-        assert problem(approve(leader_client, cleared)).endswith("(name and date): Estates/Property officer.")
+        assert problem(approve_anyway(leader_client, cleared)).endswith(
+            "Not yet cleared: Estates/Property officer (no officer named)."
+        )
 
     data.pop(f"{estates}-is_required")
     assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
@@ -258,9 +314,10 @@ def test_an_officer_cannot_make_a_required_sign_off_optional_to_get_it_approved(
             "Service Director(s)": ("Christine Durrant", "2015-08-26"),
         },
     )
-    response = approve(leader_client, report)
+    assert "Not yet cleared: Legal officer (no officer named)." in approval_said(leader_client, report)
+    response = approve_anyway(leader_client, report)
     assert Report.objects.get(pk=report.pk).status == ReportStatus.DRAFT
-    assert problem(response).endswith("(name and date): Legal officer.")
+    assert problem(response).endswith("Not yet cleared: Legal officer (no officer named).")
 
 
 def test_an_exempt_report_is_not_approved_without_its_public_interest_reasoning(
@@ -269,11 +326,11 @@ def test_an_exempt_report_is_not_approved_without_its_public_interest_reasoning(
     Report.objects.filter(pk=cleared.pk).update(
         is_exempt=True, exempt_paragraph=3, public_interest_reasoning=" "
     )
+    reason = "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
+    assert reason in approval_said(leader_client, cleared)
     with report_unchanged():
-        said = problem(approve(leader_client, cleared))
-    assert said.endswith(
-        "An exempt report must name its Schedule 12A paragraph and give the public interest reasoning."
-    )
+        said = problem(approve_anyway(leader_client, cleared))
+    assert said.endswith(reason)
 
 
 def test_a_report_with_no_paragraphs_is_not_approved(
@@ -281,8 +338,11 @@ def test_a_report_with_no_paragraphs_is_not_approved(
 ) -> None:
     empty = draft(officer)
     clear_required(officer_client, empty)
+    assert "It has no paragraphs." in approval_said(leader_client, empty)
     with report_unchanged():
-        assert problem(approve(leader_client, empty)).endswith("It cannot be approved with no paragraphs.")
+        assert problem(approve_anyway(leader_client, empty)).endswith(
+            "It cannot be approved yet. It has no paragraphs."
+        )
 
 
 def test_a_report_changed_after_the_leader_s_office_opened_it_is_not_approved(
@@ -520,9 +580,14 @@ def test_a_revised_draft_must_be_signed_off_again_before_approval(
 ) -> None:
     press(officer_client, record_page(officer_client, approved), "Start a revised draft")
     revision = Report.objects.get(supersedes=approved)
+    missing = (
+        "Not yet cleared: Legal officer (no officer named), Financial officer (no officer named), "
+        "Service Director(s) (no officer named)."
+    )
+    assert missing in approval_said(leader_client, revision)
     with report_unchanged():
-        said = problem(approve(leader_client, revision))
-    assert said.endswith("Legal officer, Financial officer, Service Director(s).")
+        said = problem(approve_anyway(leader_client, revision))
+    assert said.endswith(missing)
     clear_required(officer_client, revision)
     assert approve(leader_client, revision).status_code == 302
 
@@ -804,7 +869,8 @@ def test_a_required_role_with_no_sign_off_row_at_all_stops_approval(
     leader_client: Client, cleared: Report
 ) -> None:
     cleared.sign_offs.filter(role="legal").delete()
-    response = approve(leader_client, cleared)
+    assert "Not yet cleared: Legal officer (no officer named)." in approval_said(leader_client, cleared)
+    response = approve_anyway(leader_client, cleared)
     assert response.status_code == 400
     assert "Legal officer" in problem(response)
     cleared.refresh_from_db()
@@ -814,8 +880,9 @@ def test_a_required_role_with_no_sign_off_row_at_all_stops_approval(
 def test_recording_sign_off_makes_an_open_approval_page_out_of_date(
     officer_client: Client, leader_client: Client, report: Report
 ) -> None:
-    page = Page(leader_client.get(report.get_absolute_url()))
     clear_required(officer_client, report)
+    page = Page(leader_client.get(report.get_absolute_url()))
+    record_sign_off(officer_client, report, {"Legal officer": ("Janie Berry", "2015-08-29")})
     response = approve(leader_client, report, page=page)
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT, (

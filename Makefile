@@ -17,8 +17,9 @@ help:
 	@echo "make worker - run a Celery worker (needs REDIS_URL)"
 	@echo "make bench  - build a large register in a scratch database and time the main pages (BENCH_ARGS=...)"
 	@echo "make loadtest - gunicorn with 2 workers against PostgreSQL, 20 signed-in clients for 60 seconds"
-	@echo "make backup [BACKUP=file] - back up the database (pg_dump, or dumpdata on SQLite)"
-	@echo "make restore BACKUP=file  - restore a backup made by make backup"
+	@echo "make backup [BACKUP=file] - back up the database (pg_dump, or SQLite's online backup), readable by its owner alone"
+	@echo "make restore BACKUP=file [YES=1] - restore a backup made by make backup; YES=1 replaces"
+	@echo "                             the data the database holds without asking (for scripts and cron)"
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -76,8 +77,8 @@ backup: setup
 	$(MANAGE) backup $(if $(BACKUP),--output "$(BACKUP)")
 
 restore: setup
-	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup"; exit 2; }
-	$(MANAGE) restore "$(BACKUP)"
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup [YES=1]"; exit 2; }
+	$(MANAGE) restore "$(BACKUP)" $(if $(filter 1 yes true,$(YES)),--yes)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

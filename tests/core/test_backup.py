@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -182,6 +184,85 @@ def test_a_backup_written_where_the_operator_says_is_its_owner_s_alone(tmp_path,
     assert _mode(new_folder / "tonight.backup") == "0o600"
     # A folder the operator made keeps the modes they gave it; the file is theirs alone.
     assert (_mode(shared), _mode(in_shared)) == ("0o750", "0o600")
+
+
+# --- make restore, unattended ---------------------------------------------------------------------
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _sqlite_database(path: Path, *usernames: str) -> None:
+    """An SQLite database as the restore command reads one: migrated (it has the
+    migrations table), holding these users."""
+    with sqlite3.connect(path) as database:
+        database.execute("CREATE TABLE django_migrations (id integer PRIMARY KEY, app text, name text)")
+        database.execute("CREATE TABLE auth_user (id integer PRIMARY KEY, username text)")
+        database.executemany("INSERT INTO auth_user (username) VALUES (?)", [(name,) for name in usernames])
+    database.close()
+
+
+def _usernames(path: Path) -> list[str]:
+    with sqlite3.connect(path) as database:
+        names = [name for (name,) in database.execute("SELECT username FROM auth_user ORDER BY id")]
+    database.close()
+    return names
+
+
+def _make_restore(database: Path, *variables: str) -> subprocess.CompletedProcess[str]:
+    """``make restore`` as a script or cron job runs it: no terminal to answer at.
+    Set-up counts as done (this run's Python is ready); the database is the given file."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "REDIS_URL": "",
+        "DJANGO_DEBUG": "true",
+    }
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.installed",
+            "-o",
+            "static/vendor/.copied",
+            f"PY={sys.executable}",
+            "restore",
+            *variables,
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_make_restore_with_yes_replaces_the_data_without_asking(tmp_path):
+    live, backup = tmp_path / "live.sqlite3", tmp_path / "backup.sqlite3"
+    _sqlite_database(live, "added-after-the-backup", "also-added")
+    _sqlite_database(backup, "in-the-backup")
+
+    refused = _make_restore(live, f"BACKUP={backup}")
+    assert refused.returncode != 0
+    assert "Run again with --yes" in refused.stderr
+    assert _usernames(live) == ["added-after-the-backup", "also-added"]
+
+    restored = _make_restore(live, f"BACKUP={backup}", "YES=1")
+
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert f"Restored {backup} into" in restored.stdout
+    assert _usernames(live) == ["in-the-backup"]
+
+
+def test_make_help_says_how_to_restore_unattended():
+    helped = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    )
+
+    assert "make restore BACKUP=file [YES=1]" in helped.stdout
+    assert "without asking" in helped.stdout
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------

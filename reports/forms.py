@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.forms import modelformset_factory
+from django.utils.html import format_html
 
 from core.forms import DatePickerMixin, RecordForm, StatusChangeForm, VersionedModelForm
 
@@ -103,9 +104,17 @@ class SignOffForm(RecordForm):
         model = SignOff
         fields = ["officer_name", "cleared_on", "is_required"]
 
+    # The table's column headers say these visibly; each field's name also says its row.
+    column_words = {"officer_name": "Officer name", "cleared_on": "Cleared on", "is_required": "Required"}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from .services import REQUIRED_SIGN_OFFS
+
+        role = self.instance.get_role_display()
+        for name, words in self.column_words.items():
+            # Read aloud as "Legal officer: Officer name", not "Officer" six times over.
+            self.fields[name].label = format_html('<span class="visually-hidden">{}: </span>{}', role, words)
 
         if self.instance.role in REQUIRED_SIGN_OFFS:
             # Legal, financial and service director clearance is always needed.

@@ -246,14 +246,26 @@ class SignOffsView(RoleRequired, View):
         formset = self.formset(request.POST)
         if not formset.is_valid():
             return self.page(formset, status=400)
-        # edit_only: rows the page did not show (no id, or another report's) are never saved.
+        # edit_only: rows the page did not show (no id, or another report's) are never saved,
+        # and the message names only the rows that were.
         changes = [
             (form.instance, form.values())
             for form in formset.forms
             if form.instance.pk and form.has_changed()
         ]
-        services.sign_offs_record(report=self.report, changes=changes)
-        messages.success(request, "The sign-off was saved.")
+        not_offered = sum(1 for form in formset.forms if not form.instance.pk and form.has_changed())
+        if changes:
+            services.sign_offs_record(report=self.report, changes=changes)
+            roles = ", ".join(sign_off.get_role_display() for sign_off, _ in changes)
+            messages.success(request, f"The sign-off was saved for: {roles}.")
+        else:
+            messages.info(request, "Nothing was changed, so nothing was saved.")
+        if not_offered:
+            messages.warning(
+                request,
+                f"{not_offered} row{'s' if not_offered != 1 else ''} this page did not offer "
+                f"{'were' if not_offered != 1 else 'was'} not saved.",
+            )
         return redirect(self.report)
 
 

@@ -262,7 +262,9 @@ def test_once_the_required_officers_have_cleared_it_the_leader_s_office_approves
     officer_client: Client, leader_client: Client, leader: Any, report: Report
 ) -> None:
     response = record_sign_off(officer_client, report, {"Legal officer": ("Janie Berry", "2015-08-28")})
-    assert "The sign-off was saved." in status_message(officer_client.get(response["Location"]))
+    assert "The sign-off was saved for: Legal officer." in status_message(
+        officer_client.get(response["Location"])
+    )
     clear_required(officer_client, report)
     signed = record_page(leader_client, report).section("Sign-off").text
     assert "Janie Berry 28 August 2015" in signed
@@ -833,6 +835,70 @@ def test_a_sign_off_with_a_date_that_is_not_one_is_refused_and_nothing_is_saved(
     row = page.root.find_all("tbody")[0].find_all("tr")[0]
     assert row.find_all("th")[0].text == "Legal officer"
     assert "Enter a valid date." in row.text
+
+
+def test_each_sign_off_field_is_named_by_its_row_s_role(officer_client: Client, report: Report) -> None:
+    page = sign_off_page(officer_client, report)
+    roles_shown = [tr.find_all("th")[0].text for tr in page.root.find_all("tbody")[0].find_all("tr")]
+    assert roles_shown == [label for _, label in SignOffRole.choices]
+
+    # Every field has a name of its own that says which officer it is for.
+    assert within(page.form_of("Legal officer: Officer name")).labels() == [
+        f"{role}: {column}" for role in roles_shown for column in ("Officer name", "Cleared on", "Required")
+    ]
+    form = within(page.form_of("Financial officer: Officer name"))
+    data = form.fill(
+        {"Financial officer: Officer name": "Toni Nash", "Financial officer: Cleared on": "2015-08-27"}
+    )
+    assert officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data).status_code == 302
+    financial = SignOff.objects.get(report=report, role=SignOffRole.FINANCIAL)
+    assert (financial.officer_name, financial.cleared_on) == ("Toni Nash", date(2015, 8, 27))
+
+    # A mistake is told beside the field it is in, named by its role.
+    data = form.fill(
+        {"Legal officer: Officer name": "Janie Berry", "Legal officer: Cleared on": "2015-02-30"}
+    )
+    with report_unchanged():
+        response = officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data)
+    assert Page(response).field_error("Legal officer: Cleared on") == "Enter a valid date."
+    assert Page(response).invalid_fields() == ["Legal officer: Cleared on"]
+
+
+def test_the_sign_off_page_reports_only_the_rows_it_saved(
+    officer: Any, officer_client: Client, report: Report
+) -> None:
+    other = draft(officer, title="Options for a link with Hefei")
+    url = reverse("reports:sign-offs", args=[report.pk])
+    offered = _form_data(sign_off_page(officer_client, report))
+    version = Report.objects.get(pk=report.pk).version
+
+    # Nothing changed: nothing is said to be saved, and the report is not made a new version.
+    response = officer_client.post(url, offered)
+    assert (
+        status_message(officer_client.get(response["Location"]))
+        == "Nothing was changed, so nothing was saved."
+    )
+    assert Report.objects.get(pk=report.pk).version == version
+
+    # One offered row changed, and two rows the page never offered: another report's, and one more.
+    data = dict(offered)
+    financial = row_of(data, SignOffRole.FINANCIAL)
+    data[f"{financial}-officer_name"] = "Toni Nash"
+    legal = row_of(data, SignOffRole.LEGAL)
+    data[f"{legal}-id"] = str(other.sign_offs.get(role=SignOffRole.LEGAL).pk)
+    data[f"{legal}-officer_name"] = "Mallory"
+    data["signoffs-TOTAL_FORMS"] = "7"
+    data["signoffs-6-officer_name"] = "Mallory"
+    data["signoffs-6-cleared_on"] = "2015-08-01"
+    response = officer_client.post(url, data)
+
+    said = status_message(officer_client.get(response["Location"]))
+    assert "The sign-off was saved for: Financial officer." in said
+    assert "2 rows this page did not offer were not saved." in said
+    assert "Legal officer" not in said
+    assert SignOff.objects.get(report=report, role=SignOffRole.FINANCIAL).officer_name == "Toni Nash"
+    assert not SignOff.objects.filter(officer_name="Mallory").exists()
+    assert SignOff.objects.filter(report=report).count() == 6
 
 
 def test_a_draft_is_not_revised_into_another_draft(officer_client: Client, report: Report) -> None:

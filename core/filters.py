@@ -1,4 +1,5 @@
-"""Filter pieces every list shares: a search box, sortable columns, people by name, countries."""
+"""Filter pieces every list shares: a search box, sortable columns, people by name, countries,
+and the words a filter left unchosen shows ("Any year", "Any status")."""
 
 from __future__ import annotations
 
@@ -14,6 +15,54 @@ from django.http import QueryDict
 from .forms import UserChoiceField
 
 _countries: dict[Any, QuerySet] = {}
+
+# What Django and django-filter show for a choice left unmade: a row of dashes, or
+# "Unknown" for a yes-or-no. A filter says in words that it lists everything instead.
+UNCHOSEN_DEFAULTS = {"---------", "Unknown"}
+# Where "Any" and the filter's label would not read as English, or say more than the person needs.
+ANY_WORDING = {
+    "Financial year": "Any year",
+    "Who pays": "Anyone paying",
+    "Respond-by": "Any respond-by date",
+    "Health (RAG)": "Any rating",
+    "Override": "Any override state",
+}
+
+
+def any_wording(label: str) -> str:
+    """What a filter offers for "don't narrow by this": "Any year", "Any country"."""
+    label = str(label)
+    if label in ANY_WORDING:
+        return ANY_WORDING[label]
+    return f"Any {label[:1].lower()}{label[1:]}"
+
+
+def says_any(field: forms.Field, label: str, choices: list[tuple[Any, Any]] | None = None) -> None:
+    """Has a filter's select offer its unchosen state as words, first, whatever kind of field it is.
+
+    ``choices``: the choices to set (those read from the register), else the field's own.
+    """
+    wording = any_wording(label)
+    if isinstance(field, forms.ModelChoiceField) or hasattr(field, "empty_label"):
+        # django-filter's choice fields and Django's record choices add the empty choice themselves.
+        if getattr(field, "empty_label", None) in UNCHOSEN_DEFAULTS:
+            field.empty_label = wording
+        if choices is not None:
+            field.choices = choices
+        return
+    if isinstance(field, forms.NullBooleanField):
+        # A yes-or-no question ("Refused", "Overdue only"): either answer is listed.
+        widget_choices = list(field.widget.choices)
+        if widget_choices and widget_choices[0][1] in UNCHOSEN_DEFAULTS:
+            field.widget.choices = [(widget_choices[0][0], "Either"), *widget_choices[1:]]
+        return
+    if isinstance(field, forms.ChoiceField):
+        # A typed choice (a year as a number) comes with no empty choice: without one the
+        # browser shows the first year chosen while the list shows every year.
+        listed = list(field.choices if choices is None else choices)
+        if not any(value in ("", None) for value, _label in listed):
+            listed = [("", wording), *listed]
+        field.choices = listed
 
 
 def country_choices(model: Any) -> list[tuple[str, str]]:
@@ -149,6 +198,9 @@ class SearchFilterSet(django_filters.FilterSet):
         made = cls.__dict__.get("_form_class")
         if made is None:
             fields = {name: copy.copy(base).field for name, base in cls.base_filters.items()}
+            for name, field in fields.items():
+                if not isinstance(cls.base_filters[name], django_filters.OrderingFilter):
+                    says_any(field, field.label or name)
             made = type(f"{cls.__name__}Form", (cls._meta.form,), fields)
             made.base_fields = FieldsCopiedLightly(made.base_fields)
             cls._form_class = made
@@ -160,7 +212,8 @@ class SearchFilterSet(django_filters.FilterSet):
             form = self.form_class()(self.data if self.is_bound else None, prefix=self.form_prefix)
             for name, filter_ in self.filters.items():
                 if isinstance(filter_, ChoicesFromRegister):
-                    form.fields[name].choices = filter_.choices_now()
+                    field = form.fields[name]
+                    says_any(field, field.label or name, filter_.choices_now())
             self._form = form
         return self._form
 

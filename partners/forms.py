@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
 
@@ -69,7 +73,85 @@ class StakeholderForm(RecordForm):
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
 
 
-class ApproachCreateForm(VersionedModelForm):
+# The in-place forms' fields, posted with the approach form they sit in.
+IN_PLACE_PREFIXES = ("new_organisation-", "new_contact-")
+
+
+class InPlaceForm(RecordForm):
+    """A small form inside the approach form, its fields prefixed so the two do not mix."""
+
+    def has_typed(self, *names: str) -> bool:
+        """Whether anything was typed in these fields (the form is shown with what was typed)."""
+        return any(str(self.initial.get(name) or "").strip() for name in names)
+
+
+def in_place_form(form_class: type[InPlaceForm], typed: Mapping[str, Any]) -> InPlaceForm:
+    """The in-place form, unbound, showing what was typed in it."""
+    prefix = form_class.prefix
+    initial = {name: typed.get(f"{prefix}-{name}", "") for name in form_class.base_fields}
+    return form_class(initial={name: value for name, value in initial.items() if value})
+
+
+THROUGH_CONTACT_HELP = "Once an organisation is chosen, only its contacts are listed."
+
+
+class ThroughContactMixin:
+    """The organisation an approach came through, and a contact of it.
+
+    The contact select offers only the chosen organisation's contacts (htmx
+    asks for them again when the organisation changes); every contact stays
+    acceptable to the field, so that one of another organisation is refused by
+    the approach's own rule, with its message beside the field, rather than as
+    an unknown choice.
+    """
+
+    fields: dict[str, forms.Field]
+    initial: dict[str, Any]
+    data: Any
+    is_bound: bool
+    instance: Approach
+
+    def narrow_contacts(self) -> None:
+        organisation_field, contact_field = self.fields["via_organisation"], self.fields["via_contact"]
+        organisation_field.queryset = Organisation.objects.order_by("name")
+        organisation_field.widget.attrs.update(
+            {
+                "hx-get": reverse("partners:approach-contact-choices"),
+                "hx-trigger": "change",
+                "hx-target": "#div_id_via_contact",
+                "hx-swap": "outerHTML",
+                "hx-include": "#id_via_contact",
+            }
+        )
+        contacts = Contact.objects.select_related("organisation")
+        contact_field.queryset = contacts
+        contact_field.help_text = THROUGH_CONTACT_HELP
+        organisation = self.chosen_organisation()
+        if organisation is None:
+            return
+        offered = Q(organisation=organisation)
+        if self.instance.pk is not None and self.instance.via_contact_id:
+            # Whom the approach was recorded through stays on offer while it is edited.
+            offered |= Q(pk=self.instance.via_contact_id)
+        contact_field.widget.choices = forms.ModelChoiceField(
+            queryset=contacts.filter(offered), empty_label=contact_field.empty_label
+        ).choices
+
+    def chosen_organisation(self) -> Organisation | None:
+        """The organisation chosen in the form as sent or as it opens, if a real one."""
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("via_organisation"))  # type: ignore[attr-defined]
+        else:
+            chosen = self.initial.get("via_organisation")
+        if chosen in (None, ""):
+            return None
+        try:
+            return self.fields["via_organisation"].clean(chosen)
+        except ValidationError:
+            return None
+
+
+class ApproachCreateForm(ThroughContactMixin, VersionedModelForm):
     """Records an approach from a place in the register, or from a new one."""
 
     new_place_name = forms.CharField(label="English name", max_length=120, required=False)
@@ -104,12 +186,17 @@ class ApproachCreateForm(VersionedModelForm):
             "place": "Choose a place already in the register, or leave blank and give a new one below."
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, draft: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        if draft:
+            kwargs["initial"] = {**kwargs.get("initial", {}), **draft}
         super().__init__(*args, **kwargs)
         self.fields["place"].required = False
         self.fields["place"].queryset = Place.objects.order_by(Lower("name"))
-        self.fields["via_contact"].queryset = Contact.objects.select_related("organisation")
-        self.fields["via_organisation"].queryset = Organisation.objects.order_by("name")
+        self.narrow_contacts()
+        # The organisation and contact that may be added from within this form, as typed so far.
+        typed = self.data if self.is_bound else self.initial
+        self.new_organisation = in_place_form(NewOrganisationForm, typed)
+        self.new_contact = in_place_form(NewContactForm, typed)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -134,6 +221,23 @@ class ApproachCreateForm(VersionedModelForm):
                     )
         return cleaned
 
+    def clean_via_organisation(self) -> Organisation | None:
+        # A new organisation typed but never added would otherwise be lost without a word.
+        if self.new_organisation.has_typed("name"):
+            raise ValidationError(
+                "You typed a new organisation but did not add it: press “Add the organisation and "
+                "choose it”, or clear its name."
+            )
+        return self.cleaned_data.get("via_organisation")
+
+    def clean_via_contact(self) -> Contact | None:
+        if self.new_contact.has_typed("name", "job_title"):
+            raise ValidationError(
+                "You typed a new contact but did not add them: press “Add the contact and choose "
+                "them”, or clear their name and job title."
+            )
+        return self.cleaned_data.get("via_contact")
+
     def new_place(self) -> dict[str, str] | None:
         """The new place's values, where the approach came from a place not yet in the register."""
         if self.cleaned_data.get("place") is not None:
@@ -147,7 +251,7 @@ class ApproachCreateForm(VersionedModelForm):
         }
 
 
-class ApproachForm(VersionedModelForm):
+class ApproachForm(ThroughContactMixin, VersionedModelForm):
     class Meta:
         model = Approach
         fields = [
@@ -163,7 +267,7 @@ class ApproachForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["via_contact"].queryset = Contact.objects.select_related("organisation")
+        self.narrow_contacts()
 
 
 class OrganisationForm(VersionedModelForm):
@@ -174,6 +278,38 @@ class OrganisationForm(VersionedModelForm):
         model = Organisation
         fields = ["name", "kind", "country", "website", "sectors", "notes"]
         widgets = {"sectors": forms.CheckboxSelectMultiple}
+
+
+class NewOrganisationForm(InPlaceForm):
+    """An organisation added from within the approach form: what it takes to choose it there."""
+
+    prefix = "new_organisation"
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "country"]
+        labels = {
+            "name": "New organisation's name",
+            "kind": "New organisation's kind",
+            "country": "New organisation's country",
+        }
+
+
+class NewContactForm(InPlaceForm):
+    """A contact added from within the approach form, at the organisation chosen there."""
+
+    prefix = "new_contact"
+
+    class Meta:
+        model = Contact
+        fields = ["name", "job_title", "email", "phone"]
+        labels = {
+            "name": "New contact's name",
+            "job_title": "New contact's job title",
+            "email": "New contact's email",
+            "phone": "New contact's phone",
+        }
+        help_texts = {"name": "Leave blank if only their post is known."}
 
 
 class ContactForm(VersionedModelForm):

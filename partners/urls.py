@@ -22,6 +22,17 @@ urlpatterns = [
     path("stakeholders/<int:pk>/remove/", views.StakeholderRemoveView.as_view(), name="stakeholder-delete"),
     *views.approaches.urls(),
     path("approaches/<int:pk>/score/", views.ApproachTriageView.as_view(), name="approach-triage"),
+    path(
+        "approaches/contact-choices/",
+        views.ApproachContactChoicesView.as_view(),
+        name="approach-contact-choices",
+    ),
+    path(
+        "approaches/new/organisation/",
+        views.ApproachOrganisationAddView.as_view(),
+        name="approach-organisation-add",
+    ),
+    path("approaches/new/contact/", views.ApproachContactAddView.as_view(), name="approach-contact-add"),
     *views.organisations.urls(),
     *views.contacts.urls(),
     *views.actions.urls(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from operator import attrgetter
 from typing import Any
 
@@ -9,7 +11,7 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +19,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.views import View
 
-from core.forms import StatusChangeForm
+from core.forms import RecordForm, StatusChangeForm
+from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
 from core.text import person_name
 from core.views import Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
@@ -37,6 +40,25 @@ from .models import (
 
 # The language of a place's local name, so it is drawn and read out as such.
 LANGUAGES = {"China": "zh", "Japan": "ja", "Germany": "de"}
+
+# What an officer may have typed in the approach form, carried back to it after an
+# organisation or contact is added from within it.
+APPROACH_TYPED = (
+    "place",
+    "new_place_name",
+    "new_place_local_name",
+    "new_place_country",
+    "new_place_region",
+    "new_place_kind",
+    "relationship_kind",
+    "received_on",
+    "via_organisation",
+    "via_contact",
+    "request",
+    "respond_by",
+)
+# The session's drafts of approach forms, by token: a few, for a few open tabs.
+DRAFTS_KEY, DRAFTS_KEPT = "approach_drafts", 5
 
 
 class PlacePages(RecordPages):
@@ -126,8 +148,17 @@ class ApproachPages(RecordPages):
     filterset_class = filters.ApproachFilter
     form_class = forms.ApproachForm
     create_form_class = forms.ApproachCreateForm
-    prefill_from_query = ("place",)
+    prefill_from_query = ("place", "via_organisation")
     keys_first = True  # each row's triage score is a sum over its scores
+
+    def form_kwargs(self, request: HttpRequest, record: Approach | None) -> dict[str, Any]:
+        # Back from adding an organisation or contact without JavaScript: the form as it was typed.
+        token = request.GET.get("draft", "")
+        if record is None and request.method == "GET" and token:
+            draft = request.session.get(DRAFTS_KEY, {}).get(token)
+            if isinstance(draft, dict):
+                return {"draft": draft}
+        return {}
 
     def list_queryset(self) -> QuerySet:
         # Newest first unless sorted; "Triage score" ranks them by their weighted totals.
@@ -267,6 +298,111 @@ class StakeholderAddView(PartAddView):
 class StakeholderRemoveView(PartRemoveView):
     part_model, record_pages = Stakeholder, relationships
     removed = "{part.organisation} is no longer linked to {record}."
+
+
+def _typed(data: Mapping[str, Any]) -> dict[str, str]:
+    """What was typed in the approach form and its in-place forms, as strings."""
+    return {
+        name: str(value)
+        for name, value in data.items()
+        if name in APPROACH_TYPED or name.startswith(forms.IN_PLACE_PREFIXES)
+    }
+
+
+class ApproachContactChoicesView(RoleRequired, View):
+    """The approach forms' contact select, offering the chosen organisation's contacts;
+    htmx asks for it each time the organisation changes."""
+
+    permission_required = "partners.view_contact"
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        chosen = {name: request.GET.get(name, "")[:20] for name in ("via_organisation", "via_contact")}
+        form = forms.ApproachCreateForm(initial=chosen)
+        return render(request, "partners/_approach_contact_field.html", {"form": form})
+
+
+class ApproachInPlaceAddView(RoleRequired, View):
+    """Adds an organisation or a contact from within the approach form and chooses it
+    there, keeping everything typed in the form.
+
+    The in-place form's button sits in the approach form. With htmx only the
+    form's "through" part comes back, the new record chosen in it. Without
+    JavaScript the whole approach form is posted here: the record is added and
+    the officer is sent back to the approach form as they typed it (kept in
+    their session), the new record chosen. Bad input shows the in-place form
+    again with its errors beside its fields, and adds nothing.
+    """
+
+    http_method_names = ["post"]
+    form_class: type[RecordForm]
+    in_place = ""  # the approach form's attribute holding the in-place form
+
+    def form(self, data: Any = None) -> RecordForm:
+        return self.form_class(data)
+
+    def add(self, form: Any, approach_form: forms.ApproachCreateForm) -> tuple[Model, dict[str, str]]:
+        """Saves the new record; returns it and what the approach form now has chosen."""
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        typed = _typed(request.POST)
+        form = self.form(request.POST)
+        if form.is_valid():
+            record, chosen = self.add(form, forms.ApproachCreateForm(initial=typed))
+            # The in-place form is emptied; the rest of the approach form stays as typed.
+            kept = {name: value for name, value in typed.items() if not name.startswith(f"{form.prefix}-")}
+            message = f"{record} was added and chosen."
+            if request.htmx:
+                return self.through(forms.ApproachCreateForm(initial={**kept, **chosen}), message)
+            messages.success(request, message)
+            return redirect(f"{approaches.url('create')}?draft={self.keep_draft({**kept, **chosen})}")
+        approach_form = forms.ApproachCreateForm(initial=typed)
+        setattr(approach_form, self.in_place, form)
+        if request.htmx:
+            return self.through(approach_form)
+        context = {
+            "form": approach_form,
+            "title": approaches.create_title,
+            "breadcrumbs": [(approaches.list_crumb, approaches.url("list")), (approaches.create_crumb, None)],
+            "cancel_url": approaches.url("list"),
+        }
+        return render(request, approaches.create_template, context)
+
+    def through(self, approach_form: forms.ApproachCreateForm, message: str = "") -> HttpResponse:
+        context = {"form": approach_form, "through_message": message}
+        return render(self.request, "partners/_approach_through.html", context)
+
+    def keep_draft(self, typed: dict[str, str]) -> str:
+        """Keeps the form as typed in the session (not the address: what was asked can be
+        long), under a token the approach form's address carries."""
+        token = uuid.uuid4().hex
+        drafts = dict(list(self.request.session.get(DRAFTS_KEY, {}).items())[-(DRAFTS_KEPT - 1) :])
+        drafts[token] = typed
+        self.request.session[DRAFTS_KEY] = drafts
+        return token
+
+
+class ApproachOrganisationAddView(ApproachInPlaceAddView):
+    permission_required = "partners.add_organisation"
+    form_class = forms.NewOrganisationForm
+    in_place = "new_organisation"
+
+    def add(self, form: Any, approach_form: forms.ApproachCreateForm) -> tuple[Model, dict[str, str]]:
+        organisation = record_create(model=Organisation, values=form.values())
+        return organisation, {"via_organisation": str(organisation.pk), "via_contact": ""}
+
+
+class ApproachContactAddView(ApproachInPlaceAddView):
+    permission_required = "partners.add_contact"
+    form_class = forms.NewContactForm
+    in_place = "new_contact"
+
+    def add(self, form: Any, approach_form: forms.ApproachCreateForm) -> tuple[Model, dict[str, str]]:
+        # At the organisation chosen in the approach form, so that it is one of its contacts.
+        organisation = approach_form.chosen_organisation()
+        contact = record_create(model=Contact, values={**form.values(), "organisation": organisation})
+        return contact, {"via_contact": str(contact.pk)}
 
 
 def _scored_as(approach: Approach) -> str:

@@ -273,6 +273,12 @@ FORMS: dict[str, Form] = {
         (partners.ApproachScore, partners.Approach),
         pages(("partners:approach-list", None), ("partners:approach-history", "approach")),
     ),
+    "partners:approach-organisation-add": Form(
+        view_form(), (partners.Organisation,), pages(("partners:organisation-list", None))
+    ),
+    "partners:approach-contact-add": Form(
+        view_form(), (partners.Contact,), pages(("partners:contact-list", None))
+    ),
     "partners:organisation-create": Form(
         view_form(), (partners.Organisation,), pages(("partners:organisation-list", None))
     ),

@@ -147,6 +147,19 @@ VALID: dict[str, Callable[[R], dict[str, Any]]] = {
         "version": version(reg, "approach"),
     },
     "partners:approach-triage": _triage,
+    # An organisation and a contact added from within the approach form, which is posted with them.
+    "partners:approach-organisation-add": lambda reg: {
+        "request": "Asks for a trade visit.",
+        "new_organisation-name": "Chengdu Foreign Affairs Office",
+        "new_organisation-kind": "government",
+        "new_organisation-country": "China",
+    },
+    "partners:approach-contact-add": lambda reg: {
+        "request": "Asks for a trade visit.",
+        "via_organisation": reg["organisation"].pk,
+        "new_contact-name": "Chen Wei",
+        "new_contact-job_title": "Director",
+    },
     "partners:organisation-create": lambda reg: {
         "name": "UKTI",
         "kind": "government",

@@ -10,10 +10,39 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare
 
 SEEN_KEY = "_seen"
 USED_SALT = "core.middleware.SessionInactivityMiddleware"
+
+
+class ResponseHeadersMiddleware:
+    """Headers every response carries, and those of responses to a signed-in person.
+
+    Permissions-Policy refuses the browser features the app never uses, on every
+    response (static files too: it runs before WhiteNoise). A response to a
+    signed-in person (pages, htmx fragments, PDFs, exports) is marked
+    ``private, no-store``, so neither a shared cache nor the browser's keeps a
+    copy of the register after the person has gone; a view that asked for
+    no-store already keeps its own header. Public responses (the sign-in page,
+    /healthz, static files) keep theirs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.permissions_policy = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DENIED)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.permissions_policy:
+            response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        # request.user is there once AuthenticationMiddleware has run (not for static files).
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and "no-store" not in response.get("Cache-Control", "").lower():
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class CleanHeadersMiddleware:

@@ -92,6 +92,42 @@ def test_pages_carry_the_other_security_headers(officer_client):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
+def _permissions(header: str) -> dict[str, str]:
+    return dict(part.strip().split("=", 1) for part in header.split(",") if part.strip())
+
+
+@pytest.mark.parametrize(
+    ("signed_in_as", "address", "status"),
+    [
+        (None, "login", 200),
+        (None, "healthz", 200),
+        (None, "/no-such-page/", 404),
+        (None, "/static/css/twinning.css", 200),
+        ("officer", "overview:dashboard", 200),
+        ("officer", "partners:place-list", 200),
+        ("officer", "delegations:overseas-travel-csv", 200),
+        ("officer", "/no-such-page/", 404),
+    ],
+)
+def test_every_response_refuses_the_browser_features_the_app_does_not_use(
+    client, officer, settings, signed_in_as, address, status
+):
+    # WhiteNoise serves the files themselves (as it serves collected ones in production),
+    # before the request reaches Django's pages.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    if signed_in_as:
+        client.force_login(officer)
+
+    response = client.get(address if address.startswith("/") else reverse(address))
+
+    assert response.status_code == status
+    refused = _permissions(response["Permissions-Policy"])
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "serial", "midi"):
+        assert refused.get(feature) == "()", f"{feature}: {refused.get(feature)}"
+    assert set(refused.values()) == {"()"}, "a feature is allowed to someone"
+
+
 def test_no_page_template_holds_inline_script_or_style():
     """The policy would block them in the browser; keep them out of the source too."""
     offenders = []

@@ -119,7 +119,7 @@ def lines_awaiting() -> QuerySet:
 def overrides_awaiting() -> QuerySet:
     return (
         Spend.objects.filter(override_state=SpendOverride.REQUESTED)
-        .select_related("budget_line")
+        .select_related("budget_line__financial_year")
         .order_by("spent_on", "pk")
     )
 

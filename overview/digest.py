@@ -142,6 +142,15 @@ def wants_digest(user: Any) -> bool:
     return choice is None or choice
 
 
+def digest_subject(count: int) -> str:
+    """The email's subject: "1 thing needs you today", "3 things need you today"."""
+    return (
+        f"Twinning: {count} thing needs you today"
+        if count == 1
+        else f"Twinning: {count} things need you today"
+    )
+
+
 def send_digest(user: Any, day: date) -> bool:
     """Sends the user's digest for the day unless sent, empty or unwanted; True if sent."""
     if not user.is_active or not user.email or not wants_digest(user):
@@ -156,7 +165,7 @@ def send_digest(user: Any, day: date) -> bool:
         "settings_url": _absolute(reverse("overview:digest-settings")),
     }
     message = EmailMultiAlternatives(
-        subject=f"Twinning: {digest.count} thing{'s' if digest.count != 1 else ''} need you today",
+        subject=digest_subject(digest.count),
         body=render_to_string("overview/email/digest.txt", context),
         to=[user.email],
     )

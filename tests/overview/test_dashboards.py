@@ -13,6 +13,7 @@ from budgets.models import FinancialYear
 from reports.models import Rendering, RenderingStatus
 from tests import factories as make
 from tests.support.pages import Page
+from tests.support.queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,46 @@ def test_finance_sees_the_years_position_decisions_and_gifts(finance_client, tod
     assert "Hefei visit" in decisions.text
     assert "Porcelain vase" in page.section("Gifts awaiting declaration").text
     assert "Approaches awaiting a response" not in page.text
+
+
+def test_finances_decisions_are_links_named_by_what_differs(finance_client):
+    """Lines sharing a title (one a year, as Derby's were) and spend sharing a description
+    are told apart by their links' names alone, as a screen reader lists them; naming the
+    year reads no more for more rows."""
+
+    def line(start: int, amount: str = "5000.00") -> None:
+        make.BudgetLineFactory(
+            financial_year__start_year=start, title="Overseas economic twinning", amount=Decimal(amount)
+        )
+
+    def spend_over(start: int) -> None:
+        make.SpendFactory(
+            budget_line=make.BudgetLineFactory(
+                financial_year__start_year=start, title="Hefei visit", approved=True
+            ),
+            description="Interpreter",
+            amount=Decimal("900.00"),
+            status="committed",
+            override_state="requested",
+            override_reason="Booked at short notice.",
+        )
+
+    line(2016)
+    spend_over(2016)
+    pages = assert_queries_do_not_grow(
+        finance_client,
+        reverse("overview:dashboard"),
+        lambda: (line(2017, "20000.00"), line(2018, "20000.00"), spend_over(2017)),
+    )
+
+    page = Page(next(iter(pages.values())).decode())
+    links = [a.text for a in page.section("Awaiting your decision").find_all("a")]
+    named = [name for name in links if name != "Review them"]
+    assert len(named) == 5
+    assert len(set(named)) == len(named), named
+    assert "Overseas economic twinning, 2016–17: £5,000" in named
+    assert "Overseas economic twinning, 2017–18: £20,000" in named
+    assert "Interpreter, £900 on Hefei visit, 2016–17" in named
 
 
 def test_the_leaders_office_sees_reports_to_approve_pdfs_and_the_rag(leader_client, today):

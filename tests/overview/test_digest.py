@@ -78,6 +78,19 @@ def test_finance_is_told_of_lines_awaiting_a_decision(finance, work):
     assert "Zhejiang" not in message.body
 
 
+def test_one_thing_needs_you_and_several_things_need_you(finance):
+    """The subject agrees with its count: "1 thing needs you", "2 things need you"."""
+    make.BudgetLineFactory(title="Hefei delegation", amount=Decimal("4000.00"))
+    send_daily_digests(DAY)
+    (one,) = [m for m in mail.outbox if m.to == [finance.email]]
+    assert one.subject == "Twinning: 1 thing needs you today"
+
+    make.BudgetLineFactory(title="Zhejiang expo", amount=Decimal("2500.00"))
+    send_daily_digests(DAY + timedelta(days=1))
+    (_, two) = [m for m in mail.outbox if m.to == [finance.email]]
+    assert two.subject == "Twinning: 2 things need you today"
+
+
 def test_never_twice_for_the_same_day(officer, work):
     send_daily_digests(DAY)
     first = len(mail.outbox)

@@ -947,15 +947,22 @@ IMPLICATION_PARAGRAPHS = (
 
 # The sign-off block lists the six roles and, after them, two names with no
 # dates: the Head of Finance (the financial officer) and the author (others).
-# The other roles are printed empty, so they are recorded as not required.
+# The app approves a report only once the legal officer, the financial officer
+# and the service director have cleared it, so the approved demo report records
+# them too. The report names no one for legal or the service director: the
+# Monitoring Officer (the statutory post that clears a report's legal
+# implications) and the Strategic Director the report is "of" stand for them,
+# by post, not by an invented name. HR and estates are printed empty and are not
+# required. Every officer is recorded as clearing it the day before the meeting.
 SIGN_OFFS = {
-    SignOffRole.LEGAL: "",
+    SignOffRole.LEGAL: "Monitoring Officer",
     SignOffRole.FINANCIAL: "Amanda Fletcher, Head of Finance",
     SignOffRole.HR: "",
     SignOffRole.ESTATES: "",
-    SignOffRole.SERVICE_DIRECTOR: "",
+    SignOffRole.SERVICE_DIRECTOR: "Strategic Director for Neighbourhoods",
     SignOffRole.OTHER: "Richard Williams",
 }
+SIGN_OFFS_CLEARED_ON = date(2015, 9, 8)
 
 
 @dataclass(frozen=True)
@@ -1466,14 +1473,28 @@ def _load_report(loader: _Loader) -> Report:
                 loader.touched.add((Report, report.pk))
             report.save()
 
+    signed_off = False
     for role, officer_name in SIGN_OFFS.items():
-        loader.ensure(
-            SignOff,
-            report.sign_offs.filter(role=role).first(),
-            {"report": report, "role": role, "officer_name": officer_name, "is_required": bool(officer_name)},
-            # No dates are printed; one an officer records later is kept.
-            on_create={"cleared_on": None},
-        )
+        existing = report.sign_offs.filter(role=role).first()
+        values = {
+            "report": report,
+            "role": role,
+            "officer_name": officer_name,
+            "is_required": bool(officer_name),
+        }
+        # A date an officer records later is kept; a missing one is filled in.
+        if officer_name and (existing is None or existing.cleared_on is None):
+            values["cleared_on"] = SIGN_OFFS_CLEARED_ON
+        elif existing is None:
+            values["cleared_on"] = None
+        signed_off |= existing is None or bool(loader.differences(existing, values))
+        loader.ensure(SignOff, existing, values)
+    if signed_off and found is not None and (Report, report.pk) not in loader.touched:
+        # The PDF prints the sign-off: a new version, so its PDF is made again.
+        loader.result.present[Report] -= 1
+        loader.result.updated[Report] += 1
+        loader.touched.add((Report, report.pk))
+        report.save()
     return report
 
 

@@ -27,6 +27,7 @@ from partners import models as partners
 from reports import models as reports
 from reports import rendering as report_rendering
 from reports.document import build_document
+from reports.services import report_approval_blockers
 from tests.factories import UserFactory
 from tests.support.reports import render_each_html_once
 from twinning.celery import app as celery_app
@@ -579,20 +580,52 @@ def test_the_report_is_numbered_paragraph_for_paragraph_as_printed(demo):
     )
 
 
-def test_the_sign_offs_name_the_head_of_finance_and_the_author_without_dates(demo):
+def test_the_sign_offs_name_the_officers_who_cleared_it_the_day_before_the_meeting(demo):
     sign_offs = {
         s.role: (s.officer_name, s.cleared_on, s.is_required)
         for s in reports.SignOff.objects.filter(report=_report())
     }
 
+    day_before = datetime.date(2015, 9, 8)
     assert sign_offs == {
-        reports.SignOffRole.LEGAL: ("", None, False),
-        reports.SignOffRole.FINANCIAL: ("Amanda Fletcher, Head of Finance", None, True),
+        reports.SignOffRole.LEGAL: ("Monitoring Officer", day_before, True),
+        reports.SignOffRole.FINANCIAL: ("Amanda Fletcher, Head of Finance", day_before, True),
         reports.SignOffRole.HR: ("", None, False),
         reports.SignOffRole.ESTATES: ("", None, False),
-        reports.SignOffRole.SERVICE_DIRECTOR: ("", None, False),
-        reports.SignOffRole.OTHER: ("Richard Williams", None, True),
+        reports.SignOffRole.SERVICE_DIRECTOR: ("Strategic Director for Neighbourhoods", day_before, True),
+        reports.SignOffRole.OTHER: ("Richard Williams", day_before, True),
     }
+
+
+def test_every_approved_or_published_demo_report_passes_the_rule_for_approval(demo):
+    decided = list(
+        reports.Report.objects.exclude(status=reports.ReportStatus.DRAFT).prefetch_related(
+            "paragraphs", "sign_offs"
+        )
+    )
+
+    assert decided, "the demo has no approved report"
+    # The rule the Leader's Office's approval is held to: every required sign-off cleared.
+    assert {report.title: report_approval_blockers(report) for report in decided} == {
+        report.title: [] for report in decided
+    }
+
+
+def test_a_demo_loaded_before_the_sign_offs_were_cleared_has_them_cleared_and_its_pdf_made_again(demo):
+    report = _report()
+    reports.SignOff.objects.filter(report=report).update(cleared_on=None)
+    reports.SignOff.objects.filter(report=report, role__in=["legal", "service_director"]).update(
+        officer_name="", is_required=False
+    )
+    version = report.version
+
+    result = load_demo(with_users=True, password=DEMO_PASSWORD)
+
+    report = _report()
+    assert report_approval_blockers(report) == []
+    assert report.version == version + 1
+    assert result.updated[reports.Report] == 1 and result.updated[reports.SignOff] == 4
+    assert reports.Rendering.objects.get(report=report, report_version=report.version).status == "ready"
 
 
 def test_the_report_has_one_ready_pdf_of_its_current_version(demo):
@@ -714,7 +747,9 @@ def test_a_later_revision_with_the_same_title_is_not_mistaken_for_the_report(dem
     assert reports.Report.objects.filter(**REPORT_KEY).count() == 2
 
 
-def test_a_pdf_that_fails_is_recorded_with_its_error_and_made_on_the_next_run(settings, monkeypatch):
+def test_a_pdf_that_fails_is_recorded_with_its_error_in_the_log_and_made_on_the_next_run(
+    settings, monkeypatch, caplog
+):
     settings.DEBUG = True
 
     def broken(html: str) -> report_rendering.Pdf:
@@ -725,8 +760,10 @@ def test_a_pdf_that_fails_is_recorded_with_its_error_and_made_on_the_next_run(se
 
     failed = reports.Rendering.objects.get()
     assert failed.status == reports.RenderingStatus.FAILED
-    assert failed.error == "RuntimeError: no fonts on this worker"
-    assert any("no fonts on this worker" in warning for warning in result.warnings)
+    assert failed.failure == reports.RenderingFailure.ERROR
+    # The exception is for the log; the rendering keeps only what its page says.
+    assert "RuntimeError: no fonts on this worker" in caplog.text
+    assert any("was not made" in warning for warning in result.warnings)
 
     monkeypatch.undo()
     again = load_demo(with_users=False, password=DEMO_PASSWORD)

@@ -17,6 +17,12 @@ Policy" error) is collected, and each HTML page must carry the
 participant is added to and removed from a visit in place, and a PDF's page
 follows its rendering from queued to ready by itself.
 
+Each page is also measured as laid out: at 320, 768, 1280 and 1920 CSS px
+wide it must not scroll sideways (WCAG 2.2 1.4.10; a wide table scrolls in
+its own region), and every element that takes focus must show a ring of at
+least 3:1 against what is behind it, 2 px or more wide (2.4.7, 1.4.11; see
+tests/support/layout.py).
+
 Which pages are walked is checked against the URL conf: a page added to the
 app without a place in WALK or a reason in NOT_WALKED fails
 ``test_every_page_is_walked_or_excluded``.
@@ -42,6 +48,7 @@ from reports.models import Paragraph, Rendering, RenderingStatus, Report, Report
 from reports.services import rendering_run
 from tests.factories import PASSWORD, GiftFactory
 from tests.support.browser import new_context, sign_in
+from tests.support.layout import sideways_scrolling, unseen_focus
 from tests.support.urls import url_for, walk_urls
 from twinning.celery import app as celery_app
 
@@ -338,7 +345,11 @@ class Findings:
     axe: list[str] = field(default_factory=list)
     csp: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    reflow: list[str] = field(default_factory=list)
+    focus: list[str] = field(default_factory=list)
     pages: int = 0
+    laid_out: int = 0
+    focused: int = 0
 
     def report(self) -> str:
         parts = []
@@ -350,6 +361,14 @@ class Findings:
             parts.append(
                 "HTML pages without a strict Content-Security-Policy header:\n  " + "\n  ".join(self.headers)
             )
+        if self.reflow:
+            parts.append(
+                "Pages that scroll sideways (WCAG 1.4.10); a wide table goes in a focusable, labelled "
+                "region that scrolls on its own (as templates/components/list_page.html does):\n  "
+                + "\n  ".join(self.reflow)
+            )
+        if self.focus:
+            parts.append("Focus that cannot be seen (WCAG 2.4.7, 1.4.11):\n  " + "\n  ".join(self.focus))
         return "\n".join(parts)
 
 
@@ -402,6 +421,7 @@ class Walker:
         )
         self.check_header(response, f"{who} {url}")
         self.axe(page, who)
+        self.layout(page, who)
 
     def axe(self, page: Page, who: str, note: str = "") -> None:
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -419,6 +439,16 @@ class Walker:
             page.get_by_role("main").get_by_role("button", name=button, exact=True).click()
         self.check_header(navigation.value, f"{who} {page.url} {note}")
         self.axe(page, who, f" ({note})")
+        self.layout(page, who, f" ({note})")
+
+    def layout(self, page: Page, who: str, note: str = "") -> None:
+        """The page at every width, then every element it lets a person Tab to, focused."""
+        where = f"{who} {page.url.removeprefix(self.base_url)}{note}"
+        self.findings.laid_out += 1
+        self.findings.reflow += [f"{where}: {wider}" for wider in sideways_scrolling(page)]
+        count, unseen = unseen_focus(page)
+        self.findings.focused += count
+        self.findings.focus += [f"{where}: {failure}" for failure in unseen]
 
 
 def signed_in(walker: Walker, page: Page, username: str) -> None:
@@ -498,6 +528,8 @@ def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker
 
     findings = walker.findings
     assert findings.pages >= len(WALK) + len(SENT_EMPTY) + 2
+    assert findings.laid_out >= len(WALK) + len(SENT_EMPTY) + 1
+    assert findings.focused >= 20 * findings.laid_out, "too few elements took focus: was the check run?"
     assert not findings.report(), findings.report()
 
 

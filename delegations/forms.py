@@ -109,7 +109,9 @@ class MeetingForm(VisitPartForm):
         widgets = {"outcome": forms.Textarea(attrs={"rows": 2})}
 
 
-class CostItemForm(VisitPartForm):
+class CostItemForm(VisitPartForm, VersionedModelForm):
+    """A cost item added on the visit's page or, with the version its editor loaded, changed in its row."""
+
     class Meta:
         model = CostItem
         fields = ["category", "description", "quantity", "unit_cost", "funder"]
@@ -121,8 +123,15 @@ class CostItemForm(VisitPartForm):
         }
 
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
+        if kwargs.get("instance") is not None:
+            # Apart from the form adding an item, so that no two fields on the page share an id.
+            kwargs.setdefault("prefix", "change")
         super().__init__(*args, visit=visit, **kwargs)
-        self.fields["funder"].initial = visit.funder
+        if self.instance.pk is None:
+            self.fields["funder"].initial = visit.funder
+        else:
+            # Straight into the row's form, for a keyboard or screen reader, once it is shown.
+            self.fields["category"].widget.attrs["autofocus"] = True
 
 
 class QuickEstimateForm(forms.Form):

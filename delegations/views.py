@@ -6,15 +6,29 @@ from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.views import View
 
 from core.forms import StatusChangeForm
+from core.services import record_create, record_update
 from core.tables import NONE, Column, badge, day, due, link, money, record_link
 from core.text import long_date
-from core.views import PartAddView, PartRemoveView, RecordPages, StatusChangeView
+from core.versioning import StaleEditError
+from core.views import (
+    PartAddView,
+    PartRemoveView,
+    RecordPages,
+    RecordSection,
+    RoleRequired,
+    StatusChangeView,
+    stale_edit_message,
+)
 
 from . import filters, forms, selectors, services
 from .models import CostItem, Gift, Meeting, Participant, Visit
@@ -138,21 +152,94 @@ class MeetingAddView(PartAddView):
     added = "The {part_lower} was recorded."
 
 
-class CostItemAddView(PartAddView):
+class InTheEstimate:
+    """A form on the visit's estimate: to htmx it answers with the estimate section again,
+    the items and the totals together, and who pays (at the top of the page) out of band;
+    without JavaScript, back to the visit page at the item (``anchor``)."""
+
     record_pages = visits
+    section_template = "delegations/_estimate.html"
+    anchor = "estimate"
+
+    def section(self, request: HttpRequest, record: Any, **given: Any) -> HttpResponse | None:
+        return super().section(request, record, oob=True, **given)  # type: ignore[misc]
+
+    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
+        if (shown := self.section(request, record, section_message=message)) is not None:
+            return shown
+        messages.success(request, message)
+        return redirect(f"{record.get_absolute_url()}#{self.anchor}")
+
+
+class CostItemAddView(InTheEstimate, PartAddView):
     form_class = forms.CostItemForm
-    added = "{part} was added to the estimate."
+
+    def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
+        item = record_create(model=CostItem, values={**form.values(), "visit": record})
+        self.anchor = f"cost-item-{item.pk}"
+        return f"{item} was added to the estimate."
 
 
-class EstimateAddView(PartAddView):
+class EstimateAddView(InTheEstimate, PartAddView):
     permission_required = "delegations.add_costitem"
-    record_pages = visits
     form_class = forms.QuickEstimateForm
     form_name = "estimate_form"
 
     def add(self, request: HttpRequest, record: Visit, form: Any) -> str:
         items = services.visit_add_estimate(visit=record, estimate=form.estimate())
         return f"{len(items)} cost items were added from the quick estimate."
+
+
+class CostItemChangeView(InTheEstimate, RecordSection, RoleRequired, View):
+    """Changes one cost item in its row of the visit's estimate.
+
+    The form carries the version its editor loaded: if a colleague saved the
+    item in between, nothing is saved, the editor's typing stays in the form,
+    and the form says who changed what; saving again is then their choice.
+    """
+
+    permission_required = "delegations.change_costitem"
+    http_method_names = ["get", "post"]
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        self.item = get_object_or_404(CostItem, pk=kwargs["pk"])
+        self.visit = visits.get_record(self.item.visit_id)
+        self.anchor = f"cost-item-{self.item.pk}"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.editing(request, forms.CostItemForm(instance=self.item, visit=self.visit))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = forms.CostItemForm(request.POST, instance=self.item, visit=self.visit)
+        if not form.is_valid():
+            return self.editing(request, form, status=400)
+        try:
+            with transaction.atomic():
+                item = record_update(
+                    record=self.item, values=form.values(), expected_version=form.loaded_version
+                )
+        except StaleEditError:
+            return self.editing(request, self.refreshed(request, form), status=400)
+        return self.done(request, self.visit, f"{item} was changed.")
+
+    def refreshed(self, request: HttpRequest, form: Any) -> Any:
+        """The editor's typing again, against the item as a colleague left it, saying so."""
+        current = CostItem.objects.get(pk=self.item.pk)
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = str(current.version)
+        fresh = forms.CostItemForm(data, instance=current, visit=self.visit)
+        fresh.is_valid()
+        fresh.add_error(None, stale_edit_message(current, form.loaded_version))
+        return fresh
+
+    def editing(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
+        """The estimate with the item's row as its form: the section for htmx (which swaps
+        in only a success, so refused too it is a 200), else the visit's whole page."""
+        given = {"editing": self.item.pk, "change_form": form}
+        if (shown := self.section(request, self.visit, **given)) is not None:
+            return shown
+        return visits.detail_page(request, self.visit, status=status, **given)
 
 
 class FollowUpAddView(PartAddView):
@@ -182,8 +269,8 @@ class MeetingRemoveView(PartRemoveView):
     removed = "The {part_lower} was removed."
 
 
-class CostItemRemoveView(PartRemoveView):
-    part_model, record_pages = CostItem, visits
+class CostItemRemoveView(InTheEstimate, PartRemoveView):
+    part_model = CostItem
     removed = "{part} was removed from the estimate."
 
 
@@ -199,6 +286,7 @@ urlpatterns = [
     path("visits/<int:pk>/meetings/", MeetingAddView.as_view(), name="meeting-add"),
     path("meetings/<int:pk>/remove/", MeetingRemoveView.as_view(), name="meeting-remove"),
     path("visits/<int:pk>/costs/", CostItemAddView.as_view(), name="cost-item-add"),
+    path("costs/<int:pk>/edit/", CostItemChangeView.as_view(), name="cost-item-change"),
     path("costs/<int:pk>/remove/", CostItemRemoveView.as_view(), name="cost-item-remove"),
     path("visits/<int:pk>/estimate/", EstimateAddView.as_view(), name="estimate-add"),
     path("visits/<int:pk>/follow-ups/", FollowUpAddView.as_view(), name="follow-up-add"),

@@ -173,7 +173,8 @@ def test_quick_estimate_for_four_people_four_nights_in_china(
             "Presentation materials (£)": "200",
         },
     )
-    assert response["Location"] == china_visit.get_absolute_url()
+    # Back to the visit at its estimate, where the items were added.
+    assert response["Location"] == china_visit.get_absolute_url() + "#estimate"
 
     items = {
         item.category: (item.quantity, item.unit_cost, item.funder)

@@ -41,7 +41,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, expect
 
 from budgets.models import BudgetLine, LineStatus, Spend
-from delegations.models import Visit
+from delegations.models import CostItem, Visit
 from demo.register import REGISTER_DRAFT_TITLE, load_demo
 from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
@@ -140,6 +140,7 @@ WALK: list[Stop] = [
         "delegations:visit-create",
         "delegations:visit-detail",
         "delegations:visit-update",
+        "delegations:cost-item-change",
         "delegations:gift-create",
         "delegations:gift-update",
         "delegations:calendar",
@@ -314,6 +315,8 @@ def demo_records() -> dict[str, Any]:
         "action": Action.objects.order_by("pk").first(),
         "exchange": Exchange.objects.get(),
         "visit": visit,
+        # The exploratory visit to China's hotel, changed in its row of the estimate.
+        "costitem": CostItem.objects.order_by("pk").first(),
         # The demo records no gift: one received from the Hefei delegation is added.
         "gift": GiftFactory(
             visit=visit,

@@ -337,6 +337,11 @@ FORMS: dict[str, Form] = {
     "delegations:cost-item-add": Form(
         made(lambda reg: visit_forms.CostItemForm(visit=reg["visit"])), (CostItem,), VISIT_PART_PAGES
     ),
+    "delegations:cost-item-change": Form(
+        made(lambda reg: visit_forms.CostItemForm(instance=reg["costitem"], visit=reg["costitem"].visit)),
+        (CostItem,),
+        VISIT_PART_PAGES,
+    ),
     "delegations:cost-item-remove": Form(watch=(CostItem,), pages=VISIT_PART_PAGES),
     "delegations:estimate-add": Form(
         made(lambda reg: visit_forms.QuickEstimateForm(visit=reg["visit"])), (CostItem,), VISIT_PART_PAGES

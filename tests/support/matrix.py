@@ -117,6 +117,7 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
             "partners:exchange-update",
             "delegations:visit-create",
             "delegations:visit-update",
+            "delegations:cost-item-change",
             "delegations:gift-create",
             "delegations:gift-update",
             "reports:report-create",

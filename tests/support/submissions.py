@@ -253,6 +253,14 @@ VALID: dict[str, Callable[[R], dict[str, Any]]] = {
         "costitem-unit_cost": "650.00",
         "costitem-funder": "council",
     },
+    "delegations:cost-item-change": lambda reg: {
+        "change-category": "accommodation",
+        "change-description": "Hotel in Toyota, two rooms",
+        "change-quantity": "8",
+        "change-unit_cost": "95.00",
+        "change-funder": "council",
+        "change-version": version(reg, "costitem"),
+    },
     "delegations:estimate-add": lambda reg: {
         "estimate-people": "4",
         "estimate-nights": "4",

@@ -35,6 +35,7 @@ PK_OF: dict[str, str] = {
     "delegations:meeting-add": "visit",
     "delegations:meeting-remove": "meeting",
     "delegations:cost-item-add": "visit",
+    "delegations:cost-item-change": "costitem",
     "delegations:cost-item-remove": "costitem",
     "delegations:estimate-add": "visit",
     "delegations:follow-up-add": "visit",

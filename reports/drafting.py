@@ -33,7 +33,7 @@ from partners.models import (
 )
 from partners.selectors import active_criteria, triage_maximum
 
-from .models import Paragraph, Part, Report
+from .models import PARAGRAPH_MAX_CHARS, Paragraph, Part, Report
 from .services import report_create
 
 RECOMMENDATIONS, REASONS, SUPPORTING, OTHER_OPTIONS, SUMMARY = 2, 3, 4, 5, 1
@@ -233,6 +233,21 @@ def _recommendation_paragraphs() -> list[str]:
     return paragraphs or ["To be written."]
 
 
+def _within_the_cap(texts: list[str]) -> list[str]:
+    """The paragraphs, any longer than a paragraph may be (a long approach pasted in
+    whole) split into several at a sentence's end, or failing that a space."""
+    result = []
+    for text in texts:
+        while len(text) > PARAGRAPH_MAX_CHARS:
+            head = text[:PARAGRAPH_MAX_CHARS]
+            sentence_end, space = head.rfind(". "), head.rfind(" ")
+            cut = sentence_end + 1 if sentence_end > 0 else space if space > 0 else PARAGRAPH_MAX_CHARS
+            result.append(text[:cut].strip())
+            text = text[cut:].strip()
+        result.append(text)
+    return result
+
+
 @transaction.atomic
 def report_draft_from_register(*, meeting_date: date, title: str, report_of: str, by: Any) -> Report:
     """A new draft options paper whose supporting information, financial
@@ -267,7 +282,7 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
     Paragraph.objects.bulk_create(
         Paragraph(report=report, part=part, section=section, position=position, text=text)
         for part, section, texts in sections
-        for position, text in enumerate(texts, start=1)
+        for position, text in enumerate(_within_the_cap(texts), start=1)
     )
     for section in range(2, 11):
         Paragraph.objects.create(

@@ -184,3 +184,26 @@ def test_the_draft_gives_each_open_approachs_triage_scores_and_reasons(officer) 
         "external funding 2 of 5 (The consulate may pay for one visit)." in supporting
     )
     assert "the approach from Osaka scores" not in supporting
+
+
+def test_an_approach_longer_than_a_paragraph_may_be_is_drafted_over_several_paragraphs() -> None:
+    # A long letter pasted in whole as what was asked: 80 sentences of 80 characters.
+    sentences = [
+        f"Sentence {n:02d} of the letter from Hefei asks the council to consider a visit." for n in range(80)
+    ]
+    letter = " ".join(sentences)
+    make.ApproachFactory(place=make.PlaceFactory(name="Hefei", local_name="合肥市"), request=letter)
+
+    report = _draft()
+
+    supporting = [
+        p.text
+        for p in report.paragraphs.filter(part="body", section=4).order_by("position")
+        if "letter from Hefei" in p.text
+    ]
+    assert len(supporting) == 2
+    assert max(len(text) for text in supporting) <= 5000
+    # Split at a sentence's end, every word kept, in order.
+    assert supporting[0].endswith(".") and supporting[1].startswith("Sentence ")
+    assert " ".join(supporting).startswith("An approach from Hefei (合肥市)")
+    assert letter.removesuffix(".") in " ".join(supporting)

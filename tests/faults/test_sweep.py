@@ -14,8 +14,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from core.status import RuleBroken
 from reports.models import Rendering, RenderingStatus
-from reports.services import STALE_ATTEMPTS_LIMIT, renderings_to_resend
+from reports.services import STALE_ATTEMPTS_LIMIT, rendering_retry, renderings_to_resend
 from reports.tasks import render_report_pdf, requeue_stale_renderings
 from tests.factories import ParagraphFactory, ReportFactory
 from twinning.celery import app as celery_app
@@ -168,3 +169,7 @@ def test_a_rendering_whose_worker_keeps_dying_is_marked_failed_not_sent_again(
     assert killer.attempts == STALE_ATTEMPTS_LIMIT
     assert killer.error.startswith(f"the PDF service stopped while making it, {STALE_ATTEMPTS_LIMIT} times")
     assert killer.pdf is None and killer.finished_at is not None
+    # Trying again unchanged would kill the worker again: refused until the report changes.
+    with pytest.raises(RuleBroken, match="would fail the same way"):
+        rendering_retry(rendering=killer, by=None)
+    assert Rendering.objects.get(pk=killer.pk).status == RenderingStatus.FAILED

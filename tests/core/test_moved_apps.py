@@ -146,7 +146,13 @@ def test_a_database_made_before_the_move_migrates_with_every_row(
     growing = {"django_content_type", "auth_permission", "auth_group_permissions"}
     for table, rows in before.items():
         if table not in growing:
-            assert after[table] == rows, f"{table} changed in the move"
+            # Columns added by later migrations are left out: the rows must hold what they held.
+            old_columns = set(rows[0]) if rows else set()
+            kept = sorted(
+                ({k: v for k, v in row.items() if k in old_columns} for row in after[table]),
+                key=lambda row: json.dumps(row, sort_keys=True),
+            )
+            assert kept == rows, f"{table} changed in the move"
     for table in ("auth_permission", "auth_group_permissions"):
         missing = [row for row in before[table] if row not in after[table]]
         assert missing == [], f"{table} lost rows in the move"

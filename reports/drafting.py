@@ -19,8 +19,8 @@ from django.utils import timezone
 from budgets.models import BudgetLine, FundingSource, LineStatus
 from core.templatetags.twinning_format import gbp
 from core.text import long_date
-from delegations.models import Direction, Visit, VisitStatus
-from delegations.selectors import visit_estimate
+from delegations.models import Direction, Funder, Visit, VisitStatus
+from delegations.selectors import Estimate, Share, visit_estimate, who_pays
 from partners.models import (
     Action,
     ActionStatus,
@@ -148,13 +148,34 @@ def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
         if visit.party_size:
             text += f" {visit.party_size} people are expected to travel."
         if estimate.total:
-            text += f" Its estimated cost is {gbp(estimate.total)}"
-            if estimate.council_cost != estimate.total:
-                text += f", of which the council would pay {gbp(estimate.council_cost)}"
-            text += f"; {visit.get_funder_display()} pays."
+            text += f" Its estimated cost is {gbp(estimate.total)}{_paid_by(visit, estimate)}."
             costed.append((visit, estimate))
         paragraphs.append(text)
     return paragraphs, costed
+
+
+# Who pays, as a sentence says it ("met by the council").
+FUNDER_PHRASES = {
+    Funder.COUNCIL: "the council",
+    Funder.FCO: "the Foreign and Commonwealth Office",
+    Funder.PARTNER: "the partner",
+    Funder.COMPANY: "a company",
+    Funder.NOT_RECORDED: "a funder not recorded",
+}
+
+
+def _paid_by(visit: Visit, estimate: Estimate) -> str:
+    """Who meets a visit's estimate, from its cost items: ", met by the council" or
+    ": £1,704.32 from the council and £2,749.80 from the Foreign and Commonwealth Office"."""
+
+    def phrase(share: Share) -> str:
+        words = FUNDER_PHRASES[share.funder]
+        return f"{words} ({share.organisation.name})" if share.organisation else words
+
+    shares = who_pays(visit, estimate)
+    if len(shares) == 1:
+        return f", met by {phrase(shares[0])}"
+    return ": " + _join([f"{gbp(share.amount)} from {phrase(share)}" for share in shares])
 
 
 def _budget_table() -> list[dict[str, str]]:

@@ -98,6 +98,23 @@ def test_a_visit_paid_by_the_fco_costs_the_council_nothing_in_the_draft() -> Non
     assert "the cost to the council is £0" in financial
 
 
+def test_a_visit_split_between_funders_says_what_each_pays_in_the_draft() -> None:
+    visit = make.VisitFactory(title="Trade mission to Xi'an", status="proposed", funder="fco")
+    make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1704.32"), funder="council")
+    make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("2749.80"), funder="fco")
+    paid_by_one = make.VisitFactory(title="Return visit", status="confirmed", funder="council")
+    make.CostItemFactory(visit=paid_by_one, quantity=Decimal("2"), unit_cost=Decimal("300.00"), funder="council")
+
+    supporting = " ".join(_texts(_draft(), section=4))
+
+    assert (
+        "Its estimated cost is £4,454.12: £1,704.32 from the council and £2,749.80 from the "
+        "Foreign and Commonwealth Office." in supporting
+    )
+    assert "Its estimated cost is £600, met by the council." in supporting
+    assert "pays." not in supporting
+
+
 def test_recommendations_are_the_open_actions_in_due_order() -> None:
     make.ActionFactory(title="Meet the Zhejiang delegation", due_on=date(2015, 9, 16))
     make.ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 10, 1))

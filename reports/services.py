@@ -184,7 +184,7 @@ def rendering_run(*, rendering_id: int) -> str:
     report: Report | None = None
     try:
         report = Report.objects.prefetch_related("paragraphs", "sign_offs").get(pk=report_id)
-        length, most = report_text_length(report), report_text_limit()
+        length, most = report_text_length(report), settings.REPORTS_TEXT_MAX_CHARS
         if length > most:
             # Refused before WeasyPrint starts: its time grows with the text, and a worker stays free.
             log.warning("Rendering %s refused: the report has %s characters of text", rendering_id, length)
@@ -196,7 +196,7 @@ def rendering_run(*, rendering_id: int) -> str:
             )
         pdf = report_pdf(report)
     except SoftTimeLimitExceeded:
-        seconds = render_soft_time_limit()
+        seconds = settings.REPORTS_RENDER_SOFT_TIME_LIMIT
         log.warning("Rendering %s stopped: it took longer than %s seconds", rendering_id, seconds)
         took = f"{seconds} second{'' if seconds == 1 else 's'}"
         return _failed(ours, report, RenderingFailure.TIME, f"it took longer than {took}.")
@@ -225,21 +225,6 @@ def _failed(ours: Any, report: Report | None, failure: str, reason: str) -> str:
         status=RenderingStatus.FAILED, failure=failure, error=reason, finished_at=timezone.now(), **version
     )
     return RenderingStatus.FAILED
-
-
-def report_text_limit() -> int:
-    """The most characters of text a report's PDF is made from (REPORTS_TEXT_MAX_CHARS)."""
-    return getattr(settings, "REPORTS_TEXT_MAX_CHARS", 100_000)
-
-
-def render_soft_time_limit() -> int:
-    """Seconds a worker spends on one PDF before giving up on it (REPORTS_RENDER_SOFT_TIME_LIMIT)."""
-    return getattr(settings, "REPORTS_RENDER_SOFT_TIME_LIMIT", 90)
-
-
-def render_time_limit() -> int:
-    """Seconds after which a worker stuck on one PDF is killed (REPORTS_RENDER_TIME_LIMIT)."""
-    return getattr(settings, "REPORTS_RENDER_TIME_LIMIT", 120)
 
 
 def report_text_length(report: Report) -> int:

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
     name="reports.render_report_pdf",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=services.render_soft_time_limit(),
-    time_limit=services.render_time_limit(),
+    soft_time_limit=settings.REPORTS_RENDER_SOFT_TIME_LIMIT,
+    time_limit=settings.REPORTS_RENDER_TIME_LIMIT,
 )
 def render_report_pdf(rendering_id: int) -> str:
     """Takes the rendering's primary key; a redelivered task finds it claimed and does nothing."""

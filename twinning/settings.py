@@ -303,6 +303,17 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
         "before it is killed."
     )
 CELERY_WORKER_MAX_TASKS_PER_CHILD = _env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 50, minimum=1)
+# A report's PDF is bounded: at most REPORTS_TEXT_MAX_CHARS characters of text are
+# sent to WeasyPrint, and one render stops at the soft limit (the rendering is marked
+# failed and not tried again until the report changes) and is killed at the hard one.
+REPORTS_TEXT_MAX_CHARS = _env_int("REPORTS_TEXT_MAX_CHARS", 100_000, minimum=1000)
+REPORTS_RENDER_SOFT_TIME_LIMIT = _env_int("REPORTS_RENDER_SOFT_TIME_LIMIT", 90, minimum=1)
+REPORTS_RENDER_TIME_LIMIT = _env_int("REPORTS_RENDER_TIME_LIMIT", 120, minimum=2)
+if not REPORTS_RENDER_SOFT_TIME_LIMIT < REPORTS_RENDER_TIME_LIMIT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "REPORTS_RENDER_SOFT_TIME_LIMIT must be below REPORTS_RENDER_TIME_LIMIT, and that no "
+        "more than CELERY_TASK_TIME_LIMIT."
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that tells the worker waits at most a few seconds for an unreachable or
 # hung Redis (connecting, then each command), and publishing is retried once: the

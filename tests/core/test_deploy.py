@@ -524,6 +524,9 @@ def test_production_refuses_to_start_without(missing: str) -> None:
         ("PAGE_SIZE", "lots"),
         ("SESSION_COOKIE_AGE", "10"),
         ("TRUSTED_PROXIES", "10.0.0.2,proxy.internal"),
+        ("REPORTS_TEXT_MAX_CHARS", "many"),
+        ("REPORTS_RENDER_SOFT_TIME_LIMIT", "200"),  # not below the render's hard limit
+        ("REPORTS_RENDER_TIME_LIMIT", "600"),  # above the workers' own limit
     ],
 )
 def test_an_invalid_value_is_refused_naming_the_variable(variable: str, value: str) -> None:

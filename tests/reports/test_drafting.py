@@ -103,7 +103,9 @@ def test_a_visit_split_between_funders_says_what_each_pays_in_the_draft() -> Non
     make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1704.32"), funder="council")
     make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("2749.80"), funder="fco")
     paid_by_one = make.VisitFactory(title="Return visit", status="confirmed", funder="council")
-    make.CostItemFactory(visit=paid_by_one, quantity=Decimal("2"), unit_cost=Decimal("300.00"), funder="council")
+    make.CostItemFactory(
+        visit=paid_by_one, quantity=Decimal("2"), unit_cost=Decimal("300.00"), funder="council"
+    )
 
     supporting = " ".join(_texts(_draft(), section=4))
 

@@ -1527,7 +1527,7 @@ def _render_report(loader: _Loader, report: Report) -> None:
         rendering.refresh_from_db(fields=["status", "error"])
         loader.warn(
             f"the PDF of {report} was not made ({rendering.get_status_display().lower()}: "
-            f"{rendering.error or 'no error recorded'}); retry it from the report's page."
+            f"{rendering.error or 'the log says why'}); retry it from the report's page."
         )
 
 

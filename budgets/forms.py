@@ -148,7 +148,7 @@ class CostShareForm(forms.Form):
         super().__init__(*args, **kwargs)
         # One list of councils for every row, so the page costs one query, not one per row.
         self.councils = {council.pk: council for council in councils}
-        self.fields["council"].choices = [("", "---------")] + [(c.pk, c.name) for c in councils]
+        self.fields["council"].choices = [("", "None")] + [(c.pk, c.name) for c in councils]
 
     def clean_council(self) -> Council | None:
         pk = self.cleaned_data.get("council")

@@ -76,9 +76,31 @@ class UserChoiceField(forms.ModelChoiceField):
         return person_name(obj)
 
 
+# What Django shows in a select before anything is chosen.
+DJANGO_UNCHOSEN = "---------"
+
+
+def says_unchosen(field: forms.Field) -> None:
+    """Has a form's select say in words what its empty choice means: "Choose one" where
+    a choice is needed, "None" where it may be left empty; never a row of dashes."""
+    words = "Choose one" if field.required else "None"
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_UNCHOSEN:
+            field.empty_label = words
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if choices and choices[0][1] == DJANGO_UNCHOSEN:
+            field.choices = [(choices[0][0], words), *choices[1:]]
+
+
 class RecordForm(DatePickerMixin, forms.ModelForm):
     """A form for one record's fields. It checks them (the model's own rules too) and never saves:
     a view hands ``values()`` to a service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            says_unchosen(field)
 
     def values(self) -> dict[str, Any]:
         """The checked values of the model's own fields, for a service to save."""

@@ -77,7 +77,7 @@ def set_shares(client: Client, relationship: Any, shares: list[tuple[str, str]])
         if index < len(rows):
             select = rows[index].control("Council")
             options = {o.text: o.attrs.get("value", "") for o in select.find_all("option")}
-            options[""] = options.pop("---------")
+            options[""] = options.pop("None")
         else:
             options = {c.name: str(c.pk) for c in relationship.councils.model.objects.all()} | {"": ""}
         assert council in options, f"{council!r} is not offered: {sorted(options)}"
@@ -102,7 +102,7 @@ def stored(relationship: Any) -> list[tuple[str, Decimal]]:
 def test_the_form_offers_a_row_for_each_co_signing_council(finance_client: Client, toyota: Any) -> None:
     rows = share_rows(Page(finance_client.get(shares_url(toyota))))
     chosen = [row.control("Council").find_all("option", selected="") for row in rows]
-    assert [c[0].text if c else "" for c in chosen] == [DERBY, COUNTY, SOUTH, "---------"]
+    assert [c[0].text if c else "" for c in chosen] == [DERBY, COUNTY, SOUTH, "None"]
     assert [row.value("Share (%)") for row in rows] == ["", "", "", ""]
 
 

@@ -50,9 +50,28 @@ def rendering_request(*, report: Report, by: Any) -> Rendering:
     )
     if pending is not None:
         return pending
+    refused = rendering_refused_because(report)
+    if refused:
+        raise RuleBroken(refused)
     rendering = Rendering.objects.create(report=report, report_version=report.version, requested_by=by)
     _enqueue_after_commit(rendering)
     return rendering
+
+
+def rendering_refused_because(report: Report, renderings: Iterable[Rendering] | None = None) -> str:
+    """Why a PDF of the report as it stands would only fail again: the latest one made of
+    this version failed for its time, its size or a worker that kept stopping. Empty if
+    a PDF may be made.
+
+    ``renderings``: the report's renderings already loaded, newest first (no query then).
+    """
+    if renderings is None:
+        renderings = Rendering.objects.without_pdf().filter(report=report, report_version=report.version)[:1]
+    latest = next((r for r in renderings if r.report_version == report.version), None)
+    if latest is None:
+        return ""
+    latest.report = report
+    return latest.retry_refused_because
 
 
 @transaction.atomic
@@ -184,6 +203,9 @@ def rendering_run(*, rendering_id: int) -> str:
     report: Report | None = None
     try:
         report = Report.objects.prefetch_related("paragraphs", "sign_offs").get(pk=report_id)
+        # The version this run makes, recorded now: should the worker die on it, the
+        # rendering given up says which version cannot be made, not the one asked for.
+        ours.update(report_version=report.version)
         length, most = report_text_length(report), settings.REPORTS_TEXT_MAX_CHARS
         if length > most:
             # Refused before WeasyPrint starts: its time grows with the text, and a worker stays free.

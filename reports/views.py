@@ -57,7 +57,9 @@ class ReportPages(RecordPages):
     def detail_context(self, request: HttpRequest, record: Report) -> dict[str, Any]:
         return {
             "document": build_document(record),
-            "renderings": list(record.renderings.all()),
+            "renderings": (renderings := list(record.renderings.all())),
+            # Said instead of the button while a new PDF could only fail as the last one did.
+            "pdf_refused_because": services.rendering_refused_because(record, renderings),
             "paragraph_form": forms.ParagraphForm(report=record),
             "approval_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.APPROVED),
             # Said before the button, which is not offered while approval can only be refused.
@@ -355,7 +357,11 @@ class RenderingRequestView(RoleRequired, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         report = get_object_or_404(Report, pk=pk)
-        rendering = services.rendering_request(report=report, by=request.user)
+        try:
+            rendering = services.rendering_request(report=report, by=request.user)
+        except RuleBroken as refusal:
+            messages.error(request, refusal.message)
+            return redirect(report)
         messages.success(request, "The PDF was asked for; this page shows how it is going.")
         return redirect(rendering)
 

@@ -84,6 +84,15 @@ def test_a_report_with_too_much_text_fails_at_once_and_is_not_tried_again_until_
     assert REFUSED in " ".join(m.message for m in response.context["messages"])
     assert Rendering.objects.get(pk=rendering.pk).status == RenderingStatus.FAILED
 
+    # Nor is a new PDF of the same version made: the report's page says why instead of
+    # offering the button, and a request sent anyway is refused and makes nothing.
+    report_page = open_page(officer_client, report.get_absolute_url())
+    assert "Make the PDF" not in [button.text for button in report_page.root.find_all("button")]
+    assert REFUSED in report_page.text
+    response = officer_client.post(reverse("reports:rendering-request", args=[report.pk]), follow=True)
+    assert REFUSED in " ".join(m.message for m in response.context["messages"])
+    assert Rendering.objects.filter(report=report).count() == 1
+
     # Shortened, the report can be tried again, and its PDF is made.
     long_one = Paragraph.objects.get(report=report, section=4)
     long_one.text = "Hefei has approached the council."

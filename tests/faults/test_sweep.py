@@ -173,3 +173,42 @@ def test_a_rendering_whose_worker_keeps_dying_is_marked_failed_not_sent_again(
     with pytest.raises(RuleBroken, match="would fail the same way"):
         rendering_retry(rendering=killer, by=None)
     assert Rendering.objects.get(pk=killer.pk).status == RenderingStatus.FAILED
+
+
+class WorkerDied(BaseException):
+    """Stands for the worker process dying mid-render: nothing in the task catches it."""
+
+
+def test_a_worker_dying_on_an_edited_report_is_given_up_for_the_version_it_was_making(
+    report, memory_broker, monkeypatch
+):
+    from reports import rendering as report_rendering
+    from reports.services import rendering_request, rendering_run
+
+    asked_for = report.version
+    rendering = Rendering.objects.create(report=report, report_version=asked_for)
+    # Edited between the request and the render: the worker makes the newer version.
+    report.title = "Options for a link with Osnabrück, revised"
+    report.save()
+    report.refresh_from_db()
+    assert report.version != asked_for
+
+    def dies(_report):
+        raise WorkerDied()
+
+    monkeypatch.setattr(report_rendering, "report_pdf", dies)
+    with pytest.raises(WorkerDied):
+        rendering_run(rendering_id=rendering.pk)
+    assert Rendering.objects.get(pk=rendering.pk).report_version == report.version
+
+    dead = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    Rendering.objects.filter(pk=rendering.pk).update(started_at=dead, attempts=STALE_ATTEMPTS_LIMIT)
+    requeue_stale_renderings()
+
+    assert Rendering.objects.get(pk=rendering.pk).status == RenderingStatus.FAILED
+    # The version that kills the worker is not made again, by "Try again" or by a new request.
+    with pytest.raises(RuleBroken, match="would fail the same way"):
+        rendering_retry(rendering=rendering, by=None)
+    with pytest.raises(RuleBroken, match="would fail the same way"):
+        rendering_request(report=report, by=None)
+    assert Rendering.objects.filter(report=report).count() == 1

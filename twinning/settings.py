@@ -307,8 +307,13 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = _env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD"
 # sent to WeasyPrint, and one render stops at the soft limit (the rendering is marked
 # failed and not tried again until the report changes) and is killed at the hard one.
 REPORTS_TEXT_MAX_CHARS = _env_int("REPORTS_TEXT_MAX_CHARS", 100_000, minimum=1000)
-REPORTS_RENDER_SOFT_TIME_LIMIT = _env_int("REPORTS_RENDER_SOFT_TIME_LIMIT", 90, minimum=1)
-REPORTS_RENDER_TIME_LIMIT = _env_int("REPORTS_RENDER_TIME_LIMIT", 120, minimum=2)
+# The defaults stay within the workers' own limits when those are set lower.
+REPORTS_RENDER_TIME_LIMIT = _env_int("REPORTS_RENDER_TIME_LIMIT", min(120, CELERY_TASK_TIME_LIMIT), minimum=2)
+REPORTS_RENDER_SOFT_TIME_LIMIT = _env_int(
+    "REPORTS_RENDER_SOFT_TIME_LIMIT",
+    min(90, CELERY_TASK_SOFT_TIME_LIMIT, REPORTS_RENDER_TIME_LIMIT - 1),
+    minimum=1,
+)
 if not REPORTS_RENDER_SOFT_TIME_LIMIT < REPORTS_RENDER_TIME_LIMIT <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         "REPORTS_RENDER_SOFT_TIME_LIMIT must be below REPORTS_RENDER_TIME_LIMIT, and that no "

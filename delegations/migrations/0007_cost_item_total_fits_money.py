@@ -6,6 +6,30 @@ import django.db.models.expressions
 import django.db.models.lookups
 from django.db import migrations, models
 
+# The most a cost item may come to: the largest sum a money field holds.
+LARGEST_SUM = Decimal("9999999999.99")
+
+
+def refuse_items_over_the_cap(apps, schema_editor):
+    """Stops, naming them, when cost items already come to more than a money field holds:
+    such a sum was mistyped, and only the officer who entered it can say what was meant."""
+    CostItem = apps.get_model("delegations", "CostItem")
+    over = (
+        CostItem.objects.annotate(total=models.F("quantity") * models.F("unit_cost"))
+        .filter(total__gt=LARGEST_SUM)
+        .order_by("visit_id", "pk")
+        .values_list("visit_id", "pk", "quantity", "unit_cost")
+    )
+    if over:
+        items = "; ".join(
+            f"visit {visit} item {item}: {quantity} x £{unit_cost}"
+            for visit, item, quantity, unit_cost in over
+        )
+        raise RuntimeError(
+            f"Cost items come to more than £{LARGEST_SUM:,} ({items}). Correct them on their visits' "
+            "pages with the release before this one, then migrate again."
+        )
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,6 +37,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_items_over_the_cap, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="costitem",
             constraint=models.CheckConstraint(

@@ -5,6 +5,50 @@ import django.db.models.functions.text
 import django.db.models.lookups
 from django.db import migrations, models
 
+# The cap this migration sets; a paragraph already longer is split before it holds.
+PARAGRAPH_MAX_CHARS = 5000
+
+
+def _pieces(text):
+    """The text in pieces no longer than the cap, cut at a sentence's end, or failing that a space."""
+    pieces = []
+    while len(text) > PARAGRAPH_MAX_CHARS:
+        head = text[:PARAGRAPH_MAX_CHARS]
+        sentence_end, space = head.rfind(". "), head.rfind(" ")
+        cut = sentence_end + 1 if sentence_end > 0 else space if space > 0 else PARAGRAPH_MAX_CHARS
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*pieces, text]
+
+
+def split_long_paragraphs(apps, schema_editor):
+    """Splits each paragraph longer than the cap into consecutive paragraphs of the same
+    section, word for word, so the constraint below can hold on an existing database.
+    The section's paragraphs are numbered afresh in their order; the PDFs already made
+    are kept as they were printed."""
+    Paragraph = apps.get_model("reports", "Paragraph")
+    too_long = Paragraph.objects.annotate(length=django.db.models.functions.text.Length("text")).filter(
+        length__gt=PARAGRAPH_MAX_CHARS
+    )
+    sections = set(too_long.values_list("report_id", "part", "section"))
+    for report_id, part, section in sorted(sections):
+        position = 0
+        for paragraph in Paragraph.objects.filter(report_id=report_id, part=part, section=section).order_by(
+            "position", "pk"
+        ):
+            first, *rest = _pieces(paragraph.text)
+            Paragraph.objects.filter(pk=paragraph.pk).update(text=first, position=position)
+            position += 1
+            for text in rest:
+                Paragraph.objects.create(
+                    report_id=report_id, part=part, section=section, position=position, text=text
+                )
+                position += 1
+        print(f"\n  Report {report_id}: a paragraph over {PARAGRAPH_MAX_CHARS:,} characters was split.")
+    if sections and schema_editor.connection.vendor == "postgresql":
+        # The new rows' deferred foreign-key checks run now, not with the ALTER TABLE below.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -67,6 +111,7 @@ class Migration(migrations.Migration):
                 help_text="Why it failed, in words for the person who asked; the detail is in the log.",
             ),
         ),
+        migrations.RunPython(split_long_paragraphs, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="paragraph",
             constraint=models.CheckConstraint(

@@ -85,7 +85,9 @@ def test_a_cost_item_over_the_cap_stops_the_migration_naming_it(latest) -> None:
         funder="council",
     )
     items = old.get_model("delegations", "CostItem").objects
-    fine = items.create(visit_id=visit.pk, category="travel", quantity=Decimal("4"), unit_cost=Decimal("900.00"))
+    fine = items.create(
+        visit_id=visit.pk, category="travel", quantity=Decimal("4"), unit_cost=Decimal("900.00")
+    )
     typo = items.create(
         visit_id=visit.pk, category="travel", quantity=Decimal("999999"), unit_cost=Decimal("9999999999.99")
     )

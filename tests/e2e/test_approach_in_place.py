@@ -46,7 +46,7 @@ def test_officer_records_an_approach_through_a_new_organisation_and_contact_on_o
     expect(contact_select.get_by_role("option")).to_have_count(3)
     page.get_by_label("Through organisation").select_option(label="CBBC")
     expect(page.get_by_label("Through contact").get_by_role("option")).to_have_text(
-        ["---------", "Li Na, Director (CBBC)"]
+        ["None", "Li Na, Director (CBBC)"]
     )
 
     page.get_by_text("Add an organisation not yet in the register").click()
@@ -60,7 +60,7 @@ def test_officer_records_an_approach_through_a_new_organisation_and_contact_on_o
     )
     office = Organisation.objects.get(name="Chengdu Foreign Affairs Office")
     expect(page.get_by_label("Through organisation")).to_have_value(str(office.pk))
-    expect(page.get_by_label("Through contact").get_by_role("option")).to_have_text(["---------"])
+    expect(page.get_by_label("Through contact").get_by_role("option")).to_have_text(["None"])
 
     page.get_by_text("Add a contact not yet in the register").click()
     page.get_by_label("New contact's name").fill("Chen Wei")
@@ -91,3 +91,20 @@ def test_officer_records_an_approach_through_a_new_organisation_and_contact_on_o
     assert (approach.place.name, approach.place.region) == ("Chengdu", "Sichuan")
     assert (approach.via_organisation, approach.via_contact) == (office, chen)
     assert approach.request == REQUEST
+
+
+def test_enter_in_a_field_records_the_approach_not_an_organisation(page: Page, officer) -> None:
+    OrganisationFactory(name="CBBC")
+    sign_in(page, officer.username)
+    page.goto("/partners/approaches/new/")
+    page.get_by_label("English name").fill("Hefei")
+    page.get_by_label("Country", exact=True).fill("China")
+    page.get_by_label("Received on").fill("2025-06-02")
+    page.get_by_label("What was asked").fill("Hefei asks for a delegation visit in October.")
+    page.get_by_label("Through organisation").select_option(label="CBBC")
+
+    page.get_by_label("English name").press("Enter")
+
+    expect(page.get_by_role("status").first).to_contain_text("Approach from Hefei (June 2025) was recorded.")
+    assert Approach.objects.get().place.name == "Hefei"
+    assert not Organisation.objects.exclude(name="CBBC").exists()

@@ -23,7 +23,7 @@ from core.forms import RecordForm, StatusChangeForm
 from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
 from core.text import person_name
-from core.views import Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
+from core.views import SUBMISSION_FIELD, Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
 
 from . import extensions, filters, forms, selectors, services
 from .models import (
@@ -56,6 +56,7 @@ APPROACH_TYPED = (
     "via_contact",
     "request",
     "respond_by",
+    SUBMISSION_FIELD,  # the form's one-off token: the approach is saved once, however it came back
 )
 # The session's drafts of approach forms, by token: a few, for a few open tabs.
 DRAFTS_KEY, DRAFTS_KEPT = "approach_drafts", 5
@@ -187,6 +188,13 @@ class ApproachPages(RecordPages):
         return {"triage": selectors.approach_triage(record)}
 
     def create(self, request: HttpRequest, form: Any) -> Approach:
+        # Recorded, its drafts are done with: the form typed is not offered again.
+        sent = request.POST.get(SUBMISSION_FIELD)
+        drafts = request.session.get(DRAFTS_KEY)
+        if sent and drafts:
+            request.session[DRAFTS_KEY] = {
+                token: draft for token, draft in drafts.items() if draft.get(SUBMISSION_FIELD) != sent
+            }
         return services.approach_record(
             values=form.values(),
             new_place=form.new_place(),

@@ -201,9 +201,11 @@ def test_without_javascript_the_officer_comes_back_to_the_form_as_typed(
     assert buttons["Add the organisation and choose it"]["formaction"] == ADD_ORGANISATION
     assert buttons["Add the contact and choose them"]["formaction"] == ADD_CONTACT
 
+    token = form.form_values("What was asked")["submission"]
     added = officer_client.post(
         ADD_ORGANISATION,
         {
+            **form.form_values("What was asked"),
             **TYPED,
             "new_organisation-name": "Sichuan Investment Promotion",
             "new_organisation-kind": "government",
@@ -229,6 +231,9 @@ def test_without_javascript_the_officer_comes_back_to_the_form_as_typed(
     final = Page(officer_client.get(with_contact["Location"]))
     assert final.value("Through contact") == str(contact.pk)
 
+    # The form keeps its one-off token through the detours, so it is saved once however often it is sent.
+    assert final.form_values("What was asked")["submission"] == token
+
     recorded = officer_client.post(CREATE, final.form_values("What was asked"))
 
     assert recorded.status_code == 302
@@ -238,6 +243,10 @@ def test_without_javascript_the_officer_comes_back_to_the_form_as_typed(
         organisation,
         contact,
     )
+    # Back to the draft's address once recorded: the draft is gone, not offered to record again.
+    again = Page(officer_client.get(with_contact["Location"]))
+    assert again.value("English name") == ""
+    assert again.value("What was asked") == ""
 
 
 def test_without_javascript_bad_input_shows_the_whole_form_again_as_typed(officer_client: Client) -> None:

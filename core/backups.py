@@ -157,7 +157,7 @@ def backup(path: Path, using: str = "default") -> Written:
         raise BackupError(
             f"{describe(using)[0].upper()}{describe(using)[1:]} has no tables yet: run migrate first."
         )
-    _private_folder(path.parent, always=path.parent == default_folder())
+    _private_folder(path.parent, always=path.parent.resolve() == default_folder().resolve())
     partial = path.with_name(path.name + ".partial")
     try:
         # Made the owner's alone before a byte is written, and kept so: the tools write into it.

@@ -34,7 +34,10 @@ class RedactSecrets(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a badly formed log call: left for the handler to report, as logging does
+            return True
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()

@@ -171,6 +171,20 @@ def test_the_backups_folder_an_older_version_left_open_is_closed(tmp_path, setti
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_backups_folder_is_closed_when_named_by_a_relative_path_too(
+    tmp_path, settings, usual_umask, monkeypatch
+):
+    settings.BASE_DIR = tmp_path
+    folder = tmp_path / "var" / "backups"
+    folder.mkdir(parents=True, mode=0o755)
+    monkeypatch.chdir(tmp_path)
+
+    call_command("backup", output="var/backups/tonight.backup", stdout=StringIO())
+
+    assert (_mode(folder), _mode(folder / "tonight.backup")) == ("0o700", "0o600")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_backup_written_where_the_operator_says_is_its_owner_s_alone(tmp_path, usual_umask):
     new_folder = tmp_path / "offsite" / "twinning"
     shared = tmp_path / "shared"

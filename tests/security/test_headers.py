@@ -543,3 +543,13 @@ def test_no_calendar_key_reaches_the_logs(client, db, caplog, settings):
     assert written.getvalue().count("Not Found: /delegations/calendar/[redacted]") == 2, seen
     assert replaced not in seen
     assert feed.token not in seen
+
+
+def test_a_badly_formed_log_call_does_not_break_the_request_that_made_it(caplog):
+    """The filter that redacts secrets formats each message; a call whose arguments do
+    not fit its message is left for logging to report, not raised into the caller."""
+    from core.logs import RedactSecrets
+
+    record = logging.LogRecord("twinning", logging.WARNING, __file__, 1, "%s and %s", ("one",), None)
+
+    assert RedactSecrets().filter(record) is True

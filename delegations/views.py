@@ -208,6 +208,9 @@ class CostItemChangeView(InTheEstimate, RecordSection, RoleRequired, View):
         self.anchor = f"cost-item-{self.item.pk}"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if "cancel" in request.GET and (shown := self.section(request, self.visit, focus_item=self.item.pk)):
+            # Cancelled: the row as it was, focus back on its "Change" link, not lost to the page.
+            return shown
         return self.editing(request, forms.CostItemForm(instance=self.item, visit=self.visit))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

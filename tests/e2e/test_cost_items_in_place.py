@@ -79,6 +79,13 @@ def test_officer_adds_changes_and_removes_cost_items_in_place(page: Page, office
     estimate.get_by_role("link", name="Change Hotel in Xi'an").click()
     changing = estimate.get_by_role("form", name="Change Hotel in Xi'an")
     expect(changing.get_by_label("Category")).to_be_focused()
+    # Cancelled: the row as it was, and focus back on its "Change" link, not lost to the page.
+    changing.get_by_role("link", name="Cancel changing Hotel in Xi'an").click()
+    expect(changing).to_have_count(0)
+    expect(estimate.get_by_role("link", name="Change Hotel in Xi'an")).to_be_focused()
+    still_the_same_page(page, url)
+    estimate.get_by_role("link", name="Change Hotel in Xi'an").click()
+    expect(changing.get_by_label("Category")).to_be_focused()
     expect(changing.get_by_label("Quantity")).to_have_value("16.00")
     changing.get_by_label("Quantity").fill("12")
     changing.get_by_label("Unit cost (£)").fill("58.75")

@@ -170,7 +170,9 @@ def _paid_by(visit: Visit, estimate: Estimate) -> str:
 
     def phrase(share: Share) -> str:
         words = FUNDER_PHRASES[share.funder]
-        return f"{words} ({share.organisation.name})" if share.organisation else words
+        named = share.organisation.name if share.organisation else ""
+        # The paying organisation, unless it is the funder itself ("the FCO (FCO)").
+        return f"{words} ({named})" if named and named.lower() not in words.lower() else words
 
     shares = who_pays(visit, estimate)
     if len(shares) == 1:

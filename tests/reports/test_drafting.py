@@ -102,6 +102,8 @@ def test_a_visit_split_between_funders_says_what_each_pays_in_the_draft() -> Non
     visit = make.VisitFactory(title="Trade mission to Xi'an", status="proposed", funder="fco")
     make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("1704.32"), funder="council")
     make.CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("2749.80"), funder="fco")
+    visit.funder_organisation = make.OrganisationFactory(name="Foreign and Commonwealth Office")
+    visit.save()
     paid_by_one = make.VisitFactory(title="Return visit", status="confirmed", funder="council")
     make.CostItemFactory(
         visit=paid_by_one, quantity=Decimal("2"), unit_cost=Decimal("300.00"), funder="council"

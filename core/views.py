@@ -608,10 +608,12 @@ class RecordSection:
         context = {"object": fresh, pages.model_name: fresh, **pages.detail_context(request, fresh), **given}
         return render(request, self.section_template, context)
 
-    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
-        if (shown := self.section(request, record, section_message=message)) is not None:
+    def done(self, request: HttpRequest, record: Any, message: str, *, refused: bool = False) -> HttpResponse:
+        """The record's page (or, for htmx, its section) saying what was done, or ``refused``."""
+        given = {"section_message": message, "section_refused": refused}
+        if (shown := self.section(request, record, **given)) is not None:
             return shown
-        messages.success(request, message)
+        (messages.warning if refused else messages.success)(request, message)
         return redirect(record)
 
 
@@ -701,6 +703,7 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     part_model: type[models.Model]
     parent_field = ""  # the part's link to its record; by default the record's model name
     removed = "{part} was removed."
+    stale_removal = "{part} was changed by someone else after you opened the page, so it was not removed. It now stands as shown; remove it again if it should go."
 
     @classmethod
     def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
@@ -710,6 +713,10 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         parent = self.parent_field or self.record_pages.model_name
         part = get_object_or_404(self.part_model._default_manager.select_related(parent), pk=pk)
         record = getattr(part, parent)
+        shown = request.POST.get("version", "")
+        if shown.isdigit() and int(shown) != getattr(part, "version", int(shown)):
+            # A colleague changed it after this page showed it: nothing is removed unseen.
+            return self.done(request, record, self.stale_removal.format(part=part), refused=True)
         part.delete()
         return self.done(
             request, record, self.removed.format(part=part, part_lower=str(part).lower(), record=record)

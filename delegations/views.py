@@ -164,10 +164,12 @@ class InTheEstimate:
     def section(self, request: HttpRequest, record: Any, **given: Any) -> HttpResponse | None:
         return super().section(request, record, oob=True, **given)  # type: ignore[misc]
 
-    def done(self, request: HttpRequest, record: Any, message: str) -> HttpResponse:
-        if (shown := self.section(request, record, section_message=message)) is not None:
+    def done(self, request: HttpRequest, record: Any, message: str, *, refused: bool = False) -> HttpResponse:
+        if (
+            shown := self.section(request, record, section_message=message, section_refused=refused)
+        ) is not None:
             return shown
-        messages.success(request, message)
+        (messages.warning if refused else messages.success)(request, message)
         return redirect(f"{record.get_absolute_url()}#{self.anchor}")
 
 

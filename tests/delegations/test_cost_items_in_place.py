@@ -341,6 +341,43 @@ def test_an_item_removed_with_htmx_comes_back_with_the_totals(
     assert not CostItem.objects.filter(visit=china_visit).exists()
 
 
+def test_an_item_a_colleague_changed_after_the_page_showed_it_is_not_removed_unseen(
+    officer_client: Client, colleague_client: Client, china_visit: Visit, flights: CostItem
+) -> None:
+    url = reverse("delegations:cost-item-remove", args=[flights.pk])
+    section = within(record_page(officer_client, china_visit).section("Estimate"))
+    remove = within(row_of(section, flights)).form_posting_to(url)
+    sent = {node.attrs["name"]: node.attrs.get("value", "") for node in remove.root.find_all("input")}
+    assert sent["version"] == str(flights.version)
+
+    # A colleague corrects the fares first.
+    colleague_client.post(
+        change_url(flights),
+        {
+            "change-category": "travel",
+            "change-description": "Flights",
+            "change-quantity": "2",
+            "change-unit_cost": "650.00",
+            "change-funder": "fco",
+            "change-version": str(flights.version),
+        },
+        **HX,
+    )
+    assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
+
+    section, _ = fragment(officer_client.post(url, sent, **HX))
+
+    assert CostItem.objects.filter(pk=flights.pk).exists()
+    assert live_message(section).startswith("Flights was changed by someone else after you opened the page")
+    assert row_of(section, flights)  # shown as it now stands, to remove again if it should go
+    # Sent again from the page as it now stands, it is removed.
+    remove = within(row_of(section, flights)).form_posting_to(url)
+    again = {node.attrs["name"]: node.attrs.get("value", "") for node in remove.root.find_all("input")}
+    section, _ = fragment(officer_client.post(url, again, **HX))
+    assert live_message(section) == "Flights was removed from the estimate."
+    assert not CostItem.objects.filter(pk=flights.pk).exists()
+
+
 def test_without_htmx_removing_an_item_goes_back_to_the_estimate(
     officer_client: Client, china_visit: Visit, hotel: CostItem
 ) -> None:

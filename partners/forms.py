@@ -213,11 +213,15 @@ class ApproachCreateForm(ThroughContactMixin, VersionedModelForm):
             if not new_country:
                 self.add_error("new_place_country", "Give the new place's country.")
             else:
-                existing = Place.objects.filter(name__iexact=new_name, country__iexact=new_country).first()
+                new_region = (cleaned.get("new_place_region") or "").strip()
+                existing = Place.objects.filter(
+                    name__iexact=new_name, country__iexact=new_country, region__iexact=new_region
+                ).first()
                 if existing is not None:
                     self.add_error(
                         "new_place_name",
-                        f"{existing} is already in the register; choose it from the list instead.",
+                        f"{existing} is already in the register; choose it from the list instead, "
+                        "or give the region or province if it is another place of the same name.",
                     )
         return cleaned
 

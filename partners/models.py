@@ -103,11 +103,17 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         # The places list, and relationships in their places' order, read a page from it.
         indexes = [models.Index(fields=["name", "id"], name="place_by_name")]
         constraints = [
+            # Two places may share a name in one country (Suzhou in Jiangsu and in Anhui):
+            # their regions tell them apart.
             models.UniqueConstraint(
                 Lower("name"),
                 Lower("country"),
-                name="place_unique_name_country",
-                violation_error_message="This place is already in the register for this country.",
+                Lower("region"),
+                name="place_unique_name_country_region",
+                violation_error_message=(
+                    "This place is already in the register for this country and region; "
+                    "give the region or province if it is another place of the same name."
+                ),
             )
         ]
 

@@ -117,6 +117,42 @@ def test_an_approach_from_a_new_place_records_its_province(officer_client: Clien
     assert Place.objects.get(name="Chengdu").region == "Sichuan"
 
 
+def test_two_places_of_one_name_in_one_country_are_told_apart_by_their_provinces(
+    officer_client: Client,
+) -> None:
+    make.PlaceFactory(name="Suzhou", local_name="苏州市", country="China", region="Jiangsu")
+    url = reverse("partners:place-create")
+    form = open_form(officer_client, url, "Region or province")
+    anhui = {**form, "name": "Suzhou", "local_name": "宿州市", "country": "China", "kind": "city"}
+
+    # The same name and country with no province reads as the same place: refused, saying why.
+    refused = Page(officer_client.post(url, {**anhui, "region": "jiangsu"}))
+    assert "already in the register for this country and region" in refused.text
+    assert Place.objects.filter(name="Suzhou").count() == 1
+
+    # In another province it is another place.
+    assert officer_client.post(url, {**anhui, "region": "Anhui"}).status_code == 302
+    assert sorted(Place.objects.filter(name="Suzhou").values_list("region", flat=True)) == [
+        "Anhui",
+        "Jiangsu",
+    ]
+
+
+def test_an_approach_from_a_place_of_the_same_name_in_another_province_adds_it(
+    officer_client: Client,
+) -> None:
+    jiangsu = make.PlaceFactory(name="Suzhou", country="China", region="Jiangsu")
+    url = reverse("partners:approach-create")
+    form = open_form(officer_client, url, "Region or province")
+    typed = {**form, "new_place_name": "Suzhou", "new_place_country": "China", "request": "Asks for a visit."}
+
+    same = Page(officer_client.post(url, {**typed, "new_place_region": "Jiangsu"}))
+    assert same.field_error("English name").startswith(f"{jiangsu} is already in the register")
+
+    assert officer_client.post(url, {**typed, "new_place_region": "Anhui"}).status_code == 302
+    assert Place.objects.filter(name="Suzhou", region="Anhui").exists()
+
+
 def test_the_demo_places_carry_their_provinces(monkeypatch: Any, settings: Any) -> None:
     render_each_html_once(monkeypatch, {})
     load_demo(with_users=False, password="demo-pass-for-tests")

@@ -5,18 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0009_place_region'),
+        ("partners", "0009_place_region"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='place',
-            name='place_unique_name_country',
+            model_name="place",
+            name="place_unique_name_country",
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), django.db.models.functions.text.Lower('country'), django.db.models.functions.text.Lower('region'), name='place_unique_name_country_region', violation_error_message='This place is already in the register for this country and region; give the region or province if it is another place of the same name.'),
+            model_name="place",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                django.db.models.functions.text.Lower("country"),
+                django.db.models.functions.text.Lower("region"),
+                name="place_unique_name_country_region",
+                violation_error_message="This place is already in the register for this country and region; give the region or province if it is another place of the same name.",
+            ),
         ),
     ]

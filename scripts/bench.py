@@ -395,7 +395,7 @@ def render_benchmark(warmup: int, repeat: int) -> dict[str, Any]:
 
     from demo.register import CABINET_REPORT
     from reports.models import Report
-    from reports.rendering import REPORT_STYLESHEET, _no_fetching, report_html
+    from reports.rendering import REPORT_STYLESHEET, _refusing_fetcher, report_html
 
     report = Report.objects.filter(**CABINET_REPORT).order_by("revision", "pk").first()
     if report is None:
@@ -410,8 +410,9 @@ def render_benchmark(warmup: int, repeat: int) -> dict[str, Any]:
 
     def weasyprint_alone(variant: str | None) -> Callable[[], None]:
         def run() -> None:
+            fetcher = _refusing_fetcher()
             stylesheet = CSS(filename=finders.find(REPORT_STYLESHEET))
-            document = HTML(string=html, url_fetcher=_no_fetching).render(stylesheets=[stylesheet])
+            document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet])
             document.write_pdf(pdf_variant=variant)
             pages["count"] = len(document.pages)
 

@@ -59,7 +59,13 @@ def badge(css: str, text: Any) -> SafeString:
 def with_local_name(url: str, place: Any) -> SafeString:
     """A link by the place's English name, its name in local script beside it where they differ."""
     if place.local_name and place.local_name != place.name:
-        return format_html('{} <span class="local-name">{}</span>', link(url, place.name), place.local_name)
+        language = getattr(place, "local_language", "")
+        return format_html(
+            '{} <span class="local-name"{}>{}</span>',
+            link(url, place.name),
+            format_html(' lang="{}"', language) if language else "",
+            place.local_name,
+        )
     return link(url, place.name)
 
 

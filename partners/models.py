@@ -71,6 +71,12 @@ class PlaceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The language a place's name in local script is written in, by its country: marked on
+# the name in pages and PDFs so that it is drawn with the right glyphs (豊田市 as
+# Japanese, not Chinese) and read out in its language rather than as English.
+LOCAL_LANGUAGES = {"china": "zh-Hans", "japan": "ja", "germany": "de"}
+
+
 class Place(FieldConstraintErrorsMixin, VersionedModel):
     """A partner city, province or prefecture."""
 
@@ -124,6 +130,11 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
 
     def get_absolute_url(self) -> str:
         return record_url("partners:place-detail", self.pk)
+
+    @property
+    def local_language(self) -> str:
+        """The BCP 47 tag of the name in local script ("zh-Hans", "ja"); empty if not known."""
+        return LOCAL_LANGUAGES.get(self.country.strip().lower(), "") if self.local_name else ""
 
 
 class RelationshipKind(models.TextChoices):

@@ -38,9 +38,6 @@ from .models import (
     Stakeholder,
 )
 
-# The language of a place's local name, so it is drawn and read out as such.
-LANGUAGES = {"China": "zh", "Japan": "ja", "Germany": "de"}
-
 # What an officer may have typed in the approach form, carried back to it after an
 # organisation or contact is added from within it.
 APPROACH_TYPED = (
@@ -75,7 +72,7 @@ class PlacePages(RecordPages):
             "Local name",
             attrgetter("local_name"),
             css=lambda p: "local-name",
-            lang=lambda p: LANGUAGES.get(p.country, ""),
+            lang=attrgetter("local_language"),
         ),
         Column("Region or province", lambda p: or_none(p.region), sort="region"),
         Column("Country", attrgetter("country"), sort="country"),

@@ -6,8 +6,15 @@ paragraph is 4.11 everywhere.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import normalize_newlines
+
+from partners.models import LOCAL_LANGUAGES, Place
 
 from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Part, Report, SignOffRole
 
@@ -54,3 +61,33 @@ def build_document(report: Report) -> Document:
     by_role = {sign_off.role: sign_off for sign_off in report.sign_offs.all()}
     sign_offs = [(label, by_role.get(role)) for role, label in SignOffRole.choices]
     return Document(report=report, body=body, implications=implications, sign_offs=sign_offs)
+
+
+def local_names() -> dict[str, str]:
+    """The register's names in local script, each with its language: {"豊田市": "ja", …}.
+
+    Only names that differ from the place's English name: "Osnabrück" in English
+    prose is the English name too.
+    """
+    names = {}
+    places = Place.objects.exclude(local_name="").values_list("name", "local_name", "country")
+    for name, local_name, country in places:
+        language = LOCAL_LANGUAGES.get(country.strip().lower())
+        if language and local_name.strip() and local_name.strip() != name.strip():
+            names[local_name.strip()] = language
+    return names
+
+
+def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
+    """A paragraph's text as HTML: escaped, its line breaks kept, and each name in local
+    script marked with its language (``<span lang="ja">豊田市</span>``)."""
+    text = normalize_newlines(text)
+    pieces, last = [], 0
+    if names:
+        pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)))
+        for found in pattern.finditer(text):
+            pieces.append(escape(text[last : found.start()]))
+            pieces.append(format_html('<span lang="{}">{}</span>', names[found.group()], found.group()))
+            last = found.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces).replace("\n", "<br>"))  # noqa: S308 - every piece is escaped above

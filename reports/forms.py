@@ -28,6 +28,7 @@ class ReportForm(VersionedModelForm):
             "title",
             "report_of",
             "is_key_decision",
+            "wards_affected",
             "is_exempt",
             "exempt_paragraph",
             "public_interest_reasoning",

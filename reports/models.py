@@ -46,6 +46,12 @@ class Report(HasStatusFlow, VersionedModel):
     )
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     is_key_decision = models.BooleanField("key decision", default=False)
+    wards_affected = models.CharField(
+        "wards affected",
+        max_length=250,
+        default="All wards",
+        help_text="The wards the decision affects, as the report's title block names them: All wards, or their names.",
+    )
     is_exempt = models.BooleanField(
         "exempt from publication",
         default=False,

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .document import build_document
+from .document import build_document, local_names
 from .models import Report
+from .pdf_tags import report_tagging
 
 REPORT_TEMPLATE = "reports/report_document.html"
 REPORT_STYLESHEET = "css/report.css"
@@ -28,7 +30,15 @@ def report_html(report: Report, *, preview: bool = False) -> str:
     """The report as one HTML document; ``preview`` links the stylesheet for a browser."""
     return render_to_string(
         REPORT_TEMPLATE,
-        {"document": build_document(report), "report": report, "preview": preview, "now": timezone.now()},
+        {
+            "document": build_document(report),
+            "report": report,
+            "preview": preview,
+            "now": timezone.now(),
+            # Rendered without a request (in the worker): the council's name from settings here too.
+            "council_name": settings.COUNCIL_NAME,
+            "local_names": local_names(),
+        },
     )
 
 
@@ -73,7 +83,8 @@ def render_pdf(html: str) -> Pdf:
         string=Path(finders.find(REPORT_STYLESHEET)).read_text(encoding="utf-8"), url_fetcher=fetcher
     )
     document = HTML(string=html, url_fetcher=fetcher).render(stylesheets=[stylesheet])
-    content = document.write_pdf(pdf_variant="pdf/ua-1")
+    with report_tagging(document):
+        content = document.write_pdf(pdf_variant="pdf/ua-1")
     return Pdf(content=content, page_count=len(document.pages))
 
 

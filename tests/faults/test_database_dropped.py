@@ -156,6 +156,7 @@ def test_a_connection_that_dies_between_two_writes_leaves_nothing_half_written(o
         "meeting_date": "11/03/2026",
         "title": f"Options for a link with Hefei {uuid.uuid4().hex[:6]}",
         "report_of": "the Strategic Director for Neighbourhoods",
+        "wards_affected": "All wards",
         "author_name": "Olivia Officer",
         "contact_phone": "01332 000000",
         "contact_email": "olivia@council.example",

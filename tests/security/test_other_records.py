@@ -544,6 +544,7 @@ def test_status_and_decisions_cannot_be_posted_into_an_edit(two_registers: tuple
                 "meeting_date": "2015-09-09",
                 "title": report.title,
                 "report_of": report.report_of,
+                "wards_affected": report.wards_affected,
                 "version": report.version,
             },
         ),

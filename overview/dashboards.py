@@ -36,7 +36,7 @@ def approaches_awaiting(today: date) -> list[Approach]:
     approaches = list(
         Approach.objects.filter(outcome__in=OPEN_APPROACH_OUTCOMES)
         .select_related("place")
-        .only("respond_by", "outcome", "place__name", "place__local_name")
+        .only("respond_by", "outcome", "place__name", "place__local_name", "place__country")
         .order_by(F("respond_by").asc(nulls_last=True), "-pk")[:PANEL_SIZE]
     )
     for approach in approaches:

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.html import escape, format_html
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
@@ -127,6 +128,14 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         if self.local_name and self.local_name != self.name:
             return f"{self.name} ({self.local_name})"
         return self.name
+
+    def __html__(self) -> str:
+        """The place as a page prints it (``{{ place }}``): its name in local script in its language."""
+        if self.local_name and self.local_name != self.name and self.local_language:
+            return format_html(
+                '{} (<span lang="{}">{}</span>)', self.name, self.local_language, self.local_name
+            )
+        return escape(str(self))
 
     def get_absolute_url(self) -> str:
         return record_url("partners:place-detail", self.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import conditional_escape
 
 register = template.Library()
 
@@ -23,3 +24,10 @@ def gbp(value: object) -> str:
     if amount == amount.to_integral_value():
         return f"{sign}£{int(amount):,}"
     return f"{sign}£{amount:,.2f}"
+
+
+@register.filter
+def marked(value: object) -> str:
+    """A record as it prints itself in a page (its ``__html__``: a place's name in local
+    script marked with its language), where ``{{ value }}`` would print its plain text."""
+    return conditional_escape(value)

@@ -222,7 +222,7 @@ def test_a_decision_must_say_approve_or_reject(finance_client: Client, proposed:
     group = page.control("Approve")
     while group.tag != "fieldset":
         group = group.parent
-    assert group.find_all("legend")[0].text == "Decision *"
+    assert group.find_all("legend")[0].text == "Decision*"
     assert "is-invalid" in page.control("Approve").classes
     assert page.by_id[group.attrs["aria-describedby"]].text == REQUIRED
     assert "Decision: This field is required." in page.errors_summary()

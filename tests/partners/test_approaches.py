@@ -116,7 +116,12 @@ def test_approach_from_a_new_place_keeps_its_local_name_exactly(officer_client: 
     listed = Page(officer_client.get(reverse("partners:place-list")))
     assert "合肥市" in listed.column("Local name")
     approach_page = Page(officer_client.get(approach.get_absolute_url()))
-    assert "Hefei (合肥市)" in approach_page.root.find_all("h1")[0].text
+    heading = approach_page.root.find_all("h1")[0]
+    assert "Hefei" in heading.text
+    # The name in local script, marked with its language.
+    assert [(span.attrs.get("lang"), span.text) for span in heading.find_all("span")] == [
+        ("zh-Hans", "合肥市")
+    ]
     assert "British Deputy Consul General" in approach_page.text
 
 

@@ -164,3 +164,13 @@ def test_the_demo_places_carry_their_provinces(monkeypatch: Any, settings: Any) 
         "Hefei": "Anhui",
         "Zhejiang": "",
     }
+
+
+def test_a_place_printed_on_any_page_marks_its_local_name_with_its_language(leader_client: Client) -> None:
+    toyota = make.PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
+    relationship = make.RelationshipFactory(place=toyota)
+    visit = make.VisitFactory(relationship=relationship)
+
+    for url in (relationship.get_absolute_url(), visit.get_absolute_url()):
+        html = leader_client.get(url).content.decode()
+        assert 'Toyota City (<span lang="ja">豊田市</span>)' in html, url

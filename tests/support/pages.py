@@ -37,6 +37,29 @@ VOID = {
 }
 
 
+# Elements a browser sets in the line with the text around them.
+INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "cite",
+    "code",
+    "em",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+}
+
+
 @dataclass
 class Node:
     tag: str
@@ -46,17 +69,23 @@ class Node:
 
     @property
     def text(self) -> str:
+        """The words as a browser shows them: an inline element (a name in local script in
+        its ``span``) runs on with the text around it; any other element is set apart."""
         parts: list[str] = []
 
         def collect(node: Node) -> None:
             for child in node.children:
                 if isinstance(child, str):
                     parts.append(child)
-                elif child.tag not in ("script", "style"):
+                elif child.tag in INLINE and "d-block" not in child.attrs.get("class", "").split():
                     collect(child)
+                elif child.tag not in ("script", "style"):
+                    parts.append(" ")
+                    collect(child)
+                    parts.append(" ")
 
         collect(self)
-        return " ".join(" ".join(parts).split())
+        return " ".join("".join(parts).split())
 
     @property
     def classes(self) -> set[str]:

@@ -2,11 +2,16 @@
 
 The draft is an ordinary report afterwards: officers edit it by hand. Every
 figure in it is the register's figure on the day it was drafted, and the
-paper says "Facts as at" that day.
+paper says "Facts as at" that day. Every phrase that counts from a date
+("15 years ago", "overdue") counts from the paper's own date, its meeting.
+Only what the register holds as prose (an approach's request) is quoted; its
+labels are used as names, and references to other papers' paragraphs
+("(para 4.8)") are left to the officer.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -18,7 +23,7 @@ from django.utils import timezone
 
 from budgets.models import BudgetLine, FundingSource, LineStatus
 from core.templatetags.twinning_format import gbp
-from core.text import long_date
+from core.text import long_date, person_name
 from delegations.models import Direction, Funder, Visit, VisitStatus
 from delegations.selectors import Estimate, Share, visit_estimate, who_pays
 from partners.models import (
@@ -57,7 +62,24 @@ def _join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _relationship_paragraphs(today: date) -> list[str]:
+# A reference to a paragraph or recommendation of another paper, as officers note them
+# in the register: "(para 4.8)", "(Cabinet report 9 September 2015, para 4.10)", "(rec. 2.2, para 4.10)".
+PAPER_REFERENCE = re.compile(r"\s*\([^()]*\b(?:paras?|paragraph|rec\.|recommendation)\s*\d[^()]*\)")
+
+
+def _without_references(text: str) -> str:
+    return PAPER_REFERENCE.sub("", text).strip()
+
+
+def _years_before(year: int, paper: date) -> str:
+    """ " (15 years ago)", counted from the paper's date; nothing for a year not before it."""
+    years = paper.year - year
+    if years <= 0:
+        return ""
+    return f" ({'a year' if years == 1 else f'{years} years'} ago)"
+
+
+def _relationship_paragraphs(paper: date) -> list[str]:
     relationships = (
         Relationship.objects.exclude(status=RelationshipStatus.ENDED)
         .select_related("place")
@@ -73,18 +95,27 @@ def _relationship_paragraphs(today: date) -> list[str]:
         status = relationship.get_status_display().lower()
         text = f"{_place(relationship)}, {relationship.place.country}: {_a(kind)} relationship, {status}."
         if relationship.established_year:
-            text += f" It was established in {relationship.established_year} ({today.year - relationship.established_year} years ago)."
+            text += f" It was established in {relationship.established_year}{_years_before(relationship.established_year, paper)}."
         councils = [c.name for c in relationship.councils.all()]
         if len(councils) > 1:
             text += f" It is held by {_join(councils)}."
-        stakeholders = [f"{s.organisation.name} ({s.role})" for s in relationship.stakeholders.all()]
+        stakeholders = [_stakeholder(s) for s in relationship.stakeholders.all()]
         if stakeholders:
             text += f" Organisations involved: {_join(stakeholders)}."
         paragraphs.append(text)
     return paragraphs
 
 
-def _approach_paragraphs(today: date) -> list[str]:
+def _stakeholder(stakeholder: Stakeholder) -> str:
+    """ "Toyota City Council (Partner council)": the organisation, its role beside it as the
+    register words it, less any reference to another paper's paragraphs."""
+    role = _without_references(stakeholder.role).rstrip(".")
+    if not role:
+        return stakeholder.organisation.name
+    return f"{stakeholder.organisation.name} ({role})"
+
+
+def _approach_paragraphs(paper: date) -> list[str]:
     criteria = active_criteria()
     in_use = {criterion.pk for criterion in criteria}
     maximum = triage_maximum(criteria)
@@ -108,10 +139,11 @@ def _approach_paragraphs(today: date) -> list[str]:
         via = approach.via_contact or approach.via_organisation
         if via:
             text += f" through {via}"
-        text += f": {approach.request.strip().rstrip('.')}."
-        if approach.respond_by:
-            overdue = " (overdue)" if approach.respond_by < today else ""
-            text += f" A response is due by {long_date(approach.respond_by)}{overdue}."
+        text += f": {_without_references(approach.request).rstrip('.')}."
+        if approach.respond_by and approach.respond_by < paper:
+            text += f" A response was due by {long_date(approach.respond_by)}."
+        elif approach.respond_by:
+            text += f" A response is due by {long_date(approach.respond_by)}."
         else:
             text += " No respond-by date is recorded."
         paragraphs.append(text)
@@ -119,7 +151,7 @@ def _approach_paragraphs(today: date) -> list[str]:
         if scores:
             total = sum(score.score * score.criterion.weight for score in scores)
             judged = "; ".join(
-                f"{score.criterion.name.lower()} {score.score} of 5 ({score.reason.strip().rstrip('.')})"
+                f"{score.criterion.name.lower()} {score.score} of 5 ({_without_references(score.reason).rstrip('.')})"
                 for score in sorted(scores, key=lambda s: (s.criterion.position, s.criterion.name))
             )
             paragraphs.append(
@@ -129,7 +161,7 @@ def _approach_paragraphs(today: date) -> list[str]:
     return paragraphs
 
 
-def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
+def _visit_paragraphs(paper: date) -> tuple[list[str], list[tuple[Visit, Any]]]:
     visits = list(
         Visit.objects.filter(status__in=[VisitStatus.PROPOSED, VisitStatus.CONFIRMED])
         .select_related("relationship__place", "funder_organisation")
@@ -142,8 +174,12 @@ def _visit_paragraphs() -> tuple[list[str], list[tuple[Visit, Any]]]:
         way = "to" if visit.direction == Direction.OUTBOUND else "from"
         kind = f"{visit.get_status_display().lower()} {visit.get_purpose_display().lower()}"
         text = f"{_a(kind).capitalize()} visit {way} {_place(visit.relationship)}: {visit.title}"
-        if visit.starts_on:
-            text += f", {'about ' if visit.dates_are_approximate else ''}{long_date(visit.starts_on)}"
+        about = "about " if visit.dates_are_approximate else ""
+        if visit.starts_on and visit.starts_on < paper:
+            status = visit.get_status_display().lower()
+            text += f", which was planned for {about}{long_date(visit.starts_on)} and is still recorded as {status}"
+        elif visit.starts_on:
+            text += f", {about}{long_date(visit.starts_on)}"
         text += "."
         if visit.party_size:
             text += f" {visit.party_size} people are expected to travel."
@@ -165,7 +201,7 @@ FUNDER_PHRASES = {
 
 
 def _paid_by(visit: Visit, estimate: Estimate) -> str:
-    """Who meets a visit's estimate, from its cost items: ", met by the council" or
+    """Who meets a visit's estimate, from its cost items: ", paid in full by the council" or
     ": £1,704.32 from the council and £2,749.80 from the Foreign and Commonwealth Office"."""
 
     def phrase(share: Share) -> str:
@@ -176,7 +212,7 @@ def _paid_by(visit: Visit, estimate: Estimate) -> str:
 
     shares = who_pays(visit, estimate)
     if len(shares) == 1:
-        return f", met by {phrase(shares[0])}"
+        return f", paid in full by {phrase(shares[0])}"
     return ": " + _join([f"{gbp(share.amount)} from {phrase(share)}" for share in shares])
 
 
@@ -190,18 +226,23 @@ def _budget_table() -> list[dict[str, str]]:
                 "year": line.financial_year.label,
                 "council": Decimal("0"),
                 "external": Decimal("0"),
-                "approved": True,
+                "states": set(),
             },
         )
         row["council" if line.funding_source == FundingSource.COUNCIL else "external"] += line.amount
-        row["approved"] = row["approved"] and line.status == LineStatus.APPROVED
+        row["states"].add(line.status == LineStatus.APPROVED)
+    for row in rows.values():
+        # What the year's lines are: all approved, all proposed, or some of each.
+        row["status"] = {frozenset({True}): "Approved", frozenset({False}): "Proposed"}.get(
+            frozenset(row["states"]), "Partly approved"
+        )
     return [
         {
             "year": row["year"],
             "council": gbp(row["council"]),
             "external": gbp(row["external"]),
             "total": gbp(row["council"] + row["external"]),
-            "status": "Approved" if row["approved"] else "Not all approved",
+            "status": row["status"],
         }
         for _, row in sorted(rows.items())
     ]
@@ -232,16 +273,14 @@ def _financial_paragraphs(costed: list[tuple[Visit, Any]]) -> list[str]:
     if not paragraphs:
         paragraphs.append("There is no budget line for twinning in the register.")
     for visit, estimate in costed:
-        text = f"{visit.title} is estimated at {gbp(estimate.total)}"
-        fco = estimate.by_funder.get("fco")
-        if fco:
-            text += f", of which {gbp(fco)} would be met by the Foreign and Commonwealth Office"
-        text += f"; the cost to the council is {gbp(estimate.council_cost)}."
-        paragraphs.append(text)
+        text = f"{visit.title} is estimated at {gbp(estimate.total)}{_paid_by(visit, estimate)}"
+        if not estimate.council_cost:
+            text += ": it would cost the council nothing"
+        paragraphs.append(text + ".")
     return paragraphs
 
 
-def _recommendation_paragraphs() -> list[str]:
+def _recommendation_paragraphs(paper: date) -> list[str]:
     actions = (
         Action.objects.filter(status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS])
         .select_related("relationship__place")
@@ -250,7 +289,9 @@ def _recommendation_paragraphs() -> list[str]:
     paragraphs = []
     for action in actions:
         text = action.title.rstrip(".")
-        if action.due_on:
+        if action.due_on and action.due_on < paper:
+            text += f"; this was due by {long_date(action.due_on)} and is still open"
+        elif action.due_on:
             text += f", by {long_date(action.due_on)}"
         paragraphs.append(text + ".")
     return paragraphs or ["To be written."]
@@ -276,6 +317,8 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
     """A new draft options paper whose supporting information, financial
     implications and recommendations are written from the register today."""
     today = timezone.localdate()
+    # The drafting officer is the paper's contact until someone else is named.
+    contact = {"author_name": person_name(by), "contact_email": by.email} if by is not None else {}
     report = report_create(
         values={
             "meeting_date": meeting_date,
@@ -283,10 +326,11 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
             "report_of": report_of,
             "facts_as_at": today,
             "budget_figures": _budget_table(),
+            **contact,
         },
         by=by,
     )
-    visits, costed = _visit_paragraphs()
+    visits, costed = _visit_paragraphs(meeting_date)
     sections: list[tuple[str, int, list[str]]] = [
         (
             Part.BODY,
@@ -296,9 +340,13 @@ def report_draft_from_register(*, meeting_date: date, title: str, report_of: str
                 f"drafted from the twinning register; its facts are as at {long_date(today)}."
             ],
         ),
-        (Part.BODY, RECOMMENDATIONS, _recommendation_paragraphs()),
+        (Part.BODY, RECOMMENDATIONS, _recommendation_paragraphs(meeting_date)),
         (Part.BODY, REASONS, ["To be written."]),
-        (Part.BODY, SUPPORTING, _relationship_paragraphs(today) + _approach_paragraphs(today) + visits),
+        (
+            Part.BODY,
+            SUPPORTING,
+            _relationship_paragraphs(meeting_date) + _approach_paragraphs(meeting_date) + visits,
+        ),
         (Part.BODY, OTHER_OPTIONS, ["Doing nothing."]),
         (Part.IMPLICATIONS, FINANCIAL, _financial_paragraphs(costed)),
     ]

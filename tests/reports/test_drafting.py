@@ -28,9 +28,9 @@ def _texts(report, part: str = "body", section: int | None = None) -> list[str]:
     ]
 
 
-def _draft():
+def _draft(meeting_date: date = date(2016, 1, 13), by=None):
     return report_draft_from_register(
-        meeting_date=date(2016, 1, 13), title="Options for twinning", report_of="the Director", by=None
+        meeting_date=meeting_date, title="Options for twinning", report_of="the Director", by=by
     )
 
 
@@ -94,8 +94,11 @@ def test_a_visit_paid_by_the_fco_costs_the_council_nothing_in_the_draft() -> Non
     financial = " ".join(_texts(_draft(), part="implications", section=1))
 
     assert "Exploratory visit to China is estimated at £4,000" in financial
-    assert "£4,000 would be met by the Foreign and Commonwealth Office" in financial
-    assert "the cost to the council is £0" in financial
+    assert (
+        "Exploratory visit to China is estimated at £4,000, paid in full by the Foreign and "
+        "Commonwealth Office: it would cost the council nothing." in financial
+    )
+    assert "£0" not in financial
 
 
 def test_a_visit_split_between_funders_says_what_each_pays_in_the_draft() -> None:
@@ -115,7 +118,7 @@ def test_a_visit_split_between_funders_says_what_each_pays_in_the_draft() -> Non
         "Its estimated cost is £4,454.12: £1,704.32 from the council and £2,749.80 from the "
         "Foreign and Commonwealth Office." in supporting
     )
-    assert "Its estimated cost is £600, met by the council." in supporting
+    assert "Its estimated cost is £600, paid in full by the council." in supporting
     assert "pays." not in supporting
 
 
@@ -124,11 +127,23 @@ def test_recommendations_are_the_open_actions_in_due_order() -> None:
     make.ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 10, 1))
     make.ActionFactory(title="Already done", status="done")
 
-    recommendations = _texts(_draft(), section=2)
+    recommendations = _texts(_draft(meeting_date=date(2015, 9, 9)), section=2)
 
     assert recommendations == [
         "2.1 Meet the Zhejiang delegation, by 16 September 2015.",
         "2.2 Talk to Rolls-Royce, by 1 October 2015.",
+    ]
+
+
+def test_a_recommendation_due_before_the_paper_says_it_is_still_open_not_by_a_past_date() -> None:
+    make.ActionFactory(title="Meet the Zhejiang delegation", due_on=date(2015, 9, 16))
+    make.ActionFactory(title="Talk to Rolls-Royce", due_on=date(2015, 12, 1))
+
+    recommendations = _texts(_draft(meeting_date=date(2015, 11, 11)), section=2)
+
+    assert recommendations == [
+        "2.1 Meet the Zhejiang delegation; this was due by 16 September 2015 and is still open.",
+        "2.2 Talk to Rolls-Royce, by 1 December 2015.",
     ]
 
 
@@ -228,3 +243,131 @@ def test_an_approach_longer_than_a_paragraph_may_be_is_drafted_over_several_para
     assert supporting[0].endswith(".") and supporting[1].startswith("Sentence ")
     assert " ".join(supporting).startswith("An approach from Hefei (合肥市)")
     assert letter.removesuffix(".") in " ".join(supporting)
+
+
+# --- Each generated sentence, in its variants ------------------------------------------------
+
+
+def test_years_are_counted_from_the_paper_s_date_not_the_day_it_was_drafted() -> None:
+    toyota = make.PlaceFactory(name="Toyota City", local_name="豊田市", country="Japan")
+    make.RelationshipFactory(place=toyota, kind="civic", status="active", established_year=2000)
+    xian = make.PlaceFactory(name="Xi'an", country="China")
+    make.RelationshipFactory(place=xian, kind="economic", status="active", established_year=2014)
+    hefei = make.PlaceFactory(name="Hefei", country="China")
+    make.RelationshipFactory(place=hefei, kind="economic", status="exploring", established_year=2015)
+
+    supporting = " ".join(_texts(_draft(meeting_date=date(2015, 11, 11)), section=4))
+
+    assert "It was established in 2000 (15 years ago)." in supporting
+    assert "It was established in 2014 (a year ago)." in supporting
+    assert "It was established in 2015." in supporting
+    assert "26 years" not in supporting
+
+
+def test_organisations_are_named_with_their_roles_without_the_register_s_paragraph_references() -> None:
+    toyota = make.PlaceFactory(name="Toyota City", country="Japan")
+    link = make.RelationshipFactory(place=toyota, kind="civic", status="active")
+    make.StakeholderFactory(
+        relationship=link,
+        organisation=make.OrganisationFactory(name="Toyota City Council"),
+        role="Partner council (para 4.2)",
+    )
+    make.StakeholderFactory(
+        relationship=link,
+        organisation=make.OrganisationFactory(name="Consulate-General Shanghai"),
+        role="Can arrange the visit at FCO expense (rec. 2.2, para 4.10)",
+    )
+    make.StakeholderFactory(
+        relationship=link, organisation=make.OrganisationFactory(name="CBBC"), role="(para 4.8)"
+    )
+
+    supporting = " ".join(_texts(_draft(), section=4))
+
+    assert (
+        "Organisations involved: CBBC, Consulate-General Shanghai (Can arrange the visit at FCO "
+        "expense) and Toyota City Council (Partner council)." in supporting
+    )
+    assert "para" not in supporting
+
+
+def test_an_approach_says_whether_its_response_was_due_before_the_paper() -> None:
+    hefei = make.PlaceFactory(name="Hefei", country="China")
+    make.ApproachFactory(
+        place=hefei,
+        request="Asks for a delegation visit in October (Cabinet report 9 September 2015, para 4.10).",
+        received_on=date(2015, 9, 1),
+        respond_by=date(2015, 9, 30),
+    )
+    chengdu = make.PlaceFactory(name="Chengdu", country="China")
+    make.ApproachFactory(
+        place=chengdu,
+        request="Asks about aerospace links",
+        received_on=date(2015, 11, 1),
+        respond_by=date(2015, 12, 1),
+    )
+
+    supporting = " ".join(_texts(_draft(meeting_date=date(2015, 11, 11)), section=4))
+
+    assert "Asks for a delegation visit in October. A response was due by 30 September 2015." in supporting
+    assert "Asks about aerospace links. A response is due by 1 December 2015." in supporting
+    assert "overdue" not in supporting
+
+
+def test_the_financial_implications_say_who_pays_each_visit_in_words() -> None:
+    fco_paid = make.VisitFactory(title="Exploratory visit to China", status="proposed", funder="fco")
+    make.CostItemFactory(visit=fco_paid, quantity=Decimal("1"), unit_cost=Decimal("4000.00"), funder="fco")
+    ours = make.VisitFactory(title="Civic visit to Toyota City", status="confirmed", funder="council")
+    make.CostItemFactory(visit=ours, quantity=Decimal("2"), unit_cost=Decimal("750.00"), funder="council")
+    shared = make.VisitFactory(title="Trade mission to Xi'an", status="proposed", funder="council")
+    make.CostItemFactory(visit=shared, quantity=Decimal("1"), unit_cost=Decimal("1704.32"), funder="council")
+    make.CostItemFactory(visit=shared, quantity=Decimal("1"), unit_cost=Decimal("2749.80"), funder="fco")
+
+    financial = " ".join(_texts(_draft(), part="implications", section=1))
+
+    assert (
+        "Exploratory visit to China is estimated at £4,000, paid in full by the Foreign and "
+        "Commonwealth Office: it would cost the council nothing." in financial
+    )
+    assert "Civic visit to Toyota City is estimated at £1,500, paid in full by the council." in financial
+    assert (
+        "Trade mission to Xi'an is estimated at £4,454.12: £1,704.32 from the council and £2,749.80 "
+        "from the Foreign and Commonwealth Office." in financial
+    )
+
+
+def test_each_budget_row_says_what_its_lines_are() -> None:
+    make.BudgetLineFactory(financial_year__start_year=2016, amount=Decimal("5000.00"), approved=True)
+    make.BudgetLineFactory(financial_year__start_year=2017, amount=Decimal("20000.00"))
+    year = make.BudgetLineFactory(financial_year__start_year=2018, amount=Decimal("20000.00"), approved=True)
+    make.BudgetLineFactory(financial_year=year.financial_year, amount=Decimal("2000.00"))
+
+    rows = {row["year"]: row["status"] for row in _draft().budget_figures}
+
+    assert rows == {"2016–17": "Approved", "2017–18": "Proposed", "2018–19": "Partly approved"}
+
+
+def test_the_contact_box_names_the_officer_who_drafted_it(officer) -> None:
+    report = _draft(by=officer)
+
+    assert report.author_name == officer.get_full_name()
+    assert report.contact_email == officer.email
+
+
+def test_a_visit_dated_before_the_paper_says_it_was_planned_then_and_is_still_proposed() -> None:
+    make.VisitFactory(
+        title="Zhejiang Province delegation to Derby", status="proposed", starts_on=date(2015, 9, 15)
+    )
+    make.VisitFactory(
+        title="Hefei City delegation to Derby",
+        status="confirmed",
+        starts_on=date(2015, 12, 1),
+        dates_are_approximate=True,
+    )
+
+    supporting = " ".join(_texts(_draft(meeting_date=date(2015, 11, 11)), section=4))
+
+    assert (
+        "Zhejiang Province delegation to Derby, which was planned for 15 September 2015 and is still "
+        "recorded as proposed." in supporting
+    )
+    assert "Hefei City delegation to Derby, about 1 December 2015." in supporting

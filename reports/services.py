@@ -36,16 +36,18 @@ log = logging.getLogger(__name__)
 def rendering_request(*, report: Report, by: Any) -> Rendering:
     """Queues a PDF of the report as it stands; the worker is told after commit.
 
-    Asking again while one is queued or rendering for the same version
-    returns that one instead of making a second.
+    Asking again while one is queued, rendering or made for the same version
+    returns that one instead of making a second: the same report makes the
+    same PDF (the one made when it was approved or published, say).
     """
     pending = (
         Rendering.objects.filter(
             report=report,
             report_version=report.version,
-            status__in=[RenderingStatus.QUEUED, RenderingStatus.RENDERING],
+            status__in=[RenderingStatus.QUEUED, RenderingStatus.RENDERING, RenderingStatus.READY],
         )
         .only("id", "status")
+        .order_by("-pk")
         .first()
     )
     if pending is not None:
@@ -435,6 +437,20 @@ def _decided(move: Move) -> None:
         move.record.approved_by, move.record.approved_at = move.by, timezone.now()
     else:
         move.record.published_by, move.record.published_at = move.by, timezone.now()
+    # Its PDF is made as soon as it is approved, and again as published, so the Leader's
+    # Office finds it ready rather than waiting for the worker when it is wanted.
+    report_id, by = move.record.pk, move.by
+    transaction.on_commit(lambda: _pdf_as_decided(report_id, by))
+
+
+def _pdf_as_decided(report_id: int, by: Any) -> None:
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return
+    try:
+        rendering_request(report=report, by=by)
+    except RuleBroken as refusal:  # a report too long for a PDF: its page says so
+        log.warning("No PDF made of report %s as decided: %s", report_id, refusal.message)
 
 
 # The Leader's Office approves a draft, or publishes an approved report; silence is not consent.

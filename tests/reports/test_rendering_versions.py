@@ -38,3 +38,23 @@ def test_each_run_counts_one_attempt() -> None:
     rendering.refresh_from_db()
     assert rendering.status == RenderingStatus.READY
     assert rendering.attempts == 1
+
+
+def test_asking_again_for_a_version_already_made_returns_that_pdf_and_a_changed_report_makes_a_new_one() -> (
+    None
+):
+    from reports.services import rendering_request
+
+    report = ReportFactory()
+    ParagraphFactory(report=report, text="Osnabrück has been twinned with Derby since 1976.")
+    made = Rendering.objects.create(report=report, report_version=report.version)
+    rendering_run(rendering_id=made.pk)
+    assert Rendering.objects.get(pk=made.pk).status == RenderingStatus.READY
+
+    assert rendering_request(report=report, by=None).pk == made.pk
+    assert Rendering.objects.filter(report=report).count() == 1
+
+    report.title = "Osnabrück: fifty years"
+    report.save()
+    report.refresh_from_db()
+    assert rendering_request(report=report, by=None).pk != made.pk

@@ -29,6 +29,7 @@ from pypdf import PdfReader
 from core import roles
 from reports import rendering as report_rendering
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus, SignOff, SignOffRole
+from reports.services import rendering_run
 from tests.factories import ParagraphFactory, UserFactory
 from tests.support.pages import HX, Page, button_form, open_page, press, record_page, status_message, within
 from tests.support.reports import (
@@ -975,3 +976,30 @@ def test_a_second_click_on_start_a_revised_draft_opens_the_same_draft(
     second = officer_client.post(url)
     assert first["Location"] == second["Location"]
     assert Report.objects.filter(supersedes=approved).count() == 1
+
+
+def test_its_pdf_is_made_as_soon_as_it_is_approved_and_again_when_published(
+    leader_client: Client, cleared: Report, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        assert approve(leader_client, cleared).status_code == 302
+    approved_version = Report.objects.get(pk=cleared.pk).version
+    assert list(Rendering.objects.filter(report=cleared).values_list("report_version", flat=True)) == [
+        approved_version
+    ]
+
+    url, form = decision_form(leader_client, cleared)
+    assert leader_client.post(url, form.fill(DECISION)).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            press(leader_client, record_page(leader_client, cleared), "Publish the report").status_code == 302
+        )
+
+    published = Report.objects.get(pk=cleared.pk)
+    versions = set(Rendering.objects.filter(report=cleared).values_list("report_version", flat=True))
+    assert published.version in versions and approved_version in versions
+    for rendering in Rendering.objects.filter(report=cleared):
+        if rendering.status == RenderingStatus.QUEUED:
+            rendering_run(rendering_id=rendering.pk)  # the services run: the test is the worker
+    ready = Rendering.objects.get(report=cleared, report_version=published.version)
+    assert ready.status == RenderingStatus.READY

@@ -54,7 +54,7 @@ def test_officer_records_an_approach_from_a_new_place(page: Page, officer) -> No
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("Hefei")
     expect(heading).to_contain_text("合肥市")
-    expect(heading.locator("[lang=zh]")).to_have_text("合肥市")
+    expect(heading.locator("[lang=zh-Hans]")).to_have_text("合肥市")
 
     relationships = page.get_by_role("table", name="Relationships with Hefei")
     economic = relationships.get_by_role("row").filter(has=page.get_by_role("link", name="Economic"))

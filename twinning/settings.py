@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "reports",
     # What reads across the others, and the demo register: imported by none.
     "overview",
+    "public",
     "demo",
 ]
 
@@ -489,5 +490,9 @@ PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
 # Gifts and hospitality received above this value (GBP) must be declared
 # within GIFT_DECLARATION_DAYS of their date.
 GIFT_DECLARATION_THRESHOLD = _env_money("GIFT_DECLARATION_THRESHOLD", "50.00")
+# The public pages: kept in the cache this long at most (a change to what they show
+# refreshes them at once), and by browsers and proxies for this long.
+PUBLIC_CACHE_SECONDS = 60 * 60
+PUBLIC_BROWSER_SECONDS = 5 * 60
 GIFT_DECLARATION_DAYS = _env_int("GIFT_DECLARATION_DAYS", 28, minimum=1)
 FORMAT_MODULE_PATH = ["twinning.formats"]

@@ -32,5 +32,6 @@ urlpatterns = [
     path("delegations/", include("delegations.urls")),
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
+    path("public/", include("public.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,9 +36,17 @@ def test_every_page_declares_the_permission_it_needs() -> None:
     unguarded = [
         name
         for name, view in named_patterns()
-        if not hasattr(view, "required_permissions") and name not in OPEN | DJANGO_ACCOUNT_PAGES
+        if not hasattr(view, "required_permissions")
+        and name not in OPEN | DJANGO_ACCOUNT_PAGES
+        and not name.startswith("public:")
     ]
     assert unguarded == []
+
+
+def test_the_public_pages_are_open_to_all_and_take_only_get_and_head() -> None:
+    public = {name: view for name, view in named_patterns() if name.startswith("public:")}
+    assert len(public) >= 9
+    assert all(getattr(view, "login_required", True) is False for view in public.values())
 
 
 def test_pages_open_to_all_are_marked_so() -> None:

@@ -46,7 +46,7 @@ from demo.register import REGISTER_DRAFT_TITLE, load_demo
 from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
-from tests.factories import PASSWORD, GiftFactory
+from tests.factories import PASSWORD, GiftFactory, ReportFactory
 from tests.support.browser import new_context, sign_in
 from tests.support.layout import sideways_scrolling, unseen_focus
 from tests.support.urls import url_for, walk_urls
@@ -218,6 +218,11 @@ WALK: list[Stop] = [
         "overview:dashboard",
     ),
     Stop("partners:place-list", "outsider", status=403),
+    # The public part, signed out: published reports and the open data.
+    Stop("public:index", "anonymous"),
+    Stop("public:report", "anonymous", "published_report"),
+    Stop("public:relationships", "anonymous"),
+    Stop("public:travel", "anonymous"),
 ]
 
 # Django admin pages (Django's own templates): checked for the Content Security
@@ -236,6 +241,11 @@ NOT_WALKED: dict[str, str] = {
     "budgets:lines-export-csv": "a CSV download",
     "budgets:lines-export-xlsx": "an XLSX download",
     "reports:rendering-download": "a PDF download",
+    "public:report-pdf": "a PDF download",
+    "public:relationships-csv": "a CSV download",
+    "public:relationships-json": "a JSON download",
+    "public:travel-csv": "a CSV download",
+    "public:travel-json": "a JSON download",
     # POST-only buttons and forms: their result is the page they sit on, walked above.
     "partners:relationship-status": "POST only: the status form on the relationship page",
     "partners:stakeholder-create": "POST only: the stakeholder form on the relationship page",
@@ -331,7 +341,40 @@ def demo_records() -> dict[str, Any]:
         "paragraph": Paragraph.objects.filter(report=draft).order_by("pk").first(),
         "approved_report": approved,
         "rendering": Rendering.objects.get(report=approved, status=RenderingStatus.READY),
+        # The demo publishes no report (the seed gives no decision): one is published here.
+        "published_report": _published_copy(approved),
     }
+
+
+def _published_copy(approved: Report) -> Report:
+    published = ReportFactory(
+        title="Twinning: the decision published",
+        status=ReportStatus.PUBLISHED,
+        decision="Cabinet agreed the recommendations.",
+        decision_date=approved.meeting_date,
+        decision_reasons="As the report sets out.",
+        alternatives_rejected="Doing nothing.",
+        conflicts_declared="None",
+    )
+    for paragraph in Paragraph.objects.filter(report=approved):
+        Paragraph.objects.create(
+            report=published,
+            part=paragraph.part,
+            section=paragraph.section,
+            position=paragraph.position,
+            text=paragraph.text,
+        )
+    made = Rendering.objects.get(report=approved, status=RenderingStatus.READY)
+    Rendering.objects.create(
+        report=published,
+        report_version=published.version,
+        status=RenderingStatus.READY,
+        pdf=made.pdf,
+        sha256=made.sha256,
+        size_bytes=made.size_bytes,
+        page_count=made.page_count,
+    )
+    return published
 
 
 def url_of(stop: Stop, records: dict[str, Any]) -> str:
@@ -512,7 +555,8 @@ def test_every_page_meets_wcag_aa_and_the_content_security_policy(walker: Walker
     for stop in WALK:
         if stop.role not in tabs:
             tabs[stop.role] = walker.open_tab(stop.role)
-            signed_in(walker, tabs[stop.role], users[stop.role].username)
+            if stop.role != "anonymous":
+                signed_in(walker, tabs[stop.role], users[stop.role].username)
         walker.goto(tabs[stop.role], url_of(stop, records), stop.role, stop.status)
 
     for role, name, record, button in SENT_EMPTY:

@@ -165,6 +165,9 @@ def test_with_redis_refusing_connections_every_page_still_works(register, settin
 def test_asking_for_a_pdf_with_redis_down_queues_it_and_says_it_waits_for_the_pdf_service(
     redis_down, register, leader, leader_client, caplog, settings
 ):
+    # Changed since its stored PDF was made: a new one is wanted.
+    register.title = "Options for a link with Hefei, revised"
+    register.save()
     before = set(Rendering.objects.values_list("pk", flat=True))
     # The request must come back: a Redis that never answers must not hold it.
     with _hang_guard(), caplog.at_level(logging.WARNING, logger="reports.services"):

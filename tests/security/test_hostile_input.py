@@ -469,13 +469,19 @@ def test_function_views_take_no_post(register: R) -> None:
     functions = {
         name for name, pattern in walk_urls().items() if getattr(pattern.callback, "view_class", None) is None
     }
-    assert functions == {"healthz", "delegations:calendar-feed"}
+    public = {name for name in functions if name.startswith("public:")}
+    assert functions - public == {"healthz", "delegations:calendar-feed"}
+    assert len(public) >= 9  # the public pages: each wrapped to take GET and HEAD only
     clients = register["clients"]
     refused = {
         "healthz": clients["anonymous"].post(reverse("healthz"), {"x": hostile.SCRIPT}).status_code,
         "delegations:calendar-feed": clients["anonymous"]
         .post(reverse("delegations:calendar-feed", args=["a" * 43]), {"x": hostile.SCRIPT})
         .status_code,
+        **{
+            name: clients["anonymous"].post(url_for(name, register), {"x": hostile.SCRIPT}).status_code
+            for name in public
+        },
     }
     assert refused == dict.fromkeys(functions, 405)
 

@@ -28,6 +28,21 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # Open to all: the login page (signed-in users are sent on) and the health check.
     "login": row(get="200 302 302 302 302 302", post="302 302 302 302 302 302"),
     "healthz": row(get="200 200 200 200 200 200", post="405 405 405 405 405 405"),
+    # The public part of the site: published reports and open data, the same for everyone.
+    **dict.fromkeys(
+        (
+            "public:index",
+            "public:report",
+            "public:report-pdf",
+            "public:relationships",
+            "public:relationships-csv",
+            "public:relationships-json",
+            "public:travel",
+            "public:travel-csv",
+            "public:travel-json",
+        ),
+        row(get="200 200 200 200 200 200", post="405 405 405 405 405 405"),
+    ),
     # The browser's icon, sent on to the static file.
     "favicon": row(get="302 302 302 302 302 302", post="405 405 405 405 405 405"),
     # Any signed-in user, role or not.

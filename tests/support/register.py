@@ -149,6 +149,21 @@ def build_register(tag: str = "") -> dict[str, Any]:
         alternatives_rejected="Letting the link lapse.",
         conflicts_declared="None",
     )
+    published = report_with_sign_offs(
+        f"Osnabrück: fifty years of twinning{suffix}",
+        date(2016, 3, 9),
+        status=ReportStatus.PUBLISHED,
+        approved_at=datetime(2016, 3, 9, 18, 0, tzinfo=UTC),
+        published_at=datetime(2016, 3, 10, 9, 0, tzinfo=UTC),
+        decision=f"Cabinet agreed to mark fifty years of the link{suffix}.",
+        decision_date=date(2016, 3, 9),
+        decision_reasons="The link is the city's oldest.",
+        alternatives_rejected="Marking nothing.",
+        conflicts_declared="None",
+    )
+    make.ParagraphFactory(
+        report=published, section=1, text=f"Osnabrück and Derby were twinned in 1976{suffix}."
+    )
     pdf = FAKE_PDF.replace(b"stand-in", f"stand-in{suffix}".encode())
     return {
         "home_council": home,
@@ -207,4 +222,8 @@ def build_register(tag: str = "") -> dict[str, Any]:
             draft, RenderingStatus.FAILED, error=f"OSError: out of memory{suffix}"
         ),
         "queued_rendering": _rendering(draft, RenderingStatus.QUEUED),
+        "published_report": published,
+        "published_rendering": _rendering(
+            published, RenderingStatus.READY, pdf=pdf, sha256="1" * 64, size_bytes=len(pdf), page_count=1
+        ),
     }

@@ -50,6 +50,8 @@ PK_OF: dict[str, str] = {
     "reports:report-revise": "approved_report",
     "reports:rendering-request": "report",
     "reports:rendering-retry": "failed_rendering",
+    "public:report": "published_report",
+    "public:report-pdf": "published_report",
 }
 
 

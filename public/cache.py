@@ -1,0 +1,97 @@
+"""The public pages' cache: each page is kept (Redis in production, local memory
+embedded) until something it is made from changes.
+
+Every cached page's key carries the current generation; a save or delete of
+any record the public pages read (a report published, a visit completed, a
+relationship's status) moves the generation on, so every public page is made
+afresh on its next request. Nothing else is ever cached here: the public
+pages are the same for every reader.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+
+log = logging.getLogger(__name__)
+
+GENERATION = "public:generation"
+# Response headers kept with a cached page (besides its type).
+KEPT_HEADERS = ("Content-Disposition", "Content-Language")
+# What the public pages are made from: a save or delete of any of these refreshes them all.
+SOURCES = (
+    "reports.Report",
+    "reports.Rendering",
+    "partners.Place",
+    "partners.Relationship",
+    "partners.Council",
+    "delegations.Visit",
+    "delegations.Participant",
+    "delegations.CostItem",
+)
+
+
+def _generation() -> int:
+    return cache.get_or_set(GENERATION, 1, timeout=None)
+
+
+def refresh_public_pages(**_: Any) -> None:
+    """Has every public page made afresh on its next request."""
+    try:
+        cache.incr(GENERATION)
+    except ValueError:  # not there yet (or evicted): any new number will do
+        cache.set(GENERATION, 2, timeout=None)
+    except Exception:  # an unreachable cache keeps nothing to be refreshed
+        log.warning("The public pages' cache could not be refreshed", exc_info=True)
+
+
+def refresh_on_changes() -> None:
+    from django.apps import apps
+
+    for label in SOURCES:
+        model = apps.get_model(label)
+        post_save.connect(refresh_public_pages, sender=model, dispatch_uid=f"public-refresh-save-{label}")
+        post_delete.connect(refresh_public_pages, sender=model, dispatch_uid=f"public-refresh-delete-{label}")
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serves the page from the cache while nothing it is made from has changed; says
+    ``X-Cache: hit`` or ``miss``. With the cache unreachable the page is made each time."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = None
+        try:
+            key = f"public:{_generation()}:{request.get_full_path()}"
+            kept = cache.get(key)
+        except Exception:
+            log.warning("The public pages' cache could not be read", exc_info=True)
+            kept = None
+        if kept is not None:
+            content, content_type, headers = kept
+            response = HttpResponse(content, content_type=content_type, headers=headers)
+            response["X-Cache"] = "hit"
+        else:
+            response = view(request, *args, **kwargs)
+            if key is not None and response.status_code == 200 and not response.streaming:
+                headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+                try:
+                    cache.set(
+                        key,
+                        (response.content, response["Content-Type"], headers),
+                        settings.PUBLIC_CACHE_SECONDS,
+                    )
+                except Exception:
+                    log.warning("The public pages' cache could not be written", exc_info=True)
+            response["X-Cache"] = "miss"
+        response["Cache-Control"] = f"public, max-age={settings.PUBLIC_BROWSER_SECONDS}"
+        return response
+
+    return wrapped

@@ -1,0 +1,196 @@
+"""The public part of the site: no sign-in, no cookie, GET and HEAD only, each page
+cached until what it shows changes (see cache.py), and each table also as CSV and JSON
+under the Open Government Licence."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from core.exports import spreadsheet_safe
+from reports.document import build_document, local_names
+from reports.selectors import report_detail
+
+from . import selectors
+from .cache import cached_page
+
+LICENCE = "Open Government Licence v3.0"
+LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
+
+def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A public page: anyone may read it (GET or HEAD), from the cache where it can."""
+    return login_not_required(require_safe(cached_page(view)))
+
+
+def _page(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
+    return render(request, template, {"title": title, "taken_at": timezone.localtime(), **context})
+
+
+@public
+def index(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        "public/index.html",
+        "Twinning: published reports and open data",
+        reports=selectors.published_reports(),
+    )
+
+
+@public
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        report_detail().filter(pk__in=selectors.published_reports().values("pk")), pk=pk
+    )
+    context: dict[str, Any] = {"report": found}
+    if not found.is_exempt:
+        context |= {
+            "document": build_document(found),
+            "local_names": local_names(),
+            "pdf": selectors.published_pdf(found),
+        }
+    return _page(request, "public/report.html", found.title, **context)
+
+
+@public
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(selectors.published_reports().filter(is_exempt=False), pk=pk)
+    made = selectors.published_pdf(found)
+    if made is None:
+        raise Http404("The PDF of this report is not ready yet.")
+    content = bytes(type(made).objects.values_list("pdf", flat=True).get(pk=made.pk))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, found.pdf_filename)
+    return response
+
+
+# --- Open data: each table as a page, CSV and JSON -------------------------------------------
+
+
+def _relationship_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "Place": relationship.place.name,
+            "Name in local script": relationship.place.local_name,
+            "Country": relationship.place.country,
+            "Kind": relationship.get_kind_display(),
+            "Status": relationship.get_status_display(),
+            "Since": relationship.established_year or "",
+            "Councils": "; ".join(council.name for council in relationship.councils.all()),
+        }
+        for relationship in selectors.public_relationships()
+    ]
+
+
+def _travel_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "Visit": trip.title,
+            "Destination": trip.destination,
+            "Country": trip.country,
+            "Purpose": trip.purpose,
+            "From": trip.starts_on.isoformat() if trip.starts_on else "",
+            "To": trip.ends_on.isoformat() if trip.ends_on else "",
+            "Party size": trip.party_size,
+            "Elected Members": "; ".join(trip.members),
+            "Others who travelled": trip.others,
+            "Estimated cost to the council (GBP)": ""
+            if trip.council_cost is None
+            else f"{trip.council_cost:.2f}",
+            "Actual cost (GBP)": "" if trip.actual_cost is None else f"{trip.actual_cost:.2f}",
+        }
+        for trip in selectors.completed_travel()
+    ]
+
+
+DATASETS: dict[str, tuple[str, Callable[[], list[dict[str, Any]]], str]] = {
+    # slug: (title, rows, what is published and when)
+    "relationships": (
+        "Twinning relationships",
+        _relationship_rows,
+        "The relationships the council has entered into: active, dormant and ended. Approaches and "
+        "links still being explored are published once the Cabinet decides on them.",
+    ),
+    "travel": (
+        "Overseas travel",
+        _travel_rows,
+        "Each overseas visit once it is completed. Elected Members who travelled are named; "
+        "everyone else is counted by role.",
+    ),
+}
+
+
+def _dataset(slug: str) -> tuple[str, list[dict[str, Any]], str]:
+    title, rows, about = DATASETS[slug]
+    return title, rows(), about
+
+
+def _table_page(slug: str) -> Callable[..., HttpResponse]:
+    @public
+    def page(request: HttpRequest) -> HttpResponse:
+        title, rows, about = _dataset(slug)
+        return _page(
+            request,
+            "public/dataset.html",
+            title,
+            slug=slug,
+            rows=rows,
+            about=about,
+            columns=list(rows[0]) if rows else [],
+            licence=LICENCE,
+            licence_url=LICENCE_URL,
+        )
+
+    return page
+
+
+def _csv(slug: str) -> Callable[..., HttpResponse]:
+    @public
+    def download(request: HttpRequest) -> HttpResponse:
+        _title, rows, _about = _dataset(slug)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        columns = list(rows[0]) if rows else []
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in row.values()])
+        response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{slug}.csv")
+        return response
+
+    return download
+
+
+def _json(slug: str) -> Callable[..., HttpResponse]:
+    @public
+    def download(request: HttpRequest) -> HttpResponse:
+        title, rows, about = _dataset(slug)
+        body = {
+            "title": title,
+            "about": about,
+            "licence": LICENCE,
+            "licence_url": LICENCE_URL,
+            "taken_at": timezone.localtime().isoformat(timespec="seconds"),
+            "rows": rows,
+        }
+        return HttpResponse(json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json")
+
+    return download
+
+
+def dataset_urls() -> Iterable[Any]:
+    for slug in DATASETS:
+        yield path(f"{slug}/", _table_page(slug), name=slug)
+        yield path(f"{slug}.csv", _csv(slug), name=f"{slug}-csv")
+        yield path(f"{slug}.json", _json(slug), name=f"{slug}-json")

@@ -1,0 +1,202 @@
+"""The public part of the site: published reports in HTML with their PDF beside
+them, and the open data (relationships, overseas travel) as pages, CSV and JSON.
+
+Read as the public reads them: no sign-in, no cookie set, the same page for
+everyone, cached until what it shows changes. A walk over every public URL
+checks that nothing only signed-in people may see reaches them: no draft or
+exempt text, no officer's or contact's name, no e-mail address, no approach.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from delegations.models import ParticipantRole
+from reports.models import ReportStatus
+from tests import factories as make
+from tests.support.pages import Page
+from tests.support.register import build_register
+from tests.support.urls import url_for, walk_urls
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_TEXT = "A draft paragraph nobody outside the council has seen"
+EXEMPT_TEXT = "Commercial terms offered by the partner"
+OFFICER = "Priya Unpublished-Officer"
+MEMBER = "Councillor Jane Member"
+
+
+@pytest.fixture
+def register(db: Any) -> dict[str, Any]:
+    found = build_register()
+    make.ParagraphFactory(report=found["report"], section=1, text=DRAFT_TEXT)
+    exempt = make.ReportFactory(
+        title="Xi'an: commercial terms",
+        status=ReportStatus.PUBLISHED,
+        is_exempt=True,
+        exempt_paragraph=3,
+        public_interest_reasoning="The terms are still being negotiated.",
+        decision="Cabinet agreed the terms.",
+        decision_date=date(2016, 4, 6),
+        meeting_date=date(2016, 4, 6),
+    )
+    make.ParagraphFactory(report=exempt, section=4, text=EXEMPT_TEXT)
+    trip = make.VisitFactory(
+        relationship=found["relationship"],
+        title="Trade mission to Toyota City",
+        direction="outbound",
+        status="completed",
+        starts_on=date(2015, 10, 12),
+        ends_on=date(2015, 10, 16),
+    )
+    make.ParticipantFactory(visit=trip, name=MEMBER, role=ParticipantRole.MEMBER)
+    make.ParticipantFactory(visit=trip, name=OFFICER, role=ParticipantRole.OFFICER)
+    make.ParticipantFactory(visit=trip, name="A. Business", role=ParticipantRole.BUSINESS)
+    make.CostItemFactory(visit=trip, quantity=Decimal("4"), unit_cost=Decimal("650.00"), funder="council")
+    make.CostItemFactory(visit=trip, quantity=Decimal("1"), unit_cost=Decimal("900.00"), funder="partner")
+    return {**found, "exempt_report": exempt, "trip": trip}
+
+
+def public_urls(register: dict[str, Any]) -> dict[str, str]:
+    urls = {name: url_for(name, register) for name in walk_urls() if name.startswith("public:")}
+    urls["public:report exempt"] = reverse("public:report", args=[register["exempt_report"].pk])
+    return urls
+
+
+def test_every_public_page_is_read_with_no_sign_in_and_sets_no_cookie(register, client: Client) -> None:
+    urls = public_urls(register)
+    assert len(urls) >= 10
+
+    for name, url in urls.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert not response.cookies, f"{name} set {list(response.cookies)}"
+        assert response["Cache-Control"].startswith("public"), name
+        assert client.head(url).status_code == 200, name
+
+
+def test_nothing_only_signed_in_people_may_see_reaches_a_public_page(
+    register, officer, client: Client
+) -> None:
+    secrets = {
+        "a draft's text": DRAFT_TEXT,
+        "an exempt report's text": EXEMPT_TEXT,
+        "an officer who travelled": OFFICER,
+        "a business traveller": "A. Business",
+        "a contact": register["contact"].name,
+        "an approach": register["approach"].request,
+        "a signed-in person's e-mail": officer.email,
+        "a signed-in person's username": officer.username,
+        "a draft's title": register["report"].title,
+        "an approved, unpublished report": register["approved_report"].title,
+    }
+    leaked = [
+        f"{name} shows {what}"
+        for name, url in public_urls(register).items()
+        for what, secret in secrets.items()
+        if secret in client.get(url).content.decode("utf-8-sig")
+    ]
+    assert leaked == []
+
+
+def test_a_published_report_reads_as_its_pdf_with_the_pdf_and_the_decision_beside_it(
+    register, client
+) -> None:
+    report = register["published_report"]
+    page = Page(client.get(reverse("public:report", args=[report.pk])))
+
+    assert page.root.find_all("h1")[0].text == report.title
+    assert "1.1 Osnabrück and Derby were twinned in 1976." in page.text
+    link = [a for a in page.root.find_all("a") if a.text.startswith("Download this report as a PDF")]
+    assert link and link[0].attrs["href"] == reverse("public:report-pdf", args=[report.pk])
+    assert "(PDF, " in page.text and "1 page)" in page.text
+    assert "Cabinet agreed to mark fifty years of the link." in page.text
+    pdf = client.get(reverse("public:report-pdf", args=[report.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content == bytes(register["published_rendering"].pdf)
+
+
+def test_an_exempt_report_shows_only_its_title_paragraph_and_reasoning(register, client) -> None:
+    exempt = register["exempt_report"]
+    page = Page(client.get(reverse("public:report", args=[exempt.pk])))
+
+    assert exempt.title in page.text
+    assert "paragraph 3 of Schedule 12A" in page.text
+    assert "The terms are still being negotiated." in page.text
+    assert EXEMPT_TEXT not in page.text
+    assert client.get(reverse("public:report-pdf", args=[exempt.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["report", "approved_report"])
+def test_a_report_not_published_is_not_found(register, client, kind: str) -> None:
+    report = register[kind]
+    assert client.get(reverse("public:report", args=[report.pk])).status_code == 404
+    assert client.get(reverse("public:report-pdf", args=[report.pk])).status_code == 404
+
+
+def test_the_index_lists_published_reports_by_meeting_newest_first(register, client) -> None:
+    page = Page(client.get(reverse("public:index")))
+
+    assert page.column("Report") == ["Xi'an: commercial terms (exempt)", register["published_report"].title]
+
+
+def test_overseas_travel_names_elected_members_and_counts_everyone_else(register, client) -> None:
+    rows = json.loads(client.get(reverse("public:travel-json")).content)["rows"]
+
+    (trip,) = [row for row in rows if row["Visit"] == "Trade mission to Toyota City"]
+    assert trip["Elected Members"] == MEMBER
+    assert trip["Others who travelled"] == "1 officer, 1 business representative"
+    assert trip["Party size"] == 3
+    assert trip["Estimated cost to the council (GBP)"] == "2600.00"
+    # A visit not yet completed is not published.
+    assert register["visit"].title not in [row["Visit"] for row in rows]
+
+
+def test_relationships_list_those_entered_into_not_approaches(register, client) -> None:
+    chengdu = make.PlaceFactory(name="Chengdu", country="China")
+    make.RelationshipFactory(place=chengdu, status="approach_received")
+    make.RelationshipFactory(
+        place=make.PlaceFactory(name="Osnabrück", country="Germany"), status="dormant", established_year=1976
+    )
+
+    page = Page(client.get(reverse("public:relationships")))
+
+    assert "Chengdu" not in page.column("Place")
+    assert "Osnabrück" in page.column("Place")
+    assert register["place"].name in page.column("Place")
+
+
+def test_each_dataset_downloads_as_csv_and_json_under_the_open_government_licence(register, client) -> None:
+    for slug in ("relationships", "travel"):
+        data = json.loads(client.get(reverse(f"public:{slug}-json")).content)
+        assert data["licence"] == "Open Government Licence v3.0"
+        assert date.fromisoformat(data["taken_at"][:10]) == timezone.localdate()
+        text = client.get(reverse(f"public:{slug}-csv")).content.decode("utf-8-sig")
+        header, *rows = list(csv.reader(io.StringIO(text)))
+        assert header == list(data["rows"][0])
+        assert len(rows) == len(data["rows"])
+        page = Page(client.get(reverse(f"public:{slug}")))
+        assert "Open Government Licence v3.0" in page.text
+
+
+def test_a_public_page_is_served_from_the_cache_until_what_it_shows_changes(register, client) -> None:
+    url = reverse("public:relationships")
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    register["place"].name = "Toyota"
+    register["place"].save()
+
+    fresh = client.get(url)
+    assert fresh["X-Cache"] == "miss"
+    assert "Toyota" in Page(fresh).column("Place")

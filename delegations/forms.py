@@ -220,6 +220,8 @@ class GiftForm(VersionedModelForm):
             "visit",
             "was_refused",
             "declared_on",
+            "recipient_role",
+            "what_became_of_it",
             "notes",
         ]
 

@@ -371,6 +371,19 @@ class Gift(VersionedModel):
     declared_on = models.DateField(
         "declared on", null=True, blank=True, help_text="When it was entered in the declarations register."
     )
+    # Published with a declared gift (the public gifts register): roles, never names.
+    recipient_role = models.CharField(
+        "received by (role)",
+        max_length=120,
+        blank=True,
+        help_text="Who received it or gave it for the council, by role: for example The Lord Mayor.",
+    )
+    what_became_of_it = models.CharField(
+        "what was done with it",
+        max_length=200,
+        blank=True,
+        help_text="For example: displayed in the Council House; given to charity; returned.",
+    )
     notes = models.TextField(blank=True)
     history = HistoricalRecords()
 

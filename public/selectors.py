@@ -5,6 +5,8 @@
 - Relationships: those the council has entered into (active, dormant or
   ended); approaches and links still being explored or proposed are published
   once the Cabinet decides on them, as reports.
+- Gifts and hospitality: each received at or above the declaration threshold,
+  once it has been declared; the recipient by role, never by name.
 - Overseas travel: each outbound visit once it is completed. Elected Members
   are named (their travel on council business is public); everyone else who
   went is counted by role, never named.
@@ -17,9 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from delegations.models import Participant, ParticipantRole, VisitStatus
+from delegations.models import Gift, GiftDirection, Participant, ParticipantRole, VisitStatus
 from delegations.selectors import overseas_travel, visit_estimate, with_cost_items
 from partners.models import Relationship, RelationshipStatus
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus
@@ -107,3 +110,12 @@ def completed_travel() -> list[Trip]:
             )
         )
     return trips
+
+
+def declared_gifts() -> QuerySet[Gift]:
+    """Gifts and hospitality received at or above the threshold, once declared, newest first."""
+    return Gift.objects.filter(
+        direction=GiftDirection.RECEIVED,
+        value__gte=settings.GIFT_DECLARATION_THRESHOLD,
+        declared_on__isnull=False,
+    ).order_by("-on", "-pk")

@@ -10,11 +10,14 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
@@ -75,6 +78,42 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+class ReportFeed(Feed):
+    """Published reports and their decisions, newest first, for a feed reader (Atom)."""
+
+    feed_type = Atom1Feed
+
+    def title(self) -> str:
+        return f"{settings.COUNCIL_NAME}: international twinning reports and decisions"
+
+    def link(self) -> str:
+        return reverse("public:index")
+
+    def items(self) -> Any:
+        return selectors.published_reports()[:50]
+
+    def item_title(self, item: Any) -> str:
+        return item.title
+
+    def item_description(self, item: Any) -> str:
+        meeting = f"{item.committee}, {item.meeting_date:%-d %B %Y}."
+        if item.is_exempt:
+            return f"{meeting} Not published: exempt under paragraph {item.exempt_paragraph} of Schedule 12A."
+        return f"{meeting} Decision: {item.decision}"
+
+    def item_link(self, item: Any) -> str:
+        return reverse("public:report", args=[item.pk])
+
+    def item_pubdate(self, item: Any) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: Any) -> Any:
+        return item.published_at
+
+
+report_feed = public(ReportFeed())
+
+
 # --- Open data: each table as a page, CSV and JSON -------------------------------------------
 
 
@@ -114,6 +153,23 @@ def _travel_rows() -> list[dict[str, Any]]:
     ]
 
 
+def _gift_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "Date": gift.on.isoformat(),
+            "Kind": gift.get_kind_display(),
+            "What": gift.description,
+            "Estimated value (GBP)": f"{gift.value:.2f}",
+            "Given by": gift.counterparty,
+            "Received by (role)": gift.recipient_role,
+            "Refused": "Yes" if gift.was_refused else "No",
+            "What was done with it": gift.what_became_of_it,
+            "Declared on": gift.declared_on.isoformat(),
+        }
+        for gift in selectors.declared_gifts()
+    ]
+
+
 DATASETS: dict[str, tuple[str, Callable[[], list[dict[str, Any]]], str]] = {
     # slug: (title, rows, what is published and when)
     "relationships": (
@@ -127,6 +183,12 @@ DATASETS: dict[str, tuple[str, Callable[[], list[dict[str, Any]]], str]] = {
         _travel_rows,
         "Each overseas visit once it is completed. Elected Members who travelled are named; "
         "everyone else is counted by role.",
+    ),
+    "gifts": (
+        "Gifts and hospitality received",
+        _gift_rows,
+        "Each gift or hospitality received at or above the declaration threshold, once it has been "
+        "declared: who gave it, who received it (by role) and what was done with it.",
     ),
 }
 

@@ -223,6 +223,7 @@ WALK: list[Stop] = [
     Stop("public:report", "anonymous", "published_report"),
     Stop("public:relationships", "anonymous"),
     Stop("public:travel", "anonymous"),
+    Stop("public:gifts", "anonymous"),
 ]
 
 # Django admin pages (Django's own templates): checked for the Content Security
@@ -246,6 +247,9 @@ NOT_WALKED: dict[str, str] = {
     "public:relationships-json": "a JSON download",
     "public:travel-csv": "a CSV download",
     "public:travel-json": "a JSON download",
+    "public:gifts-csv": "a CSV download",
+    "public:gifts-json": "a JSON download",
+    "public:report-feed": "an Atom feed for feed readers, not HTML",
     # POST-only buttons and forms: their result is the page they sit on, walked above.
     "partners:relationship-status": "POST only: the status form on the relationship page",
     "partners:stakeholder-create": "POST only: the stakeholder form on the relationship page",

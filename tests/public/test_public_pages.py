@@ -34,6 +34,7 @@ DRAFT_TEXT = "A draft paragraph nobody outside the council has seen"
 EXEMPT_TEXT = "Commercial terms offered by the partner"
 OFFICER = "Priya Unpublished-Officer"
 MEMBER = "Councillor Jane Member"
+NOTE = "Kept in the Lord Mayor's parlour cabinet, key with Priya"
 
 
 @pytest.fixture
@@ -64,6 +65,18 @@ def register(db: Any) -> dict[str, Any]:
     make.ParticipantFactory(visit=trip, name="A. Business", role=ParticipantRole.BUSINESS)
     make.CostItemFactory(visit=trip, quantity=Decimal("4"), unit_cost=Decimal("650.00"), funder="council")
     make.CostItemFactory(visit=trip, quantity=Decimal("1"), unit_cost=Decimal("900.00"), funder="partner")
+    make.GiftFactory(
+        description="Toyota City crystal bowl",
+        value=Decimal("120.00"),
+        counterparty="Mayor of Toyota City",
+        on=date(2015, 10, 14),
+        declared_on=date(2015, 10, 20),
+        recipient_role="The Lord Mayor",
+        what_became_of_it="Displayed in the Council House",
+        notes=NOTE,
+    )
+    make.GiftFactory(description="Undeclared tea set", value=Decimal("80.00"), on=date(2015, 10, 14))
+    make.GiftFactory(description="Pen below the threshold", value=Decimal("10.00"), declared_on=None)
     return {**found, "exempt_report": exempt, "trip": trip}
 
 
@@ -99,6 +112,8 @@ def test_nothing_only_signed_in_people_may_see_reaches_a_public_page(
         "a signed-in person's username": officer.username,
         "a draft's title": register["report"].title,
         "an approved, unpublished report": register["approved_report"].title,
+        "a gift's internal note": NOTE,
+        "a gift not yet declared": "Undeclared tea set",
     }
     leaked = [
         f"{name} shows {what}"
@@ -200,3 +215,32 @@ def test_a_public_page_is_served_from_the_cache_until_what_it_shows_changes(regi
     fresh = client.get(url)
     assert fresh["X-Cache"] == "miss"
     assert "Toyota" in Page(fresh).column("Place")
+
+
+def test_the_gifts_register_lists_declared_gifts_with_giver_recipient_role_and_outcome(
+    register, client
+) -> None:
+    rows = json.loads(client.get(reverse("public:gifts-json")).content)["rows"]
+
+    assert [row["What"] for row in rows] == ["Toyota City crystal bowl"]
+    (bowl,) = rows
+    assert (bowl["Estimated value (GBP)"], bowl["Given by"], bowl["Received by (role)"]) == (
+        "120.00",
+        "Mayor of Toyota City",
+        "The Lord Mayor",
+    )
+    assert bowl["What was done with it"] == "Displayed in the Council House"
+    assert bowl["Declared on"] == "2015-10-20"
+
+
+def test_published_reports_come_as_an_atom_feed(register, client, settings) -> None:
+    settings.COUNCIL_NAME = "Derby City Council"
+    response = client.get(reverse("public:report-feed"))
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = response.content.decode()
+    assert "<title>Derby City Council: international twinning reports and decisions</title>" in feed
+    assert register["published_report"].title in feed
+    assert "Cabinet agreed to mark fifty years of the link." in feed
+    assert "Not published: exempt under paragraph 3 of Schedule 12A." in feed
+    assert EXEMPT_TEXT not in feed and register["approved_report"].title not in feed

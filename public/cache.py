@@ -35,6 +35,9 @@ SOURCES = (
     "delegations.Visit",
     "delegations.Participant",
     "delegations.CostItem",
+    "delegations.Gift",
+    "reports.Paragraph",
+    "reports.SignOff",
 )
 
 
@@ -69,7 +72,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = None
         try:
-            key = f"public:{_generation()}:{request.get_full_path()}"
+            # The path alone: no public page reads its query string, so made-up ones
+            # share the page's one entry rather than each taking another.
+            key = f"public:{_generation()}:{request.path}"
             kept = cache.get(key)
         except Exception:
             log.warning("The public pages' cache could not be read", exc_info=True)

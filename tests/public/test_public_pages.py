@@ -217,6 +217,57 @@ def test_a_public_page_is_served_from_the_cache_until_what_it_shows_changes(regi
     assert "Toyota" in Page(fresh).column("Place")
 
 
+def _declare_the_tea_set(register: dict[str, Any]) -> str:
+    from delegations.models import Gift
+
+    gift = Gift.objects.get(description="Undeclared tea set")
+    gift.declared_on = date(2015, 10, 21)
+    gift.save()
+    return "Undeclared tea set"
+
+
+def _send_another_member(register: dict[str, Any]) -> str:
+    make.ParticipantFactory(visit=register["trip"], name="Councillor Sam Second", role=ParticipantRole.MEMBER)
+    return "Councillor Sam Second"
+
+
+def _reword_the_decision(register: dict[str, Any]) -> str:
+    report = register["published_report"]
+    report.decision = "Cabinet agreed to mark fifty years with a civic visit."
+    report.save()
+    return "fifty years with a civic visit"
+
+
+@pytest.mark.parametrize(
+    ("page", "change"),
+    [
+        ("public:gifts", _declare_the_tea_set),
+        ("public:travel", _send_another_member),
+        ("public:report", _reword_the_decision),
+    ],
+)
+def test_each_public_page_is_made_afresh_when_a_record_it_shows_changes(
+    register, client, page, change
+) -> None:
+    url = url_for(page, register)
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+
+    shown = change(register)
+
+    fresh = client.get(url)
+    assert fresh["X-Cache"] == "miss"
+    assert shown in Page(fresh).text
+
+
+def test_a_made_up_query_string_is_served_the_page_s_one_cached_copy(register, client) -> None:
+    url = reverse("public:index")
+    assert client.get(url)["X-Cache"] == "miss"
+
+    assert client.get(url, {"utm_source": "newsletter"})["X-Cache"] == "hit"
+    assert client.get(url, {"x": "1" * 200})["X-Cache"] == "hit"
+
+
 def test_the_gifts_register_lists_declared_gifts_with_giver_recipient_role_and_outcome(
     register, client
 ) -> None:

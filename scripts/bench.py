@@ -37,6 +37,7 @@ from scripts.benchlib import (
     drop_postgres_database,
     format_table,
     machine_facts,
+    publish_demo_report,
     recreate_postgres_database,
     redact,
     source_line,
@@ -162,6 +163,87 @@ def pages() -> list[Page]:
         ),
         Page("reports", "reports:report-list", "officer", "reports.Report", rows=count(Report)),
     ]
+
+
+# The public pages, read signed out: (name, url name, takes the published report's id).
+PUBLIC_PAGES = (
+    ("public index", "public:index", False),
+    ("public report page", "public:report", True),
+    ("public relationships", "public:relationships", False),
+    ("public travel", "public:travel", False),
+    ("public gifts", "public:gifts", False),
+)
+
+
+def public_urls(report_id: int) -> list[tuple[str, str]]:
+    from django.urls import reverse
+
+    return [
+        (name, reverse(url_name, args=[report_id] if by_report else []))
+        for name, url_name, by_report in PUBLIC_PAGES
+    ]
+
+
+def public_queries(urls: list[tuple[str, str]]) -> dict[str, int]:
+    """Each public page's queries when it is made afresh (not served from the cache)."""
+    from django.test import Client
+
+    reader = Client()
+    return {name: count_queries_uncached(reader, url)[0] for name, url in urls}
+
+
+def count_queries_uncached(client: Any, url: str) -> tuple[int, list[dict[str, Any]]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from public.cache import refresh_public_pages
+
+    get_ok(client, url)
+    refresh_public_pages()
+    with CaptureQueriesContext(connection) as captured:
+        response = get_ok(client, url)
+    if response["X-Cache"] != "miss":
+        raise SystemExit(f"{url} was served from the cache after the cache was refreshed.")
+    return len(captured), [{"sql": q["sql"][:2000], "ms": float(q["time"]) * 1000} for q in captured]
+
+
+def public_benchmark(urls: list[tuple[str, str]], warmup: int, repeat: int) -> list[dict[str, Any]]:
+    """Times each public page as an anonymous reader gets it: from the cache, and made afresh
+    (the cache refreshed, untimed, before each request, as a publication would)."""
+    from django.test import Client
+
+    from public.cache import refresh_public_pages
+
+    reader = Client()
+    results = []
+    for name, url in urls:
+        for _ in range(warmup):
+            get_ok(reader, url)
+        timed: dict[str, list[float]] = {"cached": [], "uncached": []}
+        cpu: dict[str, list[float]] = {"cached": [], "uncached": []}
+        size = 0
+        for _ in range(repeat):
+            for kind in ("cached", "uncached"):
+                if kind == "uncached":
+                    refresh_public_pages()
+                started, cpu_started = time.perf_counter(), time.process_time()
+                response = get_ok(reader, url)
+                timed[kind].append((time.perf_counter() - started) * 1000)
+                cpu[kind].append((time.process_time() - cpu_started) * 1000)
+                expected = "hit" if kind == "cached" else "miss"
+                if response["X-Cache"] != expected:
+                    raise SystemExit(f"{url} answered X-Cache {response['X-Cache']}, not {expected}.")
+                size = len(response.content)
+        results.append(
+            {
+                "name": name,
+                "url": url,
+                "bytes": size,
+                **{f"{kind}_ms": summarise(values) | {"samples": values} for kind, values in timed.items()},
+                **{f"{kind}_cpu_ms": summarise(values) for kind, values in cpu.items()},
+            }
+        )
+    return results
 
 
 # Admin pages for the models the project does not register, built here for the
@@ -557,11 +639,17 @@ def run(
     clock = time.perf_counter()
     load_demo(with_users=False, password="unused-no-logins")  # noqa: S106 - no users are made
     say(f"Loaded the demo register (with its Cabinet report PDF) in {time.perf_counter() - clock:.1f} s.")
+    clock = time.perf_counter()
+    published = publish_demo_report()
+    say(f"Published the demo Cabinet report (its PDF made again) in {time.perf_counter() - clock:.1f} s.")
     signed_in = clients(personas())
 
-    selected = [p for p in pages() if not args.only or p.name in {n.strip() for n in args.only.split(",")}]
-    if not selected:
-        raise SystemExit(f"--only matched no page; the pages are: {', '.join(p.name for p in pages())}")
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    selected = [p for p in pages() if not only or p.name in only]
+    readable = [(name, url) for name, url in public_urls(published) if not only or name in only]
+    if not selected and not readable:
+        every = [p.name for p in pages()] + [name for name, _, _ in PUBLIC_PAGES]
+        raise SystemExit(f"--only matched no page; the pages are: {', '.join(every)}")
 
     say(f"Growing the small register (at most {args.small_rows} rows a table):")
     clock = time.perf_counter()
@@ -573,6 +661,7 @@ def run(
         page.results["rows_small"] = page.rows()
         page.results["queries_small"], _ = count_queries(signed_in[page.role], page.url())
         page.results["admin_queries_small"], _ = count_queries(signed_in["superuser"], page.admin_url())
+    public_small = public_queries(readable)
 
     say("Growing the large register:")
     clock = time.perf_counter()
@@ -618,6 +707,15 @@ def run(
             if target:
                 page.results["profile"] = str(target.relative_to(ROOT))
 
+    public_pages = []
+    if readable:
+        say("Timing the public pages, signed out, from the cache and made afresh ...")
+        public_large = public_queries(readable)
+        public_pages = public_benchmark(readable, args.warmup, args.repeat)
+        for row in public_pages:
+            row["queries_small"], row["queries_large"] = public_small[row["name"]], public_large[row["name"]]
+            row["queries_grow"] = row["queries_small"] != row["queries_large"]
+
     rendering = None
     if not args.no_render:
         say("Timing the demo Cabinet report's PDF ...")
@@ -640,6 +738,7 @@ def run(
             {"name": p.name, "role": p.role, "admin": p.admin, "reference": p.reference, **p.results}
             for p in selected
         ],
+        "public_pages": public_pages,
         "rendering": rendering,
     }
     print_report(result)
@@ -647,6 +746,32 @@ def run(
     write_json(output, result)
     say(f"\nSaved {output}.")
     return 0
+
+
+def print_public_pages(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    say("")
+    say("Public pages, signed out (the cache is local memory here; Redis when deployed):")
+    say(
+        format_table(
+            ["page", "queries small/large", "cached ms", "uncached ms", "CPU ms cached/uncached", "KiB", ""],
+            [
+                [
+                    row["name"],
+                    f"{row['queries_small']}/{row['queries_large']}",
+                    f"{row['cached_ms']['median']:.1f}",
+                    f"{row['uncached_ms']['median']:.1f}",
+                    f"{row['cached_cpu_ms']['median']:.1f}/{row['uncached_cpu_ms']['median']:.1f}",
+                    f"{row['bytes'] / 1024:.0f}",
+                    "QUERIES GROW" if row["queries_grow"] else "",
+                ]
+                for row in rows
+            ],
+            align="lrrrrr",
+        )
+    )
+    say("Uncached: the cache refreshed before each request (untimed), as a publication or a change does.")
 
 
 def analyse(backend: str) -> None:
@@ -724,6 +849,7 @@ def print_report(result: dict[str, Any]) -> None:
         "CPU ms: this process's CPU time per request (steadier when the machine is busy; on PostgreSQL "
         "it leaves out the server's time). SQL ms: the page's queries on the large register, one request."
     )
+    print_public_pages(result["public_pages"])
     rendering = result["rendering"]
     if rendering:
         timings, cpu = rendering["timings_ms"], rendering["cpu_ms"]

@@ -196,3 +196,24 @@ def source_line(source: dict[str, Any]) -> str:
         else ""
     )
     return f"Source: commit {source['commit']}{changed}."
+
+
+def publish_demo_report() -> int:
+    """Publishes the demo Cabinet report, so the public pages have a report to show, and
+    returns its id. The seed records no Cabinet decision: the one recorded here says it
+    was made up for the measurement. Its PDF is made again as published, as on the site."""
+    from demo.register import CABINET_REPORT
+    from reports.models import Report, ReportStatus
+    from reports.services import report_decide
+
+    report = Report.objects.filter(**CABINET_REPORT).order_by("revision", "pk").first()
+    if report is None:
+        raise SystemExit("The demo Cabinet report is missing: load_demo did not make it.")
+    report.decision = "Recorded for measuring the public pages; not a decision of the Cabinet."
+    report.decision_date = report.meeting_date
+    report.decision_reasons = "None: this is measurement data."
+    report.alternatives_rejected = "None."
+    report.conflicts_declared = "None"
+    report.save()
+    report_decide(record=report, to_status=ReportStatus.PUBLISHED, by=None)
+    return report.pk

@@ -37,8 +37,15 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return login_not_required(require_safe(cached_page(view)))
 
 
+INDEX_TITLE = "Twinning: published reports and open data"
+
+
 def _page(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
-    return render(request, template, {"title": title, "taken_at": timezone.localtime(), **context})
+    """A public page; each but the index has a trail back to it."""
+    trail = [(INDEX_TITLE, reverse("public:index")), (title, None)] if title != INDEX_TITLE else []
+    return render(
+        request, template, {"title": title, "taken_at": timezone.localtime(), "breadcrumbs": trail, **context}
+    )
 
 
 @public
@@ -46,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "public/index.html",
-        "Twinning: published reports and open data",
+        INDEX_TITLE,
         reports=selectors.published_reports(),
     )
 

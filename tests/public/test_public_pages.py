@@ -295,3 +295,31 @@ def test_published_reports_come_as_an_atom_feed(register, client, settings) -> N
     assert "Cabinet agreed to mark fifty years of the link." in feed
     assert "Not published: exempt under paragraph 3 of Schedule 12A." in feed
     assert EXEMPT_TEXT not in feed and register["approved_report"].title not in feed
+
+
+def test_every_public_page_but_the_index_has_a_breadcrumb_trail_back_to_it(register, client) -> None:
+    index = reverse("public:index")
+    for name, url in public_urls(register).items():
+        if name.endswith(("-csv", "-json", "-pdf", "-feed")):
+            continue
+        page = Page(client.get(url))
+        (trail,) = page.root.find_all("nav", **{"aria-label": "Breadcrumb"}) or [None]
+        if url == index:
+            assert trail is None, "the index is where the trail starts"
+            continue
+        assert trail is not None, f"{name} has no breadcrumb trail"
+        first, *_, here = trail.find_all("li")
+        assert first.find_all("a")[0].attrs["href"] == index
+        assert here.attrs.get("aria-current") == "page" and here.text == page.root.find_all("h1")[0].text
+
+
+def test_a_blank_cell_in_a_public_table_is_read_out_as_none_given(register, client) -> None:
+    make.VisitFactory(
+        relationship=register["relationship"], title="Undated visit", direction="outbound", status="completed"
+    )
+
+    page = Page(client.get(reverse("public:travel")))
+
+    visits = page.column("Visit")
+    # Seen as a dash, heard as "none given".
+    assert page.column("Elected Members")[visits.index("Undated visit")] == "–none given"

@@ -62,6 +62,10 @@ def refresh_on_changes() -> None:
         model = apps.get_model(label)
         post_save.connect(refresh_public_pages, sender=model, dispatch_uid=f"public-refresh-save-{label}")
         post_delete.connect(refresh_public_pages, sender=model, dispatch_uid=f"public-refresh-delete-{label}")
+    # A PDF made (or given up on) is written with an update, which sends no post_save.
+    from reports.signals import rendering_finished
+
+    rendering_finished.connect(refresh_public_pages, dispatch_uid="public-refresh-rendering-finished")
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -28,6 +28,7 @@ from .models import (
     SignOff,
     SignOffRole,
 )
+from .signals import rendering_finished
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ def rendering_run(*, rendering_id: int) -> str:
             log.warning("Rendering %s refused: the report has %s characters of text", rendering_id, length)
             return _failed(
                 ours,
+                rendering_id,
                 report,
                 RenderingFailure.SIZE,
                 f"the report has {length:,} characters of text, more than the {most:,} a PDF is made from.",
@@ -223,10 +225,10 @@ def rendering_run(*, rendering_id: int) -> str:
         seconds = settings.REPORTS_RENDER_SOFT_TIME_LIMIT
         log.warning("Rendering %s stopped: it took longer than %s seconds", rendering_id, seconds)
         took = f"{seconds} second{'' if seconds == 1 else 's'}"
-        return _failed(ours, report, RenderingFailure.TIME, f"it took longer than {took}.")
+        return _failed(ours, rendering_id, report, RenderingFailure.TIME, f"it took longer than {took}.")
     except Exception:  # the detail is for the log; the person is told in plain words
         log.exception("Rendering %s failed", rendering_id)
-        return _failed(ours, report, RenderingFailure.ERROR, "")
+        return _failed(ours, rendering_id, report, RenderingFailure.ERROR, "")
     with transaction.atomic():
         ours.update(
             status=RenderingStatus.READY,
@@ -239,16 +241,22 @@ def rendering_run(*, rendering_id: int) -> str:
             finished_at=timezone.now(),
             error="",
         )
+        _tell_finished(rendering_id)
     return RenderingStatus.READY
 
 
-def _failed(ours: Any, report: Report | None, failure: str, reason: str) -> str:
+def _failed(ours: Any, rendering_id: int, report: Report | None, failure: str, reason: str) -> str:
     version = {"report_version": report.version} if report is not None else {}
     # The version it tried is kept, so that trying again unchanged can be refused.
     ours.update(
         status=RenderingStatus.FAILED, failure=failure, error=reason, finished_at=timezone.now(), **version
     )
+    _tell_finished(rendering_id)
     return RenderingStatus.FAILED
+
+
+def _tell_finished(rendering_id: int) -> None:
+    transaction.on_commit(lambda: rendering_finished.send(sender=Rendering, rendering_id=rendering_id))
 
 
 def report_text_length(report: Report) -> int:

@@ -323,3 +323,28 @@ def test_a_blank_cell_in_a_public_table_is_read_out_as_none_given(register, clie
     visits = page.column("Visit")
     # Seen as a dash, heard as "none given".
     assert page.column("Elected Members")[visits.index("Undated visit")] == "–none given"
+
+
+def test_the_report_page_offers_the_pdf_as_soon_as_the_worker_has_made_it(
+    register, client, django_capture_on_commit_callbacks
+) -> None:
+    from reports.models import Rendering, RenderingStatus
+    from reports.services import rendering_run
+
+    report = register["published_report"]
+    Rendering.objects.filter(report=report).delete()
+    waiting = Rendering.objects.create(
+        report=report, report_version=report.version, status=RenderingStatus.QUEUED
+    )
+    url = reverse("public:report", args=[report.pk])
+    assert "The PDF of this report is being made" in Page(client.get(url)).text
+    assert client.get(url)["X-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):  # as the worker's commit does
+        assert rendering_run(rendering_id=waiting.pk) == RenderingStatus.READY
+
+    fresh = client.get(url)
+    assert fresh["X-Cache"] == "miss"
+    assert Page(fresh).link(f"Download this report as a PDF ({report.title})") == reverse(
+        "public:report-pdf", args=[report.pk]
+    )

@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -67,6 +68,15 @@ def assert_ready_with_its_pdf(rendering: Rendering, report: Report) -> bytes:
     return content
 
 
+# The worker is told once, after the commit; then, the PDF made, whatever shows it (the public pages).
+ONCE_THEN_FINISHED = ["_enqueue_after_commit", "_tell_finished"]
+
+
+def told(callbacks: list[Any]) -> list[str]:
+    """Which functions queued the on-commit callbacks, in order."""
+    return [callback.__qualname__.split(".")[0] for callback in callbacks]
+
+
 @pytest.mark.django_db
 def test_a_request_is_queued_then_made_ready_once_committed(
     report, officer, eager_tasks, django_capture_on_commit_callbacks
@@ -77,7 +87,7 @@ def test_a_request_is_queued_then_made_ready_once_committed(
         assert _row(rendering)["status"] == RenderingStatus.QUEUED
         assert Rendering.objects.get(pk=rendering.pk).pdf is None
 
-    assert len(callbacks) == 1
+    assert told(callbacks) == ONCE_THEN_FINISHED
     assert_ready_with_its_pdf(rendering, report)
     rendering.refresh_from_db()
     assert rendering.report_version == report.version
@@ -180,7 +190,7 @@ def test_a_failed_render_keeps_its_error_and_a_retry_makes_it_ready(
         assert _row(rendering)["status"] == RenderingStatus.QUEUED
         assert _row(rendering)["error"] == ""
 
-    assert len(callbacks) == 1
+    assert told(callbacks) == ONCE_THEN_FINISHED
     assert_ready_with_its_pdf(rendering, report)
     assert _row(rendering)["attempts"] == 2
 

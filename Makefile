@@ -16,7 +16,7 @@ help:
 	@echo "make lint   - ruff check and format check"
 	@echo "make worker - run a Celery worker (needs REDIS_URL)"
 	@echo "make bench  - build a large register in a scratch database and time the main pages (BENCH_ARGS=...)"
-	@echo "make loadtest - gunicorn with 2 workers against PostgreSQL, 20 signed-in clients for 60 seconds"
+	@echo "make loadtest - gunicorn with 2 workers against PostgreSQL, 20 signed-in clients and 50 anonymous readers for 60 seconds"
 	@echo "make backup [BACKUP=file] - back up the database (pg_dump, or SQLite's online backup), readable by its owner alone"
 	@echo "make restore BACKUP=file [YES=1] - restore a backup made by make backup; YES=1 replaces"
 	@echo "                             the data the database holds without asking (for scripts and cron)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""``make loadtest``: signed-in clients against gunicorn and a Celery worker on PostgreSQL.
+"""``make loadtest``: signed-in clients and anonymous readers against gunicorn and a
+Celery worker on PostgreSQL.
 
 Needs DATABASE_URL (PostgreSQL) and REDIS_URL. Creates and migrates a scratch
 database ``<name>_loadtest`` beside DATABASE_URL's own, loads the demo
@@ -9,16 +10,30 @@ production mode (DEBUG off). Each client is a thread with its own session:
 it signs in through the login form with its CSRF token as a browser does,
 then walks the main pages of its role and, once, asks for the Cabinet
 report's PDF and downloads it when the worker has made it, polling as the
-page does. The run stops after --seconds or --max-requests, whichever comes
-first; gunicorn and the worker are stopped and the scratch database dropped
-even on Ctrl-C or an error.
+page does.
 
-Prints requests per second, p50/p95/p99 latency overall and per page, and
-every error (a status other than 2xx/3xx, a redirect to sign in, a broken
-PDF, or an exception); exits 1 if there was any. Writes var/bench/loadtest.json.
+Alongside them, --readers anonymous readers (50 by default; 0 for none) read
+the public part of the site, signed out and sending no cookie: the index,
+the published report as a page and as a PDF, the Atom feed, and each open
+dataset as a page, CSV and JSON. The demo register publishes no report, so
+the Cabinet report is published for them first (its decision marked as
+measurement data), and the readers start once the worker has made its PDF.
+A public page must answer 200 with the body its kind starts with (a PDF
+``%PDF``, and so on) and must set no cookie; the report page must link its
+PDF. How often the public pages came from the cache (X-Cache) is reported.
+
+The run stops after --seconds or --max-requests, whichever comes first;
+gunicorn and the worker are stopped and the scratch database dropped even
+on Ctrl-C or an error.
+
+Prints requests per second, p50/p95/p99 latency overall, per group (signed
+in, public) and per page, and every error (a status other than 2xx/3xx, or
+other than 200 on a public page, a redirect to sign in, a broken PDF, a
+cookie set on a public page, or an exception); exits 1 if there was any.
+Writes var/bench/loadtest.json.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/twinning_load \\
-    REDIS_URL=redis://127.0.0.1:6379/9 make loadtest LOADTEST_ARGS="--seconds 30"
+    REDIS_URL=redis://127.0.0.1:6379/9 make loadtest LOADTEST_ARGS="--seconds 30 --readers 20"
 """
 
 from __future__ import annotations
@@ -65,6 +80,24 @@ LOG_DIR = RESULTS_DIR / "loadtest-logs"
 SETTINGS_MODULE = "scripts.loadtest_settings"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DOWNLOAD_LINK = re.compile(r'href="(/reports/pdfs/\d+/download/)"')
+READER = "reader"  # the anonymous readers' entry in Plan.pages
+# The public pages the readers walk: (label, URL name, takes the report's id, how the body starts).
+PUBLIC_PAGES = (
+    ("public: index", "public:index", False, b"<!doctype html"),
+    ("public: report", "public:report", True, b"<!doctype html"),
+    ("public: report.pdf", "public:report-pdf", True, b"%PDF"),
+    ("public: feed.atom", "public:report-feed", False, b"<?xml"),
+    ("public: relationships", "public:relationships", False, b"<!doctype html"),
+    ("public: relationships.csv", "public:relationships-csv", False, b"\xef\xbb\xbf"),  # UTF-8 BOM
+    ("public: relationships.json", "public:relationships-json", False, b"{"),
+    ("public: travel", "public:travel", False, b"<!doctype html"),
+    ("public: travel.csv", "public:travel-csv", False, b"\xef\xbb\xbf"),
+    ("public: travel.json", "public:travel-json", False, b"{"),
+    ("public: gifts", "public:gifts", False, b"<!doctype html"),
+    ("public: gifts.csv", "public:gifts-csv", False, b"\xef\xbb\xbf"),
+    ("public: gifts.json", "public:gifts-json", False, b"{"),
+)
+PUBLIC_STARTS = {label: start for label, _, _, start in PUBLIC_PAGES}
 
 
 def say(message: str = "") -> None:
@@ -76,12 +109,14 @@ def say(message: str = "") -> None:
 
 @dataclass(frozen=True)
 class Plan:
-    """The pages each role walks, and the report whose PDF is asked for."""
+    """The pages each role walks (the anonymous readers' under READER), the report whose
+    PDF is asked for, and the public report page's link to its PDF."""
 
     pages: dict[str, list[tuple[str, str]]]
     pdf_report: int
     # Roles that may ask for a PDF (reports.add_rendering); Finance only reads reports.
     pdf_roles: tuple[str, ...] = ("officer", "leader")
+    public_pdf: str = ""  # the path the public report page links its PDF at
 
 
 def build_plan(ids: dict[str, Any]) -> Plan:
@@ -118,10 +153,20 @@ def build_plan(ids: dict[str, Any]) -> Plan:
         ("visits", "/delegations/visits/"),
         ("budget years", "/budgets/"),
     ]
-    return Plan(
-        pages={"officer": common + officer, "finance": common + finance, "leader": common + leader},
-        pdf_report=ids["report"],
-    )
+    pages = {"officer": common + officer, "finance": common + finance, "leader": common + leader}
+    public = ids.get("public", {})
+    if public:
+        pages[READER] = list(public.items())
+    return Plan(pages=pages, pdf_report=ids["report"], public_pdf=public.get("public: report.pdf", ""))
+
+
+def public_paths(report: int) -> dict[str, str]:
+    """The public pages' paths, from the URL conf (Django set up): {label: path}."""
+    from django.urls import reverse
+
+    return {
+        label: reverse(name, args=[report] if by_report else []) for label, name, by_report, _ in PUBLIC_PAGES
+    }
 
 
 @dataclass
@@ -222,6 +267,11 @@ class Client:
 
     def record_error(self, label: str, message: str) -> None:
         self.samples.append(Sample(label, 0, 0.0, time.perf_counter() - self.started, message))
+
+    def fail_last(self, message: str) -> None:
+        """Counts the request just made as an error (once: an error it had already stays)."""
+        if self.samples and not self.samples[-1].error:
+            self.samples[-1].error = message
 
 
 def classify(status: int, location: str = "") -> str:
@@ -357,6 +407,63 @@ def run_client(
         client.record_error("client", f"{type(exc).__name__}: {exc}")
 
 
+@dataclass
+class Reader:
+    """One anonymous reader of the public pages, and how often the cache served it."""
+
+    client: Client
+    x_cache: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+
+
+def check_public(
+    client: Client, label: str, status: int, headers: dict[str, str], content: bytes, plan: Plan
+) -> None:
+    """What a public page must be besides an answer: 200, no cookie, the body of its kind."""
+    if status != 200:
+        client.fail_last(f"HTTP {status}, not 200")
+    elif "set-cookie" in headers:
+        names = sorted(client.cookies) or [headers["set-cookie"].split("=", 1)[0]]
+        client.fail_last(f"set a cookie on a public page ({', '.join(names)})")
+    elif not content[:32].lower().startswith(PUBLIC_STARTS[label].lower()):
+        client.fail_last(f"the body does not start as it should ({PUBLIC_STARTS[label]!r}): {content[:32]!r}")
+    elif (
+        label == "public: report" and plan.public_pdf and f'href="{plan.public_pdf}"'.encode() not in content
+    ):
+        # Its PDF was ready before the readers started: a page without the link is stale.
+        client.fail_last("the published report's page does not link its PDF, which is ready")
+    # Stay anonymous: whatever was set is neither kept nor sent back.
+    client.cookies.clear()
+
+
+def run_reader(
+    reader: Reader,
+    plan: Plan,
+    *,
+    go: threading.Event,
+    stop: threading.Event,
+    budget: Budget,
+    seed: int,
+    think_seconds: float,
+) -> None:
+    client, rng = reader.client, random.Random(seed)  # noqa: S311 - a page order, not a secret
+    try:
+        go.wait()
+        pages = plan.pages[READER]
+        while not stop.is_set() and budget.take():
+            label, path = rng.choice(pages)
+            try:
+                status, headers, content = client.request(label, "GET", path)
+            except (OSError, http.client.HTTPException):
+                continue  # recorded by request(); on with the next page
+            check_public(client, label, status, headers, content, plan)
+            if "x-cache" in headers:
+                reader.x_cache[label][headers["x-cache"]] += 1
+            if think_seconds:
+                time.sleep(think_seconds)
+    except Exception as exc:  # any failure of a reader is an error of the run, never silent
+        client.record_error("public: reader", f"{type(exc).__name__}: {exc}")
+
+
 # --- the servers --------------------------------------------------------------------------
 
 
@@ -438,8 +545,9 @@ def wait_for_worker(log_path: Path, seconds: float, process: subprocess.Popen) -
 # --- preparing the scratch database ------------------------------------------------------------
 
 
-def prepare(env: dict[str, str], password: str) -> dict[str, Any]:
-    """Migrates, collects static files, loads the demo and makes one user per role (in this process)."""
+def prepare(env: dict[str, str], password: str, *, publish: bool) -> dict[str, Any]:
+    """Migrates, collects static files, loads the demo and makes one user per role (in this process);
+    with ``publish``, publishes the Cabinet report for the readers and finds the public pages' paths."""
     os.environ.update(env)
     import django
 
@@ -455,6 +563,7 @@ def prepare(env: dict[str, str], password: str) -> dict[str, Any]:
     from demo.register import CABINET_REPORT, load_demo
     from partners.models import Place, Relationship
     from reports.models import Report
+    from scripts.benchlib import publish_demo_report
 
     clock = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
@@ -488,8 +597,61 @@ def prepare(env: dict[str, str], password: str) -> dict[str, Any]:
         "line": line.pk,
         "year": line.financial_year.start_year,
     }
+    if publish:
+        # Its PDF is asked for as it is published: the rendering is committed and its task sent
+        # to Redis, where it waits for the worker started below (wait_for_published_pdf).
+        published = publish_demo_report()
+        if published != report.pk:
+            raise SystemExit(f"publish_demo_report published report {published}, not {report.pk}.")
+        ids["public"] = public_paths(published)
+        say(f"Published the Cabinet report ({published}) for the readers.")
     connections.close_all()
     return ids
+
+
+def wait_for_published_pdf(report_id: int, seconds: float, worker: subprocess.Popen) -> float:
+    """Waits until the PDF of the report as published is ready, as the public pages look for it
+    (public.selectors.published_pdf); how long that took. Only then does the public report page
+    link its PDF and the PDF download answer 200."""
+    from django.db import connections
+
+    from public.selectors import published_pdf
+    from reports.models import Rendering, RenderingStatus, Report
+
+    began = time.monotonic()
+    try:
+        while True:
+            report = Report.objects.get(pk=report_id)
+            if published_pdf(report) is not None:
+                return time.monotonic() - began
+            latest = (
+                Rendering.objects.without_pdf()
+                .filter(report=report, report_version=report.version)
+                .order_by("-pk")
+                .first()
+            )
+            if latest is None:
+                raise SystemExit(
+                    f"No PDF was asked for when report {report_id} was published: the readers would "
+                    "find no PDF to download."
+                )
+            if latest.status == RenderingStatus.FAILED:
+                raise SystemExit(
+                    f"The worker could not make the published report's PDF (rendering {latest.pk}: "
+                    f"{latest.error or latest.failure}); see {LOG_DIR / 'worker.log'}."
+                )
+            if worker.poll() is not None:
+                raise SystemExit(
+                    f"The Celery worker stopped before making the PDF; see {LOG_DIR / 'worker.log'}."
+                )
+            if time.monotonic() - began > seconds:
+                raise SystemExit(
+                    f"The published report's PDF was not ready within {seconds:.0f} s of the worker "
+                    f"starting (rendering {latest.pk} is {latest.status}); see {LOG_DIR / 'worker.log'}."
+                )
+            time.sleep(0.5)
+    finally:
+        connections.close_all()
 
 
 def static_files_current() -> bool:
@@ -542,6 +704,13 @@ def summarise_samples(samples: list[Sample], seconds: float) -> dict[str, Any]:
     }
 
 
+def _ratio(counts: dict[str, int] | None) -> str:
+    """The share of hits in X-Cache counts, as a percentage; "" for none."""
+    if not counts or not counts["hit"] + counts["miss"]:
+        return ""
+    return f"{100 * counts['hit'] / (counts['hit'] + counts['miss']):.1f}%"
+
+
 def _count(items: Any) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     for item in items:
@@ -561,8 +730,9 @@ def print_results(result: dict[str, Any]) -> None:
     config = result["config"]
     say(
         f"gunicorn {config['gunicorn_workers']} workers ({config['gunicorn_worker_class']}), Celery worker "
-        f"concurrency {config['worker_concurrency']}; {config['clients']} clients "
-        f"({', '.join(f'{n} {r}' for r, n in config['clients_by_role'].items())}), "
+        f"concurrency {config['worker_concurrency']}; {config['clients']} signed-in clients "
+        f"({', '.join(f'{n} {r}' for r, n in config['clients_by_role'].items())}) and "
+        f"{config['readers']} anonymous readers, "
         f"{run['seconds']:.1f} s, think time {config['think_ms']} ms."
     )
     say(
@@ -571,33 +741,48 @@ def print_results(result: dict[str, Any]) -> None:
         f"{signing_in['errors']} errors."
     )
     say("")
-    rows = [
-        [
+    hits = result["readers"]["x_cache"]["pages"]
+
+    def row(label: str, counts: dict[str, Any], latency: dict[str, float], hit: str = "") -> list[Any]:
+        return [
             label,
-            page["requests"],
-            page["errors"],
-            f"{page['p50']:.0f}",
-            f"{page['p95']:.0f}",
-            f"{page['p99']:.0f}",
-            f"{page['max']:.0f}",
+            counts["requests"],
+            counts["errors"],
+            f"{latency['p50']:.0f}",
+            f"{latency['p95']:.0f}",
+            f"{latency['p99']:.0f}",
+            f"{latency['max']:.0f}",
+            hit,
         ]
-        for label, page in run["pages"].items()
-    ]
-    overall = run["latency_ms"]
-    rows.append(
-        [
-            "ALL",
-            run["requests"],
-            run["errors"],
-            f"{overall['p50']:.0f}",
-            f"{overall['p95']:.0f}",
-            f"{overall['p99']:.0f}",
-            f"{overall['max']:.0f}",
-        ]
-    )
-    say(format_table(["page", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms"], rows, "lrrrrrr"))
+
+    rows = []
+    # The signed-in pages, then the public ones (each group with its total), then everything.
+    for name, group in result["groups"].items():
+        if not group["requests"]:
+            continue
+        for label, page in group["pages"].items():
+            rows.append(row(label, page, page, _ratio(hits.get(label))))
+        if len(result["groups"]) > 1:
+            total = result["readers"]["x_cache"]["all"] if name == "public" else None
+            rows.append(row(f"all {name}", group, group["latency_ms"], _ratio(total)))
+    rows.append(row("ALL", run, run["latency_ms"]))
+    headers = ["page", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "X-Cache hit"]
+    if not result["readers"]["count"]:  # only the public pages say whether they came from the cache
+        headers, rows = headers[:-1], [r[:-1] for r in rows]
+    say(format_table(headers, rows, "lrrrrrrr"))
     say("")
-    say(f"Throughput: {run['requests_per_second']:.1f} requests per second.")
+    by_group = ", ".join(
+        f"{name} {group['requests_per_second']:.1f}" for name, group in result["groups"].items()
+    )
+    say(f"Throughput: {run['requests_per_second']:.1f} requests per second ({by_group}).")
+    readers = result["readers"]
+    if readers["count"]:
+        cached = readers["x_cache"]["all"]
+        say(
+            f"Public pages: {cached['hit']} of {cached['hit'] + cached['miss']} served from the cache "
+            f"({_ratio(cached) or '-'}); the published report's PDF was ready "
+            f"{readers['pdf_ready_seconds']:.1f} s after the worker started."
+        )
     pdf = result["pdf"]
     if pdf["asked"]:
         ready = pdf["seconds_to_ready"]
@@ -619,15 +804,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=20, help="signed-in clients (default 20)")
+    parser.add_argument(
+        "--readers",
+        type=int,
+        default=50,
+        help="anonymous readers of the public pages, alongside the clients (default 50; 0 for none)",
+    )
     parser.add_argument("--seconds", type=float, default=60, help="length of the run (default 60)")
-    parser.add_argument("--max-requests", type=int, default=50_000, help="stop after this many requests")
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=50_000,
+        help="stop the signed-in clients after this many requests, and the readers after as many again "
+        "(default 50000)",
+    )
     parser.add_argument("--think-ms", type=float, default=0, help="pause after each page (default 0)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument(
         "--worker-concurrency", type=int, default=1, help="Celery worker processes (default 1)"
     )
-    parser.add_argument("--pdf-timeout", type=float, default=90, help="seconds a PDF may take after the run")
-    parser.add_argument("--no-pdf", action="store_true", help="ask for no PDF")
+    parser.add_argument(
+        "--pdf-timeout",
+        type=float,
+        default=90,
+        help="seconds a PDF may take after the run, and the published report's PDF before it (default 90)",
+    )
+    parser.add_argument(
+        "--no-pdf",
+        action="store_true",
+        help="the signed-in clients ask for no PDF (the readers still download one)",
+    )
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--output", default="", help="JSON file (default var/bench/loadtest.json)")
@@ -655,6 +861,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.clients < 1 or args.seconds <= 0 or args.max_requests < 1:
         raise SystemExit("--clients, --seconds and --max-requests must be positive.")
+    if args.readers < 0:
+        raise SystemExit("--readers must be 0 or more.")
     database_url, redis_url = require_services()
     scratch = f"{database_name(database_url)}_loadtest"
     scratch_url = database_url_with_name(database_url, scratch)
@@ -679,7 +887,8 @@ def main(argv: list[str] | None = None) -> int:
     servers = Servers()
     previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
-        ids = prepare(env, password)
+        # With no readers the run is what it was before them: the report is left approved.
+        ids = prepare(env, password, publish=args.readers > 0)
         facts |= {"database": _database_version(), "redis": _redis_version(redis_url)}
         plan = build_plan(ids)
         gunicorn_command = [
@@ -712,7 +921,12 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_health(host, port, 60, servers)
         wait_for_worker(worker_log, 60, worker)
         say(f"gunicorn on http://{host}:{port}/ with {args.workers} workers; Celery worker ready.")
+        pdf_ready = 0.0
+        if args.readers:
+            pdf_ready = wait_for_published_pdf(ids["report"], args.pdf_timeout, worker)
+            say(f"The published report's PDF was ready {pdf_ready:.1f} s after the worker started.")
         result = load(args, plan, host, port, password)
+        result["readers"]["pdf_ready_seconds"] = pdf_ready
         facts["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         result |= {
             "started_at": started_at.isoformat(),
@@ -773,9 +987,15 @@ def _redis_version(url: str) -> str:
 
 
 def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: str) -> dict[str, Any]:
-    """Signs every client in, then lets them loose until the time or the request budget is spent."""
+    """Signs every client in, then lets them and the readers loose until the time or the
+    request budget is spent."""
     go, stop = threading.Event(), threading.Event()
     budget = Budget(args.max_requests)
+    # The readers have a budget of their own, as large: their cached pages are answered many
+    # times faster than a signed-in page, so a shared one would be spent mostly by them and
+    # would stop the signed-in clients early; with two, --max-requests bounds each group as it
+    # bounded the clients alone before, and neither group can end the other's run.
+    reader_budget = Budget(args.max_requests)
     origin = time.perf_counter()
     rng = random.Random(args.seed)  # noqa: S311 - spreading the PDF requests, not a secret
     outcomes, threads = [], []
@@ -795,6 +1015,25 @@ def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: s
                     "budget": budget,
                     "seed": args.seed + number,
                     "poll_seconds": 2.0,  # as the rendering page polls
+                    "think_seconds": args.think_ms / 1000,
+                },
+                daemon=True,
+            )
+        )
+    readers = []
+    for number in range(args.readers):
+        reader = Reader(Client(host, port, origin))
+        readers.append(reader)
+        threads.append(
+            threading.Thread(
+                target=run_reader,
+                name=f"reader-{number}",
+                args=(reader, plan),
+                kwargs={
+                    "go": go,
+                    "stop": stop,
+                    "budget": reader_budget,
+                    "seed": args.seed + 100_000 + number,
                     "think_seconds": args.think_ms / 1000,
                 },
                 daemon=True,
@@ -824,22 +1063,33 @@ def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: s
             timeout=max(0.0, clock_started + args.seconds + args.pdf_timeout + 35 - time.perf_counter())
         )
     signing = [s for o in outcomes for s in o.client.samples[: o.sign_in_samples]]
-    running = [s for o in outcomes for s in o.client.samples[o.sign_in_samples :]]
+    signed_in = [s for o in outcomes for s in o.client.samples[o.sign_in_samples :]]
+    public = [s for r in readers for s in r.client.samples]
+    running = signed_in + public
     unsigned = [o for o in outcomes if not o.tried.is_set()]
     pdfs = [o.pdf for o in outcomes if o.pdf]
     hung = [t.name for t in threads if t.is_alive()]
     run = summarise_samples(running, run_seconds)
+    groups = {"signed in": summarise_samples(signed_in, run_seconds)}
+    if readers:
+        groups["public"] = summarise_samples(public, run_seconds)
     sign_in = summarise_samples(signing, clock_started - origin)
+    x_cache: dict[str, dict[str, int]] = defaultdict(lambda: {"hit": 0, "miss": 0})
+    for reader in readers:
+        for label, counts in reader.x_cache.items():
+            for kind, n in counts.items():
+                x_cache[label][kind] = x_cache[label].get(kind, 0) + n
     if unsigned:
         sign_in["errors"] += len(unsigned)
         sign_in["error_kinds"]["clients that never finished signing in"] = len(unsigned)
     if hung:
         run["errors"] += len(hung)
-        run["error_kinds"][f"clients still busy after the run: {', '.join(hung)}"] = len(hung)
+        run["error_kinds"][f"clients or readers still busy after the run: {', '.join(hung)}"] = len(hung)
     return {
         "config": {
             "clients": args.clients,
             "clients_by_role": dict(_count(o.role for o in outcomes)),
+            "readers": args.readers,
             "seconds": args.seconds,
             "max_requests": args.max_requests,
             "think_ms": args.think_ms,
@@ -847,6 +1097,14 @@ def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: s
         },
         "sign_in": sign_in,
         "run": run,
+        "groups": groups,
+        "readers": {
+            "count": args.readers,
+            "x_cache": {
+                "all": {kind: sum(c.get(kind, 0) for c in x_cache.values()) for kind in ("hit", "miss")},
+                "pages": dict(sorted(x_cache.items())),
+            },
+        },
         "pdf": {
             "asked": len(pdfs),
             "downloaded": sum(1 for p in pdfs if p.get("ok")),

@@ -28,6 +28,17 @@ outsider_client = pytest.fixture(name="outsider_client")(lambda outsider: client
 
 
 @pytest.fixture
+def eager_tasks() -> Any:
+    """Tasks run in-process, as in the embedded mode, even when REDIS_URL is set."""
+    from twinning.celery import app as celery_app
+
+    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
+@pytest.fixture
 def personas(officer, finance, leader, administrator, outsider) -> dict[str, Any]:
     """Every persona, by role."""
     return {

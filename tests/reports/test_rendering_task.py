@@ -27,16 +27,6 @@ from reports.services import rendering_request, rendering_retry, rendering_run
 from reports.tasks import render_report_pdf
 from tests.factories import ParagraphFactory, ReportFactory
 from tests.support.services import Worker, forget_queue, needs_services, wait_until
-from twinning.celery import app as celery_app
-
-
-@pytest.fixture
-def eager_tasks():
-    """Tasks run in-process, as in the embedded mode, even when REDIS_URL is set."""
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates)
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 @pytest.fixture

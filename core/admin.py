@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import sso
+from .models import SignInIdentity
 from .versioning import VersionedModel
 
 
@@ -58,3 +63,32 @@ class HistoryAdmin(SimpleHistoryAdmin):
 def _is_history_form(request: HttpRequest) -> bool:
     match = getattr(request, "resolver_match", None)
     return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
+
+class SignInIdentityInline(admin.TabularInline):
+    """Who the person is at the identity provider, and the groups it last gave: shown only."""
+
+    model = SignInIdentity
+    fields = readonly_fields = ("issuer", "subject", "groups", "first_signed_in_at", "last_signed_in_at")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """People. Where single sign-on is set up the identity provider's groups decide each
+    person's roles at every sign-in, so here they are shown, not changed."""
+
+    inlines = (SignInIdentityInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str] | tuple[str, ...]:
+        declared = super().get_readonly_fields(request, obj)
+        if not sso.is_configured():
+            return declared
+        return (*declared, "groups", "user_permissions", "is_staff", "is_superuser")
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

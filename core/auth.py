@@ -42,6 +42,17 @@ class RoleBackend(ModelBackend):
     The demo accounts are refused whenever DEBUG is off, whatever their password.
     """
 
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        # With local passwords off, only the break-glass accounts may use one.
+        if (
+            not settings.LOCAL_PASSWORDS
+            and (username or "").strip().lower() not in settings.BREAK_GLASS_USERNAMES
+        ):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def user_can_authenticate(self, user: Any) -> bool:
         if is_demo_user(user) and not settings.DEBUG:
             return False
@@ -178,5 +189,18 @@ class SignInForm(AuthenticationForm):
 
 
 class SignInView(auth_views.LoginView):
+    """The sign-in page: the council's single sign-on where it is set up, and the password
+    form where local passwords are kept (for everyone, or only the break-glass accounts)."""
+
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from . import sso
+
+        return super().get_context_data(
+            sso=sso.is_configured(),
+            sso_provider=sso.provider_name(),
+            local_passwords=settings.LOCAL_PASSWORDS,
+            **kwargs,
+        )

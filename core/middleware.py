@@ -14,6 +14,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.crypto import constant_time_compare
 
 SEEN_KEY = "_seen"
+# Set by core.sso when someone signs in through the identity provider (seconds since the epoch).
+SSO_SIGNED_IN_AT = "sso_signed_in_at"
 USED_SALT = "core.middleware.SessionInactivityMiddleware"
 
 
@@ -93,6 +95,15 @@ class SessionInactivityMiddleware:
             used_at = last_used(stamp, session.session_key)
             if used_at is not None and time.time() - used_at > settings.SESSION_COOKIE_AGE:
                 session.flush()  # idle past the limit: signed out before the page is made
+        if session is not None and session.session_key:
+            signed_in_at = session.get(SSO_SIGNED_IN_AT)
+            if (
+                isinstance(signed_in_at, int)
+                and time.time() - signed_in_at > settings.OIDC_SESSION_MAX_SECONDS
+            ):
+                # A single sign-on session, however busy, lasts this long: the provider is asked
+                # again (a disabled account is refused there, groups are read afresh).
+                session.flush()
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if session is None:

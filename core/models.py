@@ -116,3 +116,29 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class SignInIdentity(models.Model):
+    """A person's account at the council's identity provider, as single sign-on knows them.
+
+    The provider's subject identifier (``sub``), with its issuer, is the key: an
+    e-mail address can be reused or changed, a subject cannot. Name and e-mail
+    are copied to the user at each sign-in; so are their roles, from the groups.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    groups = models.JSONField(default=list, help_text="The groups the provider last said the person is in.")
+    first_signed_in_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sign_in_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

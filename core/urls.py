@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import auth, health
+from . import auth, health, sso
 from .views import SIGNED_IN, role_required
 
 signed_in = role_required(*SIGNED_IN)
@@ -13,6 +13,9 @@ signed_in = role_required(*SIGNED_IN)
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth.SignInView.as_view(), name="login"),
+    path("accounts/sso/start/", sso.start, name="sso-start"),
+    path("accounts/sso/callback/", sso.callback, name="sso-callback"),
+    path("accounts/no-role/", sso.no_role, name="no-role"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

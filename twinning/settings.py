@@ -75,6 +75,24 @@ def _env_money(name: str, default: str) -> Decimal:
     return value
 
 
+ROLE_KEYS = ("officer", "finance", "leaders-office", "administrator")
+
+
+def _env_role_groups(name: str) -> dict[str, tuple[str, ...]]:
+    """ "role:group-id" pairs, comma-separated, as {group id: (role key, ...)}."""
+    found: dict[str, tuple[str, ...]] = {}
+    for pair in (part.strip() for part in env.str(name, default="").split(",")):
+        if not pair:
+            continue
+        role, _, group = (text.strip() for text in pair.partition(":"))
+        if role.lower() not in ROLE_KEYS or not group:
+            raise ImproperlyConfigured(
+                f"{name} wants role:group-id pairs with roles {', '.join(ROLE_KEYS)}; not {pair!r}."
+            )
+        found[group] = (*found.get(group, ()), role.lower())
+    return found
+
+
 def _env_networks(name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """Comma-separated addresses or CIDR networks; unset means none."""
     networks = []
@@ -245,6 +263,35 @@ SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 # rather than on every request, and ends it once its last use is older than the limit.
 SESSION_REFRESH_SECONDS = 60
 DEMO_PASSWORD = _env_text("DEMO_PASSWORD", "twinning-demo")
+
+# --- Single sign-on (OpenID Connect) -------------------------------------------
+# The council's identity provider (Microsoft Entra ID or any OpenID Connect
+# provider), found from its issuer's metadata; off while OIDC_ISSUER is unset.
+OIDC_ISSUER = _env_text("OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = _env_text("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = _env_text("OIDC_CLIENT_SECRET", "")
+OIDC_SCOPES = _env_text("OIDC_SCOPES", "openid profile email")
+# The ID token claim listing the person's groups, and which groups give which role:
+# "role:group-id" pairs, comma-separated; roles officer, finance, leaders-office, administrator.
+OIDC_GROUPS_CLAIM = _env_text("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ROLE_GROUPS = _env_role_groups("OIDC_ROLE_GROUPS")
+# What the sign-in button says: "Sign in with <OIDC_PROVIDER_NAME>". Default: the council's name.
+OIDC_PROVIDER_NAME = _env_text("OIDC_PROVIDER_NAME", "")
+# Longest a single sign-on session lasts, however busy, before the person signs in at the
+# provider again (where a disabled account is refused and groups are read afresh).
+OIDC_SESSION_MAX_SECONDS = _env_int("OIDC_SESSION_MAX_SECONDS", 60 * 60 * 8, minimum=60)
+if OIDC_ISSUER and not (OIDC_CLIENT_ID and OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET.")
+if OIDC_ISSUER and not (OIDC_ISSUER.startswith("https://") or DEBUG):
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// address when DEBUG is off.")
+# Local passwords: false turns them off for everyone but the break-glass accounts named here
+# (Administrators kept for when the identity provider is down).
+LOCAL_PASSWORDS = _env_bool("LOCAL_PASSWORDS", True)
+BREAK_GLASS_USERNAMES = tuple(name.lower() for name in env.list("BREAK_GLASS_USERNAMES", default=[]) if name)
+if not LOCAL_PASSWORDS and not OIDC_ISSUER:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs single sign-on: set OIDC_ISSUER.")
+# Whom a person signed in with no role should ask, as the page tells them.
+ACCESS_CONTACT = _env_text("ACCESS_CONTACT", "the twinning register's Administrator")
 
 # --- Internationalisation ----------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -14,10 +14,11 @@ from django.views import View
 
 from core.views import SIGNED_IN, RoleRequired
 
-# Pages open to everyone, signed in or not; Django's own sign-out and password pages,
-# which need only a signed-in user (the login-required middleware sees to that).
-OPEN = {"login", "healthz", "favicon", "delegations:calendar-feed"}
-DJANGO_ACCOUNT_PAGES = {"logout"}
+# Pages open to everyone, signed in or not (signing in, through the password form or single
+# sign-on); pages that need only a signed-in user (the login-required middleware sees to
+# that): Django's sign-out, and the page for someone the identity provider gives no role.
+OPEN = {"login", "sso-start", "sso-callback", "healthz", "favicon", "delegations:calendar-feed"}
+DJANGO_ACCOUNT_PAGES = {"logout", "no-role"}
 
 
 def named_patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:

@@ -465,12 +465,22 @@ def test_every_form_is_covered() -> None:
 
 
 def test_function_views_take_no_post(register: R) -> None:
-    """The URLs served by plain functions (no class to say what they take) refuse a POST outright."""
+    """The URLs served by plain functions (no class to say what they take) refuse a POST outright;
+    the one that takes only a POST, single sign-on's start, refuses a GET (and is sent hostile
+    input in tests/core/test_sso.py, with a provider to send it on to)."""
     functions = {
         name for name, pattern in walk_urls().items() if getattr(pattern.callback, "view_class", None) is None
     }
     public = {name for name in functions if name.startswith("public:")}
-    assert functions - public == {"healthz", "delegations:calendar-feed"}
+    assert functions - public == {
+        "healthz",
+        "delegations:calendar-feed",
+        "sso-callback",
+        "no-role",
+        "sso-start",
+    }
+    assert register["clients"]["anonymous"].get(reverse("sso-start")).status_code == 405
+    functions.discard("sso-start")
     assert len(public) >= 9  # the public pages: each wrapped to take GET and HEAD only
     clients = register["clients"]
     refused = {
@@ -478,6 +488,8 @@ def test_function_views_take_no_post(register: R) -> None:
         "delegations:calendar-feed": clients["anonymous"]
         .post(reverse("delegations:calendar-feed", args=["a" * 43]), {"x": hostile.SCRIPT})
         .status_code,
+        "sso-callback": clients["anonymous"].post(reverse("sso-callback"), {"x": hostile.SCRIPT}).status_code,
+        "no-role": clients["outsider"].post(reverse("no-role"), {"x": hostile.SCRIPT}).status_code,
         **{
             name: clients["anonymous"].post(url_for(name, register), {"x": hostile.SCRIPT}).status_code
             for name in public

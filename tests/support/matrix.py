@@ -28,6 +28,11 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # Open to all: the login page (signed-in users are sent on) and the health check.
     "login": row(get="200 302 302 302 302 302", post="302 302 302 302 302 302"),
     "healthz": row(get="200 200 200 200 200 200", post="405 405 405 405 405 405"),
+    # Single sign-on, not set up here (tests/core/test_sso.py signs in through a real provider).
+    "sso-start": row(get="405 405 405 405 405 405", post="404 404 404 404 404 404"),
+    "sso-callback": row(get="404 404 404 404 404 404", post="405 405 405 405 405 405"),
+    # For someone signed in whom the provider's groups give no role.
+    "no-role": row(get="302 200 200 200 200 200", post="302 405 405 405 405 405"),
     # The public part of the site: published reports and open data, the same for everyone.
     **dict.fromkeys(
         (

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +17,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 
 from . import roles
 
@@ -194,6 +196,17 @@ class SignInView(auth_views.LoginView):
 
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    @method_decorator(login_not_required)
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from . import sso
+
+        response = super().dispatch(request, *args, **kwargs)
+        if sso.is_configured():
+            # The single sign-on button's post is answered with a redirect to the provider,
+            # which the page's form-action must allow (django-csp adds it to this response).
+            response._csp_update = {"form-action": [sso.issuer_origin()]}
+        return response
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from . import sso

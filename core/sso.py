@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -78,6 +79,12 @@ def is_configured() -> bool:
 
 def provider_name() -> str:
     return settings.OIDC_PROVIDER_NAME or settings.COUNCIL_NAME
+
+
+def issuer_origin() -> str:
+    """The provider's origin (scheme, host and port), for the sign-in page's form-action."""
+    parts = urlsplit(settings.OIDC_ISSUER)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 _clients: dict[tuple[str, ...], Any] = {}

@@ -334,3 +334,11 @@ def test_someone_signed_in_through_the_provider_has_no_password_here_to_change(c
 
     assert "Ada Lovelace" in page.text
     assert reverse("password_change") not in page.links()
+
+
+def test_the_sign_in_page_lets_its_button_go_on_to_the_provider_and_nowhere_else(client, sso) -> None:
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+
+    (form_action,) = [part.strip() for part in policy.split(";") if part.strip().startswith("form-action")]
+    assert form_action.split() == ["form-action", "'self'", sso.issuer]
+    assert sso.issuer not in client.get(reverse("healthz")).get("Content-Security-Policy", "")

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import sso
-from .models import SignInIdentity
+from .models import SignInEvent, SignInIdentity
 from .versioning import VersionedModel
 
 
@@ -92,3 +92,24 @@ class UserAdmin(auth_admin.UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), UserAdmin)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The record of signing in: read only, filtered by what happened, how and when."""
+
+    list_display = ("at", "kind", "user", "username", "method", "ip_address", "by", "detail")
+    list_filter = ("kind", "method", "at")
+    search_fields = ("user__username", "username", "ip_address", "detail")
+    date_hierarchy = "at"
+    list_select_related = ("user", "by")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -26,3 +26,6 @@ class CoreConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="core.session_seen")
+        from . import sign_in_events
+
+        sign_in_events.connect()

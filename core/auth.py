@@ -208,6 +208,13 @@ class SignInView(auth_views.LoginView):
             response._csp_update = {"form-action": [sso.issuer_origin()]}
         return response
 
+    def form_valid(self, form: Any) -> Any:
+        from . import two_factor
+
+        response = super().form_valid(form)
+        two_factor.after_password_sign_in(self.request, form.get_user())
+        return response
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from . import sso
 

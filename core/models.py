@@ -142,3 +142,46 @@ class SignInIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class SignInEventKind(models.TextChoices):
+    SIGNED_IN = "signed-in", "Signed in"
+    SECOND_STEP_PASSED = "second-step", "Second step passed"
+    FAILED = "failed", "Sign-in failed"
+    SECOND_STEP_FAILED = "second-step-failed", "Second step failed"
+    PAUSED = "paused", "Sign-in paused"
+    SSO_REFUSED = "sso-refused", "Single sign-on refused"
+    SIGNED_OUT = "signed-out", "Signed out"
+    ROLES_CHANGED = "roles", "Roles changed"
+    SECOND_FACTOR_CHANGED = "second-factor", "Two-step sign-in changed"
+
+
+class SignInEvent(models.Model):
+    """Who signed in, failed to, was paused, or had their roles or two-step sign-in changed, and
+    when: for the Administrator to read. Never a password, a code or a token."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=20, choices=SignInEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="As typed, for a failed sign-in.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the change; empty when the identity provider did.",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(max_length=40, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "sign-in event"
+        ordering: ClassVar = ["-at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["kind", "-at"], name="sign_in_event_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user or self.username or 'someone'} at {self.at:%Y-%m-%d %H:%M}"

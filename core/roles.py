@@ -114,7 +114,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | {"reports.approve_report", "reports.publish_report", "reports.add_rendering"},
     ADMINISTRATOR: _register_read()
     | _perms("partners", ("council", "sector", "triagecriterion"), ("add", "change"))
-    | _perms("auth", ("user", "group"), ("view", "add", "change", "delete")),
+    | _perms("auth", ("user", "group"), ("view", "add", "change", "delete"))
+    # The record of signing in, read in the Django admin.
+    | {"core.view_signinevent"},
 }
 
 

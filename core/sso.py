@@ -40,9 +40,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 
-from . import roles
+from . import roles, sign_in_events
 from .middleware import SSO_SIGNED_IN_AT
-from .models import SignInIdentity
+from .models import SignInEventKind, SignInIdentity
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,12 @@ def _metadata() -> Mapping[str, Any]:
 
 def _refused(request: HttpRequest, refusal: Refused, status: int = 403) -> HttpResponse:
     log.warning("Single sign-on refused (%s): %s", refusal.reason, refusal.detail or "no detail")
+    sign_in_events.record(
+        SignInEventKind.SSO_REFUSED,
+        request=request,
+        method="single sign-on",
+        detail=f"{refusal.reason}: {refusal.detail}" if refusal.detail else refusal.reason,
+    )
     message = REFUSALS[refusal.reason].format(provider=provider_name(), contact=settings.ACCESS_CONTACT)
     return render(
         request,
@@ -168,6 +174,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not user.is_active:
         return _refused(request, Refused("switched-off", f"user {user.pk} is not active"))
     wanted = request.session.get(NEXT, "")
+    setattr(request, sign_in_events.METHOD_ATTRIBUTE, "single sign-on")
     login(request, user, backend="core.auth.RoleBackend")
     request.session[SSO_SIGNED_IN_AT] = int(time.time())
     log.info("Signed in through single sign-on: user %s", user.pk)
@@ -279,8 +286,12 @@ def _set_roles(user: Any, wanted: set[str]) -> None:
     held = roles_of(user)
     if held != wanted:
         managed = Group.objects.filter(name__in=roles.ROLES)
-        user.groups.remove(*[group for group in managed if group.name not in wanted])
-        user.groups.add(*[group for group in managed if group.name in wanted])
+        setattr(user, sign_in_events.FROM_PROVIDER_ATTRIBUTE, True)  # recorded as the provider's doing
+        try:
+            user.groups.remove(*[group for group in managed if group.name in held - wanted])
+            user.groups.add(*[group for group in managed if group.name in wanted - held])
+        finally:
+            delattr(user, sign_in_events.FROM_PROVIDER_ATTRIBUTE)
         log.info("Roles of user %s from single sign-on: %s", user.pk, ", ".join(sorted(wanted)) or "none")
     # The Django admin is the Administrator's; it follows the role.
     staff = roles.ADMINISTRATOR in wanted

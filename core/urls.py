@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import auth, health, sso
+from . import auth, health, sso, two_factor
 from .views import SIGNED_IN, role_required
 
 signed_in = role_required(*SIGNED_IN)
@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/sso/start/", sso.start, name="sso-start"),
     path("accounts/sso/callback/", sso.callback, name="sso-callback"),
     path("accounts/no-role/", sso.no_role, name="no-role"),
+    path("accounts/two-factor/", two_factor.manage, name="two-factor"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two-factor-verify"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

@@ -142,6 +142,10 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    # Two-step sign-in's devices: authenticator apps (TOTP) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Below every app: roles, versioned records, history, the view toolkit, search index.
     "core",
     # The domain, in the order data flows: each app refers only to those above it.
@@ -174,6 +178,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Someone signed in with a password alone is kept to the second step until it is done.
+    "core.two_factor.SecondStepMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -290,6 +296,10 @@ LOCAL_PASSWORDS = _env_bool("LOCAL_PASSWORDS", True)
 BREAK_GLASS_USERNAMES = tuple(name.lower() for name in env.list("BREAK_GLASS_USERNAMES", default=[]) if name)
 if not LOCAL_PASSWORDS and not OIDC_ISSUER:
     raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs single sign-on: set OIDC_ISSUER.")
+# Two-step sign-in (a code from an authenticator app) for local passwords: these roles must
+# set it up; everyone else may. Single sign-on leaves it to the identity provider.
+SECOND_FACTOR_ROLES = ("Administrator", "Finance")
+OTP_TOTP_ISSUER = f"Twinning ({_env_text('COUNCIL_NAME', 'Derby City Council')})"
 # Whom a person signed in with no role should ask, as the page tells them.
 ACCESS_CONTACT = _env_text("ACCESS_CONTACT", "the twinning register's Administrator")
 
@@ -455,6 +465,8 @@ AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip_address"
 AXES_USERNAME_CALLABLE = "core.auth.attempted_username"
 AXES_VERBOSE = False
+# Never kept with a failed attempt: the password, nor a second-step code.
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 
 # Content Security Policy: everything from this site, nothing inline (no inline
 # script, no inline style, no eval), no frames, forms post only here.

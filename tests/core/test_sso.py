@@ -342,3 +342,23 @@ def test_the_sign_in_page_lets_its_button_go_on_to_the_provider_and_nowhere_else
     (form_action,) = [part.strip() for part in policy.split(";") if part.strip().startswith("form-action")]
     assert form_action.split() == ["form-action", "'self'", sso.issuer]
     assert sso.issuer not in client.get(reverse("healthz")).get("Content-Security-Policy", "")
+
+
+def test_single_sign_on_is_recorded_with_the_roles_its_groups_gave_and_its_refusals(client, sso) -> None:
+    from core.models import SignInEvent
+    from core.models import SignInEventKind as Kind
+
+    sign_in(client, sso, "ada")
+    sso.tamper(claims={"aud": "someone-else"}, count=1)
+    sign_in(Client(), sso, "ada")
+
+    user = signed_in_user(client)
+    recorded = [
+        (e.kind, e.method, e.detail, e.by) for e in SignInEvent.objects.filter(user=user).order_by("pk")
+    ]
+    assert recorded == [
+        (Kind.ROLES_CHANGED, "identity provider's groups", "gave Officer", None),
+        (Kind.SIGNED_IN, "single sign-on", "", None),
+    ]
+    (refused,) = SignInEvent.objects.filter(kind=Kind.SSO_REFUSED)
+    assert refused.detail == "token: the ID token's 'aud' claim is wrong or missing"

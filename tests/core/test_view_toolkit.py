@@ -16,9 +16,10 @@ from core.views import SIGNED_IN, RoleRequired
 
 # Pages open to everyone, signed in or not (signing in, through the password form or single
 # sign-on); pages that need only a signed-in user (the login-required middleware sees to
-# that): Django's sign-out, and the page for someone the identity provider gives no role.
+# that): Django's sign-out, the page for someone the identity provider gives no role, and
+# one's own two-step sign-in.
 OPEN = {"login", "sso-start", "sso-callback", "healthz", "favicon", "delegations:calendar-feed"}
-DJANGO_ACCOUNT_PAGES = {"logout", "no-role"}
+DJANGO_ACCOUNT_PAGES = {"logout", "no-role", "two-factor", "two-factor-verify"}
 
 
 def named_patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,26 +46,14 @@ from partners.models import Action, Approach, Contact, Exchange, Organisation, P
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
 from tests.factories import PASSWORD, GiftFactory, ReportFactory
+from tests.support.axe import AXE, AXE_TAGS, FAILING_IMPACTS, RUN_AXE
 from tests.support.browser import new_context, sign_in
 from tests.support.layout import sideways_scrolling, unseen_focus
 from tests.support.urls import url_for, walk_urls
 from twinning.celery import app as celery_app
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-FAILING_IMPACTS = {"serious", "critical"}
 # The rendering page asks again every two seconds.
 POLLING_MS = 10_000
-
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return results.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    help: v.help,
-    targets: v.nodes.map((n) => n.target.join(' ')),
-  }));
-}"""
 
 # Added to every page before its own scripts (init scripts are not subject to
 # the policy): hands each violation to the test as it happens.
@@ -156,6 +143,7 @@ WALK: list[Stop] = [
         "reports:sign-offs",
         "password_change",
         "password_change_done",
+        "two-factor",
     ),
     # Finance keeps the budgets.
     *stops(
@@ -233,6 +221,10 @@ ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners
 NOT_WALKED: dict[str, str] = {
     "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
     "healthz": "JSON for the load balancer, not a page",
+    "sso-start": "POST only: the single sign-on button, walked in tests/e2e/test_sso_journey.py",
+    "sso-callback": "the provider's way back: walked, refusing, in tests/e2e/test_sso_journey.py",
+    "no-role": "shown after single sign-on gives no role: walked in tests/e2e/test_sso_journey.py",
+    "two-factor-verify": "shown only between a password and its code: walked in tests/e2e/test_two_factor_journey.py",
     "favicon": "the browser's icon, sent on to the static file (tests/core/test_site_icon.py)",
     "logout": "POST only: the Sign out button in the header of every page",
     "delegations:calendar-feed": "an iCalendar file for calendar clients, not HTML",
@@ -286,6 +278,7 @@ SENT_EMPTY: list[tuple[str, str, str | None, str]] = [
     ("officer", "delegations:gift-create", None, "Save"),
     ("officer", "reports:report-create", None, "Save"),
     ("officer", "password_change", None, "Change password"),
+    ("officer", "two-factor", None, "Turn on two-step sign-in"),
     ("finance", "budgets:line-create", None, "Save"),
 ]
 

@@ -150,18 +150,13 @@ def test_a_token_for_another_audience_and_a_replayed_answer_are_refused(
 def test_single_sign_on_s_own_pages_pass_axe_reflow_and_focus(page: Page, sso: OIDCProvider) -> None:
     """The sign-in page with its button, the refusal and the no-role page: WCAG 2.2 AA by axe-core,
     no sideways scrolling from 320 px, every focusable element seen when focused."""
-    from tests.e2e.test_accessibility import AXE, AXE_TAGS, FAILING_IMPACTS, RUN_AXE
+    from tests.support.axe import failing
     from tests.support.layout import sideways_scrolling, unseen_focus
 
     problems: list[str] = []
 
     def check(where: str) -> None:
-        page.evaluate(AXE.read_text())
-        problems.extend(
-            f"{where}: {v['id']} {v['help']}"
-            for v in page.evaluate(RUN_AXE, AXE_TAGS)
-            if v["impact"] in FAILING_IMPACTS
-        )
+        problems.extend(f"{where}: {violation}" for violation in failing(page))
         problems.extend(f"{where}: {wider}" for wider in sideways_scrolling(page))
         problems.extend(f"{where}: {unseen}" for unseen in unseen_focus(page)[1])
 

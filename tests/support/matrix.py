@@ -33,6 +33,10 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "sso-callback": row(get="404 404 404 404 404 404", post="405 405 405 405 405 405"),
     # For someone signed in whom the provider's groups give no role.
     "no-role": row(get="302 200 200 200 200 200", post="302 405 405 405 405 405"),
+    # Two-step sign-in: one's own authenticator app and recovery codes (a post without a code
+    # shows the form again); the second step itself sends on anyone not between the steps.
+    "two-factor": row(get="302 200 200 200 200 200", post="302 200 200 200 200 200"),
+    "two-factor-verify": row(get="302 302 302 302 302 302", post="302 302 302 302 302 302"),
     # The public part of the site: published reports and open data, the same for everyone.
     **dict.fromkeys(
         (

@@ -7,7 +7,9 @@ database ``<name>_loadtest`` beside DATABASE_URL's own, loads the demo
 register and one user per role, collects the static files, then starts
 gunicorn (2 workers, 127.0.0.1, a free port) and a Celery worker in
 production mode (DEBUG off). Each client is a thread with its own session:
-it signs in through the login form with its CSRF token as a browser does,
+it signs in through the login form with its CSRF token as a browser does
+(Finance, whose role requires two-step sign-in, then gives one of its
+recovery codes: clients signing in at once as one user cannot share a code),
 then walks the main pages of its role and, once, asks for the Cabinet
 report's PDF and downloads it when the worker has made it, polling as the
 page does.
@@ -79,6 +81,7 @@ VENV_BIN = Path(sys.executable).parent
 LOG_DIR = RESULTS_DIR / "loadtest-logs"
 SETTINGS_MODULE = "scripts.loadtest_settings"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+SECOND_STEP = "/accounts/two-factor/verify/"
 DOWNLOAD_LINK = re.compile(r'href="(/reports/pdfs/\d+/download/)"')
 READER = "reader"  # the anonymous readers' entry in Plan.pages
 # The public pages the readers walk: (label, URL name, takes the report's id, how the body starts).
@@ -117,6 +120,8 @@ class Plan:
     # Roles that may ask for a PDF (reports.add_rendering); Finance only reads reports.
     pdf_roles: tuple[str, ...] = ("officer", "leader")
     public_pdf: str = ""  # the path the public report page links its PDF at
+    # Recovery codes for the users whose role must take a second step (two_factor.required_for).
+    recovery_codes: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build_plan(ids: dict[str, Any]) -> Plan:
@@ -157,7 +162,12 @@ def build_plan(ids: dict[str, Any]) -> Plan:
     public = ids.get("public", {})
     if public:
         pages[READER] = list(public.items())
-    return Plan(pages=pages, pdf_report=ids["report"], public_pdf=public.get("public: report.pdf", ""))
+    return Plan(
+        pages=pages,
+        pdf_report=ids["report"],
+        public_pdf=public.get("public: report.pdf", ""),
+        recovery_codes=ids.get("recovery_codes", {}),
+    )
 
 
 def public_paths(report: int) -> dict[str, str]:
@@ -290,7 +300,21 @@ def csrf_token(html: bytes) -> str:
     return found.group(1)
 
 
-def sign_in(client: Client, username: str, password: str) -> bool:
+class RecoveryCodes:
+    """Each role that must take a second step signs in with a recovery code, each used once
+    (clients signing in at once as one user cannot all give the same app code)."""
+
+    def __init__(self, codes: dict[str, list[str]]) -> None:
+        self._codes = {username: list(found) for username, found in codes.items()}
+        self._lock = threading.Lock()
+
+    def take(self, username: str) -> str | None:
+        with self._lock:
+            left = self._codes.get(username)
+            return left.pop() if left else None
+
+
+def sign_in(client: Client, username: str, password: str, codes: RecoveryCodes | None = None) -> bool:
     status, _, page = client.request("sign-in form", "GET", "/accounts/login/")
     if status != 200:
         return False
@@ -303,6 +327,23 @@ def sign_in(client: Client, username: str, password: str) -> bool:
     )
     if status != 302 or "sessionid" not in client.cookies:
         client.record_error("sign-in", f"sign-in refused (HTTP {status}, to {headers.get('location', '')!r})")
+        return False
+    code = codes.take(username) if codes is not None else None
+    if code is None:
+        return True
+    # The second step, as a person with their recovery codes takes it.
+    status, _, page = client.request("second step form", "GET", SECOND_STEP)
+    if status != 200:
+        client.record_error("second step form", f"no second step asked for (HTTP {status})")
+        return False
+    status, headers, _ = client.request(
+        "second step",
+        "POST",
+        SECOND_STEP,
+        form={"csrfmiddlewaretoken": csrf_token(page), "code": code, "next": "/"},
+    )
+    if status != 302 or headers.get("location") != "/":
+        client.record_error("second step", f"second step refused (HTTP {status})")
         return False
     return True
 
@@ -371,11 +412,12 @@ def run_client(
     seed: int,
     poll_seconds: float,
     think_seconds: float,
+    codes: RecoveryCodes | None = None,
 ) -> None:
     client, rng = outcome.client, random.Random(seed)  # noqa: S311 - a page order, not a secret
     try:
         try:
-            outcome.signed_in = sign_in(client, *credentials)
+            outcome.signed_in = sign_in(client, *credentials, codes=codes)
         finally:
             outcome.sign_in_samples = len(client.samples)
             outcome.tried.set()
@@ -558,7 +600,7 @@ def prepare(env: dict[str, str], password: str, *, publish: bool) -> dict[str, A
     from django.db import connections
 
     from budgets.models import BudgetLine
-    from core import roles
+    from core import roles, two_factor
     from delegations.models import Visit
     from demo.register import CABINET_REPORT, load_demo
     from partners.models import Place, Relationship
@@ -578,6 +620,7 @@ def prepare(env: dict[str, str], password: str, *, publish: bool) -> dict[str, A
     load_demo(with_users=False, password="unused-no-logins")  # noqa: S106 - no demo logins are made
     say(f"Loaded the demo register in {time.perf_counter() - clock:.1f} s.")
     User = get_user_model()
+    recovery_codes: dict[str, list[str]] = {}
     for key, role in (
         ("officer", roles.OFFICER),
         ("finance", roles.FINANCE),
@@ -587,9 +630,12 @@ def prepare(env: dict[str, str], password: str, *, publish: bool) -> dict[str, A
             username=f"load-{key}", password=password, first_name="Load", last_name=role
         )
         user.groups.add(Group.objects.get(name=role))
+        if two_factor.required_for(user):
+            recovery_codes[user.username] = second_step_for(user)
     report = Report.objects.filter(**CABINET_REPORT).order_by("revision", "pk").first()
     line = BudgetLine.objects.select_related("financial_year").order_by("pk").first()
     ids = {
+        "recovery_codes": recovery_codes,
         "place": Place.objects.order_by("pk").values_list("pk", flat=True).first(),
         "relationship": Relationship.objects.order_by("pk").values_list("pk", flat=True).first(),
         "visit": Visit.objects.order_by("pk").values_list("pk", flat=True).first(),
@@ -652,6 +698,19 @@ def wait_for_published_pdf(report_id: int, seconds: float, worker: subprocess.Po
             time.sleep(0.5)
     finally:
         connections.close_all()
+
+
+def second_step_for(user: Any, count: int = 500) -> list[str]:
+    """An authenticator app set up for ``user``, as their role requires, and recovery codes enough
+    for every client that signs in as them."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(count)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
 
 
 def static_files_current() -> bool:
@@ -999,6 +1058,7 @@ def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: s
     origin = time.perf_counter()
     rng = random.Random(args.seed)  # noqa: S311 - spreading the PDF requests, not a secret
     outcomes, threads = [], []
+    codes = RecoveryCodes(plan.recovery_codes)
     for number in range(args.clients):
         # Half officers, a quarter each Finance and the Leader's Office.
         role = ("officer", "officer", "finance", "leader")[number % 4]
@@ -1016,6 +1076,7 @@ def load(args: argparse.Namespace, plan: Plan, host: str, port: int, password: s
                     "seed": args.seed + number,
                     "poll_seconds": 2.0,  # as the rendering page polls
                     "think_seconds": args.think_ms / 1000,
+                    "codes": codes,
                 },
                 daemon=True,
             )

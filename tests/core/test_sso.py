@@ -362,3 +362,20 @@ def test_single_sign_on_is_recorded_with_the_roles_its_groups_gave_and_its_refus
     ]
     (refused,) = SignInEvent.objects.filter(kind=Kind.SSO_REFUSED)
     assert refused.detail == "token: the ID token's 'aud' claim is wrong or missing"
+
+
+def test_with_single_sign_on_the_admin_shows_roles_but_cannot_change_them(
+    sso, administrator, officer
+) -> None:
+    from tests.support.register import client_for
+
+    admin = client_for(administrator)
+    url = reverse("admin:auth_user_change", args=[officer.pk])
+    page = Page(admin.get(url))
+
+    values = page.form_values("Username:")
+    assert "groups" not in values and "is_superuser" not in values  # shown as text, not fields
+    assert roles.OFFICER in page.text
+    values["groups"] = [str(officer.groups.get().pk + 1000)]
+    admin.post(url, values)
+    assert set(officer.groups.values_list("name", flat=True)) == {roles.OFFICER}

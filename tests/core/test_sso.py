@@ -379,3 +379,14 @@ def test_with_single_sign_on_the_admin_shows_roles_but_cannot_change_them(
     values["groups"] = [str(officer.groups.get().pk + 1000)]
     admin.post(url, values)
     assert set(officer.groups.values_list("name", flat=True)) == {roles.OFFICER}
+
+
+def test_an_account_switched_off_here_is_not_signed_in_through_the_provider(client, sso) -> None:
+    sign_in(Client(), sso, "ada")
+    get_user_model().objects.filter(sign_in_identities__subject="00u-ada").update(is_active=False)
+
+    refused = sign_in(client, sso, "ada")
+
+    assert refused.status_code == 403
+    assert "Your account on the twinning register has been switched off." in Page(refused).text
+    assert signed_in_user(client) is None

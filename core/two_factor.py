@@ -36,7 +36,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -136,19 +136,23 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if AxesProxyHandler.is_locked(request, credentials):
             return _paused(request)
-        waiting = _wait_seconds(user)
         if form.is_valid():
-            device = None if waiting else match_token(user, form.cleaned_data["code"])
+            code = form.cleaned_data["code"]
+            # An app's code is only digits, a recovery code has letters: each is tried only where it
+            # can match, so one kind's throttling never holds back the other.
+            kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+            waiting = _wait_seconds(user, kind=kind)
+            device = None if waiting else _matching(user, kind, code)
             if device is not None:
                 AxesProxyHandler.reset_attempts(
                     ip_address=client_ip_address(request), username=credentials["username"]
                 )
-                log.info("Second step passed: user %s, with %s", user.pk, type(device).__name__)
+                log.info("Second step passed: user %s, with %s", user.pk, kind.__name__)
                 sign_in_events.record(
                     SignInEventKind.SECOND_STEP_PASSED,
                     request=request,
                     user=user,
-                    method="recovery code" if isinstance(device, StaticDevice) else "authenticator app",
+                    method="recovery code" if kind is StaticDevice else "authenticator app",
                 )
                 return _done(request)
             # A code sent while still held back counts too: it is one more guess.
@@ -176,10 +180,22 @@ def _held_back(seconds: int) -> str:
     )
 
 
-def _wait_seconds(user: Any, *, confirmed: bool = True) -> int:
+def _matching(user: Any, kind: type[Any], code: str) -> Any:
+    """The user's confirmed device of that kind that takes the code (locked while it checks, so two
+    requests with one code cannot both pass), or None."""
+    with transaction.atomic():
+        for device in kind.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk"):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def _wait_seconds(user: Any, *, confirmed: bool = True, kind: type[Any] | None = None) -> int:
     """How long django-otp's throttling still holds back a code after wrong ones (0: not at all)."""
     now, longest = timezone.now(), 0
     for device in devices_for_user(user, confirmed=confirmed):
+        if kind is not None and not isinstance(device, kind):
+            continue
         allowed, data = device.verify_is_allowed()
         if not allowed and data and data.get("locked_until"):
             longest = max(longest, math.ceil((data["locked_until"] - now).total_seconds()))

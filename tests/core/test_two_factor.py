@@ -240,3 +240,15 @@ def test_the_second_step_and_changes_to_it_are_recorded_without_the_codes(fred) 
     ], recorded
     for event in SignInEvent.objects.all():
         assert "314159" not in event.detail and codes[0] not in event.detail
+
+
+def test_a_recovery_code_is_not_held_back_by_a_wrong_app_code_nor_by_other_recovery_codes(fred) -> None:
+    client, _ = sign_in("fred")
+    _, codes = set_up_the_app(client, "fred")
+
+    first, _ = sign_in("fred")
+    assert Page(first.post(reverse("two-factor-verify"), {"code": "271828"})).field_error("Code")
+    assert first.post(reverse("two-factor-verify"), {"code": codes[0]}).status_code == 302  # at once
+    for code in codes[1:4]:  # several people's sign-ins as one account, one after another
+        other, _ = sign_in("fred")
+        assert other.post(reverse("two-factor-verify"), {"code": code}).status_code == 302

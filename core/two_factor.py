@@ -237,14 +237,7 @@ def _enrol(request: HttpRequest, user: Any) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 codes = _new_recovery_codes(user)
-            log.info("Authenticator app set up: user %s", user.pk)
-            sign_in_events.record(
-                SignInEventKind.SECOND_FACTOR_CHANGED,
-                request=request,
-                user=user,
-                by=user,
-                detail="set up an authenticator app; 10 recovery codes made",
-            )
+            _changed(request, user, f"set up an authenticator app; {RECOVERY_CODES} recovery codes made")
             request.session[NEW_CODES] = codes
             request.session.cycle_key()
             request.session[STATE] = DONE
@@ -271,14 +264,7 @@ def _enrol(request: HttpRequest, user: Any) -> HttpResponse:
 def _manage_confirmed(request: HttpRequest, user: Any, device: TOTPDevice) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "recovery-codes":
         request.session[NEW_CODES] = _new_recovery_codes(user)
-        log.info("New recovery codes made: user %s", user.pk)
-        sign_in_events.record(
-            SignInEventKind.SECOND_FACTOR_CHANGED,
-            request=request,
-            user=user,
-            by=user,
-            detail="new recovery codes made; the old ones stopped working",
-        )
+        _changed(request, user, "new recovery codes made; the old ones stopped working")
         return HttpResponseRedirect(reverse("two-factor"))
     codes = request.session.pop(NEW_CODES, None)
     left = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
@@ -292,6 +278,14 @@ def _manage_confirmed(request: HttpRequest, user: Any, device: TOTPDevice) -> Ht
             "codes_left": left,
             "next": request.GET.get("next", ""),
         },
+    )
+
+
+def _changed(request: HttpRequest, user: Any, what: str) -> None:
+    """A person's own change to their two-step sign-in, logged and recorded."""
+    log.info("Two-step sign-in of user %s: %s", user.pk, what)
+    sign_in_events.record(
+        SignInEventKind.SECOND_FACTOR_CHANGED, request=request, user=user, by=user, detail=what
     )
 
 

@@ -23,70 +23,22 @@ from core.middleware import SSO_SIGNED_IN_AT
 from core.models import SignInIdentity
 from tests.support.oidc_provider import Browserless, LoginRefused, OIDCProvider
 from tests.support.pages import Page
+from tests.support.sso import PASSWORD, PEOPLE, client_of, use_provider
 
 pytestmark = pytest.mark.django_db
 
-CLIENT = {
-    "client_id": "twinning-tests",
-    "client_secret": "a-secret-only-the-tests-know",
-    "redirect_uris": ["http://testserver/accounts/sso/callback/"],
-}
-PASSWORD = "provider-password"
-USERS = [
-    {
-        "sub": "00u-ada",
-        "username": "ada",
-        "password": PASSWORD,
-        "name": "Ada Lovelace",
-        "given_name": "Ada",
-        "family_name": "Lovelace",
-        "preferred_username": "ada.lovelace@derby.gov.uk",
-        "email": "ada.lovelace@derby.gov.uk",
-        "groups": ["g-twinning-officers", "g-all-staff"],
-    },
-    {
-        "sub": "00u-ben",
-        "username": "ben",
-        "password": PASSWORD,
-        "name": "Ben Nobody",
-        "email": "ben@derby.gov.uk",
-        "groups": ["g-all-staff"],
-    },
-    {
-        "sub": "00u-cat",
-        "username": "cat",
-        "password": PASSWORD,
-        "name": "Cat Leaver",
-        "email": "cat@derby.gov.uk",
-        "groups": ["g-twinning-officers"],
-        "disabled": True,
-    },
-]
-ROLE_GROUPS = {
-    "g-twinning-officers": ("officer",),
-    "g-twinning-finance": ("finance",),
-    "g-twinning-admins": ("administrator",),
-}
+CLIENT = client_of("twinning-tests", "a-secret-only-the-tests-know", "http://testserver")
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[OIDCProvider]:
-    with OIDCProvider(clients=[CLIENT], users=USERS) as running:
+    with OIDCProvider(clients=[CLIENT], users=PEOPLE) as running:
         yield running
 
 
 @pytest.fixture
 def sso(settings, provider: OIDCProvider) -> OIDCProvider:
-    settings.OIDC_ISSUER = provider.issuer
-    settings.OIDC_CLIENT_ID = CLIENT["client_id"]
-    settings.OIDC_CLIENT_SECRET = CLIENT["client_secret"]
-    settings.OIDC_SCOPES = "openid profile email groups"
-    settings.OIDC_ROLE_GROUPS = ROLE_GROUPS
-    settings.OIDC_PROVIDER_NAME = "Derby City Council"
-    provider.reset_tamper()
-    provider.replace_users(USERS)
-    provider.clear_sessions()
-    return provider
+    return use_provider(settings, provider, CLIENT)
 
 
 def sign_in(client: Client, provider: OIDCProvider, username: str, *, next: str = "") -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,55 +22,26 @@ from playwright.sync_api import Page, expect
 
 from core import roles
 from tests.support.oidc_provider import OIDCProvider
+from tests.support.sso import PASSWORD, PEOPLE, client_of, use_provider
 
-CLIENT_ID, SECRET = "twinning-browser", "a-secret-for-the-browser-tests"
-PASSWORD = "provider-password"
-USERS = [
-    {
-        "sub": "00u-ada",
-        "username": "ada",
-        "password": PASSWORD,
-        "name": "Ada Lovelace",
-        "given_name": "Ada",
-        "family_name": "Lovelace",
-        "email": "ada.lovelace@derby.gov.uk",
-        "groups": ["g-twinning-officers"],
-    },
-    {
-        "sub": "00u-cat",
-        "username": "cat",
-        "password": PASSWORD,
-        "name": "Cat Leaver",
-        "email": "cat@derby.gov.uk",
-        "groups": ["g-twinning-officers"],
-        "disabled": True,
-    },
-]
 SCREENSHOTS = "/tmp/e2e-sso-{}.png"  # for a person to look at; not asserted
 
 
 @pytest.fixture(scope="module")
-def provider(live_server) -> Iterator[OIDCProvider]:
-    client = {
-        "client_id": CLIENT_ID,
-        "client_secret": SECRET,
-        "redirect_uris": [f"{live_server.url}/accounts/sso/callback/"],
-    }
-    with OIDCProvider(clients=[client], users=USERS) as running:
+def registered(live_server) -> dict[str, Any]:
+    """The app as the provider knows it."""
+    return client_of("twinning-browser", "a-secret-for-the-browser-tests", live_server.url)
+
+
+@pytest.fixture(scope="module")
+def provider(registered) -> Iterator[OIDCProvider]:
+    with OIDCProvider(clients=[registered], users=PEOPLE) as running:
         yield running
 
 
 @pytest.fixture
-def sso(settings, provider: OIDCProvider) -> OIDCProvider:
-    settings.OIDC_ISSUER = provider.issuer
-    settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = CLIENT_ID, SECRET
-    settings.OIDC_SCOPES = "openid profile email groups"
-    settings.OIDC_ROLE_GROUPS = {"g-twinning-officers": ("officer",), "g-twinning-finance": ("finance",)}
-    settings.OIDC_PROVIDER_NAME = "Derby City Council"
-    provider.reset_tamper()
-    provider.replace_users(USERS)
-    provider.clear_sessions()
-    return provider
+def sso(settings, provider: OIDCProvider, registered) -> OIDCProvider:
+    return use_provider(settings, provider, registered)
 
 
 def sign_in_at_the_provider(page: Page, username: str) -> None:

@@ -7,8 +7,11 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import sso
@@ -113,3 +116,16 @@ class SignInEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@login_not_required
+def _admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The Django admin's own sign-in form would take a password alone: it sends people to the
+    register's sign-in instead, with its second step and its single sign-on, and back."""
+    if request.user.is_authenticated:
+        raise PermissionDenied  # signed in, without the admin: its sign-in would send them round
+    wanted = request.GET.get("next") or reverse("admin:index")
+    return redirect_to_login(wanted, login_url=reverse("login"))
+
+
+admin.site.login = _admin_sign_in

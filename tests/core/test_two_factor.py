@@ -252,3 +252,16 @@ def test_a_recovery_code_is_not_held_back_by_a_wrong_app_code_nor_by_other_recov
     for code in codes[1:4]:  # several people's sign-ins as one account, one after another
         other, _ = sign_in("fred")
         assert other.post(reverse("two-factor-verify"), {"code": code}).status_code == 302
+
+
+def test_the_django_admin_s_own_sign_in_cannot_skip_the_second_step(fred, olivia) -> None:
+    admin_sign_in = reverse("admin:login")
+
+    sent = Client().get(admin_sign_in, {"next": "/admin/"})
+    posted = Client().post(admin_sign_in, {"username": "fred", "password": make.PASSWORD})
+
+    assert sent["Location"] == f"{reverse('login')}?next=/admin/"
+    assert posted.status_code == 302 and posted["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in posted.wsgi_request.session
+    officer, _ = sign_in("olivia")
+    assert officer.get(admin_sign_in).status_code == 403  # signed in, but not for the admin

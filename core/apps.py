@@ -26,6 +26,7 @@ class CoreConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="core.session_seen")
-        from . import sign_in_events
+        from . import sign_in_events, two_factor
 
         sign_in_events.connect()
+        two_factor.connect()

@@ -81,7 +81,7 @@ def _paused(sender: Any, request: Any = None, username: str = "", **_: Any) -> N
 def _roles_changed(
     sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **_: Any
 ) -> None:
-    if action not in ("post_add", "post_remove", "pre_clear") or reverse:
+    if action not in ("post_add", "post_remove", "pre_clear") or reverse or instance.pk is None:
         return
     if action == "pre_clear":
         names = list(instance.groups.filter(name__in=roles.ROLES).values_list("name", flat=True))
@@ -108,10 +108,14 @@ def _roles_changed(
     )
 
 
-def _account_changed(sender: Any, instance: Any, update_fields: Any = None, **_: Any) -> None:
+def _account_changed(
+    sender: Any, instance: Any, update_fields: Any = None, raw: bool = False, **_: Any
+) -> None:
     """Switching an account off or on, and making it superuser or not, are recorded like roles."""
-    if instance.pk is None or (
-        update_fields is not None and not {"is_active", "is_superuser"} & set(update_fields)
+    if (
+        raw
+        or instance.pk is None
+        or (update_fields is not None and not {"is_active", "is_superuser"} & set(update_fields))
     ):
         return
     before = sender.objects.filter(pk=instance.pk).values("is_active", "is_superuser").first()

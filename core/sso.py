@@ -70,6 +70,8 @@ REFUSALS = {
     "expired": "{provider}'s answer had expired, so you have not been signed in. Please start again.",
     "unreachable": "{provider} could not be reached. Please try again in a few minutes.",
     "switched-off": "Your account on the twinning register has been switched off. Ask {contact}.",
+    "groups": "{provider} did not say which groups you are in, so your access could not be worked out. "
+    "Ask {contact}.",
 }
 
 
@@ -125,13 +127,16 @@ def _metadata() -> Mapping[str, Any]:
 
 
 def _refused(request: HttpRequest, refusal: Refused, status: int = 403) -> HttpResponse:
-    log.warning("Single sign-on refused (%s): %s", refusal.reason, refusal.detail or "no detail")
-    sign_in_events.record(
-        SignInEventKind.SSO_REFUSED,
-        request=request,
-        method="single sign-on",
-        detail=f"{refusal.reason}: {refusal.detail}" if refusal.detail else refusal.reason,
-    )
+    detail = refusal.detail[:200]  # it may quote what the provider (or anyone) sent
+    log.warning("Single sign-on refused (%s): %s", refusal.reason, detail or "no detail")
+    # Recorded when this browser had started a sign-in: a made-up visit to the callback writes nothing.
+    if request.session.get(NEXT) is not None:
+        sign_in_events.record(
+            SignInEventKind.SSO_REFUSED,
+            request=request,
+            method="single sign-on",
+            detail=f"{refusal.reason}: {detail}" if detail else refusal.reason,
+        )
     message = REFUSALS[refusal.reason].format(provider=provider_name(), contact=settings.ACCESS_CONTACT)
     return render(
         request,
@@ -168,12 +173,13 @@ def callback(request: HttpRequest) -> HttpResponse:
         raise Http404("Single sign-on is not set up.")
     try:
         claims = _checked_claims(request)
+        groups_of(claims)  # refused before anyone is made or changed
         user = sign_in_identity(issuer=settings.OIDC_ISSUER, claims=claims)
     except Refused as refusal:
         return _refused(request, refusal, status=502 if refusal.reason == "unreachable" else 403)
     if not user.is_active:
         return _refused(request, Refused("switched-off", f"user {user.pk} is not active"))
-    wanted = request.session.get(NEXT, "")
+    wanted = request.session.pop(NEXT, "") or ""
     setattr(request, sign_in_events.METHOD_ATTRIBUTE, "single sign-on")
     login(request, user, backend="core.auth.RoleBackend")
     request.session[SSO_SIGNED_IN_AT] = int(time.time())
@@ -214,6 +220,9 @@ def _checked_claims(request: HttpRequest) -> Mapping[str, Any]:
         raise Refused("token", f"the ID token could not be read: {type(exc).__name__}") from None
     except requests.RequestException as exc:
         raise Refused("unreachable", f"{type(exc).__name__}") from None
+    except (ValueError, RuntimeError, KeyError, TypeError) as exc:
+        # Metadata or keys the client could not use (not JSON, no jwks_uri, a malformed key set).
+        raise Refused("token", f"the provider's answer could not be used: {type(exc).__name__}") from None
     claims = token.get("userinfo")
     if not claims:
         raise Refused("token", "the answer carried no ID token")
@@ -221,9 +230,17 @@ def _checked_claims(request: HttpRequest) -> Mapping[str, Any]:
 
 
 def groups_of(claims: Mapping[str, Any]) -> list[str]:
-    found = claims.get(settings.OIDC_GROUPS_CLAIM) or []
+    """The groups the token lists. Refused when it cannot say: a claim of the wrong shape, or
+    left out for too many groups (Entra ID's "overage", which names it in _claim_names instead),
+    rather than taking every role away."""
+    name = settings.OIDC_GROUPS_CLAIM
+    if name in (claims.get("_claim_names") or {}):
+        raise Refused("groups", "the groups claim was left out of the token (too many groups)")
+    found = claims.get(name) or []
     if isinstance(found, str):
         found = [found]
+    if not isinstance(found, (list, tuple)) or not all(isinstance(group, (str, int)) for group in found):
+        raise Refused("groups", f"the {name!r} claim is not a list of groups")
     return sorted({str(group) for group in found})
 
 

@@ -69,11 +69,59 @@ def app_of(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
 def after_password_sign_in(request: HttpRequest, user: Any) -> None:
     """Called once the password is right and the person signed in: what they must do next."""
     if settings.DEBUG and is_demo_user(user):
+        _forgive(request, user)
         return  # the demo logins of the embedded mode, for trying the app
+    # A key shown on a set-up page and never confirmed is not offered again: each set-up gets its
+    # own, so a key seen by someone with the password alone is never the one the owner scans.
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     if app_of(user) is not None:
         request.session[STATE] = VERIFY
     elif required_for(user):
         request.session[STATE] = ENROL
+    else:
+        _forgive(request, user)
+
+
+def _forgive(request: HttpRequest, user: Any) -> None:
+    """Signed in in full: failed attempts before it are forgiven now, not at the password alone
+    (AXES_RESET_ON_SUCCESS is off, so a right password does not wipe out wrong codes)."""
+    AxesProxyHandler.reset_attempts(ip_address=client_ip_address(request), username=user.get_username())
+
+
+def end_sessions_of(user: Any, *, keep: str | None = None) -> int:
+    """Signs the person out everywhere (but the session ``keep``): their next sign-in takes the
+    second step their role now asks for, or the one they have just set up."""
+    from django.contrib.sessions.models import Session
+
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(pk=keep or "")
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _required_role_given(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **_: Any
+) -> None:
+    if action != "post_add" or reverse or not instance.has_usable_password():
+        return
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(pk__in=pk_set or (), name__in=settings.SECOND_FACTOR_ROLES).exists():
+        end_sessions_of(instance)
+
+
+def connect() -> None:
+    """A role that requires the second step, given to someone already signed in by password, ends
+    their sessions: otherwise they would go on without it until they next signed in."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed
+
+    m2m_changed.connect(
+        _required_role_given, sender=get_user_model().groups.through, dispatch_uid="core.two_factor.required"
+    )
 
 
 class SecondStepMiddleware:
@@ -215,9 +263,13 @@ def manage(request: HttpRequest) -> HttpResponse:
         return render(
             request, "registration/two_factor.html", {"title": "Two-step sign-in", "single_sign_on": True}
         )
+    confirmed = app_of(user)
+    between = request.session.get(STATE) in (VERIFY, ENROL)
+    if between and confirmed is not None:
+        # An app was set up meanwhile (elsewhere): this sign-in must now give its code.
+        request.session[STATE] = VERIFY
     if request.session.get(STATE) == VERIFY:
         return HttpResponseRedirect(f"{reverse('two-factor-verify')}?next={quote(request.get_full_path())}")
-    confirmed = app_of(user)
     if confirmed is not None:
         return _manage_confirmed(request, user, confirmed)
     return _enrol(request, user)
@@ -241,6 +293,9 @@ def _enrol(request: HttpRequest, user: Any) -> HttpResponse:
             request.session[NEW_CODES] = codes
             request.session.cycle_key()
             request.session[STATE] = DONE
+            # Any other sign-in of the account, by password alone, now needs the app's code.
+            request.session.save()
+            end_sessions_of(user, keep=request.session.session_key)
             return HttpResponseRedirect(f"{reverse('two-factor')}?next={quote(_next(request))}")
         form.add_error(
             "code", "That code is not right. Check the app shows Twinning, and enter its newest code."
@@ -262,10 +317,18 @@ def _enrol(request: HttpRequest, user: Any) -> HttpResponse:
 
 
 def _manage_confirmed(request: HttpRequest, user: Any, device: TOTPDevice) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("action") == "recovery-codes":
-        request.session[NEW_CODES] = _new_recovery_codes(user)
-        _changed(request, user, "new recovery codes made; the old ones stopped working")
-        return HttpResponseRedirect(reverse("two-factor"))
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        # New codes undo the old: only with the app in hand, not with a session alone.
+        waiting = _wait_seconds(user, kind=TOTPDevice)
+        if waiting:
+            form.add_error("code", _held_back(waiting))
+        elif _matching(user, TOTPDevice, form.cleaned_data["code"]) is None:
+            form.add_error("code", "That code is not right. Enter the newest code from your app.")
+        else:
+            request.session[NEW_CODES] = _new_recovery_codes(user)
+            _changed(request, user, "new recovery codes made; the old ones stopped working")
+            return HttpResponseRedirect(reverse("two-factor"))
     codes = request.session.pop(NEW_CODES, None)
     left = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
     return render(
@@ -276,7 +339,8 @@ def _manage_confirmed(request: HttpRequest, user: Any, device: TOTPDevice) -> Ht
             "device": device,
             "new_codes": codes,
             "codes_left": left,
-            "next": request.GET.get("next", ""),
+            "form": form,
+            "next": _next(request) if request.GET.get("next") else "",
         },
     )
 

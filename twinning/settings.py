@@ -299,6 +299,8 @@ if not LOCAL_PASSWORDS and not OIDC_ISSUER:
 # Two-step sign-in (a code from an authenticator app) for local passwords: these roles must
 # set it up; everyone else may. Single sign-on leaves it to the identity provider.
 SECOND_FACTOR_ROLES = ("Administrator", "Finance")
+# The Django admin's pages of django-otp's devices show no keys nor recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = f"Twinning ({_env_text('COUNCIL_NAME', 'Derby City Council')})"
 # Whom a person signed in with no role should ask, as the page tells them.
 ACCESS_CONTACT = _env_text("ACCESS_CONTACT", "the twinning register's Administrator")
@@ -460,7 +462,9 @@ TRUSTED_PROXIES = _env_networks("TRUSTED_PROXIES")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = _env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgiven once a sign-in is complete (core.two_factor), not at a right password
+# alone: otherwise the password would wipe out wrong second-step codes, and guessing go on.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "core.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_ip_address"
 AXES_USERNAME_CALLABLE = "core.auth.attempted_username"

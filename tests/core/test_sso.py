@@ -342,3 +342,34 @@ def test_an_account_switched_off_here_is_not_signed_in_through_the_provider(clie
     assert refused.status_code == 403
     assert "Your account on the twinning register has been switched off." in Page(refused).text
     assert signed_in_user(client) is None
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"groups": 5},
+        {"groups": {"g-twinning-officers": True}},
+        {"_claim_names": {"groups": "src1"}, "groups": None},
+    ],
+    ids=["a number", "an object", "left out for too many groups"],
+)
+def test_groups_the_token_cannot_say_are_refused_and_take_no_role_away(client, sso, claims) -> None:
+    sign_in(Client(), sso, "ada")
+    sso.tamper(claims=claims, count=1)
+
+    refused = sign_in(client, sso, "ada")
+
+    assert refused.status_code == 403
+    assert "did not say which groups you are in" in Page(refused).text
+    user = get_user_model().objects.get(sign_in_identities__subject="00u-ada")
+    assert set(user.groups.values_list("name", flat=True)) == {roles.OFFICER}
+
+
+def test_a_made_up_visit_to_the_way_back_writes_nothing(client, sso) -> None:
+    from core.models import SignInEvent
+
+    for error in ("access_denied", "x" * 5000):
+        assert client.get(reverse("sso-callback"), {"error": error}).status_code == 403
+    assert client.get(reverse("sso-callback"), {"code": "c", "state": "s"}).status_code == 403
+
+    assert not SignInEvent.objects.exists()

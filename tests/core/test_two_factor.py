@@ -16,6 +16,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import roles
@@ -144,9 +145,13 @@ def test_a_recovery_code_signs_in_once(fred) -> None:
 
 def test_new_recovery_codes_replace_the_old(fred) -> None:
     client, _ = sign_in("fred")
-    _, old = set_up_the_app(client, "fred")
+    device, old = set_up_the_app(client, "fred")
+    # Not with the session alone: a code from the app is asked for.
+    refused = Page(client.post(reverse("two-factor"), {"code": "000000"}))
+    assert refused.field_error("Code").startswith("That code is not right.")
+    time.sleep(1.1)  # held back a second after a wrong code
 
-    made = client.post(reverse("two-factor"), {"action": "recovery-codes"})
+    made = client.post(reverse("two-factor"), {"code": code_for(device, steps_ahead=1)})
     new = [
         li.text
         for li in Page(client.get(made["Location"]))
@@ -159,6 +164,7 @@ def test_new_recovery_codes_replace_the_old(fred) -> None:
     assert Page(later.post(reverse("two-factor-verify"), {"code": old[0]})).field_error("Code")
     time.sleep(1.1)  # held back a second after a wrong code
     assert later.post(reverse("two-factor-verify"), {"code": new[0]}).status_code == 302
+    assert StaticToken.objects.filter(device__user=fred).count() == 9
 
 
 def test_an_officer_may_go_on_without_an_app_and_may_set_one_up(olivia) -> None:
@@ -265,3 +271,48 @@ def test_the_django_admin_s_own_sign_in_cannot_skip_the_second_step(fred, olivia
     assert "_auth_user_id" not in posted.wsgi_request.session
     officer, _ = sign_in("olivia")
     assert officer.get(admin_sign_in).status_code == 403  # signed in, but not for the admin
+
+
+def test_a_key_seen_on_an_unfinished_set_up_is_never_the_one_the_owner_is_given(fred) -> None:
+    intruder, _ = sign_in("fred")  # with the password alone
+    intruder.get(reverse("two-factor"))
+    seen = TOTPDevice.objects.get(user=fred).key
+
+    owner, _ = sign_in("fred")
+    owner.get(reverse("two-factor"))
+
+    assert TOTPDevice.objects.get(user=fred).key != seen
+
+
+def test_a_sign_in_waiting_to_set_up_an_app_must_give_its_code_once_the_owner_has_set_one_up(fred) -> None:
+    waiting, _ = sign_in("fred")
+    owner, _ = sign_in("fred")
+    set_up_the_app(owner, "fred")
+
+    # Signed out by the set-up; signing in again now asks for the app's code.
+    assert waiting.get(reverse("two-factor"))["Location"].startswith(reverse("login"))
+    assert owner.get(reverse("budgets:review")).status_code == 200
+
+
+def test_a_role_that_needs_the_second_step_signs_its_holder_out_everywhere(olivia) -> None:
+    from django.contrib.auth.models import Group
+
+    client, _ = sign_in("olivia")
+    assert client.get(reverse("overview:dashboard")).status_code == 200
+
+    olivia.groups.add(Group.objects.get(name=roles.FINANCE))
+
+    assert client.get(reverse("overview:dashboard"))["Location"].startswith(reverse("login"))
+    again, _ = sign_in("olivia")
+    assert again.get(reverse("overview:dashboard"))["Location"].startswith(reverse("two-factor"))
+
+
+def test_signing_in_again_does_not_wipe_out_wrong_codes(fred, settings) -> None:
+    client, _ = sign_in("fred")
+    set_up_the_app(client, "fred")
+
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        again, _ = sign_in("fred")  # the password, right each time
+        answer = again.post(reverse("two-factor-verify"), {"code": f"00000{attempt}"})
+
+    assert answer.status_code == 429

@@ -209,8 +209,13 @@ class SignInView(auth_views.LoginView):
         return response
 
     def form_valid(self, form: Any) -> Any:
-        from . import two_factor
+        from . import sign_in_events, two_factor
 
+        # Recorded as signed in by password, with the second step still to come where it is.
+        method = (
+            "password; second step to come" if two_factor.second_step_needed(form.get_user()) else "password"
+        )
+        setattr(self.request, sign_in_events.METHOD_ATTRIBUTE, method)
         response = super().form_valid(form)
         two_factor.after_password_sign_in(self.request, form.get_user())
         return response

@@ -66,6 +66,13 @@ def app_of(user: Any, *, confirmed: bool = True) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
 
 
+def second_step_needed(user: Any) -> bool:
+    """Whether a password sign-in of this person goes on to a second step."""
+    if settings.DEBUG and is_demo_user(user):
+        return False
+    return app_of(user) is not None or required_for(user)
+
+
 def after_password_sign_in(request: HttpRequest, user: Any) -> None:
     """Called once the password is right and the person signed in: what they must do next."""
     if settings.DEBUG and is_demo_user(user):

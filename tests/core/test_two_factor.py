@@ -238,9 +238,9 @@ def test_the_second_step_and_changes_to_it_are_recorded_without_the_codes(fred) 
     mine = SignInEvent.objects.filter(user=fred).exclude(kind=Kind.ROLES_CHANGED).order_by("pk")
     recorded = [(str(e.kind), e.method) for e in mine]
     assert recorded == [
-        ("signed-in", "password"),
+        ("signed-in", "password; second step to come"),
         ("second-factor", ""),
-        ("signed-in", "password"),
+        ("signed-in", "password; second step to come"),
         ("second-step-failed", "second step"),
         ("second-step", "recovery code"),
     ], recorded

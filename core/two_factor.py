@@ -315,7 +315,7 @@ def _enrol(request: HttpRequest, user: Any) -> HttpResponse:
             "form": form,
             "qr_code": _qr_svg(device.config_url),
             "secret": _grouped(device),
-            "required": required_for(user),
+            "required": second_step_needed(user),  # not for the demo logins of the embedded mode
             "next": _next(request),
             # Between the password and a working app the register's links lead nowhere: hidden.
             "between_sign_in_steps": request.session.get(STATE) == ENROL,

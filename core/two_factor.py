@@ -32,7 +32,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -387,4 +386,4 @@ def _grouped(device: TOTPDevice) -> str:
     import base64
 
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return format_html("{}", " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -40,9 +40,11 @@ def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 INDEX_TITLE = "Twinning: published reports and open data"
 
 
-def _page(request: HttpRequest, template: str, title: str, **context: Any) -> HttpResponse:
-    """A public page; each but the index has a trail back to it."""
-    trail = [(INDEX_TITLE, reverse("public:index")), (title, None)] if title != INDEX_TITLE else []
+def _page(
+    request: HttpRequest, template: str, title: str, *, trail: bool = True, **context: Any
+) -> HttpResponse:
+    """A public page, with a trail back to the index (but for the index itself)."""
+    trail = [(INDEX_TITLE, reverse("public:index")), (title, None)] if trail else []
     return render(
         request, template, {"title": title, "taken_at": timezone.localtime(), "breadcrumbs": trail, **context}
     )
@@ -54,6 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "public/index.html",
         INDEX_TITLE,
+        trail=False,
         reports=selectors.published_reports(),
     )
 

@@ -348,3 +348,15 @@ def test_the_report_page_offers_the_pdf_as_soon_as_the_worker_has_made_it(
     assert Page(fresh).link(f"Download this report as a PDF ({report.title})") == reverse(
         "public:report-pdf", args=[report.pk]
     )
+
+
+def test_a_report_titled_like_the_index_still_has_its_trail_back(register, client) -> None:
+    from public.views import INDEX_TITLE
+
+    report = register["published_report"]
+    report.title = INDEX_TITLE
+    report.save()
+
+    page = Page(client.get(reverse("public:report", args=[report.pk])))
+
+    assert page.root.find_all("nav", **{"aria-label": "Breadcrumb"})

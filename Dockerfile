@@ -36,6 +36,7 @@ RUN apt-get update \
         fontconfig \
         fonts-liberation \
         fonts-noto-cjk \
+        libmagic1 \
     && rm -rf /var/lib/apt/lists/* \
     && fc-cache -f
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.models import named_user, status_log
+from core.models import kept_documents, named_user, status_log
 from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.text import long_date
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
@@ -226,6 +226,7 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     override_comment = models.TextField(blank=True)
     recorded_by = named_user()
     history = HistoricalRecords()
+    documents = kept_documents()
 
     class Meta:
         ordering = ["-spent_on", "-pk"]

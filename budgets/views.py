@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 
+from core.models import DocumentKind
 from core.status import RuleBroken
 from core.tables import Column, day, link, money, record_link
 from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
@@ -155,6 +156,7 @@ class SpendPages(RecordPages):
 
     model = Spend
     url_prefix = "spend"
+    document_kinds = (DocumentKind.RECEIPT, DocumentKind.INVOICE, DocumentKind.OTHER)
     pages = ("list", "detail", "update", "history")
     list_title = "Spend"
     filterset_class = filters.SpendFilter

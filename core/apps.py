@@ -26,7 +26,12 @@ class CoreConfig(AppConfig):
         from .middleware import mark_session_seen
 
         user_logged_in.connect(mark_session_seen, dispatch_uid="core.session_seen")
-        from . import sign_in_events, two_factor
+        from django.db.models.signals import post_delete
+
+        from . import documents, sign_in_events, two_factor
+        from .models import Document
+
+        post_delete.connect(documents.erase_stored_file, sender=Document, dispatch_uid="core.document_file")
 
         sign_in_events.connect()
         two_factor.connect()

@@ -11,10 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
 
+from .files import FileRefused, accepted_extensions, allowed_in_words, check_upload
+from .models import DocumentKind
 from .status import HasStatusFlow, RuleBroken
 from .text import person_name
 
@@ -207,3 +211,45 @@ class StatusChangeForm(forms.Form):
     @property
     def initial_to_status(self) -> str:
         return self.fields["to_status"].initial or ""
+
+
+class DocumentForm(DatePickerMixin, forms.Form):
+    """A file to keep with a record: what it is called, what kind of document and its date.
+
+    The file is checked as it is cleaned (core/files.py): its size, its type by content,
+    viruses; a photograph loses its location. ``kinds`` are those the record offers.
+    """
+
+    prefix = "document"
+    title = forms.CharField(
+        label="Document title", max_length=200, help_text="As the document calls itself, or what it is."
+    )
+    kind = forms.ChoiceField(label="Kind of document")
+    dated = forms.DateField(label="Document date", help_text="The date it bears: signed, sent or received.")
+    file = forms.FileField(label="File")
+
+    def __init__(self, *args: Any, kinds: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose one")] + [
+            (kind, DocumentKind(kind).label) for kind in kinds
+        ]
+        file_field = self.fields["file"]
+        file_field.widget.attrs["accept"] = accepted_extensions()
+        file_field.help_text = f"{allowed_in_words()}; at most {filesizeformat(settings.DOCUMENT_MAX_BYTES)}."
+        self.checked: Any = None
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            self.checked = check_upload(upload, upload.name)
+        except FileRefused as refusal:
+            raise ValidationError(refusal.message, code="refused") from None
+        return upload
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.cleaned_data["title"],
+            "kind": self.cleaned_data["kind"],
+            "dated": self.cleaned_data["dated"],
+            "checked": self.checked,
+        }

@@ -29,10 +29,17 @@ class HistoryEntry:
     who: str
     kind: str
     changes: list[FieldChange] = field(default_factory=list)
+    # What happened, where not to the record itself ("Document attached").
+    subject: str = ""
 
     @property
     def verb(self) -> str:
-        return {CREATED: "Created", DELETED: "Deleted"}.get(self.kind, "Changed")
+        return self.subject or {CREATED: "Created", DELETED: "Deleted"}.get(self.kind, "Changed")
+
+    @property
+    def shows_from(self) -> bool:
+        """Whether the entry's table has a "From" column: a change, not a creation or a part's event."""
+        return self.kind != CREATED and not self.subject
 
 
 @contextmanager

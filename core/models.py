@@ -9,9 +9,12 @@ from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .status import StatusChange
 
@@ -67,6 +70,11 @@ class DueWhileOpen:
         """Overdue as of ``today``: a list works the day out once for all its rows."""
         due = getattr(self, self.due_field)
         return self.is_open and due is not None and due < today
+
+
+def kept_documents() -> GenericRelation:
+    """A record's documents (core.Document), deleted with it."""
+    return GenericRelation("core.Document", content_type_field="record_type", object_id_field="record_id")
 
 
 class FormSubmission(models.Model):
@@ -185,3 +193,54 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user or self.username or 'someone'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DocumentKind(models.TextChoices):
+    """What a document is; each kind of record offers the kinds that fit it (its pages say which)."""
+
+    AGREEMENT = "agreement", "Signed agreement"
+    MEMORANDUM = "memorandum", "Memorandum of understanding"
+    LETTER = "letter", "Letter"
+    ITINERARY = "itinerary", "Itinerary"
+    BRIEFING = "briefing", "Briefing"
+    PHOTOGRAPH = "photograph", "Photograph"
+    NOTES = "notes", "Notes"
+    RECEIPT = "receipt", "Receipt"
+    INVOICE = "invoice", "Invoice"
+    BACKGROUND_PAPER = "background_paper", "Background paper"
+    APPENDIX = "appendix", "Appendix"
+    OTHER = "other", "Other"
+
+
+class Document(models.Model):
+    """A file kept with a record of the register: a signed agreement with its relationship, an
+    itinerary with its visit, a receipt with its spend.
+
+    The file itself lives in the documents storage (``settings.STORAGES["documents"]``: a
+    folder in the embedded mode, an S3 bucket when configured) under a name of its own
+    (``stored_as``), never the name it was uploaded with; it is read back only through the
+    record's pages, which check the role first. Adding and removing one shows in the
+    record's history.
+    """
+
+    record_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    record_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("record_type", "record_id")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    dated = models.DateField("date", help_text="The date the document bears: signed, sent or received.")
+    file_name = models.CharField(max_length=200, help_text="The name it was uploaded with.")
+    stored_as = models.CharField(max_length=300, unique=True)
+    media_type = models.CharField(max_length=100, help_text="Its type, as its content showed.")
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    added_by = named_user()
+    added_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering: ClassVar = ["-dated", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["record_type", "record_id"], name="document_of_record")]
+
+    def __str__(self) -> str:
+        return self.title

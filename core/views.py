@@ -35,7 +35,8 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from .forms import StatusChangeForm
+from . import documents
+from .forms import DocumentForm, StatusChangeForm
 from .history import history_entries
 from .links import record_url
 from .models import FormSubmission
@@ -174,6 +175,8 @@ class RecordPages:
     prefill_from_query: tuple[str, ...] = ()
     created_message = "{record} was added."
     updated_message = "Your changes to {record} were saved."
+    # The kinds of document (core.models.DocumentKind) kept with this model's records; none: no documents.
+    document_kinds: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         meta = self.model._meta
@@ -281,6 +284,8 @@ class RecordPages:
             **self.detail_context(request, record),
             **given,
         }
+        if self.document_kinds:
+            context["documents"] = documents.section(self, request, record, form=given.get("document_form"))
         return render(request, self.template("detail"), context, status=status)
 
     # -- addresses ---------------------------------------------------------------------
@@ -293,11 +298,30 @@ class RecordPages:
             "update": (f"{prefix}<int:pk>/edit/", RecordUpdateView),
             "history": (f"{prefix}<int:pk>/history/", RecordHistoryView),
         }
-        return [
+        patterns = [
             path(route, view.as_view(record_pages=self), name=f"{self.url_name}-{page}")
             for page, (route, view) in routes.items()
             if page in self.pages
         ]
+        if self.document_kinds:
+            patterns += [
+                path(
+                    f"{prefix}<int:pk>/documents/",
+                    DocumentAddView.as_view(record_pages=self),
+                    name=f"{self.url_name}-document-add",
+                ),
+                path(
+                    f"{prefix}<int:pk>/documents/<int:document>/",
+                    DocumentDownloadView.as_view(record_pages=self),
+                    name=f"{self.url_name}-document",
+                ),
+                path(
+                    f"{prefix}<int:pk>/documents/<int:document>/remove/",
+                    DocumentRemoveView.as_view(record_pages=self),
+                    name=f"{self.url_name}-document-remove",
+                ),
+            ]
+        return patterns
 
 
 class RecordView(RoleRequired, View):
@@ -364,11 +388,15 @@ class RecordHistoryView(RecordView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         pages = self.record_pages
         record = get_object_or_404(pages.model._default_manager, pk=pk)
+        entries = history_entries(record, limit=self.history_limit)
+        if pages.document_kinds:
+            entries += documents.history_entries(record, limit=self.history_limit)
+            entries = sorted(entries, key=lambda entry: entry.when, reverse=True)[: self.history_limit]
         context = {
             "object": record,
             "title": f"History of {pages.record_title(record)}",
             "breadcrumbs": [*pages.record_crumbs(record), ("History", None)],
-            "entries": history_entries(record, limit=self.history_limit),
+            "entries": entries,
             "history_limit": self.history_limit,
         }
         return render(request, "components/history.html", context)
@@ -783,3 +811,54 @@ class StatusChangeView(RecordPostView):
     def done_message(self, record: Any) -> str:
         status = record.status_flow.label(record.current_status)
         return self.done.format(record=record, status=status, status_lower=status.lower())
+
+
+# --- Documents kept with a record (core/documents.py) -------------------------------------------
+
+
+class DocumentAddView(RecordPostView):
+    """Attaches a file to the record, checked first (size, type by content, viruses); refused
+    beside the field with nothing kept. Not to a record that can no longer change."""
+
+    form_name = "document_form"
+
+    @classmethod
+    def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
+        return initkwargs["record_pages"].permission("change")
+
+    def handle(self, request: HttpRequest, record: Any) -> HttpResponse:
+        form = DocumentForm(request.POST, request.FILES, kinds=self.record_pages.document_kinds)
+        if not form.is_valid():
+            return self.refused(request, record, form)
+        values = form.values()
+        document = documents.attach(record=record, by=request.user, **values)
+        return documents.back_to_documents(request, record, documents.attached_message(document))
+
+
+class DocumentDownloadView(RecordView):
+    """One of the record's documents, as an attachment."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
+        pages = self.record_pages
+        record = pages.get_record(pk)
+        return documents.download(documents.document_of(pages, record, document))
+
+
+class DocumentRemoveView(RecordView):
+    """Removes one of the record's documents (attached in error, or no longer to be kept)."""
+
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
+        pages = self.record_pages
+        record = pages.get_record(pk)
+        if refused := pages.refuse_frozen(request, record):
+            return refused
+        found = documents.kept_with(pages, record).filter(pk=document).first()
+        if found is None:  # a second press, or a colleague's removal in between
+            return documents.back_to_documents(request, record, documents.GONE, warning=True)
+        documents.remove(found)
+        return documents.back_to_documents(request, record, documents.removed_message(found))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.models import named_user, status_log
+from core.models import kept_documents, named_user, status_log
 from core.status import HasStatusFlow, StatusFlow
 from core.templatetags.twinning_format import gbp
 from core.text import date_range
@@ -126,6 +126,7 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         help_text="What the visit cost in the end, once known.",
     )
     history = HistoricalRecords()
+    documents = kept_documents()
 
     class Meta:
         ordering = [F("starts_on").desc(nulls_last=True), "-pk"]

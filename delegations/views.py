@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.views import View
 
 from core.forms import StatusChangeForm
+from core.models import DocumentKind
 from core.services import record_create, record_update
 from core.tables import NONE, Column, badge, day, due, link, money, record_link
 from core.text import long_date
@@ -63,6 +64,14 @@ MOVED = "{record} is now {status_lower}."
 class VisitPages(RecordPages):
     model = Visit
     url_prefix = "visits"
+    document_kinds = (
+        DocumentKind.ITINERARY,
+        DocumentKind.BRIEFING,
+        DocumentKind.PHOTOGRAPH,
+        DocumentKind.NOTES,
+        DocumentKind.LETTER,
+        DocumentKind.OTHER,
+    )
     create_title = "Plan or record a visit"
     filterset_class = filters.VisitFilter
     form_class = forms.VisitForm

@@ -11,7 +11,7 @@ from django.utils.html import escape, format_html
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.models import DueWhileOpen, named_user, status_log
+from core.models import DueWhileOpen, kept_documents, named_user, status_log
 from core.status import HasStatusFlow, StatusFlow
 from core.text import date_range
 from core.versioning import FieldConstraintErrorsMixin, VersionedModel
@@ -226,6 +226,7 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
     next_review_on = models.DateField("next review", null=True, blank=True)
     narrative = models.TextField(blank=True)
     history = HistoricalRecords(m2m_fields=[councils])
+    documents = kept_documents()
 
     class Meta:
         ordering = ["place__name", "kind"]
@@ -458,6 +459,7 @@ class Approach(DueWhileOpen, VersionedModel):
         max_length=20, choices=ApproachOutcome.choices, default=ApproachOutcome.PENDING
     )
     history = HistoricalRecords()
+    documents = kept_documents()
 
     class Meta:
         ordering = [models.F("received_on").desc(nulls_last=True), "-pk"]

@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.views import View
 
 from core.forms import RecordForm, StatusChangeForm
+from core.models import DocumentKind
 from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
 from core.text import person_name
@@ -100,6 +101,14 @@ class PlacePages(RecordPages):
 class RelationshipPages(RecordPages):
     model = Relationship
     url_prefix = "relationships"
+    document_kinds = (
+        DocumentKind.AGREEMENT,
+        DocumentKind.MEMORANDUM,
+        DocumentKind.LETTER,
+        DocumentKind.NOTES,
+        DocumentKind.PHOTOGRAPH,
+        DocumentKind.OTHER,
+    )
     create_title = "Add a relationship"
     filterset_class = filters.RelationshipFilter
     form_class = forms.RelationshipForm
@@ -139,6 +148,7 @@ class RelationshipPages(RecordPages):
 class ApproachPages(RecordPages):
     model = Approach
     url_prefix = "approaches"
+    document_kinds = (DocumentKind.LETTER, DocumentKind.BRIEFING, DocumentKind.NOTES, DocumentKind.OTHER)
     create_title = "Record an approach"
     create_crumb = "Record"
     create_template = "partners/approach_form.html"

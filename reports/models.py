@@ -11,7 +11,7 @@ from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from core.links import record_url
-from core.models import named_user, status_log
+from core.models import kept_documents, named_user, status_log
 from core.status import HasStatusFlow, StatusChange, StatusFlow
 from core.versioning import VersionedModel
 
@@ -109,6 +109,7 @@ class Report(HasStatusFlow, VersionedModel):
     )
     created_by = named_user()
     history = HistoricalRecords()
+    documents = kept_documents()
 
     class Meta:
         ordering = ["-meeting_date", "-pk"]

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from core.models import DocumentKind
 from core.services import record_update
 from core.status import RuleBroken
 from core.tables import Column, badge, day, link
@@ -36,6 +37,7 @@ def titled(report: Report) -> Any:
 
 class ReportPages(RecordPages):
     model = Report
+    document_kinds = (DocumentKind.BACKGROUND_PAPER, DocumentKind.APPENDIX, DocumentKind.OTHER)
     list_title = "Cabinet reports"
     create_title = "Start a Cabinet report"
     create_crumb = "Start"

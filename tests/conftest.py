@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.test import Client
 
 from core import roles
 from tests.factories import PASSWORD, UserFactory
+from tests.support.documents import clamd, document_root, s3_documents, s3_endpoint  # noqa: F401 - fixtures
 from tests.support.register import client_for, persona
 
 # The personas of tests/support/register.py: Olivia the officer, Fred of Finance, Lena of the
@@ -75,6 +77,13 @@ def pytest_configure(config) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Documents attached by any test go to a folder of the run's, never to var/documents; a
+    # test that looks at what was stored gives itself one (tests/support/documents.py).
+    settings.STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="twinning-documents-"), "base_url": None},
+    }
+    settings.CLAMAV_URL = ""
     # WhiteNoise looks for collected files at start-up; tests serve from the finders.
     Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
     # Personas are made in almost every test; the real hasher would dominate the run.

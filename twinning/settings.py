@@ -316,8 +316,51 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Documents kept with records (core/documents.py): a folder in the embedded mode, or an
+# S3-compatible bucket (AWS S3, MinIO ...) through django-storages when DOCUMENTS_S3_BUCKET is set.
+# Never served as media: only through the record's pages, which check the role.
+DOCUMENTS_ROOT = Path(_env_text("DOCUMENTS_ROOT", str(BASE_DIR / "var" / "documents")))
+DOCUMENTS_S3_BUCKET = env.str("DOCUMENTS_S3_BUCKET", default="").strip()
+if DOCUMENTS_S3_BUCKET:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": env.str("DOCUMENTS_S3_ENDPOINT_URL", default="").strip() or None,
+            "region_name": env.str("DOCUMENTS_S3_REGION", default="").strip() or None,
+            "access_key": env.str("DOCUMENTS_S3_ACCESS_KEY_ID", default="").strip() or None,
+            "secret_key": env.str("DOCUMENTS_S3_SECRET_ACCESS_KEY", default="").strip() or None,
+            "location": env.str("DOCUMENTS_S3_PREFIX", default="").strip(),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"}
+            if _env_bool("DOCUMENTS_S3_ENCRYPT", True)
+            else {},
+        },
+    }
+else:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": DOCUMENTS_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+# The largest document kept, in megabytes; a larger file is refused beside the field.
+DOCUMENT_MAX_BYTES = _env_int("DOCUMENT_MAX_MB", 20, minimum=1) * 1024 * 1024
+# A ClamAV daemon to scan every upload: unix:///run/clamav/clamd.ctl or tcp://clamav:3310.
+# Set, an upload it cannot scan is refused; unset, uploads are not scanned.
+CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
+if CLAMAV_URL and not CLAMAV_URL.startswith(("unix://", "tcp://")):
+    raise ImproperlyConfigured(f"CLAMAV_URL must start unix:// or tcp://, not {CLAMAV_URL!r}.")
+CLAMAV_TIMEOUT = _env_int("CLAMAV_TIMEOUT", 30, minimum=1)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": DOCUMENTS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

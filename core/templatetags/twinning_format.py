@@ -31,3 +31,11 @@ def marked(value: object) -> str:
     """A record as it prints itself in a page (its ``__html__``: a place's name in local
     script marked with its language), where ``{{ value }}`` would print its plain text."""
     return conditional_escape(value)
+
+
+@register.filter
+def person(user: object) -> str:
+    """A person by name, as every page names them (their username where no name is given)."""
+    from core.text import person_name
+
+    return person_name(user) if user is not None else ""

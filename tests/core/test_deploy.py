@@ -300,7 +300,12 @@ def test_web_and_worker_start_only_after_services_are_healthy_and_migrations_ran
 def test_app_services_reach_the_composed_database_and_redis() -> None:
     document = compose()
     services = document["services"]
-    given = {"POSTGRES_PASSWORD": "pw4test", "SECRET_KEY": "k", "ALLOWED_HOSTS": PRODUCTION_HOST}
+    given = {
+        "POSTGRES_PASSWORD": "pw4test",
+        "MINIO_ROOT_PASSWORD": "pw4test",
+        "SECRET_KEY": "k",
+        "ALLOWED_HOSTS": PRODUCTION_HOST,
+    }
     db = {key: interpolate(value, given) for key, value in service_environment(services["db"]).items()}
 
     for name in APP_SERVICES:
@@ -313,10 +318,17 @@ def test_app_services_reach_the_composed_database_and_redis() -> None:
         assert re.fullmatch(r"redis://redis:6379/\d+", environment.get("REDIS_URL", "")), name
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize(
+    "variable", ["SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD"]
+)
 def test_compose_refuses_to_start_without_a_required_variable(variable: str) -> None:
     services = compose()["services"]
-    given = {"POSTGRES_PASSWORD": "pw4test", "SECRET_KEY": "k", "ALLOWED_HOSTS": PRODUCTION_HOST}
+    given = {
+        "POSTGRES_PASSWORD": "pw4test",
+        "MINIO_ROOT_PASSWORD": "pw4test",
+        "SECRET_KEY": "k",
+        "ALLOWED_HOSTS": PRODUCTION_HOST,
+    }
     del given[variable]
 
     for name in APP_SERVICES:
@@ -331,6 +343,7 @@ def test_compose_defaults_configure_the_app_as_settings_defaults_do() -> None:
     web = service_environment(compose()["services"]["web"])
     given = {
         "POSTGRES_PASSWORD": "pw4test",
+        "MINIO_ROOT_PASSWORD": "pw4test",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "h.test",
     }
@@ -625,6 +638,7 @@ def test_the_compose_healthcheck_passes_only_while_the_image_command_serves_a_he
     port = free_port()
     given = {
         "POSTGRES_PASSWORD": "pw4test",
+        "MINIO_ROOT_PASSWORD": "pw4test",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": PRODUCTION_HOST,
     }
@@ -724,6 +738,7 @@ def test_neither_the_image_command_nor_runserver_logs_a_calendar_key(tmp_path: P
     settings on a scratch database holding one calendar."""
     given = {
         "POSTGRES_PASSWORD": "pw4test",
+        "MINIO_ROOT_PASSWORD": "pw4test",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": PRODUCTION_HOST,
     }

@@ -49,8 +49,8 @@ from hypothesis import strategies as st
 from budgets import forms as budget_forms
 from budgets.models import BudgetLine, CostShare, FinancialYear, Spend
 from budgets.views import CostShareView
-from core.forms import StatusChangeForm
-from core.models import FormSubmission
+from core.forms import DocumentForm, StatusChangeForm
+from core.models import Document, FormSubmission
 from delegations import forms as visit_forms
 from delegations.models import CalendarFeed, CostItem, Gift, Meeting, Participant, Visit, VisitFollowUp
 from overview.models import UserSettings
@@ -182,6 +182,29 @@ def history(name: str) -> tuple[Callable[[R], str], ...]:
     app, page = name.split(":")
     kind = page.removesuffix("-update")
     return pages((f"{app}:{kind}-history", kind))
+
+
+DOCUMENT_HOLDERS = (
+    ("partners", "relationship"),
+    ("partners", "approach"),
+    ("delegations", "visit"),
+    ("budgets", "spend"),
+    ("reports", "report"),
+)
+
+
+def document_forms(app: str, kind: str) -> dict[str, Form]:
+    """Attaching a document to the register's record of ``kind``, and removing one."""
+    shown = pages((f"{app}:{kind}-detail", kind), (f"{app}:{kind}-history", kind))
+
+    def form(reg: R, address: str, user: Any) -> DocumentForm:
+        match = resolve(address)
+        return DocumentForm(kinds=match.func.view_initkwargs["record_pages"].document_kinds)
+
+    return {
+        "-add": Form(form, (Document,), shown, examples=4),
+        "-remove": Form(watch=(Document,), pages=shown),
+    }
 
 
 @dataclass(frozen=True)
@@ -425,6 +448,12 @@ FORMS: dict[str, Form] = {
     "reports:report-revise": Form(watch=(Report, Paragraph, SignOff), pages=REPORT_PAGES, examples=4),
     "reports:rendering-request": Form(watch=(Rendering,), pages=REPORT_PAGES, examples=4),
     "reports:rendering-retry": Form(watch=(Rendering,), pages=REPORT_PAGES, examples=4),
+    # --- Documents kept with records ------------------------------------------------------
+    **{
+        f"{app}:{kind}-document{action}": spec
+        for app, kind in DOCUMENT_HOLDERS
+        for action, spec in document_forms(app, kind).items()
+    },
 }
 
 

@@ -122,6 +122,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
             "reports:report-history",
             "reports:report-preview",
             "reports:rendering-detail",
+            # The documents kept with a record: read by all who read the record.
+            "partners:relationship-document",
+            "partners:approach-document",
+            "delegations:visit-document",
+            "budgets:spend-document",
+            "reports:report-document",
         ),
         row(get="302 200 200 200 200 403", post="302 405 405 405 405 403"),
     ),
@@ -178,8 +184,22 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
             "reports:paragraph-move",
             "reports:paragraph-delete",
             "reports:report-revise",
+            # Attaching and removing documents, by those who may change the record.
+            "partners:relationship-document-add",
+            "partners:relationship-document-remove",
+            "partners:approach-document-add",
+            "partners:approach-document-remove",
+            "delegations:visit-document-add",
+            "delegations:visit-document-remove",
+            "reports:report-document-add",
+            "reports:report-document-remove",
         ),
         row(get="302 405 403 403 403 403", post="302 302 403 403 403 403"),
+    ),
+    # A spend row's receipts and invoices: officers and Finance, who both record spend.
+    **dict.fromkeys(
+        ("budgets:spend-document-add", "budgets:spend-document-remove"),
+        row(get="302 405 405 403 403 403", post="302 302 302 403 403 403"),
     ),
     # Buttons any role uses on its own things (a new calendar address): POST only.
     "delegations:calendar-regenerate": row(get="302 405 405 405 405 403", post="302 302 302 302 302 403"),

@@ -4,13 +4,16 @@ every kind, so that every URL that names a record has a real one to name."""
 from __future__ import annotations
 
 import importlib
+import io
 from datetime import UTC, date, datetime
 from typing import Any
 
 from django.test import Client
 
 from budgets.models import OverrideState
-from core import roles
+from core import documents, roles
+from core.files import check_upload
+from core.models import Document, DocumentKind
 from delegations.models import CalendarFeed
 from partners.models import RelationshipKind, TriageCriterion
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus, SignOffRole
@@ -165,7 +168,7 @@ def build_register(tag: str = "") -> dict[str, Any]:
         report=published, section=1, text=f"Osnabrück and Derby were twinned in 1976{suffix}."
     )
     pdf = FAKE_PDF.replace(b"stand-in", f"stand-in{suffix}".encode())
-    return {
+    register = {
         "home_council": home,
         "council": make.CouncilFactory(name="Derbyshire County Council"),
         "place": place,
@@ -227,3 +230,19 @@ def build_register(tag: str = "") -> dict[str, Any]:
             published, RenderingStatus.READY, pdf=pdf, sha256="1" * 64, size_bytes=len(pdf), page_count=1
         ),
     }
+    # A document kept with each kind of record that keeps them: "<kind>_document".
+    for kind in DOCUMENT_HOLDERS:
+        register[f"{kind}_document"] = kept_document(register[kind], f"Notes on the {kind}{suffix}")
+    return register
+
+
+# The register's kinds of record that keep documents (their pages' document_kinds).
+DOCUMENT_HOLDERS = ("relationship", "approach", "visit", "spend", "report")
+
+
+def kept_document(record: Any, title: str) -> Document:
+    """A plain-text note kept with ``record``, stored as an upload would be."""
+    checked = check_upload(io.BytesIO(f"{title}.\n".encode()), "notes.txt")
+    return documents.attach(
+        record=record, title=title, kind=DocumentKind.OTHER, dated=date(2015, 9, 1), checked=checked, by=None
+    )

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from partners.selectors import active_criteria
 from reports.models import Report, SignOff, SignOffRole
 from tests.factories import PASSWORD
@@ -80,11 +82,36 @@ BUTTONS = (
     "reports:report-revise",
     "reports:rendering-request",
     "reports:rendering-retry",
+    "partners:relationship-document-remove",
+    "partners:approach-document-remove",
+    "delegations:visit-document-remove",
+    "budgets:spend-document-remove",
+    "reports:report-document-remove",
+)
+
+
+def document(reg: R) -> dict[str, Any]:
+    """A note to keep with a record, as the "Attach a document" form sends it with its file."""
+    return {
+        "document-title": "Notes of the call",
+        "document-kind": "other",
+        "document-dated": "2015-09-02",
+        "document-file": SimpleUploadedFile("call-notes.txt", b"Notes of the call with the partner city.\n"),
+    }
+
+
+DOCUMENT_FORMS = (
+    "partners:relationship-document-add",
+    "partners:approach-document-add",
+    "delegations:visit-document-add",
+    "budgets:spend-document-add",
+    "reports:report-document-add",
 )
 
 # Valid data for each POST the site takes, by URL name.
 VALID: dict[str, Callable[[R], dict[str, Any]]] = {
     **dict.fromkeys(BUTTONS, lambda reg: {}),
+    **dict.fromkeys(DOCUMENT_FORMS, document),
     # --- Signing in and out, and one's own settings ---------------------------------------
     "login": lambda reg: {"username": "olivia", "password": PASSWORD},
     "password_change": lambda reg: {

@@ -51,6 +51,17 @@ PK_OF: dict[str, str] = {
     "reports:rendering-request": "report",
     "reports:rendering-retry": "failed_rendering",
     "public:report": "published_report",
+    **{
+        f"{app}:{kind}-document{action}": kind
+        for app, kind in (
+            ("partners", "relationship"),
+            ("partners", "approach"),
+            ("delegations", "visit"),
+            ("budgets", "spend"),
+            ("reports", "report"),
+        )
+        for action in ("", "-add", "-remove")
+    },
     "public:report-pdf": "published_report",
 }
 
@@ -92,6 +103,8 @@ def url_for(name: str, register: dict[str, Any], *, feed_owner: str = "calendar-
             kwargs["token"] = calendar_owner(feed_owner).token
         elif key == "start_year":
             kwargs["start_year"] = register["line"].financial_year.start_year
+        elif key == "document":
+            kwargs["document"] = register[f"{kind_of(name)}_document"].pk
         else:
             assert key == "pk", f"{name} takes <{key}>; teach url_for how to fill it"
             assert kind_of(name) in register, f"{name}: no record kind {kind_of(name)!r}; add it to PK_OF"

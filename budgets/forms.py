@@ -8,8 +8,10 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
 from core.forms import DatePickerMixin, FiniteDecimalField, StatusChangeForm, VersionedModelForm
-from delegations.models import CostItem, Visit
-from partners.models import Council, Relationship
+from delegations.forms import VISITS
+from delegations.models import CostItem
+from partners.forms import RELATIONSHIPS
+from partners.models import Council
 
 from .models import (
     BudgetLine,
@@ -39,6 +41,7 @@ class BudgetLineForm(VersionedModelForm):
         model = BudgetLine
         fields = ["cost_centre", "title", "amount", "funding_source", "relationship", "notes"]
 
+    choices = {"relationship": RELATIONSHIPS}
     field_order = ["year", "cost_centre", "title", "amount", "funding_source", "relationship", "notes"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -48,7 +51,6 @@ class BudgetLineForm(VersionedModelForm):
             self.fields["year"].initial = self.instance.financial_year.start_year
         else:
             self.fields["year"].initial = financial_year_start(timezone.localdate())
-        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
 
     def clean_year(self) -> int:
         year = self.cleaned_data["year"]
@@ -115,13 +117,13 @@ class SpendForm(VersionedModelForm):
             "cost_item",
         ]
 
+    choices = {"visit": VISITS, "cost_item": CostItem.objects.select_related("visit")}
+
     def __init__(
         self, *args: Any, budget_line: BudgetLine, may_override: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.instance.budget_line = budget_line
-        self.fields["visit"].queryset = Visit.objects.select_related("relationship__place")
-        self.fields["cost_item"].queryset = CostItem.objects.select_related("visit")
         if may_override:
             self.fields["override_reason"].label = "Reason for overriding the line"
             self.fields[

@@ -34,30 +34,27 @@ class YearListView(Page):
     template_name = "budgets/year_list.html"
     title = "Budgets by financial year"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         years = selectors.years_overview()
-        context["years"] = years
-        context["chart"] = budget_chart(years)
-        return context
+        return {"years": years, "chart": budget_chart(years)}
 
 
 class YearDetailView(Page):
     permission_required = VIEW_BUDGETS
     template_name = "budgets/year_detail.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         year = get_object_or_404(FinancialYear, start_year=self.kwargs["start_year"])
         summary = selectors.year_page(year, self.request.GET.get("page"))
-        context["summary"] = summary
-        context["page_obj"] = summary.page
-        context["paginator"] = summary.page.paginator
-        context["is_paginated"] = summary.page.has_other_pages()
-        context["year"] = year
-        context["title"] = f"Budget {year.label}"
-        context["breadcrumbs"] = [("Budgets", reverse("budgets:year-list")), (year.label, None)]
-        return context
+        return {
+            "summary": summary,
+            "page_obj": summary.page,
+            "paginator": summary.page.paginator,
+            "is_paginated": summary.page.has_other_pages(),
+            "year": year,
+            "title": f"Budget {year.label}",
+            "breadcrumbs": [("Budgets", reverse("budgets:year-list")), (year.label, None)],
+        }
 
 
 # --- Budget lines -----------------------------------------------------------------------------
@@ -266,10 +263,8 @@ class ReviewQueueView(Page):
     template_name = "budgets/review.html"
     title = "Awaiting Finance"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(selectors.review_queue())
-        return context
+    def context(self) -> dict[str, Any]:
+        return selectors.review_queue()
 
 
 class CostShareView(Page):

@@ -33,21 +33,23 @@ SIGNATURES = {POSTGRESQL: b"PGDMP", SQLITE: b"SQLite format 3\x00"}
 NAMES = {POSTGRESQL: "PostgreSQL", SQLITE: "SQLite"}
 ARTICLES = {POSTGRESQL: "a", SQLITE: "an"}
 
-# What a summary names, in this order; every other table counts in the total.
+# What a summary names, in this order, in the models' own words but where the
+# council says it otherwise; every other table counts in the total.
 SUMMARY = [
-    ("partners.Place", "place", "places"),
-    ("partners.Relationship", "relationship", "relationships"),
-    ("partners.Approach", "approach", "approaches"),
-    ("partners.Organisation", "organisation", "organisations"),
-    ("partners.Contact", "contact", "contacts"),
-    ("delegations.Visit", "visit", "visits"),
-    ("delegations.Gift", "gift", "gifts"),
-    ("budgets.BudgetLine", "budget line", "budget lines"),
-    ("budgets.Spend", "spend entry", "spend entries"),
-    ("reports.Report", "report", "reports"),
-    ("reports.Rendering", "PDF", "PDFs"),
-    ("auth.User", "user", "users"),
+    "partners.Place",
+    "partners.Relationship",
+    "partners.Approach",
+    "partners.Organisation",
+    "partners.Contact",
+    "delegations.Visit",
+    "delegations.Gift",
+    "budgets.BudgetLine",
+    "budgets.Spend",
+    "reports.Report",
+    "reports.Rendering",
+    "auth.User",
 ]
+SUMMARY_WORDS = {"budgets.Spend": ("spend entry", "spend entries"), "reports.Rendering": ("PDF", "PDFs")}
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
 
@@ -58,6 +60,14 @@ DATA_APPS = {"partners", "delegations", "budgets", "reports", "twinning"}
 
 class BackupError(Exception):
     """Why a backup or restore could not be done, in words for the operator."""
+
+
+def _words(label: str) -> tuple[str, str]:
+    """A table's rows in words, one and several: ("budget line", "budget lines")."""
+    if label in SUMMARY_WORDS:
+        return SUMMARY_WORDS[label]
+    meta = apps.get_model(label)._meta
+    return str(meta.verbose_name), str(meta.verbose_name_plural)
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,7 @@ class Contents:
 
     def summary(self) -> str:
         named = [
-            f"{count} {singular if count == 1 else plural}"
-            for label, singular, plural in SUMMARY
-            if (count := self.rows.get(label, 0))
+            f"{count} {_words(label)[count != 1]}" for label in SUMMARY if (count := self.rows.get(label, 0))
         ]
         tables = sum(1 for count in self.rows.values() if count)
         rows = (

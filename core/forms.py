@@ -6,9 +6,10 @@ Forms check what was typed; they never write. A view hands a valid form's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -101,8 +102,15 @@ class RecordForm(DatePickerMixin, forms.ModelForm):
     """A form for one record's fields. It checks them (the model's own rules too) and never saves:
     a view hands ``values()`` to a service."""
 
+    # Related fields whose choices are not the model's default rows: listed by name, or
+    # with the rows their labels read loaded alongside (not a query per choice).
+    choices: ClassVar[Mapping[str, QuerySet]] = {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, queryset in self.choices.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
         for field in self.fields.values():
             says_unchosen(field)
 

@@ -51,6 +51,11 @@ class Document:
     url: str
     fields: list[tuple[str, str]]
 
+    @classmethod
+    def of(cls, record: Any, title: str, summary: Iterable[str], fields: list[tuple[str, str]]) -> Document:
+        """A record's document, at its page; its summary the parts it has, with commas between."""
+        return cls(title, ", ".join(filter(None, summary)), record.get_absolute_url(), fields)
+
 
 @dataclass(frozen=True)
 class Kind:

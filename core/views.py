@@ -142,7 +142,14 @@ class PageMixin:
 
 
 class Page(RoleRequired, PageMixin, TemplateView):
-    """A page that shows what its ``get_context_data`` reads."""
+    """A page that shows what its ``context()`` reads (a title and breadcrumbs it works out
+    there too, where they depend on what it read)."""
+
+    def context(self) -> dict[str, Any]:
+        return {}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**{**kwargs, **self.context()})
 
 
 # --- A model's pages, declared once ---------------------------------------------------------

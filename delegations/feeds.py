@@ -50,14 +50,10 @@ class CalendarView(Page):
 
     breadcrumbs = [("Your calendar feed", None)]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         feed, _ = CalendarFeed.objects.get_or_create(user=self.request.user)
-        context["feed"] = feed
-        context["feed_url"] = self.request.build_absolute_uri(
-            reverse("delegations:calendar-feed", args=[feed.token])
-        )
-        return context
+        feed_url = self.request.build_absolute_uri(reverse("delegations:calendar-feed", args=[feed.token]))
+        return {"feed": feed, "feed_url": feed_url}
 
 
 class CalendarRegenerateView(RoleRequired, View):

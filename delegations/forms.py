@@ -7,7 +7,8 @@ from django import forms
 
 from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
 from core.templatetags.twinning_format import gbp
-from partners.models import Action, Organisation, Relationship
+from partners.forms import ORGANISATIONS, RELATIONSHIPS
+from partners.models import Action
 
 from .models import (
     LARGEST_QUANTITY,
@@ -22,6 +23,9 @@ from .models import (
     too_much_message,
 )
 from .services import QuickEstimate
+
+# Visits as choices, named by their relationship's place.
+VISITS = Visit.objects.select_related("relationship__place")
 
 # Beyond a field's digits, said in words rather than as a count of digits.
 TOO_MUCH = f"can be at most {gbp(LARGEST_SUM)}."
@@ -58,11 +62,10 @@ class VisitForm(VersionedModelForm):
         ]
         labels = {"status": "Status to start in"}
 
+    choices = {"relationship": RELATIONSHIPS, "funder_organisation": ORGANISATIONS}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_officer"].queryset = people()
-        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
-        self.fields["funder_organisation"].queryset = Organisation.objects.order_by("name")
         if self.instance.pk is None:
             # A new visit is planned or booked; it is completed once its
             # participants are recorded, through the status form.
@@ -86,13 +89,12 @@ class VisitForm(VersionedModelForm):
 class VisitPartForm(RecordForm):
     """A form for a part of a visit (participant, meeting, cost item) added on its page."""
 
+    choices = {"organisation": ORGANISATIONS}
+
     def __init__(self, *args: Any, visit: Visit, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self._meta.model._meta.model_name)
         super().__init__(*args, **kwargs)
         self.instance.visit = visit
-        for name in ("organisation",):
-            if name in self.fields:
-                self.fields[name].queryset = Organisation.objects.order_by("name")
 
 
 class ParticipantForm(VisitPartForm):
@@ -203,7 +205,6 @@ class FollowUpForm(RecordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "follow_up")
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
 
 
 class GiftForm(VersionedModelForm):
@@ -225,7 +226,4 @@ class GiftForm(VersionedModelForm):
             "notes",
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["visit"].queryset = Visit.objects.select_related("relationship__place")
-        self.fields["counterparty_organisation"].queryset = Organisation.objects.order_by("name")
+    choices = {"visit": VISITS, "counterparty_organisation": ORGANISATIONS}

@@ -10,19 +10,14 @@ from .models import Visit
 
 def _visit(visit: Visit) -> Document:
     place = visit.relationship.place
-    return Document(
-        title=visit.title,
-        summary=", ".join(
-            filter(None, [visit.get_direction_display(), place.name, visit.get_status_display()])
-        ),
-        url=visit.get_absolute_url(),
-        fields=[
-            ("Title", visit.title),
-            *place_names(place),
-            ("Where", visit.location),
-            ("Outcomes", visit.outcomes),
-        ],
-    )
+    summary = [visit.get_direction_display(), place.name, visit.get_status_display()]
+    fields = [
+        ("Title", visit.title),
+        *place_names(place),
+        ("Where", visit.location),
+        ("Outcomes", visit.outcomes),
+    ]
+    return Document.of(visit, visit.title, summary, fields)
 
 
 def register_kinds() -> None:

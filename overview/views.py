@@ -26,14 +26,10 @@ class DashboardView(Page):
     permission_required = SIGNED_IN
     template_name = "overview/dashboard.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         user = self.request.user
-        context["roles"] = role_names(user)
-        if user.has_perm("partners.view_relationship"):
-            context.update(dashboards.register_summary())
-        context["panels"] = dashboards.for_user(user)
-        return context
+        summary = dashboards.register_summary() if user.has_perm("partners.view_relationship") else {}
+        return {"roles": role_names(user), **summary, "panels": dashboards.for_user(user)}
 
 
 class SearchView(Page):
@@ -44,14 +40,16 @@ class SearchView(Page):
     title = "Search"
     breadcrumbs = [("Search", None)]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         query = self.request.GET.get("q", "")
-        context["query"] = context["search_query"] = query.strip()[: search.MAX_QUERY_LENGTH]
-        context["results"] = search.search(query, self.request.user) if query.strip() else None
-        if context["query"]:
-            context["title"] = f"Search: {context['query']}"
-        return context
+        shown = query.strip()[: search.MAX_QUERY_LENGTH]
+        results = search.search(query, self.request.user) if query.strip() else None
+        return {
+            "query": shown,
+            "search_query": shown,
+            "results": results,
+            **({"title": f"Search: {shown}"} if shown else {}),
+        }
 
 
 class RelationshipHealthListView(Page):
@@ -62,13 +60,13 @@ class RelationshipHealthListView(Page):
     title = "Relationship health"
     breadcrumbs = [("Relationships", reverse_lazy("partners:relationship-list")), ("Health", None)]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         include_ended = self.request.GET.get("ended") == "1"
-        context["rows"] = evidence.overview(include_ended=include_ended)
-        context["include_ended"] = include_ended
-        context["window_days"] = evidence.WINDOW_DAYS
-        return context
+        return {
+            "rows": evidence.overview(include_ended=include_ended),
+            "include_ended": include_ended,
+            "window_days": evidence.WINDOW_DAYS,
+        }
 
 
 class RelationshipHealthView(Page):
@@ -77,18 +75,18 @@ class RelationshipHealthView(Page):
     permission_required = "partners.view_relationship"
     template_name = "overview/relationship_health.html"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         relationship = get_object_or_404(Relationship.objects.select_related("place"), pk=self.kwargs["pk"])
-        context["relationship"] = relationship
-        context["evidence"] = evidence.evidence_for(relationship)
-        context["title"] = f"Health of the {relationship} relationship"
-        context["breadcrumbs"] = [
-            ("Relationships", reverse("partners:relationship-list")),
-            (str(relationship), relationship.get_absolute_url()),
-            ("Health and evidence", None),
-        ]
-        return context
+        return {
+            "relationship": relationship,
+            "evidence": evidence.evidence_for(relationship),
+            "title": f"Health of the {relationship} relationship",
+            "breadcrumbs": [
+                ("Relationships", reverse("partners:relationship-list")),
+                (str(relationship), relationship.get_absolute_url()),
+                ("Health and evidence", None),
+            ],
+        }
 
 
 class PartnerDiscoveryView(Page):
@@ -99,13 +97,11 @@ class PartnerDiscoveryView(Page):
     title = "Partner discovery"
     breadcrumbs = [("Places", reverse_lazy("partners:place-list")), ("Partner discovery", None)]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def context(self) -> dict[str, Any]:
         show_all = self.request.GET.get("all") == "1"
         home, candidates = discovery.partner_discovery(include_unmatched=show_all)
-        context.update(home=home, candidates=candidates, show_all=show_all)
-        context["home_sectors"] = list(home.sectors.all()) if home else []
-        return context
+        home_sectors = list(home.sectors.all()) if home else []
+        return {"home": home, "candidates": candidates, "show_all": show_all, "home_sectors": home_sectors}
 
 
 class DigestSettingsForm(forms.Form):

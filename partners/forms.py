@@ -25,6 +25,10 @@ from .models import (
     TriageScore,
 )
 
+# The choices many forms offer: relationships, named by their place; organisations by name.
+RELATIONSHIPS = Relationship.objects.select_related("place")
+ORGANISATIONS = Organisation.objects.order_by("name")
+
 
 class PlaceForm(VersionedModelForm):
     class Meta:
@@ -54,7 +58,6 @@ class RelationshipForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead_officer"].queryset = people()
         if self.instance.pk is not None:
             # Status moves only through the status form, which records each move;
             # the place is what the relationship is, so it is fixed once made.
@@ -67,10 +70,11 @@ class StakeholderForm(RecordForm):
         model = Stakeholder
         fields = ["organisation", "role"]
 
+    choices = {"organisation": ORGANISATIONS}
+
     def __init__(self, *args: Any, relationship: Relationship, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.relationship = relationship
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
 
 
 # The in-place forms' fields, posted with the approach form they sit in.
@@ -113,7 +117,7 @@ class ThroughContactMixin:
 
     def narrow_contacts(self) -> None:
         organisation_field, contact_field = self.fields["via_organisation"], self.fields["via_contact"]
-        organisation_field.queryset = Organisation.objects.order_by("name")
+        organisation_field.queryset = ORGANISATIONS
         organisation_field.widget.attrs.update(
             {
                 "hx-get": reverse("partners:approach-contact-choices"),
@@ -329,10 +333,7 @@ class ActionForm(VersionedModelForm):
         model = Action
         fields = ["title", "description", "relationship", "owner", "due_on", "status", "source"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
-        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+    choices = {"relationship": RELATIONSHIPS}
 
 
 class ExchangeForm(VersionedModelForm):
@@ -349,9 +350,7 @@ class ExchangeForm(VersionedModelForm):
             "description",
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["relationship"].queryset = Relationship.objects.select_related("place")
+    choices = {"relationship": RELATIONSHIPS}
 
 
 class ApproachTriageForm(forms.Form):

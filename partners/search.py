@@ -16,11 +16,11 @@ def place_names(place: Place, label: str = "Place") -> list[tuple[str, str]]:
 
 
 def _place(place: Place) -> Document:
-    return Document(
-        title=str(place),
-        summary=", ".join(filter(None, [place.get_kind_display(), place.region, place.country])),
-        url=place.get_absolute_url(),
-        fields=[
+    return Document.of(
+        place,
+        str(place),
+        [place.get_kind_display(), place.region, place.country],
+        [
             *place_names(place, "English name"),
             ("Region or province", place.region),
             ("Country", place.country),
@@ -31,56 +31,39 @@ def _place(place: Place) -> Document:
 
 def _relationship(relationship: Relationship) -> Document:
     place = relationship.place
-    return Document(
-        title=str(relationship),
-        summary=relationship.get_status_display(),
-        url=relationship.get_absolute_url(),
-        fields=[*place_names(place), ("Country", place.country), ("Narrative", relationship.narrative)],
-    )
+    fields = [*place_names(place), ("Country", place.country), ("Narrative", relationship.narrative)]
+    return Document.of(relationship, str(relationship), [relationship.get_status_display()], fields)
 
 
 def _approach(approach: Approach) -> Document:
     via = approach.via_organisation.name if approach.via_organisation_id else ""
-    return Document(
-        title=str(approach),
-        summary=approach.get_outcome_display(),
-        url=approach.get_absolute_url(),
-        fields=[
-            *place_names(approach.place),
-            ("Through", via),
-            ("What was asked", approach.request),
-            ("Our response", approach.response),
-        ],
-    )
+    fields = [
+        *place_names(approach.place),
+        ("Through", via),
+        ("What was asked", approach.request),
+        ("Our response", approach.response),
+    ]
+    return Document.of(approach, str(approach), [approach.get_outcome_display()], fields)
 
 
 def _organisation(organisation: Organisation) -> Document:
-    return Document(
-        title=organisation.name,
-        summary=", ".join(filter(None, [organisation.get_kind_display(), organisation.country])),
-        url=organisation.get_absolute_url(),
-        fields=[
-            ("Name", organisation.name),
-            ("Country", organisation.country),
-            ("Notes", organisation.notes),
-        ],
+    fields = [("Name", organisation.name), ("Country", organisation.country), ("Notes", organisation.notes)]
+    return Document.of(
+        organisation, organisation.name, [organisation.get_kind_display(), organisation.country], fields
     )
 
 
 def _contact(contact: Contact) -> Document:
     organisation = contact.organisation.name if contact.organisation_id else ""
-    return Document(
-        title=contact.name or contact.job_title,
-        summary=", ".join(filter(None, [contact.job_title if contact.name else "", organisation])),
-        url=contact.get_absolute_url(),
-        fields=[
-            ("Name", contact.name),
-            ("Job title", contact.job_title),
-            ("Organisation", organisation),
-            ("Email", contact.email),
-            ("Notes", contact.notes),
-        ],
-    )
+    fields = [
+        ("Name", contact.name),
+        ("Job title", contact.job_title),
+        ("Organisation", organisation),
+        ("Email", contact.email),
+        ("Notes", contact.notes),
+    ]
+    summary = [contact.job_title if contact.name else "", organisation]
+    return Document.of(contact, contact.name or contact.job_title, summary, fields)
 
 
 def _kind(model_name: str, label: str, document: Callable[[Any], Document], **queried: Any) -> Kind:

@@ -54,6 +54,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
@@ -401,6 +402,15 @@ class Outcome:
     sign_in_samples: int = 0
 
 
+@contextlib.contextmanager
+def errors_recorded(client: Client, what: str) -> Iterator[None]:
+    """Any failure of a client or a reader is an error of the run, never silent."""
+    try:
+        yield
+    except Exception as exc:
+        client.record_error(what, f"{type(exc).__name__}: {exc}")
+
+
 def run_client(
     outcome: Outcome,
     credentials: tuple[str, str],
@@ -415,7 +425,7 @@ def run_client(
     codes: RecoveryCodes | None = None,
 ) -> None:
     client, rng = outcome.client, random.Random(seed)  # noqa: S311 - a page order, not a secret
-    try:
+    with errors_recorded(client, "client"):
         try:
             outcome.signed_in = sign_in(client, *credentials, codes=codes)
         finally:
@@ -445,8 +455,6 @@ def run_client(
                 client.request(label, "GET", path)
             if think_seconds:
                 time.sleep(think_seconds)
-    except Exception as exc:  # any failure of a client is an error of the run, never silent
-        client.record_error("client", f"{type(exc).__name__}: {exc}")
 
 
 @dataclass
@@ -488,7 +496,7 @@ def run_reader(
     think_seconds: float,
 ) -> None:
     client, rng = reader.client, random.Random(seed)  # noqa: S311 - a page order, not a secret
-    try:
+    with errors_recorded(client, "public: reader"):
         go.wait()
         pages = plan.pages[READER]
         while not stop.is_set() and budget.take():
@@ -502,8 +510,6 @@ def run_reader(
                 reader.x_cache[label][headers["x-cache"]] += 1
             if think_seconds:
                 time.sleep(think_seconds)
-    except Exception as exc:  # any failure of a reader is an error of the run, never silent
-        client.record_error("public: reader", f"{type(exc).__name__}: {exc}")
 
 
 # --- the servers --------------------------------------------------------------------------

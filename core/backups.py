@@ -4,6 +4,11 @@ On PostgreSQL a backup is ``pg_dump``'s custom format (``-Fc``), restored by
 ``pg_restore --clean --if-exists --no-owner`` in one transaction. On SQLite it
 is SQLite's online backup of the database file, exact to the byte (stored
 PDFs, migrations, users and permissions included), restored the same way.
+The documents kept with records live outside the database (core/documents.py):
+a backup of a register that keeps any writes them beside the database's file,
+as ``<backup>.documents.tar`` (each file under the name the register stores
+it by), and a restore puts them back into the documents storage, a folder or
+a bucket, once the database is back.
 A backup holds password hashes and session keys, so its file is readable by
 its owner alone (0600), in a folder only its owner may open (0700). The
 connection details come from ``settings.DATABASES``; a password is handed to
@@ -13,10 +18,12 @@ command line, and is never printed.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,6 +111,13 @@ class Written:
     path: Path
     size: int
     contents: Contents
+    documents: int = 0
+    documents_path: Path | None = None
+
+
+def documents_path(path: Path) -> Path:
+    """Where the documents of the backup at ``path`` are, beside it."""
+    return path.with_name(path.name + ".documents.tar")
 
 
 def backend(using: str = "default") -> str:
@@ -180,7 +194,72 @@ def backup(path: Path, using: str = "default") -> Written:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    return Written(path=path, size=path.stat().st_size, contents=found)
+    kept = _backup_documents(documents_path(path), using)
+    return Written(
+        path=path,
+        size=path.stat().st_size,
+        contents=found,
+        documents=kept,
+        documents_path=documents_path(path) if kept else None,
+    )
+
+
+def _backup_documents(archive: Path, using: str) -> int:
+    """Writes every document the database names, from the documents storage, into ``archive``
+    (a tar file only its owner may read); how many. None kept: no archive."""
+    from .documents import storage
+    from .models import Document
+
+    names = list(Document.objects.using(using).order_by("pk").values_list("stored_as", flat=True))
+    if not names:
+        return 0
+    store = storage()
+    partial = archive.with_name(archive.name + ".partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    try:
+        with tarfile.open(partial, "w") as tar:
+            for name in names:
+                try:
+                    with store.open(name, "rb") as file:
+                        content = file.read()
+                except FileNotFoundError as missing:
+                    raise BackupError(
+                        f"The document {name} is named by the database but missing from the documents storage."
+                    ) from missing
+                member = tarfile.TarInfo(name)
+                member.size, member.mode = len(content), FILE_MODE
+                tar.addfile(member, io.BytesIO(content))
+        partial.chmod(FILE_MODE)
+        partial.replace(archive)
+    finally:
+        partial.unlink(missing_ok=True)
+    return len(names)
+
+
+def restore_documents(path: Path) -> int:
+    """Puts the documents of the backup at ``path`` back into the documents storage, each under
+    the name the restored database knows it by; how many (none when the backup kept none)."""
+    from .documents import storage
+
+    archive = documents_path(path)
+    if not archive.is_file():
+        return 0
+    store = storage()
+    count = 0
+    with tarfile.open(archive, "r") as tar:
+        for member in tar:
+            if not member.isfile() or member.name.startswith("/") or ".." in Path(member.name).parts:
+                raise BackupError(
+                    f"{archive} holds {member.name!r}, which is not a document: nothing more was restored."
+                )
+            content = tar.extractfile(member).read()  # type: ignore[union-attr]
+            store.delete(member.name)
+            saved = store.save(member.name, io.BytesIO(content))
+            if saved != member.name:
+                raise BackupError(f"The documents storage kept {member.name} as {saved}.")
+            count += 1
+    return count
 
 
 def check_file(path: Path, using: str = "default") -> None:

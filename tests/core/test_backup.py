@@ -17,7 +17,8 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from io import StringIO
+from datetime import date
+from io import BytesIO, StringIO
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,10 +29,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from psycopg import sql
 
+from core import documents
+from core.files import check_upload
+from core.models import Document, DocumentKind
+from delegations.models import Visit
 from demo.register import DEFAULT_DEMO_PASSWORD, load_demo
-from partners.models import Place
+from partners.models import Place, Relationship
 from reports.models import Rendering, RenderingStatus
 from tests.factories import UserFactory
+from tests.support.documents import pdf_bytes
 from tests.support.services import conninfo, run
 
 
@@ -49,6 +55,30 @@ def _demo(settings) -> None:
     settings.DEBUG = True  # demo logins too: users, groups and their permissions go round as well
     load_demo(with_users=True, password=DEFAULT_DEMO_PASSWORD)
     assert Rendering.objects.filter(status=RenderingStatus.READY).count() == 1
+
+
+def _keep_documents() -> dict[str, bytes]:
+    """Two documents kept with the demo's records, as uploaded; their stored names and bytes."""
+    kept = {}
+    for record, name, content in (
+        (Relationship.objects.order_by("pk").first(), "agreement.pdf", pdf_bytes("Signed in 1976")),
+        (Visit.objects.order_by("pk").first(), "itinerary.txt", "Day 1: Toyota City Hall, 市役所\n".encode()),
+    ):
+        checked = check_upload(BytesIO(content), name)
+        document = documents.attach(
+            record=record,
+            title=name,
+            kind=DocumentKind.OTHER,
+            dated=date(2015, 9, 1),
+            checked=checked,
+            by=None,
+        )
+        kept[document.stored_as] = content
+    return kept
+
+
+def _stored(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
 def _ready_pdfs(rows: list[tuple[str, bytes]]) -> list[str]:
@@ -76,25 +106,37 @@ def _sqlite_checksums() -> dict[str, tuple[int, str]]:
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite's backup: the embedded run")
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_register_backed_up_changed_and_restored_is_as_it_was_on_sqlite(tmp_path, settings):
+def test_the_demo_register_backed_up_changed_and_restored_is_as_it_was_on_sqlite(
+    tmp_path, settings, document_root
+):
     assert connection.vendor == "sqlite"
     _demo(settings)
+    kept = _keep_documents()
     before = _sqlite_checksums()
     pdfs = _ready_pdfs(Rendering.objects.filter(status="ready").values_list("sha256", "pdf"))
 
     said = StringIO()
-    call_command("backup", output=str(tmp_path), stdout=said)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    call_command("backup", output=str(folder), stdout=said)
 
-    (backup,) = tmp_path.iterdir()
+    backup, archive = sorted(folder.iterdir())
     assert backup.name.startswith("twinning-sqlite-") and backup.suffix == ".sqlite3"
+    assert archive.name == backup.name + ".documents.tar"
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert f"The 2 documents kept with records went to {archive}" in said.getvalue()
     assert backup.read_bytes().startswith(b"SQLite format 3\x00")
     said = said.getvalue()
     assert f"to {backup} (" in said
     assert f"{backup.stat().st_size:,} bytes" in said
     assert f"{Place.objects.count()} places" in said and "1 PDF" in said
 
-    # Changes made after the backup: a PDF gone, a place renamed, a user added.
+    # Changes made after the backup: a PDF gone, a place renamed, a user added, the documents gone.
     Rendering.objects.all().delete()
+    for document in Document.objects.all():
+        documents.remove(document)
+        documents.storage().delete(document.stored_as)
+    assert _stored(document_root) == {}
     Place.objects.filter(pk=Place.objects.order_by("pk").first().pk).update(name="Renamed after the backup")
     UserFactory(username="after-the-backup")
     changed = _sqlite_checksums()
@@ -109,7 +151,9 @@ def test_the_demo_register_backed_up_changed_and_restored_is_as_it_was_on_sqlite
 
     assert _sqlite_checksums() == before
     assert _ready_pdfs(Rendering.objects.filter(status="ready").values_list("sha256", "pdf")) == pdfs
+    assert _stored(document_root) == kept
     said = said.getvalue()
+    assert "2 documents went back into the documents storage." in said
     assert f"Restored {backup} into" in said
     assert "It replaced " in said and "0 PDFs" not in said.split("It now holds")[1]
 
@@ -318,20 +362,24 @@ def _pg_ready_pdfs(database: str) -> list[str]:
         )
 
 
-def _restore_into(database: str, backup: Path, *options: str) -> subprocess.CompletedProcess[str]:
+def _restore_into(
+    database: str, backup: Path, *options: str, documents_root: Path
+) -> subprocess.CompletedProcess[str]:
+    """``manage.py restore`` as on another machine: into ``database``, its documents into ``documents_root``."""
     url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{database}"))
-    return run(
-        ["manage.py", "restore", str(backup), *options], env={**os.environ, "DATABASE_URL": url}, timeout=300
-    )
+    environment = {**os.environ, "DATABASE_URL": url, "DOCUMENTS_ROOT": str(documents_root)}
+    return run(["manage.py", "restore", str(backup), *options], env=environment, timeout=300)
 
 
 @pytest.mark.services
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (the services run)")
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_register_backed_up_and_restored_elsewhere_is_the_same_on_postgresql(
-    tmp_path, settings, scratch_database
+    tmp_path, settings, scratch_database, document_root
 ):
     _demo(settings)
+    kept = _keep_documents()
+    elsewhere = tmp_path / "documents-elsewhere"
     live = connection.settings_dict["NAME"]
     backup = tmp_path / "twinning.dump"
 
@@ -345,9 +393,11 @@ def test_the_demo_register_backed_up_and_restored_elsewhere_is_the_same_on_postg
     assert f"{Place.objects.count()} places" in said and "1 PDF" in said
 
     # Into the empty scratch database: nothing to replace, so no --yes needed.
-    first = _restore_into(scratch_database, backup)
+    first = _restore_into(scratch_database, backup, documents_root=elsewhere)
     assert first.returncode == 0, first.stderr
     assert "It replaced" not in first.stdout
+    assert "2 documents went back into the documents storage." in first.stdout
+    assert _stored(elsewhere) == kept
     assert f"It now holds {Place.objects.count()} places" in first.stdout
     assert _pg_checksums(scratch_database) == _pg_checksums(live)
     assert _pg_ready_pdfs(scratch_database) == _pg_ready_pdfs(live)
@@ -365,7 +415,7 @@ def test_the_demo_register_backed_up_and_restored_elsewhere_is_the_same_on_postg
     with pytest.raises(CommandError, match=r"already holds .*Run again with --yes"):
         call_command("restore", str(backup), stdout=StringIO())
 
-    replaced = _restore_into(scratch_database, backup, "--yes")
+    replaced = _restore_into(scratch_database, backup, "--yes", documents_root=elsewhere)
     assert replaced.returncode == 0, replaced.stderr
     # It says what it replaced (the changed copy, its PDF gone) and what is there now.
     replaced_part, now_part = replaced.stdout.split("It replaced ")[1].split("It now holds ")

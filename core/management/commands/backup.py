@@ -41,6 +41,11 @@ class Command(BaseCommand):
             + f" ({_size(written.size)})."
         )
         self.stdout.write(f"It holds {written.contents.summary()}.")
+        if written.documents_path is not None:
+            self.stdout.write(
+                f"The {written.documents} document{'s' if written.documents != 1 else ''} kept with records "
+                f"went to {written.documents_path}: keep it beside the backup."
+            )
 
 
 def _size(size: int) -> str:

@@ -39,12 +39,17 @@ class Command(BaseCommand):
                     "Run again with --yes to replace it with the backup."
                 )
             after = backups.restore(path, database)
+            documents = backups.restore_documents(path)
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Restored {path} into {target}."))
         if before.holds_data:
             self.stdout.write(f"It replaced {before.summary()}.")
         self.stdout.write(f"It now holds {after.summary()}.")
+        if documents:
+            self.stdout.write(
+                f"{documents} document{'s' if documents != 1 else ''} went back into the documents storage."
+            )
 
     def _confirmed(self, target: str, before: backups.Contents) -> bool:
         """Asks at a terminal; anywhere else (a script, a pipe) the answer is no."""

@@ -116,7 +116,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _perms("partners", ("council", "sector", "triagecriterion"), ("add", "change"))
     | _perms("auth", ("user", "group"), ("view", "add", "change", "delete"))
     # The record of signing in, read in the Django admin.
-    | {"core.view_signinevent"},
+    | {"core.view_signinevent"}
+    # Personal data: the retention schedule, the review of what has passed it, erasure and
+    # subject access, each its own permission, given to the Administrator alone.
+    | {
+        "privacy.view_retentionrule",
+        "privacy.change_retentionrule",
+        "privacy.review_retention",
+        "privacy.erase_personal_data",
+        "privacy.subject_access",
+    },
 }
 
 

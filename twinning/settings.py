@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     # What reads across the others, and the demo register: imported by none.
     "overview",
     "public",
+    "privacy",
     "demo",
 ]
 
@@ -461,6 +462,10 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "overview.tasks.send_daily_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),
+    },
+    "list-records-past-retention": {
+        "task": "privacy.tasks.list_records_past_retention",
+        "schedule": crontab(hour=2, minute=30),
     },
     "clear-expired-sessions": {
         "task": "core.tasks.clear_expired_sessions",

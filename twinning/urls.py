@@ -33,5 +33,6 @@ urlpatterns = [
     path("budgets/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("public.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """The code's layout: data flows one way, and core sits below every app.
 
-core -> partners -> delegations -> budgets -> reports -> overview -> public -> demo,
+core -> partners -> delegations -> budgets -> reports -> overview -> public -> privacy -> demo,
 with the project package (settings, urls, Celery) on top. A module may
 import from its own package and from those before it, never from one after
 it; an app's templates link only to its own pages and those before it. Later
@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDER = ("core", "partners", "delegations", "budgets", "reports", "overview", "public", "demo", "twinning")
+ORDER = (
+    "core",
+    "partners",
+    "delegations",
+    "budgets",
+    "reports",
+    "overview",
+    "public",
+    "privacy",
+    "demo",
+    "twinning",
+)
 RANK = {package: rank for rank, package in enumerate(ORDER)}
 URL_TAG = re.compile(r"""{%\s*url\s+['"](?P<namespace>[\w-]+):""")
 

@@ -194,11 +194,15 @@ WALK: list[Stop] = [
     Stop("reports:report-detail", "leader", "approved_report"),
     Stop("reports:report-preview", "leader", "approved_report"),
     Stop("reports:report-history", "leader", "approved_report"),
-    # The administrator reads the register and manages users in the Django admin.
+    # The administrator reads the register, manages users in the Django admin and looks after
+    # personal data: the retention review, an erasure and subject access.
     *stops(
         "administrator",
         "overview:dashboard",
         "partners:place-detail",
+        "privacy:retention",
+        "privacy:erase",
+        "privacy:subject-access",
     ),
     # Signed in without a role yet: the dashboard says so; the register is refused.
     *stops(
@@ -217,6 +221,14 @@ WALK: list[Stop] = [
 # Django admin pages (Django's own templates): checked for the Content Security
 # Policy only, as the administrator.
 ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners_place_change"]
+
+DOCUMENT_HOLDERS = (
+    ("partners", "relationship"),
+    ("partners", "approach"),
+    ("delegations", "visit"),
+    ("budgets", "spend"),
+    ("reports", "report"),
+)
 
 NOT_WALKED: dict[str, str] = {
     "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
@@ -269,6 +281,17 @@ NOT_WALKED: dict[str, str] = {
     "reports:report-revise": "POST only: the revised draft button on the report page",
     "reports:rendering-request": "POST only: the Make the PDF button on the report page",
     "reports:rendering-retry": "POST only: the Try again button on a failed PDF's page",
+    # Documents kept with records: the section is on each record's page, walked above.
+    **{
+        f"{app}:{kind}-document": "a document download (the file itself), not a page"
+        for app, kind in DOCUMENT_HOLDERS
+    },
+    **{
+        f"{app}:{kind}-document-{action}": f"POST only: the documents section of the {kind} page"
+        for app, kind in DOCUMENT_HOLDERS
+        for action in ("add", "remove")
+    },
+    "privacy:review-decide": "POST only: the Erase and Keep buttons on the retention review",
 }
 
 # Forms sent empty so that their errors show: (role, URL name, record, the submit button).

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 
-APP_LABELS = ("core", "partners", "delegations", "budgets", "reports", "overview")
+APP_LABELS = ("core", "partners", "delegations", "budgets", "reports", "overview", "privacy")
 
 
 def app_models() -> list[type[Model]]:
@@ -88,3 +88,19 @@ def kept_for_the_module(django_db_blocker: Any) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def tables_holding(*texts: str) -> dict[str, list[str]]:
+    """Each text found anywhere in the database, by the tables that hold it: every table
+    there is (Django's own, sessions and the admin's log included), every column as text."""
+    found: dict[str, list[str]] = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            # Table names come from the database itself, quoted by its own rules.
+            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608
+            rows = " ".join(repr(row) for row in cursor.fetchall()).lower()
+            for text in texts:
+                if text.lower() in rows:
+                    found.setdefault(text, []).append(table)
+    return found

@@ -224,6 +224,12 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "budgets:cost-shares": row(get="302 200 200 200 200 403", post="302 403 302 403 403 403"),
     # The decision record: the Leader's Office alone.
     "reports:decision-record": row(get="302 403 403 200 403 403", post="302 403 403 302 403 403"),
+    # Personal data: the Administrator alone, each a permission of its own.
+    "privacy:retention": row(get="302 403 403 403 200 403", post="302 403 403 403 405 403"),
+    # The subject access archive is the answer to its POST (an empty one is sent back, 400).
+    "privacy:subject-access": row(get="302 403 403 403 200 403", post="302 403 403 403 400 403"),
+    "privacy:erase": row(get="302 403 403 403 200 403", post="302 403 403 403 302 403"),
+    "privacy:review-decide": row(get="302 403 403 403 405 403", post="302 403 403 403 302 403"),
     # A PDF is a report: those who may not see reports get 404, not 403, so
     # not even its existence is given away.
     "reports:rendering-download": row(get="302 200 200 200 200 404", post="302 405 405 405 405 404"),

@@ -16,6 +16,7 @@ from core.files import check_upload
 from core.models import Document, DocumentKind
 from delegations.models import CalendarFeed
 from partners.models import RelationshipKind, TriageCriterion
+from privacy.models import PersonalKind, RetentionReview
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus, SignOffRole
 from tests import factories as make
 
@@ -230,6 +231,14 @@ def build_register(tag: str = "") -> dict[str, Any]:
             published, RenderingStatus.READY, pdf=pdf, sha256="1" * 64, size_bytes=len(pdf), page_count=1
         ),
     }
+    # A participant listed as past the retention schedule's date, for someone to decide on.
+    register["retention_review"] = RetentionReview.objects.create(
+        kind=PersonalKind.PARTICIPANT,
+        object_id=register["participant"].pk,
+        label=f"{register['participant'].name}, {visit.title}",
+        counted_from=visit.ends_on,
+        due_on=date(2021, 10, 16),
+    )
     # A document kept with each kind of record that keeps them: "<kind>_document".
     for kind in DOCUMENT_HOLDERS:
         register[f"{kind}_document"] = kept_document(register[kind], f"Notes on the {kind}{suffix}")

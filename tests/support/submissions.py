@@ -112,6 +112,13 @@ DOCUMENT_FORMS = (
 VALID: dict[str, Callable[[R], dict[str, Any]]] = {
     **dict.fromkeys(BUTTONS, lambda reg: {}),
     **dict.fromkeys(DOCUMENT_FORMS, document),
+    # --- Personal data --------------------------------------------------------------------
+    "privacy:erase": lambda reg: {"reason": "Erasure request SAR-2026-1."},
+    "privacy:review-decide": lambda reg: {
+        "decision": "keep",
+        "reason": "Subject of an audit.",
+        "months": "6",
+    },
     # --- Signing in and out, and one's own settings ---------------------------------------
     "login": lambda reg: {"username": "olivia", "password": PASSWORD},
     "password_change": lambda reg: {

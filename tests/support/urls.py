@@ -63,6 +63,8 @@ PK_OF: dict[str, str] = {
         for action in ("", "-add", "-remove")
     },
     "public:report-pdf": "published_report",
+    "privacy:erase": "contact",
+    "privacy:review-decide": "retention_review",
 }
 
 
@@ -103,6 +105,8 @@ def url_for(name: str, register: dict[str, Any], *, feed_owner: str = "calendar-
             kwargs["token"] = calendar_owner(feed_owner).token
         elif key == "start_year":
             kwargs["start_year"] = register["line"].financial_year.start_year
+        elif key == "kind":
+            kwargs["kind"] = kind_of(name)
         elif key == "document":
             kwargs["document"] = register[f"{kind_of(name)}_document"].pk
         else:

@@ -1,0 +1,170 @@
+"""The register's personal records, kind by kind: which fields identify a person, the date
+retention counts from, and how each kind is listed, found and erased.
+
+An erasure replaces the identifying fields, in the record and in every history row of it,
+and keeps the rest (a participant's role, a gift's value, a contact's organisation): the
+register's counts and costs stay true. A sign-in record is nothing but a person's trace, so
+erasing one deletes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.db.models import F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+
+from core.models import SignInEvent
+from delegations.models import Gift, Participant
+from partners.models import Contact
+
+from .models import PersonalKind
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    model: type[models.Model]
+    # The fields an erasure replaces: the first takes the erasure's marker, the rest are emptied.
+    identity: tuple[str, ...]
+    counted_from: str  # in words, for the schedule
+    # The records of this kind that have a person's details, each with the date retention counts from.
+    dated: Callable[[], models.QuerySet]
+    label: Callable[[Any], str]
+    # Fields a subject access search matches a name against.
+    named_in: tuple[str, ...] = ()
+    delete_on_erasure: bool = False
+
+    @property
+    def title(self) -> str:
+        return PersonalKind(self.key).label
+
+    def due(self, today: date, months: int) -> models.QuerySet:
+        """Records whose date is ``months`` or more before ``today``."""
+        cutoff = _months_before(today, months)
+        return self.dated().filter(counted_from__lte=cutoff)
+
+    def marker(self, reference: str) -> str:
+        return f"Erased ({reference})"
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _contacts() -> models.QuerySet:
+    last_change = (
+        Contact.history.model.objects.filter(id=OuterRef("pk"))
+        .values("id")
+        .annotate(last=Max("history_date"))
+        .values("last")
+    )
+    return (
+        Contact.objects.select_related("organisation")
+        .exclude(name__startswith="Erased (")
+        .annotate(counted_from=TruncDate(Subquery(last_change)))
+    )
+
+
+def _participants() -> models.QuerySet:
+    """A participant counts from the end of the visit, or its start, or, for a visit whose dates
+    were never recorded, from when the participant was."""
+    recorded = (
+        Participant.history.model.objects.filter(id=OuterRef("pk"))
+        .values("id")
+        .annotate(first=Min("history_date"))
+        .values("first")
+    )
+    return (
+        Participant.objects.select_related("visit")
+        .exclude(name__startswith="Erased (")
+        .annotate(counted_from=Coalesce("visit__ends_on", "visit__starts_on", TruncDate(Subquery(recorded))))
+    )
+
+
+def _contact_label(contact: Contact) -> str:
+    who = contact.name or contact.job_title
+    return f"{who}, {contact.organisation}" if contact.organisation_id else who
+
+
+KINDS: dict[str, Kind] = {
+    PersonalKind.CONTACT: Kind(
+        key=PersonalKind.CONTACT,
+        model=Contact,
+        identity=("name", "email", "phone", "notes"),
+        counted_from="the last change to the contact",
+        dated=_contacts,
+        label=_contact_label,
+        named_in=("name", "email", "phone", "notes"),
+    ),
+    PersonalKind.PARTICIPANT: Kind(
+        key=PersonalKind.PARTICIPANT,
+        model=Participant,
+        identity=("name",),
+        counted_from="the end of the visit (its start, or when they were recorded, if it has no end date)",
+        dated=_participants,
+        label=lambda participant: f"{participant.name}, {participant.visit.title}",
+        named_in=("name",),
+    ),
+    PersonalKind.GIFT_GIVER: Kind(
+        key=PersonalKind.GIFT_GIVER,
+        model=Gift,
+        identity=("counterparty", "notes"),
+        counted_from="the date of the gift",
+        dated=lambda: (
+            Gift.objects.exclude(counterparty="")
+            .exclude(counterparty__startswith="Erased (")
+            .annotate(counted_from=F("on"))
+        ),
+        label=lambda gift: f"{gift.counterparty}: {gift.description}",
+        named_in=("counterparty", "notes"),
+    ),
+    PersonalKind.SIGN_IN: Kind(
+        key=PersonalKind.SIGN_IN,
+        model=SignInEvent,
+        identity=("username", "ip_address", "detail"),
+        counted_from="the sign-in",
+        dated=lambda: SignInEvent.objects.select_related("user").annotate(counted_from=TruncDate("at")),
+        label=lambda event: f"{event.get_kind_display()}: {event.user or event.username or 'someone'}",
+        delete_on_erasure=True,
+    ),
+}
+
+
+def matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
+    """The records of ``kind`` naming the person (by name, or by e-mail where the kind has one)."""
+    if not kind.named_in:
+        return kind.model.objects.none()
+    found = Q()
+    for field_name in kind.named_in:
+        found |= Q(**{f"{field_name}__icontains": name})
+    if email and "email" in kind.named_in:
+        found |= Q(email__iexact=email)
+    return kind.model.objects.filter(found)
+
+
+def history_matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
+    """History rows of ``kind`` that named the person, though the record may have changed since."""
+    if not kind.named_in or not hasattr(kind.model, "history"):
+        return kind.model.objects.none()
+    found = Q()
+    for field_name in kind.named_in:
+        found |= Q(**{f"{field_name}__icontains": name})
+    if email and "email" in kind.named_in:
+        found |= Q(email__iexact=email)
+    return kind.model.history.filter(found).select_related("history_user")
+
+
+def all_kinds() -> Iterable[Kind]:
+    return KINDS.values()

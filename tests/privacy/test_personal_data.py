@@ -1,0 +1,234 @@
+"""Personal data under UK GDPR: the retention schedule, the nightly list of what has passed it,
+erasure that keeps the register's facts and leaves nothing of the person anywhere in the
+database, and subject access across the register as one archive."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.models import SignInEvent
+from delegations.models import Gift, Participant
+from partners.models import Contact
+from privacy.models import Erasure, RetentionReview, RetentionRule, ReviewOutcome, SubjectAccessRequest
+from privacy.services import list_due
+from privacy.tasks import list_records_past_retention
+from tests import factories as make
+from tests.support.database import tables_holding
+from tests.support.documents import attach, pdf_bytes, upload
+from tests.support.pages import Page, button_form, open_page
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = date(2016, 6, 1)
+
+
+def aged(contact: Contact, when: date) -> Contact:
+    """A contact whose every history row is dated ``when``: unchanged since then."""
+    moment = timezone.make_aware(timezone.datetime(when.year, when.month, when.day, 12))
+    Contact.history.filter(id=contact.pk).update(history_date=moment)
+    return contact
+
+
+@pytest.fixture
+def people(db):
+    """Chen Wei, a contact unchanged since 2016, who went on a 2016 visit and gave a gift then;
+    and people of this year, not yet due."""
+    organisation = make.OrganisationFactory(name="Hefei Foreign Affairs Office")
+    chen = make.ContactFactory(
+        name="Chen Wei",
+        organisation=organisation,
+        email="chen.wei@hefei.example.cn",
+        phone="+86 551 6000 0000",
+        notes="Met Chen Wei at the Shanghai trade fair.",
+    )
+    old_visit = make.VisitFactory(
+        title="Trade visit from Hefei", starts_on=date(2016, 5, 9), ends_on=LONG_AGO
+    )
+    recent_visit = make.VisitFactory(
+        title="Civic visit",
+        starts_on=timezone.localdate() - timedelta(days=10),
+        ends_on=timezone.localdate() - timedelta(days=5),
+    )
+    return {
+        "chen": aged(chen, LONG_AGO),
+        "recent_contact": make.ContactFactory(name="Anna Schmidt"),
+        "participant": make.ParticipantFactory(visit=old_visit, name="Chen Wei", role="partner_official"),
+        "recent_participant": make.ParticipantFactory(visit=recent_visit, name="Cllr Jo Bloggs"),
+        "gift": make.GiftFactory(
+            counterparty="Chen Wei", description="Jade seal", value="80.00", on=LONG_AGO, direction="received"
+        ),
+        "recent_gift": make.GiftFactory(counterparty="Anna Schmidt", on=timezone.localdate()),
+        "visit": old_visit,
+    }
+
+
+def test_the_schedule_starts_with_a_period_for_each_kind_of_personal_record():
+    rules = {rule.kind: rule.keep_for_months for rule in RetentionRule.objects.all()}
+    assert rules == {"contact": 72, "participant": 72, "gift": 72, "sign-in": 12}
+
+
+def test_the_nightly_check_lists_what_has_passed_its_date_once_and_deletes_nothing(people):
+    SignInEvent.objects.create(kind="failed", username="someone", at=timezone.now() - timedelta(days=400))
+    SignInEvent.objects.create(kind="failed", username="recent", at=timezone.now() - timedelta(days=3))
+
+    assert list_records_past_retention.delay().get() == 4
+    listed = {(review.kind, review.object_id) for review in RetentionReview.objects.all()}
+    assert listed == {
+        ("contact", people["chen"].pk),
+        ("participant", people["participant"].pk),
+        ("gift", people["gift"].pk),
+        ("sign-in", SignInEvent.objects.get(username="someone").pk),
+    }
+    review = RetentionReview.objects.get(kind="participant")
+    assert review.counted_from == LONG_AGO and review.due_on == date(2022, 6, 1)
+    assert list_due() == 0  # already listed: not again
+    assert Contact.objects.filter(name="Chen Wei").exists() and SignInEvent.objects.count() == 2
+
+
+def test_a_shorter_period_set_by_the_administrator_lists_more(people):
+    RetentionRule.objects.filter(kind="participant").update(keep_for_months=0)
+    list_due()
+    assert RetentionReview.objects.filter(kind="participant").count() == 2
+
+
+def test_erasure_leaves_nothing_of_the_person_in_the_database_but_keeps_the_registers_facts(
+    people, admin_client_role, administrator
+):
+    chen = people["chen"]
+    # The contact changed once (so its history has an older row) and was shown in the admin's log.
+    make.ApproachFactory(via_contact=chen, request="Hefei asks for a trade visit.")
+    admin_client_role.get(f"/admin/partners/contact/{chen.pk}/change/")
+    erased = ("Chen Wei", "chen.wei@hefei.example.cn", "+86 551 6000 0000", "Shanghai trade fair")
+    assert tables_holding(*erased)
+
+    list_due()
+    page = open_page(admin_client_role, "/privacy/")
+    assert "Chen Wei, Hefei Foreign Affairs Office" in page.text
+    for kind, record in (("contact", chen), ("participant", people["participant"]), ("gift", people["gift"])):
+        form = open_page(admin_client_role, f"/privacy/erase/{kind}/{record.pk}/")
+        assert "Chen Wei" in form.text
+        response = admin_client_role.post(
+            f"/privacy/erase/{kind}/{record.pk}/",
+            {"reason": "Erasure request SAR-2026-14"},
+        )
+        assert response.status_code == 302, Page(response).text
+
+    assert tables_holding(*erased) == {}
+    erasures = list(Erasure.objects.order_by("pk"))
+    assert [(e.kind, e.by, e.reason[:21]) for e in erasures] == [
+        ("contact", administrator, "Erasure request SAR-2"),
+        ("participant", administrator, "Erasure request SAR-2"),
+        ("gift", administrator, "Erasure request SAR-2"),
+    ]
+    assert erasures[0].fields == ["name", "email", "phone", "notes"] and erasures[0].history_rows >= 1
+    # The facts stay: the organisation, the visit's party, the gift's value and date.
+    contact = Contact.objects.get(pk=chen.pk)
+    assert (
+        contact.name == f"Erased (E{erasures[0].pk})"
+        and contact.organisation.name == "Hefei Foreign Affairs Office"
+    )
+    assert people["visit"].participants.count() == 1
+    assert Participant.objects.get(pk=people["participant"].pk).role == "partner_official"
+    gift = Gift.objects.get(pk=people["gift"].pk)
+    assert (gift.value, gift.on, gift.description) == (80, LONG_AGO, "Jade seal")
+    assert RetentionReview.objects.filter(outcome=ReviewOutcome.ERASED).count() == 3
+    # Others are untouched.
+    assert Contact.objects.filter(name="Anna Schmidt").exists()
+
+
+def test_an_erasure_needs_a_reason_and_saves_nothing_without_one(people, admin_client_role):
+    response = admin_client_role.post(f"/privacy/erase/contact/{people['chen'].pk}/", {"reason": ""})
+    assert response.status_code == 400
+    assert Page(response).field_error("Why they are erased")
+    assert Contact.objects.get(pk=people["chen"].pk).name == "Chen Wei" and not Erasure.objects.exists()
+
+
+def test_a_sign_in_record_past_its_date_is_deleted_when_erased(admin_client_role):
+    event = SignInEvent.objects.create(
+        kind="failed", username="typo-user", ip_address="192.0.2.7", at=timezone.now() - timedelta(days=500)
+    )
+    response = admin_client_role.post(
+        f"/privacy/erase/sign-in/{event.pk}/", {"reason": "Past the schedule's year."}
+    )
+    assert response.status_code == 302
+    assert not SignInEvent.objects.filter(pk=event.pk).exists()
+    assert not tables_holding("typo-user", "192.0.2.7")
+
+
+def test_keeping_a_record_needs_a_reason_and_lists_it_again_when_that_time_is_up(people, admin_client_role):
+    list_due()
+    review = RetentionReview.objects.get(kind="gift")
+    admin_client_role.post(
+        f"/privacy/reviews/{review.pk}/", {"decision": "keep", "reason": "", "months": "6"}
+    )
+    assert RetentionReview.objects.get(pk=review.pk).outcome == ReviewOutcome.PENDING
+    response = admin_client_role.post(
+        f"/privacy/reviews/{review.pk}/",
+        {"decision": "keep", "reason": "Subject of an audit.", "months": "6"},
+    )
+    assert response.status_code == 302
+    kept = RetentionReview.objects.get(pk=review.pk)
+    assert kept.outcome == ReviewOutcome.KEPT and kept.reason == "Subject of an audit."
+    assert list_due() == 0
+    assert list_due(today=kept.keep_until + timedelta(days=1)) == 1
+
+
+def test_subject_access_finds_the_person_across_the_register_and_downloads_one_archive(
+    people, admin_client_role, officer_client, document_root
+):
+    chen = people["chen"]
+    Contact.objects.filter(pk=chen.pk).update(name="Chen Wei (Director)")  # the history keeps the old name
+    make.ApproachFactory(via_contact=chen, request="A trade visit, asked by letter.")
+    make.ActionFactory(title="Send Chen Wei the itinerary")
+    attach(
+        officer_client,
+        make.RelationshipFactory(),
+        upload("letter.pdf", pdf_bytes()),
+        title="Letter from Chen Wei",
+    )
+
+    page = open_page(admin_client_role, "/privacy/subject-access/", name="Chen Wei", reference="SAR-2026-14")
+    text = page.text
+    for expected in (
+        "Chen Wei (Director)",
+        "Trade visit from Hefei",
+        "Jade seal",
+        "Send Chen Wei the itinerary",
+        "Letter from Chen Wei",
+    ):
+        assert expected in text, expected
+
+    action, data = button_form(page, "Download the archive")
+    assert data == {"name": "Chen Wei", "email": "", "reference": "SAR-2026-14"}
+    response = admin_client_role.post(action, data)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["data.json", "summary.html"]
+    found = json.loads(archive.read("data.json"))
+    assert found["reference"] == "SAR-2026-14"
+    sections = found["sections"]
+    assert [row["name"] for row in sections["Contacts at partner cities and organisations"]] == [
+        "Chen Wei (Director)"
+    ]
+    assert "Chen Wei" in {
+        row["name"] for row in sections["History of contacts at partner cities and organisations"]
+    }
+    assert [row["counterparty"] for row in sections["Gift givers and recipients"]] == ["Chen Wei"]
+    assert [row["record"] for row in sections["Documents naming them"]] == ["Letter from Chen Wei"]
+    assert "A trade visit, asked by letter." in {row["request"] for row in sections["Approaches naming them"]}
+    summary = archive.read("summary.html").decode()
+    assert "What the register holds on Chen Wei" in summary and "Jade seal" in summary
+    request = SubjectAccessRequest.objects.get()
+    assert (request.reference, request.found) == ("SAR-2026-14", sum(len(rows) for rows in sections.values()))
+
+
+def test_subject_access_needs_a_name_and_a_reference(admin_client_role):
+    page = Page(admin_client_role.get("/privacy/subject-access/", {"name": "Ch", "reference": ""}))
+    assert "Ensure this value has at least 3 characters" in page.field_error("Name")
+    assert page.field_error("Request reference")

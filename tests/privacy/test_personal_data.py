@@ -209,7 +209,7 @@ def test_subject_access_finds_the_person_across_the_register_and_downloads_one_a
     response = admin_client_role.post(action, data)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["data.json", "summary.html"]
+    assert sorted(archive.namelist()) == ["data.json", "summary.css", "summary.html"]
     found = json.loads(archive.read("data.json"))
     assert found["reference"] == "SAR-2026-14"
     sections = found["sections"]

@@ -30,9 +30,7 @@ class DashboardView(Page):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["roles"] = role_names(user)
-        if user.has_perm("partners.view_relationship"):
-            context.update(dashboards.register_summary())
-        context["panels"] = dashboards.for_user(user)
+        context.update(dashboards.home(user))
         return context
 
 

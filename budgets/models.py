@@ -233,6 +233,11 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             models.Index(fields=["-spent_on", "-id"], name="spend_newest_first"),
             # Finance's queue: the requests to go over a line, oldest first, and how many.
             models.Index(fields=["override_state", "spent_on", "id"], name="spend_override_queue"),
+            # Every sum of spend (a line's, a year's) is by line and by status: read from the
+            # index alone, not from each row of a wide table.
+            models.Index(
+                fields=["budget_line", "status", "override_state", "amount"], name="spend_sums_by_line"
+            ),
         ]
         verbose_name_plural = "spend"
         permissions = [("override_spend", "Can commit spend beyond what a budget line has left")]

@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.pagination import KeysFirstPaginator, keys_first
+from core.pagination import KeysFirstPaginator
 from core.querysets import built_once
 
 from .models import (
@@ -264,12 +264,20 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
     return YearPage(year=year, groups=[own, external], total=total, page=page, over_committed=over_committed)
 
 
-def years_overview() -> list[tuple[FinancialYear, Figures]]:
-    """Each year's totals, for the chart and its table: two grouped queries whatever the size."""
-    years = list(FinancialYear.objects.all())
+def years_overview(start_year: int | None = None) -> list[tuple[FinancialYear, Figures]]:
+    """Each year's totals, for the chart and its table (or one year's, given the year it
+    starts in): two grouped queries whatever the size."""
+    years = FinancialYear.objects.all()
+    lines = BudgetLine.objects.all()
+    spend = Spend.objects.all()
+    if start_year is not None:
+        years = years.filter(start_year=start_year)
+        lines = lines.filter(financial_year__start_year=start_year)
+        spend = spend.filter(budget_line__financial_year__start_year=start_year)
+    years = list(years)
     figures = {year.pk: Figures() for year in years}
     line_totals = (
-        BudgetLine.objects.order_by()
+        lines.order_by()
         .values("financial_year")
         .annotate(
             budget=Sum("amount", filter=Q(status=LineStatus.APPROVED)),
@@ -279,7 +287,7 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
     for row in line_totals:
         figures[row["financial_year"]].budget = row["budget"] or ZERO
         figures[row["financial_year"]].proposed = row["proposed"] or ZERO
-    spend_totals = _spend_totals(Spend.objects.all(), by="budget_line__financial_year")
+    spend_totals = _spend_totals(spend, by="budget_line__financial_year")
     for row in spend_totals:
         year_figures = figures[row["budget_line__financial_year"]]
         year_figures.estimated = row["estimated"] or ZERO
@@ -292,23 +300,40 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
 REVIEW_LIMIT = settings.PAGE_SIZE
 
 
+def lines_proposed() -> QuerySet[BudgetLine]:
+    """Lines awaiting Finance's decision, oldest year first, with what the queue shows
+    of them (no figures of spend: a proposed line has none counted)."""
+    return (
+        BudgetLine.objects.filter(status=LineStatus.PROPOSED)
+        .select_related("financial_year", "proposed_by")
+        .order_by("financial_year__start_year", "pk")
+    )
+
+
+def overrides_requested() -> QuerySet[Spend]:
+    """Spend awaiting Finance's decision to go over its line, oldest first."""
+    return (
+        Spend.objects.filter(override_state=OverrideState.REQUESTED)
+        .select_related("budget_line__financial_year")
+        .order_by("spent_on", "pk")
+    )
+
+
 def review_queue() -> dict[str, Any]:
     """What awaits Finance, oldest first: proposed lines and spend awaiting an override.
 
-    Each list shows at most REVIEW_LIMIT; the counts say how many wait in all.
+    Each list shows at most REVIEW_LIMIT; the counts say how many wait in all. Each
+    list is read in the order of an index, so the database stops at the page's last
+    row and works out what is committed on each spend's line for those rows alone.
     """
-    lines = budget_line_list().filter(status=LineStatus.PROPOSED)
-    overrides = spend_list().filter(override_state=OverrideState.REQUESTED)
+    lines = lines_proposed()
+    overrides = overrides_requested()
     return {
         "lines_awaiting_count": lines.count(),
-        "lines_awaiting": keys_first(lines.order_by("financial_year__start_year", "pk"), 0, REVIEW_LIMIT),
+        "lines_awaiting": list(lines[:REVIEW_LIMIT]),
         "overrides_awaiting_count": overrides.count(),
-        "overrides_awaiting": keys_first(
-            overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line")).order_by(
-                "spent_on", "pk"
-            ),
-            0,
-            REVIEW_LIMIT,
+        "overrides_awaiting": list(
+            overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line"))[:REVIEW_LIMIT]
         ),
     }
 

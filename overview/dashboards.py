@@ -11,12 +11,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 
-from budgets.models import FinancialYear, LineStatus, Spend
-from budgets.models import OverrideState as SpendOverride
-from budgets.selectors import Figures, budget_line_list, years_overview
+from budgets.models import FinancialYear, financial_year_start
+from budgets.selectors import Figures, lines_proposed, overrides_requested, years_overview
 from delegations.models import Visit, VisitStatus
 from delegations.selectors import outstanding_gifts
 from partners.models import Action, Approach, Place, RagRating, Relationship, RelationshipStatus
@@ -188,22 +187,9 @@ class YearPosition:
 
 def year_position(today: date) -> YearPosition:
     """The current financial year's budget, committed, paid and remaining."""
-    for year, figures in years_overview():
-        if year.starts_on <= today <= year.ends_on:
-            return YearPosition(year, figures)
+    for year, figures in years_overview(start_year=financial_year_start(today)):
+        return YearPosition(year, figures)
     return YearPosition(None, Figures())
-
-
-def lines_awaiting() -> QuerySet:
-    return budget_line_list().filter(status=LineStatus.PROPOSED).order_by("financial_year__start_year", "pk")
-
-
-def overrides_awaiting() -> QuerySet:
-    return (
-        Spend.objects.filter(override_state=SpendOverride.REQUESTED)
-        .select_related("budget_line__financial_year")
-        .order_by("spent_on", "pk")
-    )
 
 
 def reports_awaiting_approval() -> list[Report]:
@@ -274,8 +260,8 @@ def home(user: Any) -> dict[str, Any]:
     elif user.has_perm("partners.view_relationship"):
         context.update(register_summary())
     if user.has_perm("budgets.decide_budgetline"):
-        lines = lines_awaiting()
-        overrides = overrides_awaiting()
+        lines = lines_proposed()
+        overrides = overrides_requested()
         gifts = outstanding_gifts()
         panels["finance"] = {
             "position": year_position(today),

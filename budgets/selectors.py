@@ -82,17 +82,30 @@ def _spend_totals(spend: QuerySet[Spend], by: str) -> QuerySet:
     )
 
 
-@built_once
-def budget_line_list() -> QuerySet[BudgetLine]:
-    """Lines with their spend figures, each a subquery so no join multiplies another."""
-    return BudgetLine.objects.select_related(
-        "financial_year", "relationship", "relationship__place", "decided_by", "proposed_by"
-    ).annotate(
+def _with_figures(lines: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:
+    """Each line's spend figures, each a subquery so no join multiplies another."""
+    return lines.annotate(
         estimated=_spend_sum(ESTIMATED),
         committed=_spend_sum(COMMITTED),
         paid=_spend_sum(PAID),
         remaining=ExpressionWrapper(F("amount") - F("committed"), output_field=DecimalField(**MONEY)),
     )
+
+
+@built_once
+def budget_line_list() -> QuerySet[BudgetLine]:
+    """Lines with their spend figures and the records they name."""
+    return _with_figures(
+        BudgetLine.objects.select_related(
+            "financial_year", "relationship", "relationship__place", "decided_by", "proposed_by"
+        )
+    )
+
+
+@built_once
+def year_line_list() -> QuerySet[BudgetLine]:
+    """Lines with their spend figures alone: a year's page shows no more of them."""
+    return _with_figures(BudgetLine.objects.all())
 
 
 def budget_line_detail() -> QuerySet[BudgetLine]:
@@ -215,7 +228,7 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
     external = YearGroup("Funded by others (FCO, partners, other)")
     total = Figures()
     group_of = {True: own, False: external}
-    lines = budget_line_list().filter(financial_year=year)
+    lines = year_line_list().filter(financial_year=year)
     line_totals = (
         BudgetLine.objects.filter(financial_year=year)
         .order_by()
@@ -226,7 +239,9 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
             proposed=Sum("amount", filter=Q(status=LineStatus.PROPOSED)),
         )
     )
+    line_count = 0
     for row in line_totals:
+        line_count += row["n"]
         group = group_of[_is_own_money(row["funding_source"])]
         group.count += row["n"]
         group.total.add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
@@ -253,13 +268,17 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
         ),
         per_page or settings.PAGE_SIZE,
     )
+    paginator.count = line_count  # counted with the totals above
     page = paginator.get_page(page_number)
     for line in page.object_list:
         group_of[_is_own_money(line.funding_source)].rows.append((line, line_figures(line)))
+    # Their titles and links: the figures are in the rows.
     over_committed = list(
-        lines.filter(status=LineStatus.APPROVED, committed__gt=F("amount")).order_by(
-            "cost_centre", "title", "pk"
-        )
+        BudgetLine.objects.filter(financial_year=year, status=LineStatus.APPROVED)
+        .alias(committed=_spend_sum(COMMITTED))
+        .filter(committed__gt=F("amount"))
+        .only("title")
+        .order_by("cost_centre", "title", "pk")
     )
     return YearPage(year=year, groups=[own, external], total=total, page=page, over_committed=over_committed)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Case, Count, Q, Value, When
@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from budgets.models import FinancialYear, financial_year_start
 from budgets.selectors import Figures, lines_proposed, overrides_requested, years_overview
-from delegations.models import Visit, VisitStatus
+from delegations.models import VisitStatus
 from delegations.selectors import outstanding_gifts
-from partners.models import Action, Approach, Place, RagRating, Relationship, RelationshipStatus
+from partners.models import Place, RagRating, Relationship, RelationshipStatus
 from partners.selectors import OPEN_ACTION_STATUSES, OPEN_APPROACH_OUTCOMES
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus
 
@@ -97,13 +97,27 @@ SELECT 'places', COUNT(*), '', '', CAST(NULL AS date), '', '', '', '' FROM partn
 )
 
 
+class PanelRow(NamedTuple):
+    """One item of an officer's panel as read: what the item shows, and no record made."""
+
+    part: str
+    pk: int
+    title: str
+    status: str
+    day: date | None
+    place_name: str | None  # None for an action without a relationship
+    local_name: str
+    country: str
+    kind: str
+
+
 @dataclass
 class OfficerPanels:
-    approaches: list[Approach]
-    visits: list[Visit]
-    own_actions: list[Action]
-    open_actions: list[Action]
-    reviews: list[Relationship]
+    approaches: list[PanelRow]
+    visits: list[PanelRow]
+    own_actions: list[PanelRow]
+    open_actions: list[PanelRow]
+    reviews: list[PanelRow]
     relationship_counts: dict[str, int]
     place_count: int
 
@@ -116,11 +130,11 @@ def _as_date(value: Any) -> date | None:
 
 
 def officer_panels(user: Any, today: date) -> OfficerPanels:
-    """The approaches awaiting a response (overdue first, then soonest due, each with
-    ``days_left``), visits in the next VISITS_AHEAD_DAYS, the user's own open actions
-    with a due date and everyone's open actions (soonest due first, undated last),
-    reviews due within REVIEW_AHEAD_DAYS or past, and relationships by status and
-    the number of places: one query."""
+    """The approaches awaiting a response (overdue first, then soonest due), visits in
+    the next VISITS_AHEAD_DAYS, the user's own open actions with a due date and
+    everyone's open actions (soonest due first, undated last), reviews due within
+    REVIEW_AHEAD_DAYS or past, and relationships by status and the number of places:
+    one query."""
     adapt = connection.ops.adapt_datefield_value
     params = [
         *OPEN_APPROACH_OUTCOMES,
@@ -137,45 +151,27 @@ def officer_panels(user: Any, today: date) -> OfficerPanels:
         cursor.execute(OFFICER_PANELS, params)
         rows = cursor.fetchall()
     panels = OfficerPanels([], [], [], [], [], {}, 0)
-    for part, pk, title, status, day, name, local_name, country, kind in rows:
-        day = _as_date(day)
-        if part == "approach":
-            place = Place(name=name, local_name=local_name, country=country)
-            approach = Approach(pk=pk, outcome=status, respond_by=day, place=place)
-            approach.days_left = _days_left(day, today)
-            approach.overdue = approach.is_overdue_on(today)
-            panels.approaches.append(approach)
-        elif part == "visit":
-            relationship = Relationship(place=Place(name=name))
-            panels.visits.append(
-                Visit(
-                    pk=pk,
-                    title=title,
-                    status=status,
-                    starts_on=day,
-                    direction=kind,
-                    relationship=relationship,
-                )
-            )
-        elif part in ("own action", "open action"):
-            relationship = None if name is None else Relationship(place=Place(name=name))
-            action = Action(pk=pk, title=title, status=status, due_on=day, relationship=relationship)
-            action.overdue = action.is_overdue_on(today)
-            (panels.own_actions if part == "own action" else panels.open_actions).append(action)
-        elif part == "review":
-            panels.reviews.append(
-                Relationship(pk=pk, status=status, next_review_on=day, kind=kind, place=Place(name=name))
-            )
-        elif part == "status":
-            panels.relationship_counts[status] = pk
+    parts = {
+        "approach": panels.approaches,
+        "visit": panels.visits,
+        "own action": panels.own_actions,
+        "open action": panels.open_actions,
+        "review": panels.reviews,
+    }
+    for row in rows:
+        part, count, status = row[0], row[1], row[3]
+        if part == "status":
+            panels.relationship_counts[status] = count
+        elif part == "places":
+            panels.place_count = count
         else:
-            panels.place_count = pk
+            parts[part].append(PanelRow(*row[:4], _as_date(row[4]), *row[5:]))
     # Each part came in its order; a database may hand a union's parts back in another.
-    panels.approaches.sort(key=lambda a: (a.respond_by is None, a.respond_by or today, -a.pk))
-    panels.visits.sort(key=lambda v: (v.starts_on, v.pk))
-    panels.own_actions.sort(key=lambda a: (a.due_on, a.pk))
-    panels.open_actions.sort(key=lambda a: (a.due_on is None, a.due_on or today, a.pk))
-    panels.reviews.sort(key=lambda r: (r.next_review_on, r.pk))
+    panels.approaches.sort(key=lambda row: (row.day is None, row.day or today, -row.pk))
+    panels.visits.sort(key=lambda row: (row.day, row.pk))
+    panels.own_actions.sort(key=lambda row: (row.day, row.pk))
+    panels.open_actions.sort(key=lambda row: (row.day is None, row.day or today, row.pk))
+    panels.reviews.sort(key=lambda row: (row.day, row.pk))
     return panels
 
 
@@ -247,11 +243,11 @@ def home(user: Any) -> dict[str, Any]:
     if user.has_perm("partners.add_approach"):
         officer = officer_panels(user, today)
         panels["officer"] = {
-            "approaches": items(approach_item, officer.approaches),
+            "approaches": items(lambda row: approach_item(row, today), officer.approaches),
             "visits": items(visit_item, officer.visits),
-            "actions": items(action_item, officer.own_actions),
-            "open_actions": items(action_item, officer.open_actions),
-            "reviews": items(lambda relationship: review_item(relationship, today), officer.reviews),
+            "actions": items(lambda row: action_item(row, today), officer.own_actions),
+            "open_actions": items(lambda row: action_item(row, today), officer.open_actions),
+            "reviews": items(lambda row: review_item(row, today), officer.reviews),
             "visits_ahead_days": VISITS_AHEAD_DAYS,
             "review_ahead_days": REVIEW_AHEAD_DAYS,
         }

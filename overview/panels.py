@@ -20,6 +20,8 @@ from django.utils.safestring import SafeString, mark_safe
 from core.links import record_url
 from core.tables import day
 from core.templatetags.twinning_format import gbp
+from delegations.models import Direction, VisitStatus
+from partners.models import ApproachOutcome, RelationshipKind, place_html, relationship_text
 
 
 def items(render: Callable[[Any], str], records: Iterable[Any]) -> SafeString:
@@ -35,67 +37,75 @@ def _overdue_class(is_overdue: bool) -> str:
     return ' class="overdue"' if is_overdue else ""
 
 
-def approach_item(approach: Any) -> str:
+# The officer's panels are read as rows (dashboards.PanelRow), not records: each is
+# still open (the query reads no other), so it is overdue once its day has passed.
+APPROACH_OUTCOMES = dict(ApproachOutcome.choices)
+VISIT_DIRECTIONS = dict(Direction.choices)
+VISIT_STATUSES = dict(VisitStatus.choices)
+RELATIONSHIP_KINDS = dict(RelationshipKind.choices)
+
+
+def approach_item(row: Any, today: date) -> str:
     """An open approach, when it must be answered by and how long is left."""
-    if approach.respond_by is None:
+    if row.day is None:
         when = "No respond-by date set."
     else:
-        days_left = approach.days_left
-        if approach.overdue:
+        days_left = (row.day - today).days
+        overdue = row.day < today
+        if overdue:
             # As the template's pluralize had it: a number of days overdue counted from below zero.
             left = f" (overdue by {-days_left} day{pluralize(days_left)})"
         elif days_left == 0:
             left = " (today)"
         else:
             left = f" ({days_left} day{pluralize(days_left)} left)"
-        when = f"<span{_overdue_class(approach.overdue)}>Respond by {day(approach.respond_by)}{left}</span>"
+        when = f"<span{_overdue_class(overdue)}>Respond by {day(row.day)}{left}</span>"
     return _item(
         format_html(
             '<a href="{}">{}</a> – {}. ',
-            approach.get_absolute_url(),
-            approach.place,
-            approach.get_outcome_display(),
+            record_url("partners:approach-detail", row.pk),
+            mark_safe(place_html(row.place_name, row.local_name, row.country)),  # noqa: S308 - escaped there
+            APPROACH_OUTCOMES.get(row.status, row.status),
         )
         + when
     )
 
 
-def visit_item(visit: Any) -> str:
+def visit_item(row: Any) -> str:
     return _item(
         format_html(
             '<a href="{}">{}</a> – {}, {}, from {} ({})',
-            visit.get_absolute_url(),
-            visit.title,
-            visit.get_direction_display(),
-            visit.relationship.place.name,
-            day(visit.starts_on),
-            str(visit.get_status_display()).lower(),
+            record_url("delegations:visit-detail", row.pk),
+            row.title,
+            VISIT_DIRECTIONS.get(row.kind, row.kind),
+            row.place_name,
+            day(row.day),
+            str(VISIT_STATUSES.get(row.status, row.status)).lower(),
         )
     )
 
 
-def action_item(action: Any) -> str:
+def action_item(row: Any, today: date) -> str:
     """An open action: its title, its relationship's place, and when it is due."""
-    parts = [format_html('<a href="{}">{}</a>', action.get_absolute_url(), action.title)]
-    if action.relationship is not None:
-        parts.append(
-            format_html('<span class="text-body-secondary">({})</span>', action.relationship.place.name)
-        )
-    if action.due_on is not None:
-        overdue = " (overdue)" if action.overdue else ""
-        parts.append(f"<span{_overdue_class(action.overdue)}>– due {day(action.due_on)}{overdue}</span>")
+    parts = [format_html('<a href="{}">{}</a>', record_url("partners:action-detail", row.pk), row.title)]
+    if row.place_name is not None:
+        parts.append(format_html('<span class="text-body-secondary">({})</span>', row.place_name))
+    if row.day is not None:
+        overdue = row.day < today
+        marked = " (overdue)" if overdue else ""
+        parts.append(f"<span{_overdue_class(overdue)}>– due {day(row.day)}{marked}</span>")
     return _item(" ".join(parts))
 
 
-def review_item(relationship: Any, today: date) -> str:
-    overdue = relationship.next_review_on < today
+def review_item(row: Any, today: date) -> str:
+    overdue = row.day < today
     return _item(
         format_html(
             '<a href="{}">{}</a> – review by <span{}>{}{}</span>',
-            relationship.get_absolute_url(),
-            relationship,
+            record_url("partners:relationship-detail", row.pk),
+            relationship_text(row.place_name, RELATIONSHIP_KINDS.get(row.kind, row.kind)),
             mark_safe(_overdue_class(overdue)),  # noqa: S308 - a fixed attribute
-            day(relationship.next_review_on),
+            day(row.day),
             " (overdue)" if overdue else "",
         )
     )

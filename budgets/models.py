@@ -131,8 +131,16 @@ class BudgetLine(HasStatusFlow, VersionedModel):
 
     class Meta:
         ordering = ["financial_year__start_year", "cost_centre", "title", "pk"]
-        # Finance's queue and the home page: the lines awaiting a decision, and how many.
-        indexes = [models.Index(fields=["status", "financial_year", "id"], name="budgetline_by_status")]
+        indexes = [
+            # Finance's queue and the home page: the lines awaiting a decision, and how many.
+            models.Index(fields=["status", "financial_year", "id"], name="budgetline_by_status"),
+            # The years' and a year's totals: amounts by year, funding source and status,
+            # read from the index alone.
+            models.Index(
+                fields=["financial_year", "funding_source", "status", "amount"],
+                name="budgetline_sums_by_year",
+            ),
+        ]
         permissions = [
             ("decide_budgetline", "Can approve or reject budget lines"),
             ("change_approved_budgetline", "Can change an approved or rejected budget line"),

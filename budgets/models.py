@@ -131,8 +131,16 @@ class BudgetLine(HasStatusFlow, VersionedModel):
 
     class Meta:
         ordering = ["financial_year__start_year", "cost_centre", "title", "pk"]
-        # Finance's queue and the home page: the lines awaiting a decision, and how many.
-        indexes = [models.Index(fields=["status", "financial_year", "id"], name="budgetline_by_status")]
+        indexes = [
+            # Finance's queue and the home page: the lines awaiting a decision, and how many.
+            models.Index(fields=["status", "financial_year", "id"], name="budgetline_by_status"),
+            # The years' and a year's totals: amounts by year, funding source and status,
+            # read from the index alone.
+            models.Index(
+                fields=["financial_year", "funding_source", "status", "amount"],
+                name="budgetline_sums_by_year",
+            ),
+        ]
         permissions = [
             ("decide_budgetline", "Can approve or reject budget lines"),
             ("change_approved_budgetline", "Can change an approved or rejected budget line"),
@@ -234,6 +242,11 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             models.Index(fields=["-spent_on", "-id"], name="spend_newest_first"),
             # Finance's queue: the requests to go over a line, oldest first, and how many.
             models.Index(fields=["override_state", "spent_on", "id"], name="spend_override_queue"),
+            # Every sum of spend (a line's, a year's) is by line and by status: read from the
+            # index alone, not from each row of a wide table.
+            models.Index(
+                fields=["budget_line", "status", "override_state", "amount"], name="spend_sums_by_line"
+            ),
         ]
         verbose_name_plural = "spend"
         permissions = [("override_spend", "Can commit spend beyond what a budget line has left")]

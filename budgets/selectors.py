@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.pagination import KeysFirstPaginator, keys_first
+from core.pagination import KeysFirstPaginator
 from core.querysets import built_once
 
 from .models import (
@@ -82,17 +82,30 @@ def _spend_totals(spend: QuerySet[Spend], by: str) -> QuerySet:
     )
 
 
-@built_once
-def budget_line_list() -> QuerySet[BudgetLine]:
-    """Lines with their spend figures, each a subquery so no join multiplies another."""
-    return BudgetLine.objects.select_related(
-        "financial_year", "relationship", "relationship__place", "decided_by", "proposed_by"
-    ).annotate(
+def _with_figures(lines: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:
+    """Each line's spend figures, each a subquery so no join multiplies another."""
+    return lines.annotate(
         estimated=_spend_sum(ESTIMATED),
         committed=_spend_sum(COMMITTED),
         paid=_spend_sum(PAID),
         remaining=ExpressionWrapper(F("amount") - F("committed"), output_field=DecimalField(**MONEY)),
     )
+
+
+@built_once
+def budget_line_list() -> QuerySet[BudgetLine]:
+    """Lines with their spend figures and the records they name."""
+    return _with_figures(
+        BudgetLine.objects.select_related(
+            "financial_year", "relationship", "relationship__place", "decided_by", "proposed_by"
+        )
+    )
+
+
+@built_once
+def year_line_list() -> QuerySet[BudgetLine]:
+    """Lines with their spend figures alone: a year's page shows no more of them."""
+    return _with_figures(BudgetLine.objects.all())
 
 
 def budget_line_detail() -> QuerySet[BudgetLine]:
@@ -215,7 +228,7 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
     external = YearGroup("Funded by others (FCO, partners, other)")
     total = Figures()
     group_of = {True: own, False: external}
-    lines = budget_line_list().filter(financial_year=year)
+    lines = year_line_list().filter(financial_year=year)
     line_totals = (
         BudgetLine.objects.filter(financial_year=year)
         .order_by()
@@ -226,7 +239,9 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
             proposed=Sum("amount", filter=Q(status=LineStatus.PROPOSED)),
         )
     )
+    line_count = 0
     for row in line_totals:
+        line_count += row["n"]
         group = group_of[_is_own_money(row["funding_source"])]
         group.count += row["n"]
         group.total.add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
@@ -253,23 +268,35 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
         ),
         per_page or settings.PAGE_SIZE,
     )
+    paginator.count = line_count  # counted with the totals above
     page = paginator.get_page(page_number)
     for line in page.object_list:
         group_of[_is_own_money(line.funding_source)].rows.append((line, line_figures(line)))
+    # Their titles and links: the figures are in the rows.
     over_committed = list(
-        lines.filter(status=LineStatus.APPROVED, committed__gt=F("amount")).order_by(
-            "cost_centre", "title", "pk"
-        )
+        BudgetLine.objects.filter(financial_year=year, status=LineStatus.APPROVED)
+        .alias(committed=_spend_sum(COMMITTED))
+        .filter(committed__gt=F("amount"))
+        .only("title")
+        .order_by("cost_centre", "title", "pk")
     )
     return YearPage(year=year, groups=[own, external], total=total, page=page, over_committed=over_committed)
 
 
-def years_overview() -> list[tuple[FinancialYear, Figures]]:
-    """Each year's totals, for the chart and its table: two grouped queries whatever the size."""
-    years = list(FinancialYear.objects.all())
+def years_overview(start_year: int | None = None) -> list[tuple[FinancialYear, Figures]]:
+    """Each year's totals, for the chart and its table (or one year's, given the year it
+    starts in): two grouped queries whatever the size."""
+    years = FinancialYear.objects.all()
+    lines = BudgetLine.objects.all()
+    spend = Spend.objects.all()
+    if start_year is not None:
+        years = years.filter(start_year=start_year)
+        lines = lines.filter(financial_year__start_year=start_year)
+        spend = spend.filter(budget_line__financial_year__start_year=start_year)
+    years = list(years)
     figures = {year.pk: Figures() for year in years}
     line_totals = (
-        BudgetLine.objects.order_by()
+        lines.order_by()
         .values("financial_year")
         .annotate(
             budget=Sum("amount", filter=Q(status=LineStatus.APPROVED)),
@@ -279,7 +306,7 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
     for row in line_totals:
         figures[row["financial_year"]].budget = row["budget"] or ZERO
         figures[row["financial_year"]].proposed = row["proposed"] or ZERO
-    spend_totals = _spend_totals(Spend.objects.all(), by="budget_line__financial_year")
+    spend_totals = _spend_totals(spend, by="budget_line__financial_year")
     for row in spend_totals:
         year_figures = figures[row["budget_line__financial_year"]]
         year_figures.estimated = row["estimated"] or ZERO
@@ -292,23 +319,40 @@ def years_overview() -> list[tuple[FinancialYear, Figures]]:
 REVIEW_LIMIT = settings.PAGE_SIZE
 
 
+def lines_proposed() -> QuerySet[BudgetLine]:
+    """Lines awaiting Finance's decision, oldest year first, with what the queue shows
+    of them (no figures of spend: a proposed line has none counted)."""
+    return (
+        BudgetLine.objects.filter(status=LineStatus.PROPOSED)
+        .select_related("financial_year", "proposed_by")
+        .order_by("financial_year__start_year", "pk")
+    )
+
+
+def overrides_requested() -> QuerySet[Spend]:
+    """Spend awaiting Finance's decision to go over its line, oldest first."""
+    return (
+        Spend.objects.filter(override_state=OverrideState.REQUESTED)
+        .select_related("budget_line__financial_year")
+        .order_by("spent_on", "pk")
+    )
+
+
 def review_queue() -> dict[str, Any]:
     """What awaits Finance, oldest first: proposed lines and spend awaiting an override.
 
-    Each list shows at most REVIEW_LIMIT; the counts say how many wait in all.
+    Each list shows at most REVIEW_LIMIT; the counts say how many wait in all. Each
+    list is read in the order of an index, so the database stops at the page's last
+    row and works out what is committed on each spend's line for those rows alone.
     """
-    lines = budget_line_list().filter(status=LineStatus.PROPOSED)
-    overrides = spend_list().filter(override_state=OverrideState.REQUESTED)
+    lines = lines_proposed()
+    overrides = overrides_requested()
     return {
         "lines_awaiting_count": lines.count(),
-        "lines_awaiting": keys_first(lines.order_by("financial_year__start_year", "pk"), 0, REVIEW_LIMIT),
+        "lines_awaiting": list(lines[:REVIEW_LIMIT]),
         "overrides_awaiting_count": overrides.count(),
-        "overrides_awaiting": keys_first(
-            overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line")).order_by(
-                "spent_on", "pk"
-            ),
-            0,
-            REVIEW_LIMIT,
+        "overrides_awaiting": list(
+            overrides.annotate(line_committed=_spend_sum(COMMITTED, line="budget_line"))[:REVIEW_LIMIT]
         ),
     }
 

@@ -13,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.models import DocumentKind
 from core.status import RuleBroken
-from core.tables import Column, day, link, money, record_link
+from core.tables import NONE, Column, day, link, money, record_link, table_rows
+from core.text import person_name
 from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
 from partners.models import Council, Relationship
 
@@ -258,13 +260,39 @@ def finance_decides(pages: RecordPages, form_class: Any, permission: str, move: 
 # --- Finance's review queue and shared costs -----------------------------------------------------
 
 
+# The review queue's two tables (their headings are the template's).
+LINES_AWAITING = (
+    Column("Year", lambda line: line.financial_year.label),
+    Column("Line", lambda line: link(line.get_absolute_url(), line.title)),
+    Column("Funding", lambda line: line.get_funding_source_display()),
+    Column("Proposed by", lambda line: person_name(line.proposed_by) if line.proposed_by else NONE),
+    Column("Amount", lambda line: money(line.amount), numeric=True),
+)
+OVERRIDES_AWAITING = (
+    Column("Spend", lambda spend: link(spend.get_absolute_url(), spend.description)),
+    Column("Line", lambda spend: record_link(spend.budget_line)),
+    Column("Reason given", lambda spend: Truncator(spend.override_reason).words(20, truncate=" …")),
+    Column("Amount", lambda spend: money(spend.amount), numeric=True),
+    Column(
+        "Already committed on the line",
+        lambda spend: f"{money(spend.line_committed)} of {money(spend.budget_line.amount)}",
+        numeric=True,
+    ),
+)
+
+
 class ReviewQueueView(Page):
     permission_required = "budgets.decide_budgetline"
     template_name = "budgets/review.html"
     title = "Awaiting Finance"
 
     def context(self) -> dict[str, Any]:
-        return selectors.review_queue()
+        queue = selectors.review_queue()
+        return {
+            **queue,
+            "lines_awaiting_rows": table_rows(LINES_AWAITING, queue["lines_awaiting"]),
+            "overrides_awaiting_rows": table_rows(OVERRIDES_AWAITING, queue["overrides_awaiting"]),
+        }
 
 
 class CostShareView(Page):

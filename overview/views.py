@@ -28,8 +28,7 @@ class DashboardView(Page):
 
     def context(self) -> dict[str, Any]:
         user = self.request.user
-        summary = dashboards.register_summary() if user.has_perm("partners.view_relationship") else {}
-        return {"roles": role_names(user), **summary, "panels": dashboards.for_user(user)}
+        return {"roles": role_names(user), **dashboards.home(user)}
 
 
 class SearchView(Page):

@@ -78,6 +78,22 @@ class PlaceKind(models.TextChoices):
 LOCAL_LANGUAGES = {"china": "zh-Hans", "japan": "ja", "germany": "de"}
 
 
+def place_text(name: str, local_name: str) -> str:
+    """A place's name, its name in local script beside it where they differ."""
+    if local_name and local_name != name:
+        return f"{name} ({local_name})"
+    return name
+
+
+def place_html(name: str, local_name: str, country: str) -> str:
+    """A place's name as a page prints it: its name in local script marked with its
+    language where the country's is known. For a place read without its record."""
+    language = LOCAL_LANGUAGES.get(country.strip().lower(), "") if local_name else ""
+    if local_name and local_name != name and language:
+        return format_html('{} (<span lang="{}">{}</span>)', name, language, local_name)
+    return escape(place_text(name, local_name))
+
+
 class Place(FieldConstraintErrorsMixin, VersionedModel):
     """A partner city, province or prefecture."""
 
@@ -125,17 +141,11 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        if self.local_name and self.local_name != self.name:
-            return f"{self.name} ({self.local_name})"
-        return self.name
+        return place_text(self.name, self.local_name)
 
     def __html__(self) -> str:
         """The place as a page prints it (``{{ place }}``): its name in local script in its language."""
-        if self.local_name and self.local_name != self.name and self.local_language:
-            return format_html(
-                '{} (<span lang="{}">{}</span>)', self.name, self.local_language, self.local_name
-            )
-        return escape(str(self))
+        return place_html(self.name, self.local_name, self.country)
 
     def get_absolute_url(self) -> str:
         return record_url("partners:place-detail", self.pk)
@@ -183,6 +193,11 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 ESTABLISHED_YEAR_MESSAGE = "The year established must be between 1900 and 2100."
+
+
+def relationship_text(place_name: str, kind_label: str) -> str:
+    """A relationship as it is named: its place and its kind ("Hefei – economic")."""
+    return f"{place_name} – {kind_label.lower()}"
 
 
 class RagRating(models.TextChoices):
@@ -258,7 +273,7 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.place.name} – {self.get_kind_display().lower()}"
+        return relationship_text(self.place.name, self.get_kind_display())
 
     def get_absolute_url(self) -> str:
         return record_url("partners:relationship-detail", self.pk)

@@ -68,6 +68,26 @@ def test_the_officer_sees_visits_in_the_next_60_days_own_actions_and_reviews(off
     assert len(reviews) == 1 and "Osnabrück" in reviews[0]
 
 
+def test_open_actions_come_soonest_due_first_undated_last_each_with_its_place(officer_client, officer, today):
+    make.ActionFactory(title="Undated", relationship=None)
+    make.ActionFactory(
+        title="Mine, next week",
+        owner=officer,
+        due_on=today + timedelta(days=7),
+        relationship=make.RelationshipFactory(place=make.PlaceFactory(name="Hefei")),
+    )
+    make.ActionFactory(title="Done already", owner=officer, due_on=today - timedelta(days=9), status="done")
+    make.ActionFactory(title="Theirs, overdue", due_on=today - timedelta(days=2))
+
+    page = Page(officer_client.get(reverse("overview:dashboard")))
+
+    everyone = texts(page, "Open actions")
+    assert [t.split()[0] for t in everyone] == ["Theirs,", "Mine,", "Undated"]
+    assert "(overdue)" in everyone[0] and "(Hefei)" in everyone[1] and "due" not in everyone[2]
+    mine = texts(page, "Your actions due")
+    assert len(mine) == 1 and "Mine, next week" in mine[0] and "(Hefei)" in mine[0]
+
+
 def test_finance_sees_the_years_position_decisions_and_gifts(finance_client, today):
     year = FinancialYear.objects.for_date(today)
     line = make.BudgetLineFactory(

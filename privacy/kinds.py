@@ -63,33 +63,32 @@ def _months_before(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def _contacts() -> models.QuerySet:
-    last_change = (
-        Contact.history.model.objects.filter(id=OuterRef("pk"))
+def _history_day(model: type[models.Model], which: type[Max] | type[Min]) -> TruncDate:
+    """The day of a record's last (Max) or first (Min) history row, for each row of a query."""
+    rows = (
+        model.history.model.objects.filter(id=OuterRef("pk"))
         .values("id")
-        .annotate(last=Max("history_date"))
-        .values("last")
+        .annotate(moment=which("history_date"))
+        .values("moment")
     )
+    return TruncDate(Subquery(rows))
+
+
+def _contacts() -> models.QuerySet:
     return (
         Contact.objects.select_related("organisation")
         .exclude(name__startswith="Erased (")
-        .annotate(counted_from=TruncDate(Subquery(last_change)))
+        .annotate(counted_from=_history_day(Contact, Max))
     )
 
 
 def _participants() -> models.QuerySet:
     """A participant counts from the end of the visit, or its start, or, for a visit whose dates
     were never recorded, from when the participant was."""
-    recorded = (
-        Participant.history.model.objects.filter(id=OuterRef("pk"))
-        .values("id")
-        .annotate(first=Min("history_date"))
-        .values("first")
-    )
     return (
         Participant.objects.select_related("visit")
         .exclude(name__startswith="Erased (")
-        .annotate(counted_from=Coalesce("visit__ends_on", "visit__starts_on", TruncDate(Subquery(recorded))))
+        .annotate(counted_from=Coalesce("visit__ends_on", "visit__starts_on", _history_day(Participant, Min)))
     )
 
 

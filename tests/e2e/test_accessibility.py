@@ -49,6 +49,7 @@ from tests.factories import PASSWORD, GiftFactory, ReportFactory
 from tests.support.axe import AXE, AXE_TAGS, FAILING_IMPACTS, RUN_AXE
 from tests.support.browser import new_context, sign_in
 from tests.support.layout import sideways_scrolling, unseen_focus
+from tests.support.register import DOCUMENT_APPS
 from tests.support.urls import url_for, walk_urls
 from twinning.celery import app as celery_app
 
@@ -222,13 +223,6 @@ WALK: list[Stop] = [
 # Policy only, as the administrator.
 ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners_place_change"]
 
-DOCUMENT_HOLDERS = (
-    ("partners", "relationship"),
-    ("partners", "approach"),
-    ("delegations", "visit"),
-    ("budgets", "spend"),
-    ("reports", "report"),
-)
 
 NOT_WALKED: dict[str, str] = {
     "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
@@ -284,11 +278,11 @@ NOT_WALKED: dict[str, str] = {
     # Documents kept with records: the section is on each record's page, walked above.
     **{
         f"{app}:{kind}-document": "a document download (the file itself), not a page"
-        for app, kind in DOCUMENT_HOLDERS
+        for app, kind in DOCUMENT_APPS
     },
     **{
         f"{app}:{kind}-document-{action}": f"POST only: the documents section of the {kind} page"
-        for app, kind in DOCUMENT_HOLDERS
+        for app, kind in DOCUMENT_APPS
         for action in ("add", "remove")
     },
     "privacy:review-decide": "POST only: the Erase and Keep buttons on the retention review",

@@ -66,7 +66,7 @@ from tests.support import hostile
 from tests.support.database import rolled_back, row_counts, rows, unchanged
 from tests.support.matrix import MATRIX
 from tests.support.pages import refused
-from tests.support.register import PERSONAS, client_for
+from tests.support.register import DOCUMENT_APPS, PERSONAS, client_for
 from tests.support.submissions import VALID, cost_share_rows, sign_off_rows, version
 from tests.support.urls import takes_post, url_for, walk_urls
 
@@ -184,15 +184,6 @@ def history(name: str) -> tuple[Callable[[R], str], ...]:
     app, page = name.split(":")
     kind = page.removesuffix("-update")
     return pages((f"{app}:{kind}-history", kind))
-
-
-DOCUMENT_HOLDERS = (
-    ("partners", "relationship"),
-    ("partners", "approach"),
-    ("delegations", "visit"),
-    ("budgets", "spend"),
-    ("reports", "report"),
-)
 
 
 def document_forms(app: str, kind: str) -> dict[str, Form]:
@@ -471,7 +462,7 @@ FORMS: dict[str, Form] = {
     # --- Documents kept with records ------------------------------------------------------
     **{
         f"{app}:{kind}-document{action}": spec
-        for app, kind in DOCUMENT_HOLDERS
+        for app, kind in DOCUMENT_APPS
         for action, spec in document_forms(app, kind).items()
     },
 }

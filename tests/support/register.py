@@ -245,8 +245,15 @@ def build_register(tag: str = "") -> dict[str, Any]:
     return register
 
 
-# The register's kinds of record that keep documents (their pages' document_kinds).
-DOCUMENT_HOLDERS = ("relationship", "approach", "visit", "spend", "report")
+# The register's kinds of record that keep documents (their pages' document_kinds), by app.
+DOCUMENT_APPS = (
+    ("partners", "relationship"),
+    ("partners", "approach"),
+    ("delegations", "visit"),
+    ("budgets", "spend"),
+    ("reports", "report"),
+)
+DOCUMENT_HOLDERS = tuple(kind for _, kind in DOCUMENT_APPS)
 
 
 def kept_document(record: Any, title: str) -> Document:

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.support.pages import Page
-from tests.support.register import calendar_owner
+from tests.support.register import DOCUMENT_APPS, calendar_owner
 
 # The Django admin's own pages are tested on their own.
 SKIPPED_NAMESPACES = {"admin"}
@@ -53,13 +53,7 @@ PK_OF: dict[str, str] = {
     "public:report": "published_report",
     **{
         f"{app}:{kind}-document{action}": kind
-        for app, kind in (
-            ("partners", "relationship"),
-            ("partners", "approach"),
-            ("delegations", "visit"),
-            ("budgets", "spend"),
-            ("reports", "report"),
-        )
+        for app, kind in DOCUMENT_APPS
         for action in ("", "-add", "-remove")
     },
     "public:report-pdf": "published_report",

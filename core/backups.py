@@ -194,7 +194,7 @@ def backup(path: Path, using: str = "default") -> Written:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
-    kept = _backup_documents(documents_path(path), using)
+    kept = backup_documents(documents_path(path), using)
     return Written(
         path=path,
         size=path.stat().st_size,
@@ -204,7 +204,7 @@ def backup(path: Path, using: str = "default") -> Written:
     )
 
 
-def _backup_documents(archive: Path, using: str) -> int:
+def backup_documents(archive: Path, using: str = "default") -> int:
     """Writes every document the database names, from the documents storage, into ``archive``
     (a tar file only its owner may read); how many. None kept: no archive."""
     from .documents import storage

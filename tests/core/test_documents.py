@@ -317,3 +317,19 @@ def test_documents_are_kept_in_and_read_back_from_s3_compatible_storage(
     with django_capture_on_commit_callbacks(execute=True):
         press(officer_client, page, "Remove Agreement")
     assert "Contents" not in s3_documents.list_objects_v2(Bucket="twinning-documents")
+
+
+def test_documents_in_s3_compatible_storage_are_backed_up_and_restored(
+    officer_client, relationship, s3_documents, tmp_path
+):
+    from core import backups
+
+    content = pdf_bytes("Kept in a bucket and in the backup")
+    attach(officer_client, relationship, upload("agreement.pdf", content), title="Agreement")
+    key = Document.objects.get().stored_as
+    backup = tmp_path / "twinning-sqlite-20261203T000000Z.sqlite3"
+    assert backups.backup_documents(backups.documents_path(backup)) == 1
+
+    s3_documents.delete_object(Bucket="twinning-documents", Key=key)
+    assert backups.restore_documents(backup) == 1
+    assert s3_documents.get_object(Bucket="twinning-documents", Key=key)["Body"].read() == content

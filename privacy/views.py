@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
@@ -96,8 +97,6 @@ class EraseView(RoleRequired, View):
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
         if kwargs["kind"] not in KINDS:
-            from django.http import Http404
-
             raise Http404
         self.kind = KINDS[kwargs["kind"]]
 
@@ -105,7 +104,7 @@ class EraseView(RoleRequired, View):
         fields = [self.kind.model._meta.get_field(name) for name in self.kind.identity]
         context = {
             "title": f"Erase {self.kind.label(record)}",
-            "breadcrumbs": [("Personal data", "/privacy/"), ("Erase", None)],
+            "breadcrumbs": [("Personal data", reverse("privacy:retention")), ("Erase", None)],
             "kind": self.kind,
             "record": record,
             "fields": [(str(f.verbose_name).capitalize(), getattr(record, f.name)) for f in fields],
@@ -141,27 +140,28 @@ class EraseView(RoleRequired, View):
 
 
 class SubjectAccessView(Page):
-    """Whom to look for; then what the register holds on them, and the archive to download."""
+    """Whom to look for; then what the register holds on them, and the archive to download.
+
+    The search is sent by POST, so that a person's name never stands in an address (nor in
+    the web server's log of addresses); "Download the archive" sends it again with the same
+    form, and the answer is the archive.
+    """
 
     permission_required = SUBJECT_ACCESS
     template_name = "privacy/subject_access.html"
     title = "Subject access: what the register holds on a person"
     http_method_names = ["get", "post", "head", "options"]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        asked = bool(self.request.GET)
-        form = PersonForm(self.request.GET if asked else None)
-        context["form"] = form
-        if asked and form.is_valid():
-            context["found"] = services.find_person(form.cleaned_data["name"], form.cleaned_data["email"])
-        return context
+    def context(self) -> dict[str, Any]:
+        return {"form": PersonForm()}
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PersonForm(request.POST)
         if not form.is_valid():
             return self.render_to_response({**self.get_context_data(), "form": form}, status=400)
         found = services.find_person(form.cleaned_data["name"], form.cleaned_data["email"])
+        if request.POST.get("download") is None:
+            return self.render_to_response({**self.get_context_data(), "form": form, "found": found})
         content = services.archive(found, reference=form.cleaned_data["reference"], by=request.user)
         response = HttpResponse(content, content_type="application/zip")
         stamp = timezone.localdate().isoformat()

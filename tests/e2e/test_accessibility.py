@@ -41,17 +41,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, Response, Route, 
 
 from budgets.models import BudgetLine, LineStatus, Spend
 from delegations.models import CostItem, Visit
-from demo.register import REGISTER_DRAFT_TITLE, load_demo
+from demo.register import REGISTER_DRAFT_TITLE
 from partners.models import Action, Approach, Contact, Exchange, Organisation, Place, Relationship
 from reports.models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
 from reports.services import rendering_run
-from tests.factories import PASSWORD, GiftFactory, ReportFactory
+from tests.factories import GiftFactory, ReportFactory
 from tests.support.axe import AXE, AXE_TAGS, FAILING_IMPACTS, RUN_AXE
 from tests.support.browser import new_context, sign_in
+from tests.support.demo import load_the_demo
 from tests.support.layout import sideways_scrolling, unseen_focus
 from tests.support.register import DOCUMENT_APPS
 from tests.support.urls import url_for, walk_urls
-from twinning.celery import app as celery_app
 
 # The rendering page asks again every two seconds.
 POLLING_MS = 10_000
@@ -312,17 +312,6 @@ def test_every_page_is_walked_or_excluded() -> None:
 
 
 # --- The demo's records ----------------------------------------------------------
-
-
-def load_the_demo() -> None:
-    """The demo register, its PDF rendered here; the worker's after-commit message runs
-    in-process (and finds the PDF made), so nothing is left in Redis in the services run."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.update(task_always_eager=True)
-    try:
-        load_demo(with_users=False, password=PASSWORD)
-    finally:
-        celery_app.conf.update(task_always_eager=eager)
 
 
 def demo_records() -> dict[str, Any]:

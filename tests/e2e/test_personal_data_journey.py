@@ -20,9 +20,9 @@ from delegations.models import Participant
 from partners.models import Relationship
 from privacy.models import Erasure, RetentionReview, ReviewOutcome
 from privacy.services import list_due
-from tests.e2e.test_accessibility import load_the_demo
 from tests.support.browser import sign_in
 from tests.support.database import tables_holding
+from tests.support.demo import load_the_demo
 from tests.support.documents import pdf_bytes
 
 CONSUL = "British Deputy Consul General, Shanghai"

@@ -456,7 +456,7 @@ FORMS: dict[str, Form] = {
         made(lambda reg: PersonForm()),
         (SubjectAccessRequest,),
         writers=frozenset({"administrator"}),
-        valid=lambda reg: {"name": "Aiko Tanaka", "email": "", "reference": "SAR-2026-1"},
+        valid=lambda reg: {"name": "Aiko Tanaka", "email": "", "reference": "SAR-2026-1", "download": "1"},
         saved_status=200,
     ),
     # --- Documents kept with records ------------------------------------------------------

@@ -457,6 +457,8 @@ def button_form(page: Page, words: str) -> tuple[str, dict[str, str]]:
         for node in form.find_all("input")
         if node.attrs.get("name") and node.attrs["name"] != "csrfmiddlewaretoken"
     }
+    if buttons[0].attrs.get("name"):  # the button pressed is sent too, as a browser sends it
+        data[buttons[0].attrs["name"]] = buttons[0].attrs.get("value", "")
     return form.attrs["action"], data
 
 

@@ -141,28 +141,28 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
-    """The records of ``kind`` naming the person (by name, or by e-mail where the kind has one)."""
-    if not kind.named_in:
-        return kind.model.objects.none()
+def _naming(kind: Kind, name: str, email: str) -> Q:
+    """Rows whose fields name the person (by e-mail too, where the kind keeps one)."""
     found = Q()
     for field_name in kind.named_in:
         found |= Q(**{f"{field_name}__icontains": name})
     if email and "email" in kind.named_in:
         found |= Q(email__iexact=email)
-    return kind.model.objects.filter(found)
+    return found
+
+
+def matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
+    """The records of ``kind`` naming the person."""
+    if not kind.named_in:
+        return kind.model.objects.none()
+    return kind.model.objects.filter(_naming(kind, name, email))
 
 
 def history_matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
     """History rows of ``kind`` that named the person, though the record may have changed since."""
     if not kind.named_in or not hasattr(kind.model, "history"):
         return kind.model.objects.none()
-    found = Q()
-    for field_name in kind.named_in:
-        found |= Q(**{f"{field_name}__icontains": name})
-    if email and "email" in kind.named_in:
-        found |= Q(email__iexact=email)
-    return kind.model.history.filter(found).select_related("history_user")
+    return kind.model.history.filter(_naming(kind, name, email)).select_related("history_user")
 
 
 def all_kinds() -> Iterable[Kind]:

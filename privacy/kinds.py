@@ -105,7 +105,8 @@ KINDS: dict[str, Kind] = {
         counted_from="the last change to the contact",
         dated=_contacts,
         label=_contact_label,
-        named_in=("name", "email", "phone", "notes"),
+        # A contact known only by their post is named by it.
+        named_in=("name", "job_title", "email", "phone", "notes"),
     ),
     PersonalKind.PARTICIPANT: Kind(
         key=PersonalKind.PARTICIPANT,

@@ -152,6 +152,9 @@ class SubjectAccessView(Page):
     title = "Subject access: what the register holds on a person"
     http_method_names = ["get", "post", "head", "options"]
 
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return [("Personal data", reverse("privacy:retention")), ("Subject access", None)]
+
     def context(self) -> dict[str, Any]:
         return {"form": PersonForm()}
 

@@ -24,6 +24,7 @@ from tests.support.browser import sign_in
 from tests.support.database import tables_holding
 from tests.support.demo import load_the_demo
 from tests.support.documents import pdf_bytes
+from tests.support.register import the_retention_schedule
 
 CONSUL = "British Deputy Consul General, Shanghai"
 
@@ -32,6 +33,7 @@ def test_the_administrator_answers_a_subject_access_request_and_works_through_th
     page: Page, administrator
 ) -> None:
     load_the_demo()
+    the_retention_schedule()
     list_due(date(2033, 6, 1))
     sign_in(page, administrator.username)
 

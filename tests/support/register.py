@@ -16,7 +16,7 @@ from core.files import check_upload
 from core.models import Document, DocumentKind
 from delegations.models import CalendarFeed
 from partners.models import RelationshipKind, TriageCriterion
-from privacy.models import PersonalKind, RetentionReview
+from privacy.models import PersonalKind, RetentionReview, RetentionRule
 from reports.models import Rendering, RenderingStatus, Report, ReportStatus, SignOffRole
 from tests import factories as make
 
@@ -84,6 +84,14 @@ def the_councils_criteria() -> None:
         TriageCriterion.objects.get_or_create(
             name=name, defaults={"question": question, "weight": weight, "position": position}
         )
+
+
+def the_retention_schedule() -> None:
+    """The retention schedule the data migration gives a new register (a test run on a
+    database emptied between tests, as the browser tests are, takes it away)."""
+    defaults = importlib.import_module("privacy.migrations.0002_default_retention_schedule")
+    for kind, months, basis in defaults.DEFAULTS:
+        RetentionRule.objects.get_or_create(kind=kind, defaults={"keep_for_months": months, "basis": basis})
 
 
 def report_with_sign_offs(title: str, meeting: date, **extra: Any) -> Report:

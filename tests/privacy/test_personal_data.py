@@ -73,7 +73,7 @@ def test_the_schedule_starts_with_a_period_for_each_kind_of_personal_record():
     assert rules == {"contact": 72, "participant": 72, "gift": 72, "sign-in": 12}
 
 
-def test_the_nightly_check_lists_what_has_passed_its_date_once_and_deletes_nothing(people):
+def test_the_nightly_check_lists_what_has_passed_its_date_once_and_deletes_nothing(people, eager_tasks):
     SignInEvent.objects.create(kind="failed", username="someone", at=timezone.now() - timedelta(days=400))
     SignInEvent.objects.create(kind="failed", username="recent", at=timezone.now() - timedelta(days=3))
 

@@ -46,6 +46,7 @@ def storage() -> Storage:
 
 
 def documents_of(record: models.Model) -> models.QuerySet[Document]:
+    """The record's own documents: no other record's is ever reached through its address."""
     return Document.objects.filter(
         record_type=ContentType.objects.get_for_model(record), record_id=record.pk
     ).select_related("added_by")
@@ -169,16 +170,9 @@ def history_entries(record: models.Model, *, limit: int) -> list[HistoryEntry]:
 # --- The views ---------------------------------------------------------------------------------
 
 
-def kept_with(pages: RecordPages, record: Any) -> models.QuerySet[Document]:
-    """The record's own documents: no other record's is ever reached through its address."""
-    return Document.objects.filter(
-        record_type=ContentType.objects.get_for_model(pages.model), record_id=record.pk
-    )
-
-
-def document_of(pages: RecordPages, record: Any, document_id: int) -> Document:
+def document_of(record: Any, document_id: int) -> Document:
     """The record's own document of that number, or 404."""
-    return get_object_or_404(kept_with(pages, record), pk=document_id)
+    return get_object_or_404(documents_of(record), pk=document_id)
 
 
 def download(document: Document) -> HttpResponse:

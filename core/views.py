@@ -850,7 +850,7 @@ class DocumentDownloadView(RecordView):
     def get(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
         pages = self.record_pages
         record = pages.get_record(pk)
-        return documents.download(documents.document_of(pages, record, document))
+        return documents.download(documents.document_of(record, document))
 
 
 class DocumentRemoveView(RecordView):
@@ -864,7 +864,7 @@ class DocumentRemoveView(RecordView):
         record = pages.get_record(pk)
         if refused := pages.refuse_frozen(request, record):
             return refused
-        found = documents.kept_with(pages, record).filter(pk=document).first()
+        found = documents.documents_of(record).filter(pk=document).first()
         if found is None:  # a second press, or a colleague's removal in between
             return documents.back_to_documents(request, record, documents.GONE, warning=True)
         documents.remove(found)

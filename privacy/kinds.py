@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -37,6 +38,8 @@ class Kind:
     label: Callable[[Any], str]
     # Fields a subject access search matches a name against.
     named_in: tuple[str, ...] = ()
+    # What its label reads beyond the record, fetched with it.
+    related: tuple[str, ...] = ()
     delete_on_erasure: bool = False
 
     @property
@@ -45,22 +48,11 @@ class Kind:
 
     def due(self, today: date, months: int) -> models.QuerySet:
         """Records whose date is ``months`` or more before ``today``."""
-        cutoff = _months_before(today, months)
+        cutoff = today - relativedelta(months=months)
         return self.dated().filter(counted_from__lte=cutoff)
 
     def marker(self, reference: str) -> str:
         return f"Erased ({reference})"
-
-
-def _months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def _history_day(model: type[models.Model], which: type[Max] | type[Min]) -> TruncDate:
@@ -105,6 +97,7 @@ KINDS: dict[str, Kind] = {
         counted_from="the last change to the contact",
         dated=_contacts,
         label=_contact_label,
+        related=("organisation",),
         # A contact known only by their post is named by it.
         named_in=("name", "job_title", "email", "phone", "notes"),
     ),
@@ -115,6 +108,7 @@ KINDS: dict[str, Kind] = {
         counted_from="the end of the visit (its start, or when they were recorded, if it has no end date)",
         dated=_participants,
         label=lambda participant: f"{participant.name}, {participant.visit.title}",
+        related=("visit",),
         named_in=("name",),
     ),
     PersonalKind.GIFT_GIVER: Kind(
@@ -156,7 +150,7 @@ def matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:
     """The records of ``kind`` naming the person."""
     if not kind.named_in:
         return kind.model.objects.none()
-    return kind.model.objects.filter(_naming(kind, name, email))
+    return kind.model.objects.select_related(*kind.related).filter(_naming(kind, name, email))
 
 
 def history_matching(kind: Kind, name: str, email: str = "") -> models.QuerySet:

@@ -7,9 +7,10 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles import finders
@@ -49,7 +50,7 @@ def list_due(today: date | None = None) -> int:
                 object_id=record.pk,
                 label=kind.label(record)[:300],
                 counted_from=record.counted_from,
-                due_on=_months_after(record.counted_from, rule.keep_for_months),
+                due_on=record.counted_from + relativedelta(months=rule.keep_for_months),
                 listed_on=today,
             )
             for record in kind.due(today, rule.keep_for_months).iterator()
@@ -60,16 +61,6 @@ def list_due(today: date | None = None) -> int:
     return added
 
 
-def _months_after(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month + 1, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
-
-
 @transaction.atomic
 def keep(review: RetentionReview, *, by: Any, reason: str, months: int) -> RetentionReview:
     """Keeps the record ``months`` longer, for ``reason``; it is listed again after that."""
@@ -77,7 +68,7 @@ def keep(review: RetentionReview, *, by: Any, reason: str, months: int) -> Reten
         raise RuleBroken("Say why the record is kept beyond its retention date.", field="reason")
     review.outcome, review.decided_by, review.decided_at = ReviewOutcome.KEPT, by, timezone.now()
     review.reason = reason
-    review.keep_until = timezone.localdate() + timedelta(days=round(months * 30.44))
+    review.keep_until = timezone.localdate() + relativedelta(months=months)
     review.save()
     return review
 
@@ -95,8 +86,8 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
         )
     spec = KINDS[kind]
     record = spec.model.objects.select_for_update().filter(pk=object_id).first()
-    if record is None:
-        raise RuleBroken("This record is no longer in the register: someone may have erased it already.")
+    if record is None or Erasure.objects.filter(kind=kind, object_id=object_id).exists():
+        raise RuleBroken("These details were erased already: someone may have pressed Erase first.")
     erasure = Erasure.objects.create(
         kind=kind, object_id=object_id, by=by, reason=reason, fields=list(spec.identity)
     )
@@ -186,7 +177,7 @@ def find_person(name: str, email: str = "") -> Found:
     contacts = [record.pk for kind, record in found.records if kind.key == "contact"]
     found.sections["Meetings that name them"] = [
         _row(meeting)
-        for meeting in Meeting.objects.filter(outcome__icontains=name).select_related("organisation")
+        for meeting in Meeting.objects.filter(outcome__icontains=name).select_related("organisation", "visit")
     ]
     found.sections["Actions naming them"] = [
         _row(action)
@@ -196,7 +187,7 @@ def find_person(name: str, email: str = "") -> Found:
     ]
     found.sections["Approaches naming them"] = [
         _row(approach)
-        for approach in Approach.objects.filter(
+        for approach in Approach.objects.select_related("place").filter(
             models.Q(request__icontains=name)
             | models.Q(response__icontains=name)
             | models.Q(via_contact__in=contacts)

@@ -16,12 +16,13 @@ from core.models import SignInEvent
 from delegations.models import Gift, Participant
 from partners.models import Contact
 from privacy.models import Erasure, RetentionReview, RetentionRule, ReviewOutcome, SubjectAccessRequest
-from privacy.services import list_due
+from privacy.services import find_person, list_due
 from privacy.tasks import list_records_past_retention
 from tests import factories as make
 from tests.support.database import tables_holding
 from tests.support.documents import attach, pdf_bytes, upload
 from tests.support.pages import Page, button_form, open_page
+from tests.support.queries import assert_work_does_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +237,26 @@ def test_subject_access_needs_a_name_and_a_reference(admin_client_role):
     page = Page(response)
     assert "Ensure this value has at least 3 characters" in page.field_error("Name")
     assert page.field_error("Request reference")
+
+
+def test_erasing_twice_a_double_click_or_a_colleague_first_is_refused_with_a_clear_message(
+    people, admin_client_role
+):
+    address = f"/privacy/erase/gift/{people['gift'].pk}/"
+    assert admin_client_role.post(address, {"reason": "Request SAR-2026-3."}).status_code == 302
+    response = admin_client_role.post(address, {"reason": "Request SAR-2026-3."})
+    assert response.status_code == 400
+    assert "These details were erased already" in Page(response).errors_summary()
+    assert Erasure.objects.count() == 1
+    assert Gift.objects.get(pk=people["gift"].pk).counterparty == f"Erased (E{Erasure.objects.get().pk})"
+
+
+def test_finding_a_person_costs_the_same_queries_however_many_records_name_them(people):
+    def add_many() -> None:
+        for number in range(5):
+            make.ParticipantFactory(visit=make.VisitFactory(), name=f"Chen Wei {number}")
+            make.ContactFactory(name=f"Chen Wei {number}", organisation=make.OrganisationFactory())
+            make.MeetingFactory(outcome=f"Met Chen Wei {number}")
+            make.ApproachFactory(request=f"Chen Wei {number} asks for a visit")
+
+    assert_work_does_not_grow(lambda: find_person("Chen Wei"), add_many)

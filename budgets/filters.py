@@ -5,12 +5,17 @@ from __future__ import annotations
 import django_filters
 
 from core.filters import RegisterTypedChoiceFilter, SearchFilterSet, SortFilter
+from core.kept import kept
 
 from .models import BudgetLine, FinancialYear, FundingSource, LineStatus, OverrideState, Spend, SpendStatus
 
 
 def _years() -> list[tuple[int, str]]:
-    return [(year.start_year, year.label) for year in FinancialYear.objects.all()]
+    return kept(
+        "financial-years",
+        [FinancialYear],
+        lambda: [(year.start_year, year.label) for year in FinancialYear.objects.all()],
+    )
 
 
 class BudgetLineFilter(SearchFilterSet):

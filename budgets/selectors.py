@@ -33,6 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.kept import kept
 from core.pagination import KeysFirstPaginator
 from core.querysets import built_once
 
@@ -285,7 +286,17 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
 
 def years_overview(start_year: int | None = None) -> list[tuple[FinancialYear, Figures]]:
     """Each year's totals, for the chart and its table (or one year's, given the year it
-    starts in): two grouped queries whatever the size."""
+    starts in). Summing every spend row is most of the page's cost, so the totals are
+    kept until a year, line or spend row is saved or deleted (core/kept.py)."""
+    return kept(
+        f"budgets:years-overview:{start_year}",
+        [FinancialYear, BudgetLine, Spend],
+        lambda: _years_overview(start_year),
+    )
+
+
+def _years_overview(start_year: int | None) -> list[tuple[FinancialYear, Figures]]:
+    """Two grouped queries whatever the size."""
     years = FinancialYear.objects.all()
     lines = BudgetLine.objects.all()
     spend = Spend.objects.all()

@@ -33,5 +33,12 @@ class CoreConfig(AppConfig):
 
         post_delete.connect(documents.erase_stored_file, sender=Document, dispatch_uid="core.document_file")
 
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+
+        from . import kept
+
+        # The signed-in person with their roles (core/auth.py), and people offered by name.
+        kept.follow(get_user_model(), Group, Permission)
         sign_in_events.connect()
         two_factor.connect()

@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from . import roles
+from .kept import kept
 
 DEMO_USERNAMES = ("officer", "finance", "leader", "admin")
 
@@ -61,14 +62,17 @@ class RoleBackend(ModelBackend):
         return super().user_can_authenticate(user)
 
     def get_user(self, user_id: Any) -> Any:
-        """The signed-in person, read on every page with a raw query the ORM need not build."""
+        """The signed-in person, with the roles they hold and any permission given to them
+        alone, read on every page: kept in the cache (core/kept.py) until anyone's account,
+        roles or own permissions change, and otherwise read with two hand-written queries
+        the ORM need not build."""
         User = get_user_model()
-        meta = User._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
-        sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        user = next(iter(User._default_manager.raw(sql, [user_id])), None)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        found = kept(f"signed-in:{user_id}", [User, Group, Permission], lambda: _signed_in(user_id))
+        if found is None:
+            return None
+        user, held = found
+        user._roles_read = held
+        return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
@@ -94,7 +98,8 @@ def permissions_of(user: Any) -> set[str]:
     The roles they hold are kept on them too, for pages that name them."""
     found: set[str] = set()
     held = set()
-    for kind, name in _roles_and_own_permissions(user.pk):
+    read = getattr(user, "_roles_read", None)
+    for kind, name in read if read is not None else _roles_and_own_permissions(user.pk):
         if kind == "role":
             held.add(name)
             found |= roles.ROLE_PERMISSIONS.get(name, set())
@@ -102,6 +107,18 @@ def permissions_of(user: Any) -> set[str]:
             found.add(name)
     user._role_names = held
     return found
+
+
+def _signed_in(user_id: Any) -> tuple[Any, list[tuple[str, str]]] | None:
+    User = get_user_model()
+    meta = User._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in meta.concrete_fields)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    user = next(iter(User._default_manager.raw(sql, [user_id])), None)
+    if user is None:
+        return None
+    return user, _roles_and_own_permissions(user.pk)
 
 
 def _roles_and_own_permissions(user_id: int) -> list[tuple[str, str]]:

@@ -32,6 +32,8 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections
 
+from . import kept
+
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
 EXTENSIONS = {POSTGRESQL: "dump", SQLITE: "sqlite3"}
@@ -285,6 +287,8 @@ def restore(path: Path, using: str = "default") -> Contents:
     else:
         _sqlite_restore(path, using)
     connections[using].close()
+    # Nothing kept from the database before it was replaced may be shown after.
+    kept.move_all_on()
     return contents(using)
 
 

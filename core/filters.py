@@ -13,8 +13,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
 
 from .forms import UserChoiceField
-
-_countries: dict[Any, QuerySet] = {}
+from .kept import kept
 
 # What Django and django-filter show for a choice left unmade: a row of dashes, or
 # "Unknown" for a yes-or-no. A filter says in words that it lists everything instead.
@@ -47,7 +46,11 @@ def says_any(field: forms.Field, label: str, choices: list[tuple[Any, Any]] | No
         # django-filter's choice fields and Django's record choices add the empty choice themselves.
         if getattr(field, "empty_label", None) in UNCHOSEN_DEFAULTS:
             field.empty_label = wording
-        if choices is not None:
+        if isinstance(field, forms.ModelChoiceField) and choices is not None:
+            # Records read ahead (record_choices) in place of the field's query; the record
+            # chosen is still looked up in its queryset.
+            forms.ChoiceField.choices.fset(field, [("", field.empty_label), *choices])
+        elif choices is not None:
             field.choices = choices
         return
     if isinstance(field, forms.NullBooleanField):
@@ -66,15 +69,31 @@ def says_any(field: forms.Field, label: str, choices: list[tuple[Any, Any]] | No
 
 
 def country_choices(model: Any) -> list[tuple[str, str]]:
-    """The countries a model's records name, each once, for a filter's choices."""
-    countries = _countries.get(model)
-    if countries is None:
-        # Built once (see core/querysets.py). order_by() first: the model's own ordering
-        # would make DISTINCT per row, not per country.
-        countries = _countries[model] = (
-            model.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    """The countries a model's records name, each once, for a filter's choices
+    (kept until one of its records changes: see core/kept.py)."""
+
+    def read() -> list[tuple[str, str]]:
+        # order_by() first: the model's own ordering would make DISTINCT per row, not per country.
+        countries = model.objects.exclude(country="").order_by("country").values_list("country", flat=True)
+        return [(country, country) for country in countries.distinct()]
+
+    return kept(f"countries:{model._meta.label}", [model], read)
+
+
+def record_choices(
+    name: str, queryset: QuerySet, *, sources: Any = (), label: Callable[[Any], str] = str
+) -> Callable[[], list[tuple[Any, str]]]:
+    """For a filter offering records (sectors, people): their keys and names as read
+    from ``queryset``, kept as ``name`` until a record of its model or of ``sources`` changes."""
+
+    def choices() -> list[tuple[Any, str]]:
+        return kept(
+            name,
+            [queryset.model, *sources],
+            lambda: [(record.pk, label(record)) for record in queryset.all()],
         )
-    return [(c, c) for c in countries.all()]
+
+    return choices
 
 
 class SortFilter(django_filters.OrderingFilter):
@@ -125,7 +144,17 @@ class RegisterTypedChoiceFilter(ChoicesFromRegister, django_filters.TypedChoiceF
     """The same, for values the form turns into another type (a year as a number)."""
 
 
-class PersonFilter(django_filters.ModelChoiceFilter):
+class RegisterModelChoiceFilter(ChoicesFromRegister, django_filters.ModelChoiceFilter):
+    """A filter by a record (a sector, a person) offering the records ``choices`` reads
+    (see ``record_choices``); the record chosen is looked up in ``queryset``."""
+
+    @property
+    def field(self) -> forms.Field:
+        # The choices are set on each form (SearchFilterSet.form), not passed to the field.
+        return django_filters.ModelChoiceFilter.field.fget(self)  # type: ignore[attr-defined]
+
+
+class PersonFilter(RegisterModelChoiceFilter):
     """Offers people by name, as the lists show them."""
 
     field_class = UserChoiceField

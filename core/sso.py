@@ -40,7 +40,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 
-from . import roles, sign_in_events
+from . import kept, roles, sign_in_events
 from .middleware import SSO_SIGNED_IN_AT
 from .models import SignInEventKind, SignInIdentity
 
@@ -315,6 +315,7 @@ def _set_roles(user: Any, wanted: set[str]) -> None:
     if user.is_staff != staff:
         type(user).objects.filter(pk=user.pk).update(is_staff=staff)
         user.is_staff = staff
+        kept.move_on(type(user)._meta.label)  # an update sends no post_save
 
 
 def _free_username(claims: Mapping[str, Any], subject: str) -> str:

@@ -5,9 +5,12 @@ class DelegationsConfig(AppConfig):
     name = "delegations"
 
     def ready(self) -> None:
+        from core import kept
         from partners import extensions
 
-        from . import register_pages, search
+        from . import models, register_pages, search
+
+        kept.follow(models.Visit, models.Gift)  # the years the lists offer
 
         extensions.register_timeline_source(register_pages.place_timeline_visits)
         extensions.register_place_section(register_pages.place_visits_section)

@@ -8,11 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from core.filters import RegisterChoiceFilter, SearchFilterSet, SortFilter
 
 from .models import CostItem, Direction, Funder, Gift, GiftDirection, GiftKind, Purpose, Visit, VisitStatus
-from .selectors import visit_year_choices, year_choices
-
-
-def _gift_year_choices() -> list[tuple[str, str]]:
-    return year_choices(Gift.objects.all(), "on")
+from .selectors import gift_year_choices, visit_year_choices
 
 
 class VisitFilter(SearchFilterSet):
@@ -61,7 +57,7 @@ class GiftFilter(SearchFilterSet):
     search_fields = ("description", "counterparty", "counterparty_organisation__name", "notes")
     direction = django_filters.ChoiceFilter(choices=GiftDirection.choices)
     kind = django_filters.ChoiceFilter(choices=GiftKind.choices)
-    year = RegisterChoiceFilter(field_name="on__year", choices=_gift_year_choices, label="Year")
+    year = RegisterChoiceFilter(field_name="on__year", choices=gift_year_choices, label="Year")
     outstanding = django_filters.BooleanFilter(
         label="Awaiting declaration only",
         method="filter_outstanding",

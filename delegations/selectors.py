@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.kept import kept
 from core.querysets import built_once
 from core.templatetags.twinning_format import gbp
 from partners.models import Organisation
@@ -189,28 +190,38 @@ def overseas_travel() -> QuerySet[Visit]:
     )
 
 
-def year_choices(queryset: QuerySet, field: str) -> list[tuple[str, str]]:
-    """Every year from the latest to the earliest date in ``field``, newest first.
+def year_choices(model: type[models.Model], field: str) -> list[tuple[str, str]]:
+    """Every year from the latest to the earliest date in ``field``, newest first
+    (kept until a record of ``model`` changes: see core/kept.py).
 
     From the first and last dates alone (two index look-ups), not a scan of
     every row: a year in between with nothing in it simply filters to nothing.
     """
-    # MIN and MAX in a query each: SQLite reads one from an index only when it stands alone.
-    first = queryset.aggregate(first=Min(field))["first"]
-    last = queryset.aggregate(last=Max(field))["last"]
-    if first is None or last is None:
-        return []
-    return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+
+    def read() -> list[tuple[str, str]]:
+        # MIN and MAX in a query each: SQLite reads one from an index only when it stands alone.
+        first = model.objects.aggregate(first=Min(field))["first"]
+        last = model.objects.aggregate(last=Max(field))["last"]
+        if first is None or last is None:
+            return []
+        return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+
+    return kept(f"years:{model._meta.label}.{field}", [model], read)
 
 
 def visit_year_choices() -> list[tuple[str, str]]:
-    return year_choices(Visit.objects.all(), "starts_on")
+    return year_choices(Visit, "starts_on")
+
+
+def gift_year_choices() -> list[tuple[str, str]]:
+    return year_choices(Gift, "on")
 
 
 __all__ = [
     "Estimate",
     "Share",
     "gift_list",
+    "gift_year_choices",
     "outstanding_gifts",
     "overseas_travel",
     "visit_detail",

@@ -9,7 +9,16 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from core.filters import PersonFilter, RegisterChoiceFilter, SearchFilterSet, SortFilter, country_choices
+from core.filters import (
+    PersonFilter,
+    RegisterChoiceFilter,
+    RegisterModelChoiceFilter,
+    SearchFilterSet,
+    SortFilter,
+    country_choices,
+    record_choices,
+)
+from core.text import person_name
 
 from .models import (
     Action,
@@ -37,8 +46,11 @@ class PlaceFilter(SearchFilterSet):
     region = django_filters.CharFilter(lookup_expr="icontains", label="Region or province", max_length=120)
     country = RegisterChoiceFilter(choices=lambda: country_choices(Place))
     kind = django_filters.ChoiceFilter(choices=PlaceKind.choices)
-    sector = django_filters.ModelChoiceFilter(
-        field_name="sectors", queryset=Sector.objects.all(), label="Sector"
+    sector = RegisterModelChoiceFilter(
+        field_name="sectors",
+        queryset=Sector.objects.all(),
+        choices=record_choices("sectors", Sector.objects.all()),
+        label="Sector",
     )
     ordering = SortFilter(fields=("name", "region", "country", "kind", "population"))
 
@@ -134,14 +146,20 @@ class ContactFilter(SearchFilterSet):
         model = Contact
 
 
+ACTION_OWNERS = (
+    get_user_model()
+    .objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk"))))
+    .order_by("first_name", "last_name", "username")
+)
+
+
 class ActionFilter(SearchFilterSet):
     search_fields = ("title", "description", "source", "relationship__place__name")
     status = django_filters.ChoiceFilter(choices=ActionStatus.choices)
     # People who own an action: a look-up per person, not a join over every action.
     owner = PersonFilter(
-        queryset=get_user_model()
-        .objects.filter(Exists(Action.objects.filter(owner=OuterRef("pk"))))
-        .order_by("first_name", "last_name", "username")
+        queryset=ACTION_OWNERS,
+        choices=record_choices("action-owners", ACTION_OWNERS, sources=[Action], label=person_name),
     )
     overdue = django_filters.BooleanFilter(label="Overdue only", method="filter_overdue")
     ordering = SortFilter(

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subqu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.kept import kept
 from core.querysets import built_once
 
 from . import extensions
@@ -291,7 +292,11 @@ class Triage:
 
 
 def active_criteria() -> list[TriageCriterion]:
-    return list(TriageCriterion.objects.filter(is_active=True).order_by("position", "name"))
+    return kept(
+        "triage-criteria",
+        [TriageCriterion],
+        lambda: list(TriageCriterion.objects.filter(is_active=True).order_by("position", "name")),
+    )
 
 
 def approach_triage(approach: Approach, criteria: list[TriageCriterion] | None = None) -> Triage:

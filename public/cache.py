@@ -3,8 +3,9 @@ embedded) until something it is made from changes.
 
 Every cached page's key carries the current generation; a save or delete of
 any record the public pages read (a report published, a visit completed, a
-relationship's status) moves the generation on, so every public page is made
-afresh on its next request. Nothing else is ever cached here: the public
+relationship's status) moves the generation on, at once and again when the
+transaction commits (core/kept.py), so every public page is made afresh on its
+next request. Nothing else is ever cached here: the public
 pages are the same for every reader.
 """
 
@@ -20,9 +21,11 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
+from core import kept
+
 log = logging.getLogger(__name__)
 
-GENERATION = "public:generation"
+GENERATION = "public-pages"
 # Response headers kept with a cached page (besides its type).
 KEPT_HEADERS = ("Content-Disposition", "Content-Language")
 # What the public pages are made from: a save or delete of any of these refreshes them all.
@@ -41,23 +44,15 @@ SOURCES = (
 )
 
 
-def _generation() -> int:
-    return cache.get_or_set(GENERATION, 1, timeout=None)
-
-
 def refresh_public_pages(**_: Any) -> None:
     """Has every public page made afresh on its next request."""
-    try:
-        cache.incr(GENERATION)
-    except ValueError:  # not there yet (or evicted): any new number will do
-        cache.set(GENERATION, 2, timeout=None)
-    except Exception:  # an unreachable cache keeps nothing to be refreshed
-        log.warning("The public pages' cache could not be refreshed", exc_info=True)
+    kept.move_on(GENERATION)
 
 
 def refresh_on_changes() -> None:
     from django.apps import apps
 
+    kept.declare(GENERATION)
     for label in SOURCES:
         model = apps.get_model(label)
         post_save.connect(refresh_public_pages, sender=model, dispatch_uid=f"public-refresh-save-{label}")
@@ -78,13 +73,13 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         try:
             # The path alone: no public page reads its query string, so made-up ones
             # share the page's one entry rather than each taking another.
-            key = f"public:{_generation()}:{request.path}"
-            kept = cache.get(key)
+            key = f"public:{kept.generation(GENERATION)}:{request.path}"
+            stored = cache.get(key)
         except Exception:
             log.warning("The public pages' cache could not be read", exc_info=True)
-            kept = None
-        if kept is not None:
-            content, content_type, headers = kept
+            stored = None
+        if stored is not None:
+            content, content_type, headers = stored
             response = HttpResponse(content, content_type=content_type, headers=headers)
             response["X-Cache"] = "hit"
         else:

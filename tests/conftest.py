@@ -29,6 +29,16 @@ admin_client_role = pytest.fixture(name="admin_client_role")(lambda administrato
 outsider_client = pytest.fixture(name="outsider_client")(lambda outsider: client_for(outsider))
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept_from_another_test() -> None:
+    """Each test reads what it made itself, not what an earlier test left kept in the
+    cache (core/kept.py): a test's records are rolled back with no save or delete to
+    move their generation on."""
+    from core import kept
+
+    kept.move_all_on()
+
+
 @pytest.fixture
 def eager_tasks() -> Any:
     """Tasks run in-process, as in the embedded mode, even when REDIS_URL is set."""

@@ -20,8 +20,9 @@ def has_required_fields(form: Any) -> bool:
 
 def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
     """A select's choices. A model's records are read as a plain list: Django's own choice
-    iterator reads them through a cursor held open, a costly thing outside a transaction."""
-    if isinstance(field, forms.ModelChoiceField):
+    iterator reads them through a cursor held open, a costly thing outside a transaction.
+    Records already read (a filter's kept choices, core/filters.py) are not read again."""
+    if isinstance(field, forms.ModelChoiceField) and "_choices" not in vars(field):
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         return empty + [
             (field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset.all()

@@ -330,6 +330,31 @@ class RecordPages:
             ]
         return patterns
 
+    def part_urls(self, segment: str, name: str, **views: type[View]) -> list[URLPattern]:
+        """The addresses of one kind of the record's parts (a visit's meetings).
+
+        ``views`` are keyed by the last word of their URL names (``meeting-add``): the one
+        that adds a part (``add`` or ``create``) is posted to at the record's own address,
+        ``<prefix>/<pk>/<segment>/``; each other acts on one part, at ``<segment>/<pk>/<word>/``,
+        the word being ``edit`` for a change or an update, ``remove`` for a removal or a
+        deletion, and the name's own otherwise (``move``).
+        """
+        prefix = f"{self.url_prefix}/" if self.url_prefix else ""
+        patterns = []
+        for action, view in views.items():
+            if action in ADDING:
+                route = f"{prefix}<int:pk>/{segment}/"
+            else:
+                route = f"{segment}/<int:pk>/{PART_ROUTE_WORDS.get(action, action)}/"
+            patterns.append(path(route, view.as_view(), name=f"{name}-{action}"))
+        return patterns
+
+
+# A part's addresses (RecordPages.part_urls): the URL names that add one, and the word in the
+# address for the others whose name says it differently.
+ADDING = {"add", "create"}
+PART_ROUTE_WORDS = {"change": "edit", "update": "edit", "delete": "remove"}
+
 
 class RecordView(RoleRequired, View):
     """One of a model's pages, configured by its RecordPages; needs the permission its action names."""

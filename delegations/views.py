@@ -295,13 +295,11 @@ urlpatterns = [
         StatusChangeView.as_view(record_pages=visits, move=services.visit_change_status, done=MOVED),
         name="visit-status",
     ),
-    path("visits/<int:pk>/participants/", ParticipantAddView.as_view(), name="participant-add"),
-    path("participants/<int:pk>/remove/", ParticipantRemoveView.as_view(), name="participant-remove"),
-    path("visits/<int:pk>/meetings/", MeetingAddView.as_view(), name="meeting-add"),
-    path("meetings/<int:pk>/remove/", MeetingRemoveView.as_view(), name="meeting-remove"),
-    path("visits/<int:pk>/costs/", CostItemAddView.as_view(), name="cost-item-add"),
-    path("costs/<int:pk>/edit/", CostItemChangeView.as_view(), name="cost-item-change"),
-    path("costs/<int:pk>/remove/", CostItemRemoveView.as_view(), name="cost-item-remove"),
+    *visits.part_urls("participants", "participant", add=ParticipantAddView, remove=ParticipantRemoveView),
+    *visits.part_urls("meetings", "meeting", add=MeetingAddView, remove=MeetingRemoveView),
+    *visits.part_urls(
+        "costs", "cost-item", add=CostItemAddView, change=CostItemChangeView, remove=CostItemRemoveView
+    ),
     path("visits/<int:pk>/estimate/", EstimateAddView.as_view(), name="estimate-add"),
     path("visits/<int:pk>/follow-ups/", FollowUpAddView.as_view(), name="follow-up-add"),
     *gifts.urls(),

@@ -25,12 +25,15 @@ from partners.models import ApproachOutcome, RelationshipKind, place_html, relat
 
 
 def items(render: Callable[[Any], str], records: Iterable[Any]) -> SafeString:
-    """The panel's items, one ``<li>`` each; empty (false) for no records."""
-    return mark_safe("".join(render(record) for record in records))  # noqa: S308 - each item is escaped
+    """The panel's items, one ``<li>`` each around what ``render`` makes of a record; empty (false) for no records."""
+    return mark_safe(  # noqa: S308 - each item is escaped
+        "".join(f'<li class="list-group-item">{render(record)}</li>' for record in records)
+    )
 
 
-def _item(body: str) -> str:
-    return f'<li class="list-group-item">{body}</li>'
+def _linked(url: str, text: Any, particulars: str, *args: Any) -> str:
+    """The record's link, a dash, then what the panel says of it (``particulars`` formatted with ``args``)."""
+    return format_html('<a href="{}">{}</a> – ', url, text) + format_html(particulars, *args)
 
 
 def _overdue_class(is_overdue: bool) -> str:
@@ -60,28 +63,20 @@ def approach_item(row: Any, today: date) -> str:
         else:
             left = f" ({days_left} day{pluralize(days_left)} left)"
         when = f"<span{_overdue_class(overdue)}>Respond by {day(row.day)}{left}</span>"
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – {}. ',
-            record_url("partners:approach-detail", row.pk),
-            mark_safe(place_html(row.place_name, row.local_name, row.country)),  # noqa: S308 - escaped there
-            APPROACH_OUTCOMES.get(row.status, row.status),
-        )
-        + when
-    )
+    place = mark_safe(place_html(row.place_name, row.local_name, row.country))  # noqa: S308 - escaped there
+    outcome = APPROACH_OUTCOMES.get(row.status, row.status)
+    return _linked(record_url("partners:approach-detail", row.pk), place, "{}. ", outcome) + when
 
 
 def visit_item(row: Any) -> str:
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – {}, {}, from {} ({})',
-            record_url("delegations:visit-detail", row.pk),
-            row.title,
-            VISIT_DIRECTIONS.get(row.kind, row.kind),
-            row.place_name,
-            day(row.day),
-            str(VISIT_STATUSES.get(row.status, row.status)).lower(),
-        )
+    return _linked(
+        record_url("delegations:visit-detail", row.pk),
+        row.title,
+        "{}, {}, from {} ({})",
+        VISIT_DIRECTIONS.get(row.kind, row.kind),
+        row.place_name,
+        day(row.day),
+        str(VISIT_STATUSES.get(row.status, row.status)).lower(),
     )
 
 
@@ -94,101 +89,83 @@ def action_item(row: Any, today: date) -> str:
         overdue = row.day < today
         marked = " (overdue)" if overdue else ""
         parts.append(f"<span{_overdue_class(overdue)}>– due {day(row.day)}{marked}</span>")
-    return _item(" ".join(parts))
+    return " ".join(parts)
 
 
 def review_item(row: Any, today: date) -> str:
     overdue = row.day < today
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – review by <span{}>{}{}</span>',
-            record_url("partners:relationship-detail", row.pk),
-            relationship_text(row.place_name, RELATIONSHIP_KINDS.get(row.kind, row.kind)),
-            mark_safe(_overdue_class(overdue)),  # noqa: S308 - a fixed attribute
-            day(row.day),
-            " (overdue)" if overdue else "",
-        )
+    return _linked(
+        record_url("partners:relationship-detail", row.pk),
+        relationship_text(row.place_name, RELATIONSHIP_KINDS.get(row.kind, row.kind)),
+        "review by <span{}>{}{}</span>",
+        mark_safe(_overdue_class(overdue)),  # noqa: S308 - a fixed attribute
+        day(row.day),
+        " (overdue)" if overdue else "",
     )
 
 
 def line_item(line: Any) -> str:
     """A proposed budget line, named by what tells it from another of the same title."""
     centre = format_html(", cost centre {}", line.cost_centre) if line.cost_centre else ""
-    return _item(
-        format_html(
-            '<a href="{}">{}, {}: {}</a> proposed{}',
-            line.get_absolute_url(),
-            line.title,
-            line.financial_year.label,
-            gbp(line.amount),
-            centre,
-        )
+    return format_html(
+        '<a href="{}">{}, {}: {}</a> proposed{}',
+        line.get_absolute_url(),
+        line.title,
+        line.financial_year.label,
+        gbp(line.amount),
+        centre,
     )
 
 
 def override_item(spend: Any) -> str:
-    return _item(
-        format_html(
-            '<a href="{}">{}, {} on {}, {}</a>: would go over the line',
-            spend.get_absolute_url(),
-            spend.description,
-            gbp(spend.amount),
-            spend.budget_line.title,
-            spend.budget_line.financial_year.label,
-        )
+    line = spend.budget_line
+    return format_html(
+        '<a href="{}">{}, {} on {}, {}</a>: would go over the line',
+        spend.get_absolute_url(),
+        spend.description,
+        gbp(spend.amount),
+        line.title,
+        line.financial_year.label,
     )
 
 
 def gift_item(gift: Any) -> str:
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – {}, received {}',
-            gift.get_absolute_url(),
-            gift.description,
-            gbp(gift.value),
-            day(gift.on),
-        )
+    return _linked(
+        gift.get_absolute_url(), gift.description, "{}, received {}", gbp(gift.value), day(gift.on)
     )
 
 
 def report_item(report: Any) -> str:
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – {}, {}; {} of {} sign-offs cleared',
-            report.get_absolute_url(),
-            report.title,
-            report.committee,
-            day(report.meeting_date),
-            report.cleared_sign_offs,
-            report.required_sign_offs,
-        )
+    return _linked(
+        report.get_absolute_url(),
+        report.title,
+        "{}, {}; {} of {} sign-offs cleared",
+        report.committee,
+        day(report.meeting_date),
+        report.cleared_sign_offs,
+        report.required_sign_offs,
     )
 
 
 def pdf_item(rendering: Any) -> str:
     report = rendering.report
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – <a href="{}">PDF<span class="visually-hidden"> of {}</span></a>, '
-            "{} page{}, made {}",
-            report.get_absolute_url(),
-            report.title,
-            record_url("reports:rendering-download", rendering.pk),
-            report.title,
-            rendering.page_count,
-            pluralize(rendering.page_count),
-            day(rendering.finished_at, empty=""),
-        )
+    return _linked(
+        report.get_absolute_url(),
+        report.title,
+        '<a href="{}">PDF<span class="visually-hidden"> of {}</span></a>, {} page{}, made {}',
+        record_url("reports:rendering-download", rendering.pk),
+        report.title,
+        rendering.page_count,
+        pluralize(rendering.page_count),
+        day(rendering.finished_at, empty=""),
     )
 
 
 def rag_item(relationship: Any) -> str:
-    return _item(
-        format_html(
-            '<a href="{}">{}</a> – {}, {}',
-            relationship.get_absolute_url(),
-            relationship,
-            relationship.get_rag_display(),
-            str(relationship.get_status_display()).lower(),
-        )
+    return _linked(
+        relationship.get_absolute_url(),
+        relationship,
+        "{}, {}",
+        relationship.get_rag_display(),
+        str(relationship.get_status_display()).lower(),
     )

@@ -16,10 +16,9 @@ urlpatterns = [
         StatusChangeView.as_view(record_pages=views.relationships, move=services.relationship_change_status),
         name="relationship-status",
     ),
-    path(
-        "relationships/<int:pk>/stakeholders/", views.StakeholderAddView.as_view(), name="stakeholder-create"
+    *views.relationships.part_urls(
+        "stakeholders", "stakeholder", create=views.StakeholderAddView, delete=views.StakeholderRemoveView
     ),
-    path("stakeholders/<int:pk>/remove/", views.StakeholderRemoveView.as_view(), name="stakeholder-delete"),
     *views.approaches.urls(),
     path("approaches/<int:pk>/score/", views.ApproachTriageView.as_view(), name="approach-triage"),
     path(

@@ -426,10 +426,14 @@ urlpatterns = [
     *reports.urls(),
     path("new/from-register/", DraftFromRegisterView.as_view(), name="draft-from-register"),
     path("<int:pk>/preview/", ReportPreviewView.as_view(), name="report-preview"),
-    path("<int:pk>/paragraphs/", ParagraphAddView.as_view(), name="paragraph-add"),
-    path("paragraphs/<int:pk>/edit/", ParagraphUpdateView.as_view(), name="paragraph-update"),
-    path("paragraphs/<int:pk>/move/", ParagraphMoveView.as_view(), name="paragraph-move"),
-    path("paragraphs/<int:pk>/remove/", ParagraphDeleteView.as_view(), name="paragraph-delete"),
+    *reports.part_urls(
+        "paragraphs",
+        "paragraph",
+        add=ParagraphAddView,
+        update=ParagraphUpdateView,
+        move=ParagraphMoveView,
+        delete=ParagraphDeleteView,
+    ),
     path("<int:pk>/sign-off/", SignOffsView.as_view(), name="sign-offs"),
     path(
         "<int:pk>/approve/",

@@ -104,6 +104,10 @@ def pages() -> list[Page]:
     def count(model: Any, **filters: Any) -> Callable[[], int]:
         return lambda: model.objects.filter(**filters).count()
 
+    def listed(name: str, url_name: str, role: str, model: Any) -> Page:
+        """A model's list, against the model's changelist in the admin, both of every row."""
+        return Page(name, url_name, role, model._meta.label, rows=count(model))
+
     return [
         # What every page costs before it shows anything: sign-in, session, permissions, layout.
         Page(
@@ -114,34 +118,16 @@ def pages() -> list[Page]:
             reference=True,
         ),
         Page("dashboard", "overview:dashboard", "officer", "url:admin:index", rows=count(Relationship)),
-        Page("places", "partners:place-list", "officer", "partners.Place", rows=count(Place)),
-        Page(
-            "relationships",
-            "partners:relationship-list",
-            "officer",
-            "partners.Relationship",
-            rows=count(Relationship),
-        ),
-        Page("approaches", "partners:approach-list", "officer", "partners.Approach", rows=count(Approach)),
-        Page(
-            "organisations",
-            "partners:organisation-list",
-            "officer",
-            "partners.Organisation",
-            rows=count(Organisation),
-        ),
-        Page("contacts", "partners:contact-list", "officer", "partners.Contact", rows=count(Contact)),
-        Page("actions", "partners:action-list", "officer", "partners.Action", rows=count(Action)),
-        Page("exchanges", "partners:exchange-list", "officer", "partners.Exchange", rows=count(Exchange)),
-        Page("visits", "delegations:visit-list", "officer", "delegations.Visit", rows=count(Visit)),
-        Page("gifts", "delegations:gift-list", "officer", "delegations.Gift", rows=count(Gift)),
-        Page(
-            "budget years",
-            "budgets:year-list",
-            "finance",
-            "budgets.FinancialYear",
-            rows=count(FinancialYear),
-        ),
+        listed("places", "partners:place-list", "officer", Place),
+        listed("relationships", "partners:relationship-list", "officer", Relationship),
+        listed("approaches", "partners:approach-list", "officer", Approach),
+        listed("organisations", "partners:organisation-list", "officer", Organisation),
+        listed("contacts", "partners:contact-list", "officer", Contact),
+        listed("actions", "partners:action-list", "officer", Action),
+        listed("exchanges", "partners:exchange-list", "officer", Exchange),
+        listed("visits", "delegations:visit-list", "officer", Visit),
+        listed("gifts", "delegations:gift-list", "officer", Gift),
+        listed("budget years", "budgets:year-list", "finance", FinancialYear),
         Page(
             "budget year (busiest)",
             "budgets:year-detail",
@@ -151,8 +137,8 @@ def pages() -> list[Page]:
             admin_query=lambda: f"financial_year__id__exact={busiest_year().pk}",
             rows=lambda: busiest_year().budget_lines.count(),
         ),
-        Page("budget lines", "budgets:line-list", "finance", "budgets.BudgetLine", rows=count(BudgetLine)),
-        Page("spend", "budgets:spend-list", "finance", "budgets.Spend", rows=count(Spend)),
+        listed("budget lines", "budgets:line-list", "finance", BudgetLine),
+        listed("spend", "budgets:spend-list", "finance", Spend),
         Page(
             "review queue",
             "budgets:review",
@@ -161,7 +147,7 @@ def pages() -> list[Page]:
             admin_query=lambda: "status__exact=proposed",
             rows=count(BudgetLine, status=LineStatus.PROPOSED),
         ),
-        Page("reports", "reports:report-list", "officer", "reports.Report", rows=count(Report)),
+        listed("reports", "reports:report-list", "officer", Report),
     ]
 
 

@@ -655,24 +655,8 @@ def test_the_compose_healthcheck_passes_only_while_the_image_command_serves_a_he
     command[command.index("0.0.0.0:8000")] = f"127.0.0.1:{port}"
     log = tmp_path / "gunicorn.log"
 
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=clean_environment(**web_environment),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
+    server = _serve(command, clean_environment(**web_environment), port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, f"gunicorn exited:\n{log.read_text(errors='replace')}"
-            assert time.monotonic() < deadline, f"gunicorn did not listen:\n{log.read_text(errors='replace')}"
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-
         check = subprocess.run(
             [sys.executable, "-c", program.replace("localhost:8000", f"localhost:{port}")],
             env=clean_environment(),
@@ -704,19 +688,26 @@ MAKE_A_CALENDAR = (
 
 
 def _serve(command: list[str], environment: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    """Starts a server writing everything it says to ``log``, and waits until it listens."""
+    """Starts a server writing everything it says to ``log``, and waits until it listens
+    (stopping it if it never does)."""
     with log.open("wb") as sink:
         server = subprocess.Popen(
             command, cwd=BASE_DIR, env=environment, stdout=sink, stderr=subprocess.STDOUT
         )
     deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, f"{command[2]} exited:\n{log.read_text(errors='replace')}"
-        assert time.monotonic() < deadline, f"{command[2]} did not listen:\n{log.read_text(errors='replace')}"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.2)
+    try:
+        while True:
+            assert server.poll() is None, f"{command[2]} exited:\n{log.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, (
+                f"{command[2]} did not listen:\n{log.read_text(errors='replace')}"
+            )
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return server
+            time.sleep(0.2)
+    except BaseException:
+        stop(server)
+        raise
 
 
 def _ask_for(port: int, path: str, **headers: str) -> int:

@@ -42,11 +42,16 @@ def omar(db):
     return _officer("omar.patel")
 
 
-def sign_in(client, username: str, password: str, address: str = "198.51.100.7", **extra):
+def sign_in(
+    client, username: str, password: str, address: str = "198.51.100.7", forwarded_for: str = "", **extra
+):
+    """Posts the sign-in form from ``address``, through a proxy that says it forwards ``forwarded_for``."""
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for else {}
     return client.post(
         reverse("login"),
         {"username": username, "password": password, **extra},
         REMOTE_ADDR=address,
+        **headers,
     )
 
 
@@ -236,18 +241,16 @@ def test_a_forwarded_address_cannot_be_chosen_by_the_client(client, nadia, setti
     settings.DEBUG = False
     settings.TRUSTED_PROXIES = (ipaddress.ip_network("10.0.0.2"),)
     for number in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            reverse("login"),
-            {"username": "nadia.khan", "password": "wrong-password"},
-            REMOTE_ADDR="10.0.0.2",
-            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 198.51.100.7",
+        sign_in(
+            client,
+            "nadia.khan",
+            "wrong-password",
+            address="10.0.0.2",
+            forwarded_for=f"192.0.2.{number}, 198.51.100.7",
         )
 
-    response = client.post(
-        reverse("login"),
-        {"username": "nadia.khan", "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.2",
-        HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.7",
+    response = sign_in(
+        client, "nadia.khan", PASSWORD, address="10.0.0.2", forwarded_for="192.0.2.99, 198.51.100.7"
     )
 
     assert response.status_code == 429
@@ -264,23 +267,19 @@ def test_made_up_forwarded_addresses_from_an_untrusted_peer_are_locked_out(clien
     settings.DEBUG = False
     settings.TRUSTED_PROXIES = tuple(ipaddress.ip_network(proxy) for proxy in proxies)
     statuses = [
-        client.post(
-            reverse("login"),
-            {"username": "nadia.khan", "password": "wrong-password"},
-            REMOTE_ADDR="198.51.100.7",
-            HTTP_X_FORWARDED_FOR=f"203.0.113.{number}",
+        sign_in(
+            client,
+            "nadia.khan",
+            "wrong-password",
+            address="198.51.100.7",
+            forwarded_for=f"203.0.113.{number}",
         ).status_code
         for number in range(20)
     ]
 
     limit = settings.AXES_FAILURE_LIMIT
     assert statuses == [200] * (limit - 1) + [429] * (20 - limit + 1)
-    response = client.post(
-        reverse("login"),
-        {"username": "nadia.khan", "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.7",
-        HTTP_X_FORWARDED_FOR="203.0.113.200",
-    )
+    response = sign_in(client, "nadia.khan", PASSWORD, address="198.51.100.7", forwarded_for="203.0.113.200")
     assert response.status_code == 429
     assert not signed_in(client)
 
@@ -291,28 +290,13 @@ def test_behind_a_trusted_proxy_the_address_it_forwards_is_the_one_counted(clien
     settings.DEBUG = False
     settings.TRUSTED_PROXIES = (ipaddress.ip_network("172.18.0.0/16"),)
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(
-            reverse("login"),
-            {"username": "nadia.khan", "password": "wrong-password"},
-            REMOTE_ADDR="172.18.0.1",
-            HTTP_X_FORWARDED_FOR="198.51.100.7",
-        )
+        sign_in(client, "nadia.khan", "wrong-password", address="172.18.0.1", forwarded_for="198.51.100.7")
 
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
-    paused = client.post(
-        reverse("login"),
-        {"username": "nadia.khan", "password": PASSWORD},
-        REMOTE_ADDR="172.18.0.1",
-        HTTP_X_FORWARDED_FOR="198.51.100.7",
-    )
+    paused = sign_in(client, "nadia.khan", PASSWORD, address="172.18.0.1", forwarded_for="198.51.100.7")
     assert paused.status_code == 429
     # The same proxy forwarding her from elsewhere: that address has no failures.
-    response = client.post(
-        reverse("login"),
-        {"username": "nadia.khan", "password": PASSWORD},
-        REMOTE_ADDR="172.18.0.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.20",
-    )
+    response = sign_in(client, "nadia.khan", PASSWORD, address="172.18.0.1", forwarded_for="203.0.113.20")
     assert response.status_code == 302
     assert signed_in(client)
 

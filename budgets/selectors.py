@@ -221,15 +221,28 @@ def _is_own_money(funding_source: str) -> bool:
     return funding_source == FundingSource.COUNCIL
 
 
-def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = None) -> YearPage:
-    """The year's page: its lines a page at a time (own money first), each
-    group's and the year's totals over every line, and every over-committed
-    line of the year. A fixed number of queries whatever the year holds."""
-    own = YearGroup("The council's own money")
-    external = YearGroup("Funded by others (FCO, partners, other)")
-    total = Figures()
-    group_of = {True: own, False: external}
-    lines = year_line_list().filter(financial_year=year)
+@dataclass(frozen=True)
+class YearTotals:
+    """What a year's page shows of all its lines, whichever page of them it shows: each kind
+    of money's count and figures, and the over-committed lines' titles and links."""
+
+    counts: dict[bool, int]
+    figures: dict[bool, Figures]
+    over_committed: list[BudgetLine]
+
+
+def year_totals(year: FinancialYear) -> YearTotals:
+    """The year's totals by kind of money (True: the council's own), kept until a year,
+    line or spend row changes (core/kept.py): summing a busy year's spend is most of
+    its page's cost."""
+    return kept(
+        f"budgets:year-totals:{year.pk}", [FinancialYear, BudgetLine, Spend], lambda: _year_totals(year)
+    )
+
+
+def _year_totals(year: FinancialYear) -> YearTotals:
+    counts = {True: 0, False: 0}
+    figures = {True: Figures(), False: Figures()}
     line_totals = (
         BudgetLine.objects.filter(financial_year=year)
         .order_by()
@@ -240,39 +253,21 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
             proposed=Sum("amount", filter=Q(status=LineStatus.PROPOSED)),
         )
     )
-    line_count = 0
     for row in line_totals:
-        line_count += row["n"]
-        group = group_of[_is_own_money(row["funding_source"])]
-        group.count += row["n"]
-        group.total.add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
+        own = _is_own_money(row["funding_source"])
+        counts[own] += row["n"]
+        figures[own].add(Figures(budget=row["budget"] or ZERO, proposed=row["proposed"] or ZERO))
     spend_totals = _spend_totals(
         Spend.objects.filter(budget_line__financial_year=year), by="budget_line__funding_source"
     )
     for row in spend_totals:
-        group_of[_is_own_money(row["budget_line__funding_source"])].total.add(
+        figures[_is_own_money(row["budget_line__funding_source"])].add(
             Figures(
                 estimated=row["estimated"] or ZERO,
                 committed=row["committed"] or ZERO,
                 paid=row["paid"] or ZERO,
             )
         )
-    for group in (own, external):
-        total.add(group.total)
-    paginator = KeysFirstPaginator(
-        lines.order_by(
-            Case(When(funding_source=FundingSource.COUNCIL, then=Value(0)), default=Value(1)),
-            "funding_source",
-            "cost_centre",
-            "title",
-            "pk",
-        ),
-        per_page or settings.PAGE_SIZE,
-    )
-    paginator.count = line_count  # counted with the totals above
-    page = paginator.get_page(page_number)
-    for line in page.object_list:
-        group_of[_is_own_money(line.funding_source)].rows.append((line, line_figures(line)))
     # Their titles and links: the figures are in the rows.
     over_committed = list(
         BudgetLine.objects.filter(financial_year=year, status=LineStatus.APPROVED)
@@ -281,7 +276,40 @@ def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = 
         .only("title")
         .order_by("cost_centre", "title", "pk")
     )
-    return YearPage(year=year, groups=[own, external], total=total, page=page, over_committed=over_committed)
+    return YearTotals(counts=counts, figures=figures, over_committed=over_committed)
+
+
+def year_page(year: FinancialYear, page_number: Any = 1, per_page: int | None = None) -> YearPage:
+    """The year's page: its lines a page at a time (own money first), each
+    group's and the year's totals over every line, and every over-committed
+    line of the year. A fixed number of queries whatever the year holds."""
+    totals = year_totals(year)
+    own = YearGroup("The council's own money", count=totals.counts[True])
+    external = YearGroup("Funded by others (FCO, partners, other)", count=totals.counts[False])
+    group_of = {True: own, False: external}
+    total = Figures()
+    for is_own, group in group_of.items():
+        group.total.add(totals.figures[is_own])
+        total.add(group.total)
+    paginator = KeysFirstPaginator(
+        year_line_list()
+        .filter(financial_year=year)
+        .order_by(
+            Case(When(funding_source=FundingSource.COUNCIL, then=Value(0)), default=Value(1)),
+            "funding_source",
+            "cost_centre",
+            "title",
+            "pk",
+        ),
+        per_page or settings.PAGE_SIZE,
+    )
+    paginator.count = own.count + external.count  # counted with the totals above
+    page = paginator.get_page(page_number)
+    for line in page.object_list:
+        group_of[_is_own_money(line.funding_source)].rows.append((line, line_figures(line)))
+    return YearPage(
+        year=year, groups=[own, external], total=total, page=page, over_committed=list(totals.over_committed)
+    )
 
 
 def years_overview(start_year: int | None = None) -> list[tuple[FinancialYear, Figures]]:

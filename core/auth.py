@@ -27,6 +27,10 @@ DEMO_USERNAMES = ("officer", "finance", "leader", "admin")
 
 DEMO_EMAIL_DOMAIN = "demo.invalid"
 
+# How long the signed-in person and their roles are kept at the most (core/kept.py): a
+# change the cache could not be told of (it was unreachable) is in force within this.
+SIGNED_IN_SECONDS = 5 * 60
+
 
 def is_demo_user(user: Any) -> bool:
     """Demo usernames are reserved: outside DEBUG they never sign in, whatever
@@ -67,7 +71,12 @@ class RoleBackend(ModelBackend):
         roles or own permissions change, and otherwise read with two hand-written queries
         the ORM need not build."""
         User = get_user_model()
-        found = kept(f"signed-in:{user_id}", [User, Group, Permission], lambda: _signed_in(user_id))
+        found = kept(
+            f"signed-in:{user_id}",
+            [User, Group, Permission],
+            lambda: _signed_in(user_id),
+            seconds=SIGNED_IN_SECONDS,
+        )
         if found is None:
             return None
         user, held = found

@@ -14,6 +14,12 @@ is a mistake caught at once. With the cache unreachable, values are made each ti
 
 A generation that is missing (never set, or evicted) starts from the clock, never
 from a number it may have held before.
+
+With the cache unreachable, or too slow to answer, values are made each time and the
+cache is left alone for ``RESTING_SECONDS``, so that a Redis that hangs costs one page
+its socket timeout rather than every page. A value is kept ``KEPT_SECONDS`` at the
+most, the signed-in person and their roles five minutes: a change made while the
+cache could not be told is shown within that.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -34,8 +41,30 @@ T = TypeVar("T")
 
 # How long a value is kept at the most, changed or not.
 KEPT_SECONDS = 60 * 60
+# How long the cache is left alone after it failed to answer.
+RESTING_SECONDS = 30
 _MISSING = object()
 _followed: set[str] = set()
+_resting_until = 0.0
+
+
+def cache_answers() -> bool:
+    return time.monotonic() >= _resting_until
+
+
+def cache_failed(doing: str) -> None:
+    global _resting_until
+    _resting_until = time.monotonic() + RESTING_SECONDS
+    log.warning("The cache could not %s; it is left alone for %s s", doing, RESTING_SECONDS, exc_info=True)
+
+
+def _cache_configured(*, setting: str, **_: Any) -> None:
+    global _resting_until
+    if setting == "CACHES":
+        _resting_until = 0.0
+
+
+setting_changed.connect(_cache_configured, dispatch_uid="core.kept.cache_configured")
 
 
 def _generation_key(label: str) -> str:
@@ -43,12 +72,15 @@ def _generation_key(label: str) -> str:
 
 
 def _move_on(key: str) -> None:
+    if not cache_answers():
+        return
     try:
-        cache.incr(key)
-    except ValueError:  # not there (never set, or evicted): any number not used before
-        cache.set(key, time.time_ns(), timeout=None)
-    except Exception:  # an unreachable cache keeps nothing to be made afresh
-        log.warning("The kept values' cache could not be moved on", exc_info=True)
+        try:
+            cache.incr(key)
+        except ValueError:  # not there (never set, or evicted): any number not used before
+            cache.set(key, time.time_ns(), timeout=None)
+    except Exception:
+        cache_failed("move a generation on")
 
 
 def move_on(label: str) -> None:
@@ -109,24 +141,29 @@ def _generations(labels: list[str]) -> list[Any]:
     return [found.get(key, missing.get(key)) for key in keys]
 
 
-def kept(name: str, sources: Iterable[type[models.Model]], make: Callable[[], T]) -> T:
-    """``make()``, or what it gave last time if no record of ``sources`` has changed since."""
+def kept(
+    name: str, sources: Iterable[type[models.Model]], make: Callable[[], T], *, seconds: int = KEPT_SECONDS
+) -> T:
+    """``make()``, or what it gave last time if no record of ``sources`` has changed since
+    (and it was made less than ``seconds`` ago)."""
     labels = sorted(model._meta.label for model in sources)
     unfollowed = [label for label in labels if label not in _followed]
     if unfollowed:
         raise ImproperlyConfigured(
             f"{name!r} is made from {unfollowed}, which no app follows (core.kept.follow)."
         )
+    if not cache_answers():
+        return make()
     try:
         key = f"kept:{name}:" + ":".join(str(number) for number in _generations(labels))
         value = cache.get(key, _MISSING)
     except Exception:
-        log.warning("The kept values' cache could not be read", exc_info=True)
+        cache_failed("be read")
         return make()
     if value is _MISSING:
         value = make()
         try:
-            cache.set(key, value, KEPT_SECONDS)
+            cache.set(key, value, seconds)
         except Exception:
-            log.warning("The kept values' cache could not be written", exc_info=True)
+            cache_failed("be written")
     return value  # type: ignore[return-value]

@@ -11,7 +11,6 @@ pages are the same for every reader.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -22,8 +21,6 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
 from core import kept
-
-log = logging.getLogger(__name__)
 
 GENERATION = "public-pages"
 # Response headers kept with a cached page (besides its type).
@@ -69,15 +66,16 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = None
-        try:
-            # The path alone: no public page reads its query string, so made-up ones
-            # share the page's one entry rather than each taking another.
-            key = f"public:{kept.generation(GENERATION)}:{request.path}"
-            stored = cache.get(key)
-        except Exception:
-            log.warning("The public pages' cache could not be read", exc_info=True)
-            stored = None
+        key = stored = None
+        if kept.cache_answers():
+            try:
+                # The path alone: no public page reads its query string, so made-up ones
+                # share the page's one entry rather than each taking another.
+                key = f"public:{kept.generation(GENERATION)}:{request.path}"
+                stored = cache.get(key)
+            except Exception:
+                key = None
+                kept.cache_failed("be read for a public page")
         if stored is not None:
             content, content_type, headers = stored
             response = HttpResponse(content, content_type=content_type, headers=headers)
@@ -93,7 +91,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                         settings.PUBLIC_CACHE_SECONDS,
                     )
                 except Exception:
-                    log.warning("The public pages' cache could not be written", exc_info=True)
+                    kept.cache_failed("keep a public page")
             response["X-Cache"] = "miss"
         response["Cache-Control"] = f"public, max-age={settings.PUBLIC_BROWSER_SECONDS}"
         return response

@@ -235,14 +235,16 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches ----------------------------------------------------------------
+# A Redis that hangs must not hang the page: give up within seconds (and core/kept.py then
+# leaves the cache alone for a while).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "twinning",
-            # A Redis that hangs must not hang the page: give up within seconds.
-            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

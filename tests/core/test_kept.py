@@ -4,6 +4,8 @@ on the very next page."""
 
 from __future__ import annotations
 
+import logging
+import socket
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -117,6 +119,29 @@ def test_with_the_cache_unreachable_the_value_is_made_each_time() -> None:
     assert kept.kept("test:sectors", [Sector], make) == ["Tourism"]
     assert kept.kept("test:sectors", [Sector], make) == ["Tourism"]
     assert len(calls) == 2
+
+
+def test_a_cache_that_hangs_is_left_alone_after_it_failed_once(settings, caplog) -> None:
+    calls, make = counted(sector_names)
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+        with caplog.at_level(logging.WARNING, logger="core.kept"):
+            for _ in range(3):
+                assert kept.kept("test:sectors", [Sector], make) == []
+                SectorFactory()  # a save does not wait on the cache either
+                Sector.objects.all().delete()
+    assert len(calls) == 3
+    assert [record.getMessage() for record in caplog.records] == [
+        f"The cache could not be read; it is left alone for {kept.RESTING_SECONDS} s"
+    ]
 
 
 def test_the_places_filter_offers_a_country_as_soon_as_a_place_names_it(officer_client) -> None:

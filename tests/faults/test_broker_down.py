@@ -54,6 +54,7 @@ def _point_redis_at(settings, url: str) -> None:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "twinning",
+            "OPTIONS": settings.REDIS_CACHE_OPTIONS,  # as deployed
         }
     }
     celery_app.conf.update(broker_url=url, task_always_eager=False)

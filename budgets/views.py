@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 
 from core.models import DocumentKind
 from core.status import RuleBroken
-from core.tables import NONE, Column, day, link, money, record_link, table_rows
+from core.tables import NONE, Column, day, label_of, link, money, record_link, table_rows
 from core.text import person_name
 from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
 from partners.models import Council, Relationship
@@ -76,8 +76,8 @@ class BudgetLinePages(RecordPages):
         Column("Year", lambda line: line.financial_year.label, sort="year"),
         Column("Cost centre", attrgetter("cost_centre"), sort="cost_centre"),
         Column("Line", lambda line: link(line.get_absolute_url(), line.title), sort="title"),
-        Column("Funding", lambda line: line.get_funding_source_display()),
-        Column("Status", lambda line: line.get_status_display(), sort="status"),
+        Column("Funding", label_of("funding_source")),
+        Column("Status", label_of("status"), sort="status"),
         Column("Amount", lambda line: money(line.amount), sort="amount", numeric=True),
         Column("Committed", lambda line: money(line.committed), numeric=True),
         Column(
@@ -264,7 +264,7 @@ def finance_decides(pages: RecordPages, form_class: Any, permission: str, move: 
 LINES_AWAITING = (
     Column("Year", lambda line: line.financial_year.label),
     Column("Line", lambda line: link(line.get_absolute_url(), line.title)),
-    Column("Funding", lambda line: line.get_funding_source_display()),
+    Column("Funding", label_of("funding_source")),
     Column("Proposed by", lambda line: person_name(line.proposed_by) if line.proposed_by else NONE),
     Column("Amount", lambda line: money(line.amount), numeric=True),
 )

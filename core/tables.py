@@ -37,6 +37,21 @@ class Column:
     lang: Callable[[Any], str] | None = None
 
 
+def label_of(field_name: str) -> Callable[[Any], str]:
+    """A cell showing a field's choice by its label, as ``get_<field>_display()`` does but
+    without building the field's choices anew for every row."""
+    labels: dict[Any, str] = {}
+
+    def shown(record: Any) -> str:
+        if not labels:
+            field = record._meta.get_field(field_name)
+            labels.update((value, str(label)) for value, label in field.flatchoices)
+        value = getattr(record, field_name)
+        return labels.get(value, value)
+
+    return shown
+
+
 def link(url: str, text: Any) -> SafeString:
     return format_html('<a href="{}">{}</a>', url, text)
 

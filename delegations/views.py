@@ -18,7 +18,7 @@ from django.views import View
 from core.forms import StatusChangeForm
 from core.models import DocumentKind
 from core.services import record_create, record_update
-from core.tables import NONE, Column, badge, day, due, link, money, record_link
+from core.tables import NONE, Column, badge, day, due, label_of, link, money, record_link
 from core.text import long_date
 from core.versioning import StaleEditError
 from core.views import (
@@ -79,10 +79,10 @@ class VisitPages(RecordPages):
     columns = (
         Column("Visit", lambda v: link(v.get_absolute_url(), v.title), sort="title"),
         Column("Place", lambda v: v.relationship.place.name, sort="place"),
-        Column("Direction", lambda v: v.get_direction_display(), sort="direction"),
-        Column("Purpose", lambda v: v.get_purpose_display()),
+        Column("Direction", label_of("direction"), sort="direction"),
+        Column("Purpose", label_of("purpose")),
         Column("Dates", attrgetter("dates_text"), sort="starts"),
-        Column("Status", lambda v: v.get_status_display(), sort="status"),
+        Column("Status", label_of("status"), sort="status"),
         Column("Who pays", lambda v: selectors.who_pays_text(v)),
         Column("People", lambda v: people(v), numeric=True),
         Column("Estimate", lambda v: money(v.estimate) if v.estimate else NONE, numeric=True),
@@ -121,7 +121,7 @@ class GiftPages(RecordPages):
     columns = (
         Column("Date", lambda g: day(g.on), sort="date"),
         Column("Description", lambda g: described(g), sort="description"),
-        Column("Given or received", lambda g: g.get_direction_display()),
+        Column("Given or received", label_of("direction")),
         Column("From or to", attrgetter("counterparty")),
         Column("Value", lambda g: money(g.value), sort="value", numeric=True),
         Column("Visit", lambda g: record_link(g.visit)),

@@ -22,7 +22,7 @@ from django.views import View
 from core.forms import RecordForm, StatusChangeForm
 from core.models import DocumentKind
 from core.services import record_create
-from core.tables import NONE, Column, badge, day, due, link, or_none, record_link, with_local_name
+from core.tables import NONE, Column, badge, day, due, label_of, link, or_none, record_link, with_local_name
 from core.text import person_name
 from core.views import SUBMISSION_FIELD, Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
 
@@ -77,7 +77,7 @@ class PlacePages(RecordPages):
         ),
         Column("Region or province", lambda p: or_none(p.region), sort="region"),
         Column("Country", attrgetter("country"), sort="country"),
-        Column("Kind", lambda p: p.get_kind_display(), sort="kind"),
+        Column("Kind", label_of("kind"), sort="kind"),
         Column(
             "Population", lambda p: "" if p.population is None else intcomma(p.population), sort="population"
         ),
@@ -114,8 +114,8 @@ class RelationshipPages(RecordPages):
     form_class = forms.RelationshipForm
     columns = (
         Column("Place", lambda r: with_local_name(r.get_absolute_url(), r.place), sort="place"),
-        Column("Kind", lambda r: r.get_kind_display(), sort="kind"),
-        Column("Status", lambda r: r.get_status_display(), sort="status"),
+        Column("Kind", label_of("kind"), sort="kind"),
+        Column("Status", label_of("status"), sort="status"),
         Column("Councils", lambda r: ", ".join(map(str, r.council_list)) or NONE),
         Column("Established", lambda r: or_none(r.established_year), sort="established"),
         Column("Lead officer", lambda r: person_name(r.lead_officer) if r.lead_officer else NONE),
@@ -183,7 +183,7 @@ class ApproachPages(RecordPages):
             Column("Through", lambda a: a.via_contact or a.via_organisation or NONE),
             Column("What was asked", lambda a: Truncator(a.request).words(15)),
             Column("Respond by", lambda a: due(a.respond_by, a.is_overdue_on(today)), sort="respond_by"),
-            Column("Outcome", lambda a: a.get_outcome_display(), sort="outcome"),
+            Column("Outcome", label_of("outcome"), sort="outcome"),
             Column(
                 "Triage score",
                 lambda a: f"{a.triage_total} of {maximum}" if a.triage_scored else "Not scored",
@@ -218,7 +218,7 @@ class OrganisationPages(RecordPages):
     form_class = forms.OrganisationForm
     columns = (
         Column("Organisation", lambda o: link(o.get_absolute_url(), o.name), sort="name"),
-        Column("Kind", lambda o: o.get_kind_display(), sort="kind"),
+        Column("Kind", label_of("kind"), sort="kind"),
         Column("Country", lambda o: or_none(o.country), sort="country"),
         Column("Contacts", attrgetter("contact_count"), numeric=True),
         Column("Relationships", attrgetter("relationship_count"), numeric=True),
@@ -269,7 +269,7 @@ class ActionPages(RecordPages):
             Column("Place", lambda a: record_link(a.relationship), sort="place"),
             Column("Owner", lambda a: person_name(a.owner) if a.owner else "Not assigned"),
             Column("Due", lambda a: due(a.due_on, a.is_overdue_on(today)), sort="due"),
-            Column("Status", lambda a: a.get_status_display(), sort="status"),
+            Column("Status", label_of("status"), sort="status"),
             Column("Source", lambda a: or_none(a.source)),
         )
 
@@ -284,7 +284,7 @@ class ExchangePages(RecordPages):
     form_class = forms.ExchangeForm
     columns = (
         Column("Title", lambda e: link(e.get_absolute_url(), e.title), sort="title"),
-        Column("Kind", lambda e: e.get_kind_display()),
+        Column("Kind", label_of("kind")),
         Column("Relationship", lambda e: record_link(e.relationship), sort="place"),
         Column("Host", lambda e: or_none(e.host)),
         Column("Dates", attrgetter("dates_text"), sort="starts"),

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from core.models import DocumentKind
 from core.services import record_update
 from core.status import RuleBroken
-from core.tables import Column, badge, day, link
+from core.tables import Column, badge, day, label_of, link
 from core.text import long_date
 from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
 
@@ -49,7 +49,7 @@ class ReportPages(RecordPages):
         Column("Meeting", lambda report: day(report.meeting_date), sort="meeting"),
         Column("Committee", attrgetter("committee")),
         Column("Title", lambda report: titled(report), sort="title"),
-        Column("Status", lambda report: report.get_status_display(), sort="status"),
+        Column("Status", label_of("status"), sort="status"),
         Column("Revision", attrgetter("revision")),
         Column("Ready PDFs", attrgetter("ready_pdfs"), numeric=True),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms, template
 from django.forms.widgets import Input
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -33,10 +34,12 @@ def _choices(field: forms.Field) -> list[tuple[Any, Any]]:
 def _options(field: forms.BoundField) -> SafeString:
     chosen = field.value()
     chosen = {str(value) for value in chosen} if isinstance(chosen, list | tuple) else {str(chosen or "")}
-    # Plain escaping, not format_html per option: a filter may offer every country or year.
+    # Plain escaping (the standard library's, as Django's escape() does without its checks
+    # for lazy text), not format_html per option: a filter may offer every country or year.
     return mark_safe(  # noqa: S308 - every value and label is escaped here
         "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) in chosen else ""}>{escape(label)}</option>'
+            f'<option value="{html.escape(str(value))}"{" selected" if str(value) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
             for value, label in _choices(field.field)
         )
     )

@@ -14,9 +14,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxLengthValidator
-from django.db import connection
+from django.db import connection, router
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 
 from . import roles
@@ -69,18 +70,17 @@ class RoleBackend(ModelBackend):
         """The signed-in person, with the roles they hold and any permission given to them
         alone, read on every page: kept in the cache (core/kept.py) until anyone's account,
         roles or own permissions change, and otherwise read with two hand-written queries
-        the ORM need not build."""
+        the ORM need not build. The password hash is not kept (see ``_kept_signed_in``)."""
         User = get_user_model()
         found = kept(
-            f"signed-in:{user_id}",
+            f"signed-in:{user_id}:{_secret_key_id()}",
             [User, Group, Permission],
-            lambda: _signed_in(user_id),
+            lambda: _kept_signed_in(user_id),
             seconds=SIGNED_IN_SECONDS,
         )
         if found is None:
             return None
-        user, held = found
-        user._roles_read = held
+        user = _without_password(*found)
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
@@ -128,6 +128,52 @@ def _signed_in(user_id: Any) -> tuple[Any, list[tuple[str, str]]] | None:
     if user is None:
         return None
     return user, _roles_and_own_permissions(user.pk)
+
+
+def _secret_key_id() -> str:
+    # The session check kept with a person is made with the secret key: a new key (one
+    # rotated after a leak) must not meet a check made with the old one.
+    return salted_hmac("core.auth.kept", "signed-in").hexdigest()[:16]
+
+
+def _kept_signed_in(user_id: Any) -> tuple[dict[str, Any], str, bool, list[tuple[str, str]]] | None:
+    """What is kept of the signed-in person: every field but the password hash, with what
+    each page asks of the hash (the session's check and whether a password is set)."""
+    found = _signed_in(user_id)
+    if found is None:
+        return None
+    user, held = found
+    fields = {
+        field.attname: getattr(user, field.attname)
+        for field in user._meta.concrete_fields
+        if field.attname != "password"
+    }
+    return fields, user.get_session_auth_hash(), user.has_usable_password(), held
+
+
+def _without_password(
+    fields: dict[str, Any], session_hash: str, usable_password: bool, held: list[tuple[str, str]]
+) -> Any:
+    """The person as kept, with the password left to be read from the database when asked
+    for (checking or changing it). Until it is read, the session check and "has a password"
+    are answered from what was kept; a save writes only the fields read."""
+    User = get_user_model()
+    user = User.from_db(router.db_for_read(User), list(fields), list(fields.values()))
+    user._roles_read = held
+
+    def get_session_auth_hash() -> str:
+        if "password" in user.__dict__:  # read, or set anew, since
+            return User.get_session_auth_hash(user)
+        return session_hash
+
+    def has_usable_password() -> bool:
+        if "password" in user.__dict__:
+            return User.has_usable_password(user)
+        return usable_password
+
+    user.get_session_auth_hash = get_session_auth_hash
+    user.has_usable_password = has_usable_password
+    return user
 
 
 def _roles_and_own_permissions(user_id: int) -> list[tuple[str, str]]:

@@ -100,8 +100,13 @@ def _changed(sender: type[models.Model], **_: Any) -> None:
     move_on(sender._meta.label)
 
 
-def _members_changed(sender: Any, instance: models.Model, model: type[models.Model], **_: Any) -> None:
-    # A many-to-many change (a place's sectors, a person's roles) changes both sides' records.
+def _members_changed(
+    sender: Any, instance: models.Model, model: type[models.Model], action: str, **_: Any
+) -> None:
+    # A many-to-many change (a place's sectors, a person's roles) changes both sides' records;
+    # it is counted once it is made.
+    if not action.startswith("post_"):
+        return
     move_on(type(instance)._meta.label)
     move_on(model._meta.label)
 

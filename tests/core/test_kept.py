@@ -5,6 +5,7 @@ on the very next page."""
 from __future__ import annotations
 
 import logging
+import pickle
 import socket
 from collections.abc import Callable
 from decimal import Decimal
@@ -17,11 +18,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from budgets.selectors import years_overview
-from core import kept, roles
+from core import auth, kept, roles
 from core.models import Document
 from partners.models import Place, Sector
 from tests.factories import PlaceFactory, SectorFactory, SpendFactory
-from tests.support.pages import open_list
+from tests.support.pages import Page, open_list
 from tests.support.queries import Counted, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +64,12 @@ def test_a_change_of_many_to_many_links_moves_both_sides_on() -> None:
     sector = SectorFactory(name="Aerospace")
     calls, make = counted(lambda: sorted(place.sectors.values_list("name", flat=True)))
     kept.kept("test:place-sectors", [Place], make)
+    before = kept.generation("partners.Place")
     place.sectors.add(sector)
     assert kept.kept("test:place-sectors", [Place], make) == ["Aerospace"]
     assert len(calls) == 2
+    # Once when the links are made, not also before.
+    assert kept.generation("partners.Place") == before + 1
 
 
 def test_values_of_other_sources_are_not_made_again() -> None:
@@ -248,3 +252,52 @@ def test_a_password_changed_elsewhere_signs_the_old_session_out(officer, officer
     officer.set_password("a-new-passphrase-for-olivia")
     officer.save()
     assert officer_client.get(url).status_code == 302
+
+
+def test_the_signed_in_person_is_kept_without_their_password_hash(officer, officer_client) -> None:
+    assert officer_client.get(reverse("partners:place-list")).status_code == 200
+
+    def not_kept() -> None:
+        pytest.fail("the signed-in person was not kept")
+
+    name = f"signed-in:{officer.pk}:{auth._secret_key_id()}"
+    found = kept.kept(name, [type(officer), Group, Permission], not_kept)
+    assert found[0]["username"] == "olivia"
+    assert officer.password.encode() not in pickle.dumps(found)
+
+
+def test_a_person_signed_in_from_the_cache_changes_their_password_and_stays_signed_in(
+    officer, officer_client, password
+) -> None:
+    url = reverse("partners:place-list")
+    assert reverse("password_change") in Page(officer_client.get(url)).links()
+    wrong = officer_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "not-it",
+            "new_password1": "Osnabruck-1971-twin",
+            "new_password2": "Osnabruck-1971-twin",
+        },
+    )
+    assert wrong.status_code == 200
+    changed = officer_client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "Osnabruck-1971-twin",
+            "new_password2": "Osnabruck-1971-twin",
+        },
+    )
+    assert changed.status_code == 302
+    assert officer_client.get(url).status_code == 200
+    officer.refresh_from_db()
+    assert officer.check_password("Osnabruck-1971-twin")
+
+
+def test_a_person_whose_password_is_taken_away_is_no_longer_offered_its_page(officer, officer_client) -> None:
+    url = reverse("overview:dashboard")
+    assert reverse("password_change") in Page(officer_client.get(url)).links()
+    officer.set_unusable_password()
+    officer.save()
+    officer_client.force_login(officer)
+    assert reverse("password_change") not in Page(officer_client.get(url)).links()

@@ -16,6 +16,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 
+# A list that reads keys first only when sorted by a column (core.views.RecordPages).
+WHEN_SORTED = "when sorted"
+
 
 def keys_first(queryset: QuerySet, start: int, stop: int) -> list[Any]:
     """``queryset[start:stop]`` read as two queries: the keys in order, then those rows.

@@ -40,7 +40,7 @@ from .forms import DocumentForm, StatusChangeForm
 from .history import history_entries
 from .links import record_url
 from .models import FormSubmission
-from .pagination import KeysFirstPaginator
+from .pagination import WHEN_SORTED, KeysFirstPaginator
 from .status import RuleBroken
 from .tables import Column
 from .text import person_name
@@ -202,8 +202,10 @@ class RecordPages:
     detail_selector: Callable[[], models.QuerySet] | None = None
     # Read a page's keys first, then its rows (core/pagination.py): for a list whose rows
     # carry sums of their children or an order no index gives, so that the database works
-    # them out for one page of rows, not for every row before sorting.
-    keys_first = False
+    # them out for one page of rows, not for every row before sorting. WHEN_SORTED: only
+    # when the list is sorted by a column, its own order being an index's, which the
+    # database reads one page of and stops, working the sums out for those rows alone.
+    keys_first: bool | str = False
 
     def list_queryset(self) -> models.QuerySet:
         selector = type(self).list_selector
@@ -374,7 +376,10 @@ class RecordListView(RecordView, FilterView):
     strict = False  # an invalid filter shows its errors over an unfiltered list
 
     def get_paginator(self, *args: Any, **kwargs: Any) -> Paginator:
-        paginator = KeysFirstPaginator if self.record_pages.keys_first else Paginator
+        keys_first = self.record_pages.keys_first
+        if keys_first == WHEN_SORTED:
+            keys_first = bool(self.request.GET.get("ordering"))
+        paginator = KeysFirstPaginator if keys_first else Paginator
         return paginator(*args, **kwargs)
 
     def get_queryset(self) -> models.QuerySet:

@@ -30,6 +30,24 @@ from .models import (
 ZERO = Decimal("0.00")
 
 
+def _visits() -> QuerySet[Visit]:
+    """Visits with what a list names of them and how many took part, newest first."""
+    participants = (
+        Participant.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(n=Count("*"))  # counted from the index on the visit alone
+        .values("n")
+    )
+    return (
+        Visit.objects.select_related(
+            "relationship", "relationship__place", "lead_officer", "funder_organisation"
+        )
+        .annotate(participant_count=Coalesce(Subquery(participants, output_field=models.IntegerField()), 0))
+        .order_by(F("starts_on").desc(nulls_last=True), "-pk")
+    )
+
+
 @built_once
 def visit_list() -> QuerySet[Visit]:
     """Visits with their participant count and estimate.
@@ -37,13 +55,6 @@ def visit_list() -> QuerySet[Visit]:
     Each is a subquery of its own: counting participants and summing cost
     items in one join would count every cost once per participant.
     """
-    participants = (
-        Participant.objects.filter(visit=OuterRef("pk"))
-        .order_by()
-        .values("visit")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     costs = (
         CostItem.objects.filter(visit=OuterRef("pk"))
         .order_by()
@@ -51,16 +62,7 @@ def visit_list() -> QuerySet[Visit]:
         .annotate(total=Sum(F("quantity") * F("unit_cost"), output_field=models.DecimalField(**MONEY)))
         .values("total")
     )
-    return (
-        Visit.objects.select_related(
-            "relationship", "relationship__place", "lead_officer", "funder_organisation"
-        )
-        .annotate(
-            participant_count=Coalesce(Subquery(participants, output_field=models.IntegerField()), 0),
-            estimate=Subquery(costs, output_field=models.DecimalField(**MONEY)),
-        )
-        .order_by(F("starts_on").desc(nulls_last=True), "-pk")
-    )
+    return _visits().annotate(estimate=Subquery(costs, output_field=models.DecimalField(**MONEY)))
 
 
 # What "who pays" reads of each cost item: no more.
@@ -75,8 +77,9 @@ def with_cost_items(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 
 
 def visit_list_page() -> QuerySet[Visit]:
-    """The list of visits, each with its cost items (prefetched per request, after paging)."""
-    return with_cost_items(visit_list())
+    """The list of visits, each with its cost items (prefetched per request, after paging),
+    from which its estimate and who pays are summed (``visit_estimate``)."""
+    return with_cost_items(_visits())
 
 
 def visit_detail() -> QuerySet[Visit]:

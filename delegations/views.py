@@ -85,7 +85,11 @@ class VisitPages(RecordPages):
         Column("Status", label_of("status"), sort="status"),
         Column("Who pays", lambda v: selectors.who_pays_text(v)),
         Column("People", lambda v: people(v), numeric=True),
-        Column("Estimate", lambda v: money(v.estimate) if v.estimate else NONE, numeric=True),
+        Column(
+            "Estimate",
+            lambda v: money(total) if (total := selectors.visit_estimate(v).total) else NONE,
+            numeric=True,
+        ),
     )
     prefill_from_query = ("relationship",)
     list_selector = selectors.visit_list_page

@@ -21,6 +21,7 @@ from django.views import View
 
 from core.forms import RecordForm, StatusChangeForm
 from core.models import DocumentKind
+from core.pagination import WHEN_SORTED
 from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, label_of, link, or_none, record_link, with_local_name
 from core.text import person_name
@@ -157,7 +158,8 @@ class ApproachPages(RecordPages):
     form_class = forms.ApproachForm
     create_form_class = forms.ApproachCreateForm
     prefill_from_query = ("place", "via_organisation")
-    keys_first = True  # each row's triage score is a sum over its scores
+    # Each row's triage score is a sum over its scores; newest first is an index's order.
+    keys_first = WHEN_SORTED
 
     def form_kwargs(self, request: HttpRequest, record: Approach | None) -> dict[str, Any]:
         # Back from adding an organisation or contact without JavaScript: the form as it was typed.

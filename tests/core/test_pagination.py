@@ -104,7 +104,12 @@ def test_a_slice_read_keys_first_matches_the_slice(actions: list[Action]) -> Non
 
 @pytest.mark.parametrize(
     ("url", "reads_keys_first"),
-    [("/partners/approaches/", True), ("/partners/actions/", True), ("/partners/places/", False)],
+    [
+        ("/partners/approaches/?ordering=-triage", True),
+        ("/partners/approaches/", False),
+        ("/partners/actions/", True),
+        ("/partners/places/", False),
+    ],
 )
 def test_list_pages_read_keys_first_where_their_pages_say(url: str, reads_keys_first: bool) -> None:
     make.ApproachFactory()

@@ -13,12 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from core.models import DocumentKind
 from core.status import RuleBroken
 from core.tables import NONE, Column, day, label_of, link, money, record_link, table_rows
-from core.text import person_name
+from core.text import first_words, person_name
 from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
 from partners.models import Council, Relationship
 
@@ -271,7 +270,7 @@ LINES_AWAITING = (
 OVERRIDES_AWAITING = (
     Column("Spend", lambda spend: link(spend.get_absolute_url(), spend.description)),
     Column("Line", lambda spend: record_link(spend.budget_line)),
-    Column("Reason given", lambda spend: Truncator(spend.override_reason).words(20, truncate=" …")),
+    Column("Reason given", lambda spend: first_words(spend.override_reason, 20, " …")),
     Column("Amount", lambda spend: money(spend.amount), numeric=True),
     Column(
         "Already committed on the line",

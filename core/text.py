@@ -13,6 +13,15 @@ def person_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def first_words(text: str, count: int, more: str = "…") -> str:
+    """The text's first ``count`` words, ``more`` after them where words were left off: as
+    Django's ``Truncator(text).words(count)`` gives, without its translation lookup per call."""
+    words = text.split()
+    if len(words) <= count:
+        return " ".join(words)
+    return " ".join(words[:count]) + more
+
+
 def long_date(day: date | datetime | None) -> str:
     """ "9 September 2015"; a moment is given as its day in the UK. Empty for no date."""
     if day is None:

@@ -16,7 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.views import View
 
 from core.forms import RecordForm, StatusChangeForm
@@ -24,7 +23,7 @@ from core.models import DocumentKind
 from core.pagination import WHEN_SORTED
 from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, label_of, link, or_none, record_link, with_local_name
-from core.text import person_name
+from core.text import first_words, person_name
 from core.views import SUBMISSION_FIELD, Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
 
 from . import extensions, filters, forms, selectors, services
@@ -183,7 +182,7 @@ class ApproachPages(RecordPages):
             Column("Place", lambda a: with_local_name(a.get_absolute_url(), a.place), sort="place"),
             Column("Received", lambda a: day(a.received_on, "Not recorded"), sort="received"),
             Column("Through", lambda a: a.via_contact or a.via_organisation or NONE),
-            Column("What was asked", lambda a: Truncator(a.request).words(15)),
+            Column("What was asked", lambda a: first_words(a.request, 15)),
             Column("Respond by", lambda a: due(a.respond_by, a.is_overdue_on(today)), sort="respond_by"),
             Column("Outcome", label_of("outcome"), sort="outcome"),
             Column(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from types import MethodType
 from typing import Any
 
 from django.conf import settings
@@ -160,20 +161,31 @@ def _without_password(
     User = get_user_model()
     user = User.from_db(router.db_for_read(User), list(fields), list(fields.values()))
     user._roles_read = held
-
-    def get_session_auth_hash() -> str:
-        if "password" in user.__dict__:  # read, or set anew, since
-            return User.get_session_auth_hash(user)
-        return session_hash
-
-    def has_usable_password() -> bool:
-        if "password" in user.__dict__:
-            return User.has_usable_password(user)
-        return usable_password
-
-    user.get_session_auth_hash = get_session_auth_hash
-    user.has_usable_password = has_usable_password
+    user._kept_session_hash = session_hash
+    user._kept_usable_password = usable_password
+    # Bound to this person: a copy is bound to the copy, and a pickled person comes back with
+    # the model's own methods (the methods are found again by name), which read the password.
+    user.get_session_auth_hash = MethodType(_WithoutPassword.get_session_auth_hash, user)
+    user.has_usable_password = MethodType(_WithoutPassword.has_usable_password, user)
     return user
+
+
+class _WithoutPassword:
+    """What a person made from the cache answers of their password until it is read."""
+
+    @staticmethod
+    def _password_read(user: Any) -> bool:
+        return "password" in vars(user)  # read, or set anew, since
+
+    def get_session_auth_hash(user: Any) -> str:
+        if _WithoutPassword._password_read(user):
+            return type(user).get_session_auth_hash(user)
+        return user._kept_session_hash
+
+    def has_usable_password(user: Any) -> bool:
+        if _WithoutPassword._password_read(user):
+            return type(user).has_usable_password(user)
+        return user._kept_usable_password
 
 
 def _roles_and_own_permissions(user_id: int) -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ on the very next page."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import pickle
 import socket
@@ -301,3 +302,23 @@ def test_a_person_whose_password_is_taken_away_is_no_longer_offered_its_page(off
     officer.save()
     officer_client.force_login(officer)
     assert reverse("password_change") not in Page(officer_client.get(url)).links()
+
+
+def test_the_person_made_from_the_cache_answers_for_their_own_password_when_copied_or_pickled(
+    officer,
+) -> None:
+    backend = auth.RoleBackend()
+    backend.get_user(officer.pk)
+    user = backend.get_user(officer.pk)
+    assert "password" not in vars(user)
+    assert user.get_session_auth_hash() == officer.get_session_auth_hash()
+
+    copied = copy.deepcopy(user)
+    copied.set_password("a-new-passphrase-for-olivia")
+    assert copied.get_session_auth_hash() == copied.__class__.get_session_auth_hash(copied)
+    assert copied.get_session_auth_hash() != officer.get_session_auth_hash()
+    assert user.get_session_auth_hash() == officer.get_session_auth_hash()
+
+    restored = pickle.loads(pickle.dumps(user))  # noqa: S301 - made here
+    assert restored.get_session_auth_hash() == officer.get_session_auth_hash()
+    assert restored.has_usable_password()

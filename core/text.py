@@ -14,12 +14,14 @@ def person_name(user: Any) -> str:
 
 
 def first_words(text: str, count: int, more: str = "…") -> str:
-    """The text's first ``count`` words, ``more`` after them where words were left off: as
-    Django's ``Truncator(text).words(count)`` gives, without its translation lookup per call."""
+    """The text's first ``count`` words, ``more`` after them where words were left off (once,
+    where the last word kept already ends with it): as Django's ``Truncator(text).words(count)``
+    gives, without its translation lookup per call."""
     words = text.split()
     if len(words) <= count:
         return " ".join(words)
-    return " ".join(words[:count]) + more
+    kept = " ".join(words[:count])
+    return kept if kept.endswith(more) else kept + more
 
 
 def long_date(day: date | datetime | None) -> str:

@@ -7,11 +7,15 @@ from typing import Any
 from partners.extensions import section
 from partners.selectors import TimelineEvent
 
-from .selectors import visit_list
+from .selectors import visit_estimate, visit_list, with_cost_items
 
 
 def _visits_of(relationship_ids: list[int]) -> list[Any]:
-    return list(visit_list().filter(relationship_id__in=relationship_ids))
+    """The visits of these relationships, each with its estimate summed from its cost items."""
+    visits = list(with_cost_items(visit_list()).filter(relationship_id__in=relationship_ids))
+    for visit in visits:
+        visit.estimate = visit_estimate(visit).total
+    return visits
 
 
 def place_timeline_visits(place: Any) -> list[TimelineEvent]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from core.kept import kept
@@ -16,7 +16,6 @@ from core.templatetags.twinning_format import gbp
 from partners.models import Organisation
 
 from .models import (
-    MONEY,
     CostItem,
     Funder,
     Gift,
@@ -30,8 +29,15 @@ from .models import (
 ZERO = Decimal("0.00")
 
 
-def _visits() -> QuerySet[Visit]:
-    """Visits with what a list names of them and how many took part, newest first."""
+@built_once
+def visit_list() -> QuerySet[Visit]:
+    """Visits with what a list names of them and how many took part, newest first.
+
+    Their estimates are summed from their cost items (``with_cost_items``,
+    ``visit_estimate``), in one way wherever an estimate is shown. Participants are
+    counted in a subquery: counting them in a join would count every cost once per
+    participant.
+    """
     participants = (
         Participant.objects.filter(visit=OuterRef("pk"))
         .order_by()
@@ -48,23 +54,6 @@ def _visits() -> QuerySet[Visit]:
     )
 
 
-@built_once
-def visit_list() -> QuerySet[Visit]:
-    """Visits with their participant count and estimate.
-
-    Each is a subquery of its own: counting participants and summing cost
-    items in one join would count every cost once per participant.
-    """
-    costs = (
-        CostItem.objects.filter(visit=OuterRef("pk"))
-        .order_by()
-        .values("visit")
-        .annotate(total=Sum(F("quantity") * F("unit_cost"), output_field=models.DecimalField(**MONEY)))
-        .values("total")
-    )
-    return _visits().annotate(estimate=Subquery(costs, output_field=models.DecimalField(**MONEY)))
-
-
 # What "who pays" reads of each cost item: no more.
 COST_ITEM_SHARE = ("visit_id", "quantity", "unit_cost", "funder")
 
@@ -79,7 +68,7 @@ def with_cost_items(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 def visit_list_page() -> QuerySet[Visit]:
     """The list of visits, each with its cost items (prefetched per request, after paging),
     from which its estimate and who pays are summed (``visit_estimate``)."""
-    return with_cost_items(_visits())
+    return with_cost_items(visit_list())
 
 
 def visit_detail() -> QuerySet[Visit]:
@@ -98,6 +87,10 @@ def visit_detail() -> QuerySet[Visit]:
     )
 
 
+# Each funder's label, in the order the funders are declared: read for every visit a list shows.
+FUNDER_LABELS = dict(Funder.choices)
+
+
 @dataclass
 class Estimate:
     """A visit's estimate: the sum of its cost items, split by who pays."""
@@ -112,8 +105,7 @@ class Estimate:
 
     @property
     def funder_rows(self) -> list[tuple[str, Decimal]]:
-        labels = dict(Funder.choices)
-        return [(labels[key], amount) for key, amount in self.by_funder.items()]
+        return [(FUNDER_LABELS[key], amount) for key, amount in self.by_funder.items()]
 
 
 def visit_estimate(visit: Visit) -> Estimate:
@@ -121,7 +113,7 @@ def visit_estimate(visit: Visit) -> Estimate:
     by_funder: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for item in visit.cost_items.all():
         by_funder[item.funder] += item.total
-    ordered = {key: by_funder[key] for key in Funder.values if key in by_funder}
+    ordered = {key: by_funder[key] for key in FUNDER_LABELS if key in by_funder}
     return Estimate(total=sum(ordered.values(), ZERO), by_funder=ordered)
 
 
@@ -152,15 +144,14 @@ def who_pays(visit: Visit, estimate: Estimate | None = None) -> list[Share]:
     Reads the prefetched cost items (``with_cost_items``); makes no queries.
     """
     estimate = estimate or visit_estimate(visit)
-    labels = dict(Funder.choices)
 
     def organisation(funder: str) -> Organisation | None:
         return visit.funder_organisation if funder == visit.funder else None
 
     if not estimate.by_funder:  # no cost items yet
-        return [Share(visit.funder, labels[visit.funder], None, organisation(visit.funder))]
+        return [Share(visit.funder, FUNDER_LABELS[visit.funder], None, organisation(visit.funder))]
     return [
-        Share(funder, labels[funder], amount, organisation(funder))
+        Share(funder, FUNDER_LABELS[funder], amount, organisation(funder))
         for funder, amount in estimate.by_funder.items()
     ]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from delegations.selectors import visit_list
+from delegations.selectors import visit_estimate, visit_list, with_cost_items
 from tests.factories import CostItemFactory, ParticipantFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,19 +21,19 @@ def test_estimate_is_not_multiplied_by_the_participants() -> None:
     CostItemFactory(visit=visit, quantity=Decimal("16"), unit_cost=Decimal("60.00"))
     CostItemFactory(visit=visit, quantity=Decimal("1"), unit_cost=Decimal("440.00"))
 
-    listed = visit_list().get(pk=visit.pk)
+    listed = with_cost_items(visit_list()).get(pk=visit.pk)
 
     assert listed.participant_count == 4
-    assert listed.estimate == Decimal("4000.00")
+    assert visit_estimate(listed).total == Decimal("4000.00")
 
 
 def test_visit_without_people_or_costs_lists_none() -> None:
     visit = VisitFactory()
 
-    listed = visit_list().get(pk=visit.pk)
+    listed = with_cost_items(visit_list()).get(pk=visit.pk)
 
     assert listed.participant_count == 0
-    assert listed.estimate is None
+    assert visit_estimate(listed).total == 0
 
 
 def test_list_page_shows_the_single_estimate(officer_client) -> None:
@@ -46,3 +46,19 @@ def test_list_page_shows_the_single_estimate(officer_client) -> None:
 
     assert "£4,000" in html
     assert "£16,000" not in html
+
+
+def test_a_visit_s_estimate_is_the_same_on_its_list_its_page_and_its_place_s_page(officer_client) -> None:
+    # Half a day at £12.25 is £6.125: each item is rounded to the penny as its page shows it.
+    visit = VisitFactory(title="Half-day interpreter")
+    CostItemFactory(visit=visit, quantity=Decimal("0.5"), unit_cost=Decimal("12.25"))
+    pages = [
+        reverse("delegations:visit-list"),
+        visit.get_absolute_url(),
+        visit.relationship.place.get_absolute_url(),
+    ]
+
+    for url in pages:
+        html = officer_client.get(url).content.decode()
+        assert "£6.12" in html, url
+        assert "£6.13" not in html, url

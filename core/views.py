@@ -204,7 +204,8 @@ class RecordPages:
     # carry sums of their children or an order no index gives, so that the database works
     # them out for one page of rows, not for every row before sorting. WHEN_SORTED: only
     # when the list is sorted by a column, its own order being an index's, which the
-    # database reads one page of and stops, working the sums out for those rows alone.
+    # database reads up to the page asked for and stops, working the sums out for those
+    # rows alone (the first page's 25, the tenth's 250).
     keys_first: bool | str = False
 
     def list_queryset(self) -> models.QuerySet:

@@ -90,7 +90,7 @@ def filter_field(field: forms.BoundField) -> SafeString:
         ((i, name, e) for i, e in enumerate(field.errors, 1)),
     )
     return format_html(
-        '<div class="col-sm-6 col-lg"><div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>'
+        '<div class="col-sm-6 col-lg filter-field"><div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>'
         "{}{}{}</div></div>",
         name,
         name,

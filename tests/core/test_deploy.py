@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 import yaml
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from tests.support.services import Worker, forget_queue, free_port, run, stop, wait_until
@@ -828,3 +828,49 @@ def test_a_real_worker_consumes_a_heartbeat_sent_through_redis(tmp_path: Path) -
             worker.stop()
         forget_queue(broker, queue)
         broker.close()
+
+
+# --- The database connection ----------------------------------------------------------------
+
+DATABASE_OPTIONS = (
+    "import json, importlib\n"
+    "s = importlib.import_module('twinning.settings')\n"
+    "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))\n"
+)
+
+
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+
+
+@pytest.mark.parametrize(
+    ("database", "prepared", "expected"),
+    [
+        ("postgres://twinning:pw@db.invalid:5432/twinning", "", PREPARED),
+        ("postgres://twinning:pw@db.invalid:5432/twinning", "true", PREPARED),
+        ("postgres://twinning:pw@db.invalid:5432/twinning", "false", {}),
+        ("sqlite:////tmp/twinning-settings.sqlite3", "", {}),
+    ],
+)
+def test_postgresql_prepares_repeated_statements_unless_turned_off(
+    database: str, prepared: str, expected: dict
+) -> None:
+    result = python(
+        DATABASE_OPTIONS,
+        production_environment(DATABASE_URL=database, DATABASE_PREPARED_STATEMENTS=prepared),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == expected
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_query_run_again_and_again_is_prepared() -> None:
+    if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        pytest.skip("prepared statements are PostgreSQL's, where they are not turned off")
+    from partners.models import Place
+
+    for _ in range(8):
+        list(Place.objects.filter(name="Osnabrück").values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "partners_place"' in statement for statement in prepared), prepared

@@ -3,7 +3,7 @@
 A list page names its columns once (heading, what to sort by, what each row
 shows); the table is built here rather than by a template looking up each
 cell, which was the larger part of a list page's cost. Every cell's text is
-escaped; links and badges are made with ``_format``, as ``format_html`` makes them.
+escaped; links and badges are made with ``safe_format``, as ``format_html`` makes them.
 """
 
 from __future__ import annotations
@@ -51,14 +51,14 @@ def label_of(field_name: str) -> Callable[[Any], str]:
     return shown
 
 
-def _format(template: str, *values: Any) -> SafeString:
+def safe_format(template: str, *values: Any) -> SafeString:
     """``format_html`` for the cells of a list, which make many: each value escaped as
     Django escapes it (``_cell_text``), without its check for lazy text on every call."""
     return mark_safe(template.format(*map(_cell_text, values)))  # noqa: S308 - every value is escaped
 
 
 def link(url: str, text: Any) -> SafeString:
-    return _format('<a href="{}">{}</a>', url, text)
+    return safe_format('<a href="{}">{}</a>', url, text)
 
 
 def record_link(record: Any, text: Any = None) -> SafeString | str:
@@ -73,17 +73,17 @@ def or_none(value: Any) -> Any:
 
 
 def badge(css: str, text: Any) -> SafeString:
-    return _format('<span class="badge {}">{}</span>', css, text)
+    return safe_format('<span class="badge {}">{}</span>', css, text)
 
 
 def with_local_name(url: str, place: Any) -> SafeString:
     """A link by the place's English name, its name in local script beside it where they differ."""
     if place.local_name and place.local_name != place.name:
         language = getattr(place, "local_language", "")
-        return _format(
+        return safe_format(
             '{} <span class="local-name"{}>{}</span>',
             link(url, place.name),
-            _format(' lang="{}"', language) if language else "",
+            safe_format(' lang="{}"', language) if language else "",
             place.local_name,
         )
     return link(url, place.name)
@@ -98,8 +98,8 @@ def due(value: date | None, is_overdue: bool, words: str = "") -> SafeString | s
     if value is None:
         return NONE
     if is_overdue:
-        return _format('<span class="overdue">{}{} (overdue)</span>', words, long_date(value))
-    return _format("<span>{}{}</span>", words, long_date(value))
+        return safe_format('<span class="overdue">{}{} (overdue)</span>', words, long_date(value))
+    return safe_format("<span>{}{}</span>", words, long_date(value))
 
 
 def money(value: Decimal | None) -> str:
@@ -127,8 +127,8 @@ def sort_header(request: HttpRequest, base_query: Any, heading: str, key: str) -
         state, next_key, next_words = "", key, "sort ascending"
     query["ordering"] = next_key
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
-    aria = _format(' aria-sort="{}"', state) if state else ""
-    return _format(
+    aria = safe_format(' aria-sort="{}"', state) if state else ""
+    return safe_format(
         '<th scope="col"{}><a href="?{}">{}<span aria-hidden="true">{}</span>'
         '<span class="visually-hidden"> ({})</span></a></th>',
         aria,

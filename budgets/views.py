@@ -143,10 +143,14 @@ class BudgetLinePages(RecordPages):
         )
 
 
+_spend_status_label = label_of("status")
+_override_label = label_of("override_state")
+
+
 def spend_status(spend: Spend) -> str:
     if spend.override_state:
-        return f"{spend.get_status_display()} ({spend.get_override_state_display().lower()})"
-    return spend.get_status_display()
+        return f"{_spend_status_label(spend)} ({_override_label(spend).lower()})"
+    return _spend_status_label(spend)
 
 
 class SpendPages(RecordPages):

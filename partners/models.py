@@ -163,6 +163,9 @@ class RelationshipKind(models.TextChoices):
     FRIENDSHIP = "friendship", "Friendship"
 
 
+KIND_LABELS = dict(RelationshipKind.choices)
+
+
 class RelationshipStatus(models.TextChoices):
     APPROACH_RECEIVED = "approach_received", "Approach received"
     EXPLORING = "exploring", "Exploring"
@@ -273,7 +276,9 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return relationship_text(self.place.name, self.get_kind_display())
+        # Named on every row of the lists that link to relationships: the kind's label is
+        # looked up, not made afresh from the field's choices as get_kind_display() does.
+        return relationship_text(self.place.name, KIND_LABELS.get(self.kind, self.kind))
 
     def get_absolute_url(self) -> str:
         return record_url("partners:relationship-detail", self.pk)

@@ -11,6 +11,10 @@ from .selectors import visit_estimate, visit_list, with_cost_items
 
 
 def _visits_of(relationship_ids: list[int]) -> list[Any]:
+    return list(visit_list().filter(relationship_id__in=relationship_ids))
+
+
+def _visits_with_estimates(relationship_ids: list[int]) -> list[Any]:
     """The visits of these relationships, each with its estimate summed from its cost items."""
     visits = list(with_cost_items(visit_list()).filter(relationship_id__in=relationship_ids))
     for visit in visits:
@@ -32,13 +36,16 @@ def place_timeline_visits(place: Any) -> list[TimelineEvent]:
 
 @section("delegations/_place_visits.html", shown_to="delegations.view_visit")
 def place_visits_section(place: Any, user: Any) -> dict[str, Any]:
-    return {"visits": _visits_of([r.pk for r in place.relationships.all()]), "caption": place.name}
+    return {
+        "visits": _visits_with_estimates([r.pk for r in place.relationships.all()]),
+        "caption": place.name,
+    }
 
 
 @section("delegations/_place_visits.html", shown_to="delegations.view_visit")
 def relationship_visits_section(relationship: Any, user: Any) -> dict[str, Any]:
     return {
-        "visits": _visits_of([relationship.pk]),
+        "visits": _visits_with_estimates([relationship.pk]),
         "caption": str(relationship),
         "relationship": relationship,
         "can_add": user.has_perm("delegations.add_visit"),

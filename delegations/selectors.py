@@ -35,8 +35,7 @@ def visit_list() -> QuerySet[Visit]:
 
     Their estimates are summed from their cost items (``with_cost_items``,
     ``visit_estimate``), in one way wherever an estimate is shown. Participants are
-    counted in a subquery: counting them in a join would count every cost once per
-    participant.
+    counted in a subquery, so that each visit stays one row.
     """
     participants = (
         Participant.objects.filter(visit=OuterRef("pk"))

@@ -98,7 +98,7 @@ class PlacePages(RecordPages):
         }
 
 
-rag_label = label_of("rag")
+_rag_label = label_of("rag")
 
 
 class RelationshipPages(RecordPages):
@@ -122,7 +122,7 @@ class RelationshipPages(RecordPages):
         Column("Councils", lambda r: ", ".join(map(str, r.council_list)) or NONE),
         Column("Established", lambda r: or_none(r.established_year), sort="established"),
         Column("Lead officer", lambda r: person_name(r.lead_officer) if r.lead_officer else NONE),
-        Column("Health", lambda r: badge(f"rag-{r.rag}", rag_label(r)) if r.rag else "Not rated"),
+        Column("Health", lambda r: badge(f"rag-{r.rag}", _rag_label(r)) if r.rag else "Not rated"),
         Column("Next review", lambda r: day(r.next_review_on), sort="review"),
     )
     prefill_from_query = ("place",)

@@ -141,6 +141,7 @@ def history_entries(instance: models.Model, *, limit: int = 50) -> list[HistoryE
         for f in model._meta.get_fields()
         if f.concrete
         and not f.auto_created
+        and not f.generated
         and f.name not in HIDDEN_FIELDS
         and (not f.many_to_many or f.name in tracked_m2m)
     ]

@@ -555,10 +555,24 @@ class Action(DueWhileOpen, VersionedModel):
         blank=True,
         help_text="Where the action comes from, for example: Cabinet 9 September 2015, rec. 2.3.",
     )
-    history = HistoricalRecords()
+    # The action's place in the to-do list: open before closed and, within each, dated before
+    # undated. The database works it out and keeps it, so an index gives the list's order and a
+    # page is read without sorting every action there is.
+    list_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=open_values, due_on__isnull=False, then=0),
+            models.When(status__in=open_values, then=1),
+            models.When(due_on__isnull=False, then=2),
+            default=3,
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    history = HistoricalRecords(excluded_fields=["list_rank"])
 
     class Meta:
         ordering = [models.F("due_on").asc(nulls_last=True), "pk"]
+        indexes = [models.Index(fields=["list_rank", "due_on", "id"], name="action_by_list_rank")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_known")
         ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -94,10 +94,8 @@ def contact_list() -> QuerySet[Contact]:
 
 def action_list() -> QuerySet[Action]:
     """Open actions first, soonest due first, undated last."""
-    return (
-        Action.objects.select_related("relationship", "relationship__place", "owner")
-        .alias(is_closed=Case(When(status__in=OPEN_ACTION_STATUSES, then=Value(0)), default=Value(1)))
-        .order_by("is_closed", F("due_on").asc(nulls_last=True), "pk")
+    return Action.objects.select_related("relationship", "relationship__place", "owner").order_by(
+        "list_rank", "due_on", "pk"
     )
 
 

@@ -264,7 +264,7 @@ class ActionPages(RecordPages):
     form_class = forms.ActionForm
     prefill_from_query = ("relationship",)
     list_selector = selectors.action_list
-    keys_first = True  # open first is an order no index gives
+    keys_first = WHEN_SORTED  # open first, soonest due first, is an index's order (list_rank)
 
     def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
         today = timezone.localdate()

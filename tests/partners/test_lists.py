@@ -281,6 +281,36 @@ def test_actions_sorted_by_due_date(leader_client: Client) -> None:
     ]
 
 
+def test_actions_open_first_soonest_due_first_undated_last(leader_client: Client) -> None:
+    make.ActionFactory(title="Done, dated", status="done", due_on=date(2016, 1, 1))
+    make.ActionFactory(title="Open, undated", status="open", due_on=None)
+    make.ActionFactory(title="Cancelled, undated", status="cancelled", due_on=None)
+    make.ActionFactory(title="In progress, due later", status="in_progress", due_on=date(2016, 3, 1))
+    make.ActionFactory(title="Open, due soon", status="open", due_on=date(2016, 2, 1))
+    assert Page(leader_client.get(reverse("partners:action-list"))).column("Action") == [
+        "Open, due soon",
+        "In progress, due later",
+        "Open, undated",
+        "Done, dated",
+        "Cancelled, undated",
+    ]
+
+
+def test_an_action_moves_in_the_list_when_it_is_closed_or_given_a_date(leader_client: Client) -> None:
+    first = make.ActionFactory(title="Call Osnabrück", status="open", due_on=date(2016, 1, 1))
+    make.ActionFactory(title="Write to Toyota City", status="open", due_on=date(2016, 2, 1))
+    later = make.ActionFactory(title="Thank Xi'an", status="open", due_on=None)
+    first.status = "done"
+    first.save()
+    later.due_on = date(2015, 12, 1)
+    later.save()
+    assert Page(leader_client.get(reverse("partners:action-list"))).column("Action") == [
+        "Thank Xi'an",
+        "Write to Toyota City",
+        "Call Osnabrück",
+    ]
+
+
 def test_exchanges_filtered_by_kind_searched_and_sorted(leader_client: Client, places: Any) -> None:
     toyota = make.RelationshipFactory(place=places["toyota"], kind="civic")
     xian = make.RelationshipFactory(place=places["xian"], kind="educational")

@@ -301,23 +301,15 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.status in (SpendStatus.COMMITTED, SpendStatus.PAID) and not self.is_awaiting_override
 
 
-class BudgetLineStatusChange(status_log(LineStatus, max_length=10)):
+class BudgetLineStatusChange(status_log(BudgetLine)):
     """Finance's decision on a line: approved or rejected, by whom, when and why."""
-
-    subject_field = "budget_line"
-
-    budget_line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="status_changes")
 
     class Meta(StatusChange.Meta):
         verbose_name = "budget line decision"
 
 
-class SpendOverrideChange(status_log(OverrideState, max_length=10)):
+class SpendOverrideChange(status_log(Spend, related_name="override_changes")):
     """Finance's decision on a request to go over a line: granted or refused, by whom, when and why."""
-
-    subject_field = "spend"
-
-    spend = models.ForeignKey(Spend, on_delete=models.CASCADE, related_name="override_changes")
 
     class Meta(StatusChange.Meta):
         verbose_name = "override decision"

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
+from django.utils.text import camel_case_to_spaces
 from simple_history.models import HistoricalRecords
 
 from .status import StatusChange
@@ -30,20 +31,29 @@ def named_user(related_name: str = "+") -> models.ForeignKey:
     )
 
 
-def status_log(statuses: type[models.TextChoices], max_length: int) -> type[StatusChange]:
-    """The base of a model's status-change log, its from and to fields offering ``statuses``.
+def status_log(subject: type[models.Model], *, related_name: str = "status_changes") -> type[StatusChange]:
+    """The base of ``subject``'s status-change log.
 
-    ``max_length`` is that of the model's own status field. The log names the
-    record it belongs to itself: ``subject_field`` and a foreign key of that name.
+    Its from and to fields offer the statuses of the subject's ``status_flow``, as
+    long as the subject's own status field. It names the record it belongs to with
+    a foreign key named after the subject's model (``budget_line`` for BudgetLine),
+    deleted with the record.
     """
+    flow = subject.status_flow
+    max_length = subject._meta.get_field(flow.field).max_length
+    name = camel_case_to_spaces(subject.__name__).replace(" ", "_")
 
     class StatusLog(StatusChange):
-        from_status = models.CharField(max_length=max_length, choices=statuses.choices, blank=True)
-        to_status = models.CharField(max_length=max_length, choices=statuses.choices)
+        subject_field = name
+        from_status = models.CharField(max_length=max_length, choices=flow.choices.choices, blank=True)
+        to_status = models.CharField(max_length=max_length, choices=flow.choices.choices)
 
         class Meta(StatusChange.Meta):
             abstract = True
 
+    # Added once the class is made: the field's name is the subject's, not known to the class body.
+    record = models.ForeignKey(subject, on_delete=models.CASCADE, related_name=related_name)
+    StatusLog.add_to_class(name, record)
     return StatusLog
 
 

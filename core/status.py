@@ -76,8 +76,9 @@ class HasStatusFlow:
 class StatusChange(models.Model):
     """One move of a record's status: from what, to what, who moved it, when and why.
 
-    Each model with a status flow has its own log, a subclass naming the record
-    it belongs to in ``subject_field`` (and giving its status fields their choices).
+    Each model with a status flow has its own log, a subclass of
+    ``core.models.status_log(model)``, which names the record it belongs to in
+    ``subject_field`` (and gives its status fields their choices).
     """
 
     subject_field: ClassVar[str]

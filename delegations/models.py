@@ -180,12 +180,8 @@ class Visit(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.direction == Direction.OUTBOUND
 
 
-class VisitStatusChange(status_log(VisitStatus, max_length=10)):
+class VisitStatusChange(status_log(Visit)):
     """One move of a visit's status: who, when and why."""
-
-    subject_field = "visit"
-
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
 
 
 class ParticipantRole(models.TextChoices):

@@ -298,12 +298,8 @@ class Relationship(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
                 )
 
 
-class RelationshipStatusChange(status_log(RelationshipStatus, max_length=20)):
+class RelationshipStatusChange(status_log(Relationship)):
     """One move of a relationship's status: who moved it, when, and why."""
-
-    subject_field = "relationship"
-
-    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="status_changes")
 
 
 class OrganisationKind(models.TextChoices):

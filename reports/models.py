@@ -163,12 +163,8 @@ class Report(HasStatusFlow, VersionedModel):
         return f"{cleaned}.pdf"
 
 
-class ReportStatusChange(status_log(ReportStatus, max_length=10)):
+class ReportStatusChange(status_log(Report)):
     """The Leader's Office's approval or publication of a report: by whom, when and any note."""
-
-    subject_field = "report"
-
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="status_changes")
 
     class Meta(StatusChange.Meta):
         verbose_name = "report decision"

@@ -48,7 +48,7 @@ class CalendarView(Page):
     template_name = "delegations/calendar.html"
     title = "Your calendar feed"
 
-    breadcrumbs = [("Your calendar feed", None)]
+    breadcrumbs = [(title, None)]
 
     def context(self) -> dict[str, Any]:
         feed, _ = CalendarFeed.objects.get_or_create(user=self.request.user)

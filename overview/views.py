@@ -37,7 +37,7 @@ class SearchView(Page):
     permission_required = SIGNED_IN
     template_name = "overview/search.html"
     title = "Search"
-    breadcrumbs = [("Search", None)]
+    breadcrumbs = [(title, None)]
 
     def context(self) -> dict[str, Any]:
         query = self.request.GET.get("q", "")
@@ -94,7 +94,7 @@ class PartnerDiscoveryView(Page):
     permission_required = "partners.view_place"
     template_name = "overview/discovery.html"
     title = "Partner discovery"
-    breadcrumbs = [("Places", reverse_lazy("partners:place-list")), ("Partner discovery", None)]
+    breadcrumbs = [("Places", reverse_lazy("partners:place-list")), (title, None)]
 
     def context(self) -> dict[str, Any]:
         show_all = self.request.GET.get("all") == "1"

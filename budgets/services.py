@@ -119,10 +119,19 @@ def spend_record(
     holds_money = spend.status in (SpendStatus.COMMITTED, SpendStatus.PAID)
     if spend.pk is not None and spend.override_state == OverrideState.GRANTED:
         before = Spend.objects.get(pk=spend.pk)
-        # A grant covers what Finance saw: more money, or another line, is looked at afresh.
-        if spend.amount > before.amount or spend.budget_line_id != before.budget_line_id:
+        # A grant covers what Finance saw: more money, another line, or money committed
+        # again after it was set back to estimated (the line may have been spent since)
+        # is looked at afresh.
+        if (
+            spend.amount > before.amount
+            or spend.budget_line_id != before.budget_line_id
+            or (holds_money and not before.counts_as_committed)
+        ):
             spend.override_state = OverrideState.NONE
     reason = override_reason.strip()
+    # The request as the officer made it, sent again unchanged (Finance correcting a
+    # supplier's name, say), still asks: only the decision page grants or refuses it.
+    asked_again = spend.override_state == OverrideState.REQUESTED and reason == spend.override_reason.strip()
     if spend.override_state in (OverrideState.REQUESTED, OverrideState.REFUSED):
         spend.override_state = OverrideState.NONE  # a changed request is looked at afresh
     if holds_money and spend.override_state != OverrideState.GRANTED:
@@ -141,7 +150,7 @@ def spend_record(
                     field="amount",
                 )
             spend.override_reason = reason
-            if may_override:
+            if may_override and not asked_again:
                 spend.override_state = OverrideState.GRANTED
                 spend.override_decided_by = by
                 spend.override_decided_at = timezone.now()

@@ -303,7 +303,51 @@ def test_raising_a_granted_spend_needs_finance_again(
     assert Spend.objects.get(pk=awaiting.pk).amount == Decimal("300.00")
 
 
+def test_a_granted_spend_set_back_to_estimated_and_committed_again_is_checked_again(
+    officer_client: Client, finance_client: Client, line: BudgetLine, awaiting: Spend
+) -> None:
+    """Finance agreed £100 over; while the spend sat as estimated the flights took the room it left."""
+    assert (
+        decide_override(finance_client, awaiting, "Grant the override", "Agreed at £300.").status_code == 302
+    )
+    url = reverse("budgets:spend-update", args=[awaiting.pk])
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Status": "Estimated"})
+    assert officer_client.post(url, data).status_code == 302
+    flights = Spend.objects.get(description="Flights")
+    flights_url = reverse("budgets:spend-update", args=[flights.pk])
+    data = within(Page(officer_client.get(flights_url)).form_of("Description")).fill(
+        {"Amount (£)": "1000.00"}
+    )
+    assert officer_client.post(flights_url, data).status_code == 302
+
+    data = within(Page(officer_client.get(url)).form_of("Description")).fill({"Status": "Committed"})
+    with unchanged():
+        page = refused(officer_client.post(url, data), 200)
+    assert page.field_error("Amount (£)").startswith(
+        "This would commit £300.00 more than the line has left (£0.00)"
+    )
+
+
 # --- Beyond it: Finance ----------------------------------------------------------------------
+
+
+def test_finance_correcting_a_request_leaves_it_for_a_decision(
+    finance_client: Client, line: BudgetLine, awaiting: Spend
+) -> None:
+    """Finance mends the supplier's name on an officer's request: that decides nothing."""
+    url = reverse("budgets:spend-update", args=[awaiting.pk])
+    data = within(Page(finance_client.get(url)).form_of("Description")).fill(
+        {"Supplier": "Derby Interpreting Ltd"}
+    )
+    assert finance_client.post(url, data).status_code == 302
+    spend = Spend.objects.get(pk=awaiting.pk)
+    assert (spend.supplier, spend.override_state, spend.override_decided_by) == (
+        "Derby Interpreting Ltd",
+        OverrideState.REQUESTED,
+        None,
+    )
+    queue = Page(finance_client.get(reverse("budgets:review")))
+    assert "Interpreter" in queue.section("Spend awaiting an override").text
 
 
 def test_finance_over_committing_with_a_reason_is_granted_at_once(

@@ -117,11 +117,43 @@ class SignOffForm(RecordForm):
             # Read aloud as "Legal officer: Officer name", not "Officer" six times over.
             self.fields[name].label = format_html('<span class="visually-hidden">{}: </span>{}', role, words)
 
+            # The page keeps what it showed, so that only what this person changed is saved
+            # and a colleague's save in between is neither undone nor overwritten unseen.
+            self.fields[name].show_hidden_initial = True
+
         if self.instance.role in REQUIRED_SIGN_OFFS:
             # Legal, financial and service director clearance is always needed.
             self.fields["is_required"].disabled = True
             self.initial["is_required"] = True
             self.fields["is_required"].help_text = "Always required."
+
+    def changes(self) -> dict[str, tuple[Any, Any]]:
+        """Each field this person changed: (as the page showed it, as they left it).
+
+        Without what the page showed (a client that did not send it), the row as it
+        now stands is taken to be what was shown.
+        """
+        changed = {}
+        for name in self.column_words:
+            bound = self[name]
+            if bound.field.disabled:
+                continue
+            shown = bound.initial
+            if bound.html_initial_name in self.data:
+                try:
+                    shown = bound.field.to_python(self.data[bound.html_initial_name])
+                except forms.ValidationError:
+                    shown = None  # not what the page sent: whatever stands now differs, so ask
+            if self.cleaned_data[name] != shown:
+                changed[name] = (shown, self.cleaned_data[name])
+        return changed
+
+    def show_as_it_stands(self, data: Any, sign_off: SignOff) -> None:
+        """Makes ``data`` (the page sent back) say the row was shown as it now stands."""
+        for name in self.column_words:
+            bound = self[name]
+            value = getattr(sign_off, name)
+            data[bound.html_initial_name] = bound.field.hidden_widget().format_value(value) or ""
 
 
 # edit_only: a post with more rows than the page showed cannot create sign-offs.

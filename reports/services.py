@@ -329,21 +329,45 @@ def paragraph_save(
     return paragraph
 
 
+class SignOffClash(Exception):
+    """Colleagues saved other values in the fields this person changed, after the page was opened."""
+
+    def __init__(self, clashes: dict[tuple[int, str], Any], rows: dict[int, SignOff]) -> None:
+        super().__init__(f"{len(clashes)} sign-off field(s) changed by someone else")
+        self.clashes, self.rows = clashes, rows
+
+
 @transaction.atomic
-def sign_offs_record(*, report: Report, changes: Iterable[tuple[SignOff, Mapping[str, Any]]]) -> None:
+def sign_offs_record(
+    *, report: Report, changes: Iterable[tuple[SignOff, Mapping[str, tuple[Any, Any]]]]
+) -> None:
     """Saves changes to a draft's sign-off rows (officer, date cleared, whether required).
 
+    Each change is (as the page showed it, as the person left it), and only those
+    fields are written, so a colleague's save to another field or row since the page
+    was opened stands. Where the colleague changed the same field to something else,
+    nothing is saved (SignOffClash names those fields and what they now hold).
     Whoever is about to approve must see the sign-off as it now is, so the
     report's version moves on.
     """
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_draft(report)
+    current = {row.pk: row for row in SignOff.objects.select_for_update().filter(report=report)}
+    clashes: dict[tuple[int, str], Any] = {}
     for sign_off, values in changes:
-        if sign_off.report_id != report.pk:
+        if sign_off.pk not in current:
             raise RuleBroken("A sign-off of another report cannot be changed here.")
-        for name, value in values.items():
-            setattr(sign_off, name, value)
-        sign_off.save()
+        now = current[sign_off.pk]
+        for name, (shown, new) in values.items():
+            if getattr(now, name) not in (shown, new):
+                clashes[(now.pk, name)] = getattr(now, name)
+    if clashes:
+        raise SignOffClash(clashes, current)
+    for sign_off, values in changes:
+        now = current[sign_off.pk]
+        for name, (_shown, new) in values.items():
+            setattr(now, name, new)
+        now.save()
     _touch(report)
 
 

@@ -19,7 +19,7 @@ from core.models import DocumentKind
 from core.services import record_update
 from core.status import RuleBroken
 from core.tables import Column, badge, day, label_of, link
-from core.text import long_date
+from core.text import long_date, person_name
 from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
 
 from . import forms, selectors, services
@@ -252,14 +252,14 @@ class SignOffsView(RoleRequired, View):
             return self.page(formset, status=400)
         # edit_only: rows the page did not show (no id, or another report's) are never saved,
         # and the message names only the rows that were.
-        changes = [
-            (form.instance, form.values())
-            for form in formset.forms
-            if form.instance.pk and form.has_changed()
-        ]
+        changes = [(form.instance, form.changes()) for form in formset.forms if form.instance.pk]
+        changes = [(sign_off, changed) for sign_off, changed in changes if changed]
         not_offered = sum(1 for form in formset.forms if not form.instance.pk and form.has_changed())
         if changes:
-            services.sign_offs_record(report=self.report, changes=changes)
+            try:
+                services.sign_offs_record(report=self.report, changes=changes)
+            except services.SignOffClash as clash:
+                return self.page(self.clashed(request, clash), status=409)
             roles = ", ".join(sign_off.get_role_display() for sign_off, _ in changes)
             messages.success(request, f"The sign-off was saved for: {roles}.")
         else:
@@ -271,6 +271,36 @@ class SignOffsView(RoleRequired, View):
                 f"{'were' if not_offered != 1 else 'was'} not saved.",
             )
         return redirect(self.report)
+
+    def clashed(self, request: HttpRequest, clash: Any) -> Any:
+        """The page again with what this person typed, each clashing field saying what a
+        colleague saved there; sent again, it is measured against the rows as they now stand."""
+        data = request.POST.copy()
+        for form in self.formset(request.POST).forms:
+            if form.instance.pk in clash.rows:
+                form.show_as_it_stands(data, clash.rows[form.instance.pk])
+        formset = self.formset(data)
+        formset.is_valid()
+        for form in formset.forms:
+            for (pk, name), value in clash.clashes.items():
+                if form.instance.pk == pk:
+                    form.add_error(name, _saved_meanwhile(clash.rows[pk], name, value))
+        return formset
+
+
+def _saved_meanwhile(sign_off: Any, name: str, value: Any) -> str:
+    latest = sign_off.history.select_related("history_user").order_by("-history_date").first()
+    who = person_name(latest.history_user) if latest and latest.history_user else "A colleague"
+    if name == "cleared_on":
+        now = long_date(value) if value else "no date"
+    elif name == "is_required":
+        now = "required" if value else "not required"
+    else:
+        now = f"“{value}”" if value else "nothing"
+    return (
+        f"{who} saved {now} here after you opened this page. What you typed is kept below: "
+        "save again to put it in place of theirs, or change it."
+    )
 
 
 # --- The Leader's Office's decisions -------------------------------------------------------------

@@ -69,6 +69,8 @@ def record_sign_off(
         officer, cleared_on = rows.pop(role)
         for box in tr.find_all("input"):
             name = box.attrs.get("name", "")
+            if box.attrs.get("type") == "hidden":
+                continue  # what the page showed, which a person does not type over
             if name.endswith("-officer_name"):
                 data[name] = officer
             elif name.endswith("-cleared_on"):
@@ -297,6 +299,7 @@ def test_an_optional_sign_off_left_empty_does_not_stop_approval_but_one_made_req
             "Not yet cleared: Estates/Property officer (no officer named)."
         )
 
+    data = _form_data(sign_off_page(officer_client, cleared))
     data.pop(f"{estates}-is_required")
     assert officer_client.post(reverse("reports:sign-offs", args=[cleared.pk]), data).status_code == 302
     assert approve(leader_client, cleared).status_code == 302
@@ -900,6 +903,67 @@ def test_the_sign_off_page_reports_only_the_rows_it_saved(
     assert SignOff.objects.get(report=report, role=SignOffRole.FINANCIAL).officer_name == "Toni Nash"
     assert not SignOff.objects.filter(officer_name="Mallory").exists()
     assert SignOff.objects.filter(report=report).count() == 6
+
+
+def _sign_off_form(client: Client, report: Report) -> Any:
+    return within(sign_off_page(client, report).form_of("Legal officer: Officer name"))
+
+
+def test_two_officers_clearing_different_rows_at_once_both_keep_theirs(
+    officer_client: Client, colleague_client: Client, report: Report
+) -> None:
+    """Priya's page was opened before Olivia saved: sending it does not undo Olivia's clearance."""
+    url = reverse("reports:sign-offs", args=[report.pk])
+    olivia, priya = _sign_off_form(officer_client, report), _sign_off_form(colleague_client, report)
+    legal = {"Legal officer: Officer name": "Janie Berry", "Legal officer: Cleared on": "2015-08-27"}
+    assert officer_client.post(url, olivia.fill(legal)).status_code == 302
+
+    financial = {
+        "Financial officer: Officer name": "Toni Nash",
+        "Financial officer: Cleared on": "2015-08-28",
+    }
+    response = colleague_client.post(url, priya.fill(financial))
+    assert response.status_code == 302
+    said = status_message(colleague_client.get(response["Location"]))
+    assert "The sign-off was saved for: Financial officer." in said
+    rows = {row.role: (row.officer_name, row.cleared_on) for row in SignOff.objects.filter(report=report)}
+    assert rows[SignOffRole.LEGAL] == ("Janie Berry", date(2015, 8, 27))
+    assert rows[SignOffRole.FINANCIAL] == ("Toni Nash", date(2015, 8, 28))
+
+
+def test_two_officers_changing_the_same_field_the_second_is_told_and_keeps_what_they_typed(
+    officer_client: Client, colleague_client: Client, report: Report
+) -> None:
+    url = reverse("reports:sign-offs", args=[report.pk])
+    olivia, priya = _sign_off_form(officer_client, report), _sign_off_form(colleague_client, report)
+    assert (
+        officer_client.post(url, olivia.fill({"Legal officer: Officer name": "Janie Berry"})).status_code
+        == 302
+    )
+
+    with report_unchanged():
+        response = colleague_client.post(
+            url,
+            priya.fill(
+                {
+                    "Legal officer: Officer name": "Sam Hill",
+                    "Human Resources officer: Officer name": "Liz Moore",
+                }
+            ),
+        )
+    assert response.status_code == 409
+    page = Page(response)
+    assert page.field_error("Legal officer: Officer name").startswith(
+        "Olivia Officer saved “Janie Berry” here after you opened this page."
+    )
+    assert page.invalid_fields() == ["Legal officer: Officer name"]
+    again = within(page.form_of("Legal officer: Officer name"))
+    assert again.fill({})["signoffs-0-officer_name"] == "Sam Hill"
+
+    # Sent again, Priya's name goes in knowingly; nothing else of Olivia's is undone.
+    assert colleague_client.post(url, again.fill({})).status_code == 302
+    rows = {row.role: row.officer_name for row in SignOff.objects.filter(report=report)}
+    assert (rows[SignOffRole.LEGAL], rows[SignOffRole.HR]) == ("Sam Hill", "Liz Moore")
 
 
 def test_a_draft_is_not_revised_into_another_draft(officer_client: Client, report: Report) -> None:

@@ -51,7 +51,7 @@ SECTION_CHOICES = [(f"body:{n}", f"{n} {title}") for n, title in SECTIONS.items(
 ]
 
 
-class ParagraphForm(RecordForm):
+class ParagraphForm(VersionedModelForm):
     """A paragraph's words and the section it belongs to; its number is worked out, never typed."""
 
     where = forms.ChoiceField(label="Section", choices=SECTION_CHOICES)

@@ -208,13 +208,13 @@ PARAGRAPH_TOO_LONG = (
 )
 
 
-class Paragraph(models.Model):
+class Paragraph(VersionedModel):
     """One paragraph of a section. Its number (4.11) is generated from its place, never typed."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="paragraphs")
     part = models.CharField(max_length=15, choices=Part.choices, default=Part.BODY)
     section = models.PositiveSmallIntegerField()
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField("place in its section", default=0)
     text = models.TextField(validators=[MaxLengthValidator(PARAGRAPH_MAX_CHARS, message=PARAGRAPH_TOO_LONG)])
     history = HistoricalRecords()
 

@@ -305,10 +305,15 @@ def _touch(report: Report) -> None:
 
 @transaction.atomic
 def paragraph_save(
-    *, report: Report, values: Mapping[str, Any], paragraph: Paragraph | None = None
+    *,
+    report: Report,
+    values: Mapping[str, Any],
+    paragraph: Paragraph | None = None,
+    expected_version: int | None = None,
 ) -> Paragraph:
     """Adds a paragraph at the end of its section, or saves changes to one (moved to the end of
-    another section if its section changed). Refused while the report is not a draft."""
+    another section if its section changed). Refused while the report is not a draft, and
+    (StaleEditError) when the paragraph was saved by someone else since ``expected_version``."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_draft(report)
     if paragraph is None:
@@ -317,6 +322,8 @@ def paragraph_save(
     else:
         before = Paragraph.objects.values_list("part", "section").get(pk=paragraph.pk)
         moved = before != (values["part"], values["section"])
+        if expected_version is not None:
+            paragraph.version = expected_version
     for name, value in values.items():
         setattr(paragraph, name, value)
     if moved:

@@ -20,7 +20,16 @@ from core.services import record_update
 from core.status import RuleBroken
 from core.tables import Column, badge, day, label_of, link
 from core.text import long_date, person_name
-from core.views import Crumbs, FormPageView, PartAddView, RecordPages, RoleRequired, StatusChangeView
+from core.versioning import StaleEditError
+from core.views import (
+    Crumbs,
+    FormPageView,
+    PartAddView,
+    RecordPages,
+    RoleRequired,
+    StatusChangeView,
+    stale_edit_message,
+)
 
 from . import forms, selectors, services
 from .document import build_document
@@ -183,14 +192,31 @@ class ParagraphUpdateView(ParagraphView):
         if form.is_valid():
             try:
                 services.paragraph_save(
-                    report=self.paragraph.report, paragraph=self.paragraph, values=form.values()
+                    report=self.paragraph.report,
+                    paragraph=self.paragraph,
+                    values=form.values(),
+                    expected_version=form.loaded_version,
                 )
+            except StaleEditError:
+                return self.show(self.refused_stale(request, form.loaded_version), status=409)
             except RuleBroken as refusal:
                 form.add_error(None, refusal.message)
             else:
                 messages.success(request, "The paragraph was saved.")
                 return redirect(self.paragraph.report)
         return self.show(form, status=400)
+
+    def refused_stale(self, request: HttpRequest, loaded_version: int | None) -> forms.ParagraphForm:
+        """The form again with what was typed, saying who saved the paragraph meanwhile;
+        sent again, it is measured against the paragraph as it now stands."""
+        current = Paragraph.objects.select_related("report").get(pk=self.paragraph.pk)
+        data = request.POST.copy()
+        data["paragraph-version"] = str(current.version)
+        self.paragraph = current
+        form = self.form(data)
+        form.is_valid()
+        form.add_error(None, stale_edit_message(current, loaded_version))
+        return form
 
 
 class ParagraphMoveView(ParagraphView):

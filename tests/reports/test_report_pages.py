@@ -281,6 +281,30 @@ def test_editing_a_paragraph_to_only_spaces_is_refused_beside_it(
     assert Paragraph.objects.get(pk=paragraph.pk).text == SUPPORTING[0]
 
 
+def test_two_officers_editing_one_paragraph_the_second_is_told_and_keeps_their_words(
+    officer_client: Client, colleague_client: Client, report: Report
+) -> None:
+    paragraph = ParagraphFactory(report=report, section=4, text=SUPPORTING[0])
+    url = reverse("reports:paragraph-update", args=[paragraph.pk])
+    olivia = within(Page(officer_client.get(url)).form_of("Paragraph"))
+    priya = within(Page(colleague_client.get(url)).form_of("Paragraph"))
+    assert officer_client.post(url, olivia.fill({"Paragraph": "Olivia's wording."})).status_code == 302
+
+    with report_unchanged():
+        response = colleague_client.post(url, priya.fill({"Paragraph": "Priya's wording."}))
+    assert response.status_code == 409
+    page = Page(response)
+    assert "Olivia Officer saved this record" in page.errors_summary()
+    assert "They changed: text." in page.errors_summary()
+    again = within(page.form_of("Paragraph"))
+    assert again.fill({})["paragraph-text"] == "Priya's wording."
+    assert Paragraph.objects.get(pk=paragraph.pk).text == "Olivia's wording."
+
+    # Sent again after reading Olivia's, Priya's words are saved.
+    assert colleague_client.post(url, again.fill({})).status_code == 302
+    assert Paragraph.objects.get(pk=paragraph.pk).text == "Priya's wording."
+
+
 # --- The report's own form ---------------------------------------------------------------------
 
 

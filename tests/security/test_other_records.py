@@ -421,7 +421,12 @@ def test_paragraphs_stay_in_the_report_in_the_url(two_registers: tuple[R, R]) ->
     )
     edited = officer.post(
         reverse("reports:paragraph-update", args=[paragraph.pk]),
-        {**stray, "paragraph-where": "body:1", "paragraph-text": "Edited in this report."},
+        {
+            **stray,
+            "paragraph-where": "body:1",
+            "paragraph-text": "Edited in this report.",
+            "paragraph-version": paragraph.version,
+        },
     )
     assert (added.status_code, edited.status_code) == (302, 302)
     assert Paragraph.objects.get(text="Added to this report.").report == report

@@ -412,6 +412,7 @@ VALID: dict[str, Callable[[R], dict[str, Any]]] = {
     "reports:paragraph-update": lambda reg: {
         "paragraph-where": "body:1",
         "paragraph-text": "Derby has been approached by Hefei and Zhejiang.",
+        "paragraph-version": version(reg, "paragraph"),
     },
     "reports:paragraph-move": lambda reg: {"direction": "down"},
     "reports:sign-offs": lambda reg: sign_off_rows(reg["report"], hr_cleared_by="Liz Moore"),

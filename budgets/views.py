@@ -18,7 +18,7 @@ from core.models import DocumentKind
 from core.status import RuleBroken
 from core.tables import NONE, Column, day, label_of, link, money, record_link, table_rows
 from core.text import first_words, person_name
-from core.views import Crumbs, FormPageView, Page, RecordPages, StatusChangeView
+from core.views import Crumbs, FormPageView, Page, RecordPages, SentOnce, StatusChangeView
 from partners.models import Council, Relationship
 
 from . import filters, forms, selectors, services
@@ -214,8 +214,8 @@ def spend_recorded(spend: Spend) -> str:
     return f"“{spend}” was recorded."
 
 
-class SpendCreateView(FormPageView):
-    """Spend recorded against a line, guarded by what the line has left."""
+class SpendCreateView(SentOnce, FormPageView):
+    """Spend recorded against a line, guarded by what the line has left; once however often sent."""
 
     permission_required = "budgets.add_spend"
     record_pages = spend
@@ -225,7 +225,9 @@ class SpendCreateView(FormPageView):
         self.line = get_object_or_404(BudgetLine.objects.select_related("financial_year"), pk=kwargs["pk"])
 
     def form(self, data: Any = None) -> forms.SpendForm:
-        return forms.SpendForm(data, budget_line=self.line, may_override=may_override(self.request))
+        return self.with_submission_token(
+            forms.SpendForm(data, budget_line=self.line, may_override=may_override(self.request))
+        )
 
     def context(self) -> dict[str, Any]:
         return {
@@ -235,7 +237,12 @@ class SpendCreateView(FormPageView):
         }
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.submit(self.form(request.POST), self.record, spend_recorded, then=lambda spend: self.line)
+        return self.once(
+            request,
+            lambda: self.submit(
+                self.form(request.POST), self.record, spend_recorded, then=lambda _: self.line
+            ),
+        )
 
     def record(self, form: forms.SpendForm) -> Spend:
         return services.spend_record(

@@ -504,8 +504,53 @@ class FormPageView(RecordView):
         return self.show(form)
 
 
-class RecordCreateView(FormPageView):
-    """A new record. Each form shown carries a one-off token, so sending it twice saves once."""
+class SentOnce:
+    """A form page that makes something new. Each form shown carries a one-off token, so
+    sending it twice (a double click, a resend after a slow answer) saves once."""
+
+    request: HttpRequest
+
+    def with_submission_token(self, form: Any) -> Any:
+        form.fields[SUBMISSION_FIELD] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
+        )
+        return form
+
+    def once(self, request: HttpRequest, save: Callable[[], HttpResponse]) -> HttpResponse:
+        """``save()``'s answer the first time this form is sent; where it went, after."""
+        token = request.POST.get(SUBMISSION_FIELD, "").strip()
+        if not SUBMISSION_TOKEN.fullmatch(token):
+            # Not a token this app issued (absent, or tampered with): save as an ordinary form.
+            return save()
+        try:
+            with transaction.atomic():
+                receipt = FormSubmission.objects.create(
+                    token=token, user=request.user, path=request.path[:500]
+                )
+        except IntegrityError:
+            return self.already_saved(token)
+        response = save()
+        if response.status_code in (301, 302, 303):
+            receipt.redirect_to = response["Location"][:500]
+            receipt.save(update_fields=["redirect_to"])
+        else:
+            # The form came back with errors: the corrected form carries the same token.
+            receipt.delete()
+        return response
+
+    def already_saved(self, token: str) -> HttpResponse:
+        """The form was sent before: say so and go where the first save went."""
+        earlier = FormSubmission.objects.filter(token=token, user=self.request.user).first()
+        if earlier is None or not earlier.redirect_to:
+            # Someone else's token, or one whose save failed: show a fresh form.
+            messages.warning(self.request, "This form had already been sent. Nothing new was saved.")
+            return redirect(self.request.get_full_path())
+        messages.info(self.request, "This form had already been sent, so it was saved only once.")
+        return redirect(earlier.redirect_to)
+
+
+class RecordCreateView(SentOnce, FormPageView):
+    """A new record, saved once however often its form is sent."""
 
     action = "add"
 
@@ -517,10 +562,7 @@ class RecordCreateView(FormPageView):
         form = (pages.create_form_class or pages.form_class)(
             data, initial=initial, **pages.form_kwargs(self.request, None)
         )
-        form.fields[SUBMISSION_FIELD] = forms.CharField(
-            widget=forms.HiddenInput, required=False, max_length=64, initial=uuid.uuid4().hex
-        )
-        return form
+        return self.with_submission_token(form)
 
     def context(self) -> dict[str, Any]:
         pages = self.record_pages
@@ -534,41 +576,13 @@ class RecordCreateView(FormPageView):
         return self.record_pages.create_template
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.POST.get(SUBMISSION_FIELD, "").strip()
-        if not SUBMISSION_TOKEN.fullmatch(token):
-            # Not a token this app issued (absent, or tampered with): save as an ordinary form.
-            return self.save(request)
-        try:
-            with transaction.atomic():
-                receipt = FormSubmission.objects.create(
-                    token=token, user=request.user, path=request.path[:500]
-                )
-        except IntegrityError:
-            return self.already_saved(token)
-        response = self.save(request)
-        if response.status_code in (301, 302, 303):
-            receipt.redirect_to = response["Location"][:500]
-            receipt.save(update_fields=["redirect_to"])
-        else:
-            # The form came back with errors: the corrected form carries the same token.
-            receipt.delete()
-        return response
+        return self.once(request, lambda: self.save(request))
 
     def save(self, request: HttpRequest) -> HttpResponse:
         pages = self.record_pages
         return self.submit(
             self.form(request.POST), lambda form: pages.create(request, form), pages.created_message
         )
-
-    def already_saved(self, token: str) -> HttpResponse:
-        """The form was sent before: say so and go where the first save went."""
-        earlier = FormSubmission.objects.filter(token=token, user=self.request.user).first()
-        if earlier is None or not earlier.redirect_to:
-            # Someone else's token, or one whose save failed: show a fresh form.
-            messages.warning(self.request, "This form had already been sent. Nothing new was saved.")
-            return redirect(self.request.get_full_path())
-        messages.info(self.request, "This form had already been sent, so it was saved only once.")
-        return redirect(earlier.redirect_to)
 
 
 class RecordUpdateView(FormPageView):

@@ -99,6 +99,10 @@ class DraftFromRegisterForm(DatePickerMixin, forms.Form):
             raise forms.ValidationError("Give the report a title.")
         return title
 
+    def values(self) -> dict[str, Any]:
+        """What the paper is drafted with (not the page's one-off token)."""
+        return {name: self.cleaned_data[name] for name in ("meeting_date", "title", "report_of")}
+
 
 class SignOffForm(RecordForm):
     class Meta:

@@ -27,6 +27,7 @@ from core.views import (
     PartAddView,
     RecordPages,
     RoleRequired,
+    SentOnce,
     StatusChangeView,
     stale_edit_message,
 )
@@ -97,14 +98,15 @@ def _paragraph_crumbs(report: Report, last: str) -> Crumbs:
     return [*reports.record_crumbs(report), (last, None)]
 
 
-class DraftFromRegisterView(FormPageView):
-    """A new options paper drafted from the register's live data, then edited by hand."""
+class DraftFromRegisterView(SentOnce, FormPageView):
+    """A new options paper drafted from the register's live data, then edited by hand;
+    drafted once however often its form is sent."""
 
     permission_required = "reports.add_report"
     submit_label = "Draft the paper"
 
     def form(self, data: Any = None) -> forms.DraftFromRegisterForm:
-        return forms.DraftFromRegisterForm(data)
+        return self.with_submission_token(forms.DraftFromRegisterForm(data))
 
     def context(self) -> dict[str, Any]:
         return {
@@ -113,12 +115,15 @@ class DraftFromRegisterView(FormPageView):
         }
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        return self.submit(
-            self.form(request.POST),
-            lambda form: report_draft_from_register(by=request.user, **form.cleaned_data),
-            lambda report: (
-                f"“{report}” was drafted from the register as at {long_date(report.facts_as_at)}; "
-                "edit it as needed."
+        return self.once(
+            request,
+            lambda: self.submit(
+                self.form(request.POST),
+                lambda form: report_draft_from_register(by=request.user, **form.values()),
+                lambda report: (
+                    f"“{report}” was drafted from the register as at {long_date(report.facts_as_at)}; "
+                    "edit it as needed."
+                ),
             ),
         )
 

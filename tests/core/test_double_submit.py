@@ -75,6 +75,41 @@ def test_each_new_form_saves_its_own_place(officer_client):
     assert set(Place.objects.values_list("name", flat=True)) == {"Hefei", "Zhejiang"}
 
 
+def test_spend_sent_twice_is_recorded_once(officer_client, finance):
+    """Money above all: a double click on "Record spend" must not commit it twice."""
+    from budgets.models import Spend
+    from tests.factories import BudgetLineFactory
+    from tests.support.pages import Page, within
+
+    line = BudgetLineFactory(financial_year__start_year=2016, approved=True, decided_by=finance)
+    url = reverse("budgets:spend-create", args=[line.pk])
+    form = within(Page(officer_client.get(url)).form_of("Description"))
+    data = form.fill({"Description": "Interpreter", "Date": "2016-10-12", "Amount (£)": "90.00"})
+    assert re.fullmatch(r"[0-9a-f]{32}", data["submission"]), "the form carries no one-off token"
+
+    first = officer_client.post(url, data)
+    second = officer_client.post(url, data, follow=True)
+
+    assert Spend.objects.filter(description="Interpreter").count() == 1
+    assert second.redirect_chain[0][0] == first["Location"] == line.get_absolute_url()
+    assert "This form had already been sent, so it was saved only once." in second.content.decode()
+
+
+def test_a_paper_drafted_from_the_register_sent_twice_is_drafted_once(officer_client):
+    from reports.models import Report
+    from tests.support.pages import Page, within
+
+    url = reverse("reports:draft-from-register")
+    form = within(Page(officer_client.get(url)).form_of("Meeting date"))
+    data = form.fill({"Meeting date": "2026-03-11", "Report of": "the Director"})
+
+    first = officer_client.post(url, data)
+    second = officer_client.post(url, data, follow=True)
+
+    report = Report.objects.get()
+    assert first["Location"] == second.redirect_chain[0][0] == report.get_absolute_url()
+
+
 def test_another_users_token_saves_nothing_and_reveals_nothing(officer_client, officer, finance, db):
     from core import roles
     from tests.factories import UserFactory

@@ -643,6 +643,8 @@ def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, of
         timeout=POLLING_MS
     )
     expect(status).to_contain_text("The PDF is ready")
+    # The news arrives inside the live region the page opened with, so a screen reader reads it out.
+    expect(leader_page.get_by_role("status").locator("#rendering-status")).to_contain_text("The PDF is ready")
     assert leader_page.url.endswith(detail_url), "the page was reloaded"
     walker.axe(leader_page, "leader", " (PDF ready)")
 

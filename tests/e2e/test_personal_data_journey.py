@@ -58,8 +58,8 @@ def test_the_administrator_answers_a_subject_access_request_and_works_through_th
     expect(participants).to_contain_text(CONSUL)
     # One kept for an audit, with a reason ...
     kept = RetentionReview.objects.filter(kind="participant").exclude(label__startswith=CONSUL).first()
-    row = participants.get_by_role("row").filter(has=page.get_by_text(f"Keep {kept.label} for now")).first
-    row.get_by_text(f"Keep {kept.label} for now").click()
+    row = participants.get_by_role("row").filter(has=page.get_by_text(f"Keep for now: {kept.label}")).first
+    row.get_by_text(f"Keep for now: {kept.label}").click()
     row.get_by_label("Why it is kept").fill("Part of the 2016 internal audit.")
     row.get_by_role("button", name=f"Keep {kept.label}").click()
     expect(page.get_by_text("is kept, and will be listed again")).to_be_visible()

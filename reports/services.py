@@ -504,14 +504,26 @@ report_decide = StatusMover(
 )
 
 
+def later_revision(report: Report) -> Report | None:
+    """The revision made from this report, if there is one (a report is revised once)."""
+    return Report.objects.filter(supersedes=report).order_by("-revision", "-pk").first()
+
+
 @transaction.atomic
 def report_revise(*, report: Report, by: Any) -> Report:
     """A new draft of an approved report, its paragraphs and sign-offs copied; the approved one stays as it was."""
+    # Locked, so that two clicks at once start one draft.
+    report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_editable:
         raise RuleBroken("A draft is revised by editing it.")
-    existing = Report.objects.filter(supersedes=report, status="draft").first()
-    if existing is not None:
-        return existing  # a second click opens the draft already started
+    later = later_revision(report)
+    if later is not None and later.status == ReportStatus.DRAFT:
+        return later  # a second click opens the draft already started
+    if later is not None:
+        raise RuleBroken(
+            f"Revision {later.revision} was made from this report and is "
+            f"{later.get_status_display().lower()}: revise that one instead."
+        )
     draft = Report.objects.get(pk=report.pk)
     draft.pk = None
     draft._state.adding = True

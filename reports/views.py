@@ -77,6 +77,8 @@ class ReportPages(RecordPages):
             # Said before the button, which is not offered while approval can only be refused.
             "approval_blockers": services.report_approval_blockers(record) if record.is_editable else [],
             "publish_form": forms.ReportDecisionForm(record=record, to_status=ReportStatus.PUBLISHED),
+            # A frozen report is revised once: its page then leads to that revision instead.
+            "later_revision": None if record.is_editable else services.later_revision(record),
         }
 
     def frozen_because(self, record: Report) -> str:

@@ -598,6 +598,27 @@ def test_a_revised_draft_must_be_signed_off_again_before_approval(
     assert approve(leader_client, revision).status_code == 302
 
 
+def test_an_approved_report_already_revised_leads_to_its_revision_and_is_not_revised_again(
+    officer_client: Client, leader_client: Client, approved: Report
+) -> None:
+    old_page = record_page(officer_client, approved)  # opened before revision 2 was approved
+    press(officer_client, old_page, "Start a revised draft")
+    revision = Report.objects.get(supersedes=approved)
+    clear_required(officer_client, revision)
+    assert approve(leader_client, revision).status_code == 302
+
+    page = record_page(officer_client, approved)
+    assert "Start a revised draft" not in [button.text for button in page.root.find_all("button")]
+    assert page.described()["Revision"].replace(" )", ")") == "1; revised by revision 2 (approved)"
+    with report_unchanged():
+        response = press(officer_client, old_page, "Start a revised draft")
+    assert response["Location"] == approved.get_absolute_url()
+    assert "Revision 2 was made from this report and is approved: revise that one instead." in status_message(
+        officer_client.get(response["Location"])
+    )
+    assert list(Report.objects.order_by("revision").values_list("revision", flat=True)) == [1, 2]
+
+
 def test_a_revised_draft_does_not_inherit_the_decision_of_the_approved_one(
     officer_client: Client, leader_client: Client, approved: Report
 ) -> None:

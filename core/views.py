@@ -797,10 +797,17 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         if shown.isdigit() and int(shown) != getattr(part, "version", int(shown)):
             # A colleague changed it after this page showed it: nothing is removed unseen.
             return self.done(request, record, self.stale_removal.format(part=part), refused=True)
-        part.delete()
+        try:
+            self.remove(part)
+        except RuleBroken as refusal:
+            return self.done(request, record, refusal.message, refused=True)
         return self.done(
             request, record, self.removed.format(part=part, part_lower=str(part).lower(), record=record)
         )
+
+    def remove(self, part: Any) -> None:
+        """Removes the part; an app's service may refuse (RuleBroken) where its record needs it."""
+        part.delete()
 
 
 class StatusChangeView(RecordPostView):

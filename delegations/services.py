@@ -13,7 +13,7 @@ from core.services import record_create
 from core.status import Move, RuleBroken, StatusMover
 from partners.models import Action
 
-from .models import CostCategory, CostItem, Visit, VisitFollowUp, VisitStatus, VisitStatusChange
+from .models import CostCategory, CostItem, Participant, Visit, VisitFollowUp, VisitStatus, VisitStatusChange
 
 
 def _completed_with_participants(move: Move) -> None:
@@ -21,6 +21,18 @@ def _completed_with_participants(move: Move) -> None:
         raise RuleBroken(
             "A visit cannot be completed with no participants: record who took part first.", field="to_status"
         )
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant) -> None:
+    """Removes someone entered in error; a completed visit keeps at least one participant."""
+    visit = Visit.objects.select_for_update().get(pk=participant.visit_id)
+    if visit.status == VisitStatus.COMPLETED and not visit.participants.exclude(pk=participant.pk).exists():
+        raise RuleBroken(
+            "A completed visit keeps at least one participant: record who did take part before removing "
+            f"{participant}."
+        )
+    participant.delete()
 
 
 # Moves a visit along an allowed move and records it; a visit is completed only with participants.

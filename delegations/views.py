@@ -294,6 +294,9 @@ class ParticipantRemoveView(PartRemoveView):
     section_template = "delegations/_participants.html"
     removed = "{part} was removed from the participants."
 
+    def remove(self, part: Participant) -> None:
+        services.participant_remove(participant=part)
+
 
 class MeetingRemoveView(PartRemoveView):
     part_model, record_pages = Meeting, visits

@@ -486,6 +486,25 @@ def test_a_participant_is_removed_with_htmx_and_without(officer_client: Client, 
     assert list(Participant.objects.filter(visit=china_visit)) == [stays]
 
 
+def test_a_completed_visit_keeps_its_last_participant(officer_client: Client, china_visit: Visit) -> None:
+    """A visit is completed only with participants, so removing the last one afterwards is refused."""
+    first = make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
+    last = make.ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
+    Visit.objects.filter(pk=china_visit.pk).update(status=VisitStatus.COMPLETED)
+
+    section = section_of(
+        officer_client.post(reverse("delegations:participant-remove", args=[first.pk]), **HX)
+    )
+    assert section.column("Name") == ["Cllr Ranjit Banwait"]
+
+    section = section_of(officer_client.post(reverse("delegations:participant-remove", args=[last.pk]), **HX))
+    assert live_message(section) == (
+        "A completed visit keeps at least one participant: record who did take part before removing "
+        "Cllr Ranjit Banwait."
+    )
+    assert list(Participant.objects.filter(visit=china_visit)) == [last]
+
+
 def test_a_read_only_role_cannot_add_participants_with_htmx(
     leader_client: Client, china_visit: Visit
 ) -> None:

@@ -86,7 +86,7 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
         )
     spec = KINDS[kind]
     record = spec.model.objects.select_for_update().filter(pk=object_id).first()
-    if record is None or Erasure.objects.filter(kind=kind, object_id=object_id).exists():
+    if record is None or _still_erased(spec, record, kind):
         raise RuleBroken("These details were erased already: someone may have pressed Erase first.")
     erasure = Erasure.objects.create(
         kind=kind, object_id=object_id, by=by, reason=reason, fields=list(spec.identity)
@@ -115,6 +115,18 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
         outcome=ReviewOutcome.ERASED, decided_by=by, decided_at=timezone.now(), reason=reason
     )
     return erasure
+
+
+def _still_erased(spec: Any, record: models.Model, kind: str) -> bool:
+    """Whether the record still holds only what its last erasure left. A record filled in
+    again afterwards (the contact's post taken by someone new) holds personal details again."""
+    last = Erasure.objects.filter(kind=kind, object_id=record.pk).order_by("-pk").first()
+    if last is None:
+        return False
+    first, *rest = spec.identity
+    return getattr(record, first) == spec.marker(f"E{last.pk}") and all(
+        getattr(record, name) == _blank(spec.model, name) for name in rest
+    )
 
 
 def _blank(model: type[models.Model], name: str) -> Any:

@@ -251,6 +251,20 @@ def test_erasing_twice_a_double_click_or_a_colleague_first_is_refused_with_a_cle
     assert Gift.objects.get(pk=people["gift"].pk).counterparty == f"Erased (E{Erasure.objects.get().pk})"
 
 
+def test_a_record_filled_in_again_after_erasure_can_be_erased_again(people, admin_client_role):
+    """The contact's post is taken by someone new and the record filled in with their details."""
+    contact = people["chen"]
+    address = f"/privacy/erase/contact/{contact.pk}/"
+    assert admin_client_role.post(address, {"reason": "Request SAR-2026-3."}).status_code == 302
+    Contact.objects.filter(pk=contact.pk).update(name="Li Na", email="li.na@hefei.example.cn")
+
+    assert admin_client_role.post(address, {"reason": "Request SAR-2026-9."}).status_code == 302
+    second = Erasure.objects.order_by("pk").last()
+    erased = Contact.objects.get(pk=contact.pk)
+    assert (erased.name, erased.email) == (f"Erased (E{second.pk})", "")
+    assert Erasure.objects.count() == 2
+
+
 def test_finding_a_person_costs_the_same_queries_however_many_records_name_them(people):
     def add_many() -> None:
         for number in range(5):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from django.utils import timezone
 from core.services import record_create, record_update
 from core.status import Move, RuleBroken, StatusMover, reason_given
 from core.text import long_date, person_name
+from core.versioning import StaleEditError
 from partners.models import Council, Relationship
 
 from .models import (
@@ -182,10 +184,22 @@ spend_decide_override = StatusMover(
 
 
 @transaction.atomic
+def split_as_shown(shares: Iterable[CostShare]) -> str:
+    """A relationship's split in a few characters (council and share, by council), which the
+    cost-share page carries so that a split changed since it was shown is noticed."""
+    return ";".join(
+        f"{share.council_id}:{share.percentage:.2f}" for share in sorted(shares, key=attrgetter("council_id"))
+    )
+
+
 def cost_shares_set(
-    *, relationship: Relationship, shares: Iterable[tuple[Council, Decimal]]
+    *, relationship: Relationship, shares: Iterable[tuple[Council, Decimal]], shown: str | None = None
 ) -> list[CostShare]:
-    """Replaces a relationship's cost shares; they must add up to exactly 100%."""
+    """Replaces a relationship's cost shares; they must add up to exactly 100%. Refused
+    (StaleEditError) when the split is no longer the one ``shown`` to the person."""
+    Relationship.objects.select_for_update().filter(pk=relationship.pk).first()
+    if shown is not None and shown != split_as_shown(CostShare.objects.filter(relationship=relationship)):
+        raise StaleEditError(relationship)
     chosen = [(council, Decimal(pct).quantize(PENNY)) for council, pct in shares]
     councils = [council.pk for council, _ in chosen]
     if len(set(councils)) != len(councils):

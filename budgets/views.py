@@ -18,12 +18,13 @@ from core.models import DocumentKind
 from core.status import RuleBroken
 from core.tables import NONE, Column, day, label_of, link, money, record_link, table_rows
 from core.text import first_words, person_name
+from core.versioning import StaleEditError
 from core.views import Crumbs, FormPageView, Page, RecordPages, SentOnce, StatusChangeView
 from partners.models import Council, Relationship
 
 from . import filters, forms, selectors, services
 from .chart import budget_chart
-from .models import BudgetLine, FinancialYear, LineStatus, Spend
+from .models import BudgetLine, CostShare, FinancialYear, LineStatus, Spend
 
 VIEW_BUDGETS = "budgets.view_budgetline"
 
@@ -345,22 +346,42 @@ class CostShareView(Page):
         context = super().get_context_data(**kwargs)
         context["relationship"] = self.relationship
         context.setdefault("formset", self.formset())
+        context.setdefault("shown", services.split_as_shown(self.relationship.cost_shares.all()))
         return context
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("budgets.change_costshare"):
             raise PermissionDenied
         formset = self.formset(request.POST)
+        shown = request.POST.get("shown")
         if formset.is_valid():
             try:
                 with transaction.atomic():
-                    services.cost_shares_set(relationship=self.relationship, shares=formset.shares())
+                    services.cost_shares_set(
+                        relationship=self.relationship, shares=formset.shares(), shown=shown
+                    )
+            except StaleEditError:
+                return self.changed_meanwhile(formset)
             except RuleBroken as refusal:
                 formset._non_form_errors = formset.error_class([refusal.message])
             else:
                 messages.success(request, f"The cost shares of {self.relationship} were saved.")
                 return redirect(reverse("budgets:cost-shares", args=[pk]))
-        return self.render_to_response(self.get_context_data(formset=formset), status=400)
+        return self.render_to_response(self.get_context_data(formset=formset, shown=shown), status=400)
+
+    def changed_meanwhile(self, formset: Any) -> HttpResponse:
+        """The split this person typed, kept, with the split a colleague saved meanwhile; sent
+        again, theirs replaces it knowingly."""
+        now = list(CostShare.objects.filter(relationship=self.relationship).select_related("council"))
+        split = ", ".join(f"{share.council} {share.percentage:.2f}%" for share in now) or "no shares"
+        formset._non_form_errors = formset.error_class(
+            [
+                f"Someone changed these cost shares after you opened this page: they now stand at {split}. "
+                "Your split is kept below: save again to put it in their place."
+            ]
+        )
+        context = self.get_context_data(formset=formset, shown=services.split_as_shown(now))
+        return self.render_to_response(context, status=409)
 
 
 urlpatterns = [

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from budgets import services
 from budgets.models import CostShare
+from core import roles
 from core.status import RuleBroken
 from tests import factories as make
 from tests.support.database import unchanged
@@ -58,9 +59,12 @@ def share_rows(page: Page) -> list[Page]:
     return [within(row) for row in shares_form(page).find_all("tbody")[0].find_all("tr")]
 
 
-def set_shares(client: Client, relationship: Any, shares: list[tuple[str, str]]) -> Any:
-    """Fills the form's rows in order with (council, percentage), blanking the rest, and saves."""
-    page = Page(client.get(shares_url(relationship)))
+def set_shares(
+    client: Client, relationship: Any, shares: list[tuple[str, str]], *, page: Page | None = None
+) -> Any:
+    """Fills the form's rows in order with (council, percentage), blanking the rest, and saves
+    (from the page as it is now, or as ``page`` showed it earlier)."""
+    page = page or Page(client.get(shares_url(relationship)))
     data: dict[str, Any] = {}
     for node in shares_form(page).iter():
         if (
@@ -248,6 +252,27 @@ def test_new_shares_replace_the_old_and_the_change_is_kept(finance_client: Clien
         ("+", COUNTY, Decimal("25.00")),
         ("+", SOUTH, Decimal("25.00")),
     ]
+
+
+def test_a_split_changed_since_the_page_was_opened_is_not_replaced_unseen(
+    finance_client: Client, toyota: Any
+) -> None:
+    colleague = Client()
+    colleague.force_login(make.UserFactory(username="fiona", roles=[roles.FINANCE]))
+    their_page = Page(colleague.get(shares_url(toyota)))
+    assert set_shares(finance_client, toyota, [(DERBY, "70"), (COUNTY, "30")]).status_code == 302
+
+    response = set_shares(colleague, toyota, [(DERBY, "50"), (COUNTY, "50")], page=their_page)
+    assert response.status_code == 409
+    said = Page(response).by_id["error-summary"].text
+    assert f"they now stand at {DERBY} 70.00%, {COUNTY} 30.00%" in said
+    assert stored(toyota) == [(DERBY, Decimal("70.00")), (COUNTY, Decimal("30.00"))]
+    shown_again = Page(response)
+    assert [row.value("Share (%)") for row in share_rows(shown_again)][:2] == ["50", "50"]
+
+    # Sent again from the page that told them, Fiona's split replaces it knowingly.
+    assert set_shares(colleague, toyota, [(DERBY, "50"), (COUNTY, "50")], page=shown_again).status_code == 302
+    assert stored(toyota) == [(DERBY, Decimal("50.00")), (COUNTY, Decimal("50.00"))]
 
 
 def test_only_finance_may_save_shares(officer_client: Client, leader_client: Client, toyota: Any) -> None:

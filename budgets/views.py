@@ -62,6 +62,11 @@ class YearDetailView(Page):
 # --- Budget lines -----------------------------------------------------------------------------
 
 
+def _line_link(line: BudgetLine) -> Any:
+    """A line by its title; its year, read out too, tells one year's line from another's."""
+    return link(line.get_absolute_url(), line.title, f"({line.financial_year.label})")
+
+
 class BudgetLinePages(RecordPages):
     model = BudgetLine
     url_prefix = "lines"
@@ -75,7 +80,7 @@ class BudgetLinePages(RecordPages):
     columns = (
         Column("Year", lambda line: line.financial_year.label, sort="year"),
         Column("Cost centre", attrgetter("cost_centre"), sort="cost_centre"),
-        Column("Line", lambda line: link(line.get_absolute_url(), line.title), sort="title"),
+        Column("Line", _line_link, sort="title"),
         Column("Funding", label_of("funding_source")),
         Column("Status", label_of("status"), sort="status"),
         Column("Amount", lambda line: money(line.amount), sort="amount", numeric=True),
@@ -274,7 +279,7 @@ def finance_decides(pages: RecordPages, form_class: Any, permission: str, move: 
 # The review queue's two tables (their headings are the template's).
 LINES_AWAITING = (
     Column("Year", lambda line: line.financial_year.label),
-    Column("Line", lambda line: link(line.get_absolute_url(), line.title)),
+    Column("Line", _line_link),
     Column("Funding", label_of("funding_source")),
     Column("Proposed by", lambda line: person_name(line.proposed_by) if line.proposed_by else NONE),
     Column("Amount", lambda line: money(line.amount), numeric=True),

@@ -57,7 +57,11 @@ def safe_format(template: str, *values: Any) -> SafeString:
     return mark_safe(template.format(*map(_cell_text, values)))  # noqa: S308 - every value is escaped
 
 
-def link(url: str, text: Any) -> SafeString:
+def link(url: str, text: Any, unseen: Any = "") -> SafeString:
+    """A link; ``unseen`` words, read out but not shown, tell it from links in the same list
+    that read the same (two relationships with one place, one line title in several years)."""
+    if unseen:
+        return safe_format('<a href="{}">{}<span class="visually-hidden"> {}</span></a>', url, text, unseen)
     return safe_format('<a href="{}">{}</a>', url, text)
 
 
@@ -76,17 +80,18 @@ def badge(css: str, text: Any) -> SafeString:
     return safe_format('<span class="badge {}">{}</span>', css, text)
 
 
-def with_local_name(url: str, place: Any) -> SafeString:
-    """A link by the place's English name, its name in local script beside it where they differ."""
+def with_local_name(url: str, place: Any, unseen: Any = "") -> SafeString:
+    """A link by the place's English name, its name in local script beside it where they
+    differ; ``unseen`` as for link()."""
     if place.local_name and place.local_name != place.name:
         language = getattr(place, "local_language", "")
         return safe_format(
             '{} <span class="local-name"{}>{}</span>',
-            link(url, place.name),
+            link(url, place.name, unseen),
             safe_format(' lang="{}"', language) if language else "",
             place.local_name,
         )
-    return link(url, place.name)
+    return link(url, place.name, unseen)
 
 
 def day(value: date | None, empty: str = NONE) -> str:

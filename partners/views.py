@@ -23,7 +23,7 @@ from core.models import DocumentKind
 from core.pagination import WHEN_SORTED
 from core.services import record_create
 from core.tables import NONE, Column, badge, day, due, label_of, link, or_none, record_link, with_local_name
-from core.text import first_words, person_name
+from core.text import first_words, long_date, person_name
 from core.views import SUBMISSION_FIELD, Crumbs, PartAddView, PartRemoveView, RecordPages, RoleRequired
 
 from . import extensions, filters, forms, selectors, services
@@ -116,7 +116,13 @@ class RelationshipPages(RecordPages):
     filterset_class = filters.RelationshipFilter
     form_class = forms.RelationshipForm
     columns = (
-        Column("Place", lambda r: with_local_name(r.get_absolute_url(), r.place), sort="place"),
+        Column(
+            "Place",
+            lambda r: with_local_name(
+                r.get_absolute_url(), r.place, f"({r.get_kind_display().lower()} relationship)"
+            ),
+            sort="place",
+        ),
         Column("Kind", label_of("kind"), sort="kind"),
         Column("Status", label_of("status"), sort="status"),
         Column("Councils", lambda r: ", ".join(map(str, r.council_list)) or NONE),
@@ -146,6 +152,19 @@ class RelationshipPages(RecordPages):
 
     def create(self, request: HttpRequest, form: Any) -> Relationship:
         return services.relationship_create(values=form.values(), by=request.user)
+
+
+def _unnamed_contact_words(contact: Contact) -> str:
+    """Read out after "Name not recorded": the post and organisation that tell the contact apart."""
+    who = "" if contact.name else str(contact)
+    return f"({who})" if who else ""
+
+
+def _approach_words(approach: Approach) -> str:
+    """Read out after the place's name, to tell its approaches apart."""
+    if approach.received_on:
+        return f"(approach received {long_date(approach.received_on)})"
+    return "(approach, date not recorded)"
 
 
 class ApproachPages(RecordPages):
@@ -182,7 +201,11 @@ class ApproachPages(RecordPages):
         maximum = selectors.triage_maximum()
         today = timezone.localdate()
         return (
-            Column("Place", lambda a: with_local_name(a.get_absolute_url(), a.place), sort="place"),
+            Column(
+                "Place",
+                lambda a: with_local_name(a.get_absolute_url(), a.place, _approach_words(a)),
+                sort="place",
+            ),
             Column("Received", lambda a: day(a.received_on, "Not recorded"), sort="received"),
             Column("Through", lambda a: a.via_contact or a.via_organisation or NONE),
             Column("What was asked", lambda a: first_words(a.request, 15)),
@@ -238,7 +261,11 @@ class ContactPages(RecordPages):
     filterset_class = filters.ContactFilter
     form_class = forms.ContactForm
     columns = (
-        Column("Name", lambda c: link(c.get_absolute_url(), c.name or "Name not recorded"), sort="name"),
+        Column(
+            "Name",
+            lambda c: link(c.get_absolute_url(), c.name or "Name not recorded", _unnamed_contact_words(c)),
+            sort="name",
+        ),
         Column("Job title", lambda c: or_none(c.job_title), sort="job_title"),
         Column(
             "Organisation",

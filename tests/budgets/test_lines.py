@@ -468,6 +468,10 @@ def test_the_lines_list_filters_and_shows_what_each_line_has_left(
     page = Page(officer_client.get(url, {"ordering": "title"}))
     assert page.column("Line") == ["Osnabrück exchange", "Toyota City civic visit", "Toyota City civic visit"]
     assert sorted(page.column("Remaining")) == ["Not approved", "Not approved", "£4,000"]
+    # One title in two years is seen alike; the link is read out with its year.
+    read_out = [node.text for node in page.root.find_all("tbody")[0].find_all("a")]
+    years = [f"{line.title} ({line.financial_year.label})" for line in (approved, proposed)]
+    assert sorted(name for name in read_out if name.startswith("Toyota")) == sorted(years)
 
     page = Page(officer_client.get(url, {"year": "2017"}))
     assert page.column("Line") == ["Osnabrück exchange"]

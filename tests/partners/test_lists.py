@@ -138,6 +138,33 @@ def test_relationships_filtered_by_status(leader_client: Client, relationships: 
     assert toyota == "Toyota City 豊田市"
 
 
+def link_names(page: Page) -> list[str]:
+    """What a screen reader reads for each link in the page's table, in order."""
+    return [node.text for node in page.root.find_all("table")[0].find_all("tbody")[0].find_all("a")]
+
+
+def test_links_to_records_of_one_place_say_which_record_they_lead_to(
+    leader_client: Client, places: dict[str, Place]
+) -> None:
+    """Two relationships, and two approaches, with one place: the same words seen, told apart when read."""
+    civic = make.RelationshipFactory(place=places["osnabrueck"], kind="civic")
+    make.RelationshipFactory(place=places["osnabrueck"], kind="educational")
+    page = open_list(leader_client, reverse("partners:relationship-list"), Search="Osnabrück")
+    assert page.column("Place") == ["Osnabrück", "Osnabrück"]
+    assert sorted(link_names(page)) == [
+        "Osnabrück (civic relationship)",
+        "Osnabrück (educational relationship)",
+    ]
+
+    for day in (date(2026, 3, 2), date(2026, 5, 14)):
+        make.ApproachFactory(place=places["osnabrueck"], relationship=civic, received_on=day)
+    page = open_list(leader_client, reverse("partners:approach-list"), Search="Osnabrück")
+    assert sorted(link_names(page)) == [
+        "Osnabrück (approach received 14 May 2026)",
+        "Osnabrück (approach received 2 March 2026)",
+    ]
+
+
 def test_relationships_filtered_by_kind_and_country(leader_client: Client, relationships: Any) -> None:
     page = open_list(
         leader_client, reverse("partners:relationship-list"), **{"Kind": "Economic", "Country": "China"}

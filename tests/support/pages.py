@@ -69,14 +69,25 @@ class Node:
 
     @property
     def text(self) -> str:
-        """The words as a browser shows them: an inline element (a name in local script in
-        its ``span``) runs on with the text around it; any other element is set apart."""
+        """The words as a browser shows them and reads them out: an inline element (a name in
+        local script in its ``span``) runs on with the text around it; any other element is
+        set apart."""
+        return self.words()
+
+    @property
+    def seen(self) -> str:
+        """The words as they are seen: ``text`` without what only a screen reader reads out."""
+        return self.words(unseen=False)
+
+    def words(self, *, unseen: bool = True) -> str:
         parts: list[str] = []
 
         def collect(node: Node) -> None:
             for child in node.children:
                 if isinstance(child, str):
                     parts.append(child)
+                elif not unseen and "visually-hidden" in child.attrs.get("class", "").split():
+                    continue
                 elif child.tag in INLINE and "d-block" not in child.attrs.get("class", "").split():
                     collect(child)
                 elif child.tag not in ("script", "style"):
@@ -215,7 +226,7 @@ class Page:
         raise AssertionError(f"No section headed {heading!r}")
 
     def column(self, header: str) -> list[str]:
-        """The cells under a column header of the page's table, in order."""
+        """The cells under a column header of the page's table, in order, as they are seen."""
         tables = self.root.find_all("table")
         assert tables, "The page has no table"
         table = tables[0]
@@ -223,7 +234,7 @@ class Page:
         assert header in headers, f"No column {header!r}; columns are {headers}"
         index = headers.index(header)
         rows = table.find_all("tbody")[0].find_all("tr")
-        return [[c for c in row.children if isinstance(c, Node)][index].text for row in rows]
+        return [[c for c in row.children if isinstance(c, Node)][index].seen for row in rows]
 
     def form_of(self, label: str) -> Node:
         """The <form> holding the field labelled ``label``."""

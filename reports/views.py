@@ -293,6 +293,9 @@ class SignOffsView(RoleRequired, View):
                 services.sign_offs_record(report=self.report, changes=changes)
             except services.SignOffClash as clash:
                 return self.page(self.clashed(request, clash), status=409)
+            except RuleBroken as refusal:  # approved while this page was open
+                messages.error(request, refusal.message)
+                return redirect(self.report)
             roles = ", ".join(sign_off.get_role_display() for sign_off, _ in changes)
             messages.success(request, f"The sign-off was saved for: {roles}.")
         else:

@@ -18,9 +18,17 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def nav_link(context: template.Context, url_name: str, label: str) -> str:
-    """An item of the main menu, marked as the current page's section when it is."""
+    """An item of the main menu, marked as the current page when it is its address, and as
+    the current section on a page below it (a record of the list it leads to)."""
     target = page_url(url_name)
-    current = ' aria-current="page"' if target in context["request"].path else ""
+    path = context["request"].path
+    current = (
+        ' aria-current="page"'
+        if path == target
+        else ' aria-current="true"'
+        if path.startswith(target)
+        else ""
+    )
     return mark_safe(  # noqa: S308 - the address is the app's own, the label escaped
         f'<li class="nav-item"><a class="nav-link" href="{target}"{current}>{escape(label)}</a></li>'
     )

@@ -990,6 +990,35 @@ def test_two_officers_changing_the_same_field_the_second_is_told_and_keeps_what_
     assert (rows[SignOffRole.LEGAL], rows[SignOffRole.HR]) == ("Sam Hill", "Liz Moore")
 
 
+def test_a_sign_off_sent_as_the_report_is_approved_is_refused_with_a_message(
+    officer: Any, officer_client: Client, leader_client: Client, cleared: Report
+) -> None:
+    """The page's request read the report as a draft; the Leader's Office approved it before the save."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from reports.views import SignOffsView
+
+    url = reverse("reports:sign-offs", args=[cleared.pk])
+    data = _sign_off_form(officer_client, cleared).fill(
+        {"Human Resources officer: Officer name": "Liz Moore"}
+    )
+    request = RequestFactory().post(url, data)
+    request.user, request.session = officer, SessionStore()
+    request._messages = FallbackStorage(request)
+    view = SignOffsView()
+    view.setup(request, pk=cleared.pk)
+    assert approve(leader_client, cleared).status_code == 302
+
+    response = view.post(request, pk=cleared.pk)
+    assert (response.status_code, response["Location"]) == (302, cleared.get_absolute_url())
+    assert [str(message) for message in request._messages] == [
+        "This report is approved: it cannot change. Start a new draft to revise it."
+    ]
+    assert SignOff.objects.get(report=cleared, role=SignOffRole.HR).officer_name == ""
+
+
 def test_a_draft_is_not_revised_into_another_draft(officer_client: Client, report: Report) -> None:
     with report_unchanged():
         response = officer_client.post(reverse("reports:report-revise", args=[report.pk]))

@@ -773,15 +773,60 @@ class PartAddView(RecordPostView):
         from .services import record_create
 
         part = record_create(model=form._meta.model, values={**form.values(), self.parent_field: record})
-        return self.added.format(part=part, part_lower=str(part).lower(), record=record)
+        return self.added.format(part=part, record=record)
+
+
+# Nothing is removed on one press (WCAG 3.3.4): a "Remove" link leads to a page that says what
+# goes and from which record, and only that page's button, sending this field, removes it.
+REMOVAL_CONFIRMED = "confirmed"
+
+
+def removal_confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get(REMOVAL_CONFIRMED) == "yes"
+
+
+def confirm_removal(
+    request: HttpRequest,
+    *,
+    title: str,
+    record: Any,
+    crumbs: Crumbs,
+    back_url: str = "",
+    quoted: str = "",
+    consequence: str = "",
+    version: int | None = None,
+) -> HttpResponse:
+    """The page asking whether to remove something from ``record``: its ``title`` asks the
+    question, ``quoted`` shows what goes where its name alone would not say, and ``consequence``
+    what else removing it does. Cancel leads back to ``back_url`` (the record's page)."""
+    return render(
+        request,
+        "components/confirm_remove.html",
+        {
+            "title": title,
+            "breadcrumbs": [*crumbs, ("Remove", None)],
+            "record": record,
+            "record_noun": record._meta.verbose_name,
+            "back_url": back_url or record.get_absolute_url(),
+            "quoted": quoted,
+            "consequence": consequence,
+            "version": version,
+            "confirmed_field": REMOVAL_CONFIRMED,
+        },
+    )
 
 
 class PartRemoveView(RecordSection, RoleRequired, View):
-    """Removes a part of a record (entered in error) and goes back to the record, saying so in ``removed``."""
+    """Removes a part of a record (entered in error) once the person has confirmed it, and goes
+    back to the record, saying so in ``removed``. The address shows the confirmation page."""
 
-    http_method_names = ["post"]
     part_model: type[models.Model]
     parent_field = ""  # the part's link to its record; by default the record's model name
+    # The confirmation page's question and what else removing it does: "{part}" and "{record}"
+    # are filled in, as they are in ``removed``.
+    question = "Remove “{part}”?"
+    consequence = ""
+    anchor = ""  # where on the record's page Cancel leads back to
     removed = "{part} was removed."
     stale_removal = "{part} was changed by someone else after you opened the page, so it was not removed. It now stands as shown; remove it again if it should go."
 
@@ -789,21 +834,64 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
         return model_permission("delete", initkwargs.get("part_model", cls.part_model))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def part_and_record(self, pk: int) -> tuple[Any, Any]:
         parent = self.parent_field or self.record_pages.model_name
         part = get_object_or_404(self.part_model._default_manager.select_related(parent), pk=pk)
-        record = getattr(part, parent)
+        return part, getattr(part, parent)
+
+    def words(self, text: str, part: Any, record: Any) -> str:
+        return text.format(part=part, record=record)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.confirmation(request, *self.part_and_record(pk))
+
+    def confirmation(self, request: HttpRequest, part: Any, record: Any) -> HttpResponse:
+        """The question, in the part's row of its section for htmx (or, with ``?keep``, the
+        section as it was, focus back on the part's Remove link); else on a page of its own."""
+        back_url = record.get_absolute_url() + (f"#{self.anchor}" if self.anchor else "")
+        question = self.words(self.question, part, record)
+        consequence = self.words(self.consequence, part, record)
+        version = getattr(part, "version", None)
+        if request.method == "GET" and "keep" in request.GET:
+            given: dict[str, Any] = {"focus_removal": part.pk}
+        else:
+            given = {
+                "removal": {
+                    "pk": part.pk,
+                    "question": question,
+                    "consequence": consequence,
+                    "action": request.path,
+                    "version": version,
+                    "back_url": back_url,
+                    "hx_target": f"#{self.anchor}",
+                    "confirmed_field": REMOVAL_CONFIRMED,
+                }
+            }
+        if self.anchor and (shown := self.section(request, record, **given)) is not None:
+            return shown
+        return confirm_removal(
+            request,
+            title=question,
+            record=record,
+            crumbs=self.record_pages.record_crumbs(record),
+            back_url=back_url,
+            consequence=consequence,
+            version=version,
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        part, record = self.part_and_record(pk)
+        if not removal_confirmed(request):
+            return self.confirmation(request, part, record)
         shown = request.POST.get("version", "")
         if shown.isdigit() and int(shown) != getattr(part, "version", int(shown)):
             # A colleague changed it after this page showed it: nothing is removed unseen.
-            return self.done(request, record, self.stale_removal.format(part=part), refused=True)
+            return self.done(request, record, self.words(self.stale_removal, part, record), refused=True)
         try:
             self.remove(part)
         except RuleBroken as refusal:
             return self.done(request, record, refusal.message, refused=True)
-        return self.done(
-            request, record, self.removed.format(part=part, part_lower=str(part).lower(), record=record)
-        )
+        return self.done(request, record, self.words(self.removed, part, record))
 
     def remove(self, part: Any) -> None:
         """Removes the part; an app's service may refuse (RuleBroken) where its record needs it."""
@@ -906,18 +994,41 @@ class DocumentDownloadView(RecordView):
 
 
 class DocumentRemoveView(RecordView):
-    """Removes one of the record's documents (attached in error, or no longer to be kept)."""
+    """Removes one of the record's documents (attached in error, or no longer to be kept), once
+    the person has confirmed it; the address shows the confirmation page."""
 
     action = "change"
-    http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
+    def found(self, request: HttpRequest, pk: int, document: int) -> tuple[Any, Any, HttpResponse | None]:
+        """The record, its document, or the answer instead (frozen, or the document gone)."""
         pages = self.record_pages
         record = pages.get_record(pk)
         if refused := pages.refuse_frozen(request, record):
-            return refused
+            return record, None, refused
         found = documents.documents_of(record).filter(pk=document).first()
         if found is None:  # a second press, or a colleague's removal in between
-            return documents.back_to_documents(request, record, documents.GONE, warning=True)
+            return record, None, documents.back_to_documents(request, record, documents.GONE, warning=True)
+        return record, found, None
+
+    def get(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
+        record, found, answer = self.found(request, pk, document)
+        return answer or self.confirmation(request, record, found)
+
+    def confirmation(self, request: HttpRequest, record: Any, document: Any) -> HttpResponse:
+        return confirm_removal(
+            request,
+            title=f"Remove the document “{document.title}”?",
+            record=record,
+            crumbs=self.record_pages.record_crumbs(record),
+            back_url=f"{record.get_absolute_url()}#documents",
+            consequence=f"Its file, {document.file_name}, is deleted with it.",
+        )
+
+    def post(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:
+        record, found, answer = self.found(request, pk, document)
+        if answer:
+            return answer
+        if not removal_confirmed(request):
+            return self.confirmation(request, record, found)
         documents.remove(found)
         return documents.back_to_documents(request, record, documents.removed_message(found))

@@ -175,7 +175,7 @@ class ParticipantAddView(PartAddView):
 class MeetingAddView(PartAddView):
     record_pages = visits
     form_class = forms.MeetingForm
-    added = "The {part_lower} was recorded."
+    added = "The meeting with {part.organisation} was recorded."
 
 
 class InTheEstimate:
@@ -292,6 +292,8 @@ class FollowUpAddView(PartAddView):
 class ParticipantRemoveView(PartRemoveView):
     part_model, record_pages = Participant, visits
     section_template = "delegations/_participants.html"
+    question = "Remove {part} from the visit's participants?"
+    anchor = "participants"
     removed = "{part} was removed from the participants."
 
     def remove(self, part: Participant) -> None:
@@ -300,11 +302,14 @@ class ParticipantRemoveView(PartRemoveView):
 
 class MeetingRemoveView(PartRemoveView):
     part_model, record_pages = Meeting, visits
-    removed = "The {part_lower} was removed."
+    question = "Remove the meeting with {part.organisation}?"
+    removed = "The meeting with {part.organisation} was removed."
 
 
 class CostItemRemoveView(InTheEstimate, PartRemoveView):
     part_model = CostItem
+    question = "Remove “{part}” from the estimate?"
+    consequence = "The visit's estimated cost no longer counts it; spend recorded against it is kept, linked to no item."
     removed = "{part} was removed from the estimate."
 
 

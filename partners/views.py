@@ -343,6 +343,7 @@ class StakeholderAddView(PartAddView):
 
 class StakeholderRemoveView(PartRemoveView):
     part_model, record_pages = Stakeholder, relationships
+    question = "Remove {part.organisation} from the stakeholders of {record}?"
     removed = "{part.organisation} is no longer linked to {record}."
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
@@ -49,6 +50,19 @@ def number_sections(paragraphs: list[Paragraph], titles: dict[int, str]) -> list
         number = f"{section.number}.{len(section.paragraphs) + 1}"
         section.paragraphs.append(NumberedParagraph(number=number, text=paragraph.text, paragraph=paragraph))
     return list(sections.values())
+
+
+def paragraph_name(paragraph: Paragraph) -> str:
+    """What people call the paragraph where it now stands: "paragraph 4.2", or "implications
+    paragraph 1.3" in the appendix, numbered as number_sections numbers it."""
+    siblings = Paragraph.objects.filter(
+        report_id=paragraph.report_id, part=paragraph.part, section=paragraph.section
+    )
+    before = siblings.filter(
+        Q(position__lt=paragraph.position) | Q(position=paragraph.position, pk__lt=paragraph.pk)
+    ).count()
+    name = f"paragraph {paragraph.section}.{before + 1}"
+    return f"implications {name}" if paragraph.part == Part.IMPLICATIONS else name
 
 
 def build_document(report: Report) -> Document:

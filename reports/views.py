@@ -29,11 +29,13 @@ from core.views import (
     RoleRequired,
     SentOnce,
     StatusChangeView,
+    confirm_removal,
+    removal_confirmed,
     stale_edit_message,
 )
 
 from . import forms, selectors, services
-from .document import build_document
+from .document import build_document, paragraph_name
 from .drafting import report_draft_from_register
 from .filters import ReportFilter
 from .models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
@@ -184,10 +186,10 @@ class ParagraphUpdateView(ParagraphView):
         report = self.paragraph.report
         context = {
             "form": form,
-            "title": "Edit a paragraph",
+            "title": f"Edit {paragraph_name(self.paragraph)}",
             "submit_label": "Save paragraph",
             "cancel_url": report.get_absolute_url(),
-            "breadcrumbs": _paragraph_crumbs(report, "Edit a paragraph"),
+            "breadcrumbs": _paragraph_crumbs(report, f"Edit {paragraph_name(self.paragraph)}"),
         }
         return render(self.request, "components/form_page.html", context, status=status)
 
@@ -239,10 +241,34 @@ class ParagraphMoveView(ParagraphView):
 
 
 class ParagraphDeleteView(ParagraphView):
+    """Removes a paragraph once the person has confirmed it; the address shows the confirmation."""
+
     permission_required = "reports.delete_paragraph"
-    http_method_names = ["post"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.confirmation(request)
+
+    def confirmation(self, request: HttpRequest) -> HttpResponse:
+        paragraph = self.paragraph
+        name = paragraph_name(paragraph)
+        return confirm_removal(
+            request,
+            title=f"Remove {name}?",
+            record=paragraph.report,
+            crumbs=reports.record_crumbs(paragraph.report),
+            back_url=self.back_to_section().url,
+            quoted=paragraph.text,
+            consequence=f"The paragraphs after it in section {paragraph.section} are renumbered.",
+            version=paragraph.version,
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not removal_confirmed(request):
+            return self.confirmation(request)
+        shown = request.POST.get("version", "")
+        if shown.isdigit() and int(shown) != self.paragraph.version:
+            messages.warning(request, PARAGRAPH_CHANGED)
+            return self.back_to_section()
         try:
             services.paragraph_delete(paragraph=self.paragraph)
         except RuleBroken as refusal:
@@ -250,6 +276,12 @@ class ParagraphDeleteView(ParagraphView):
         else:
             messages.success(request, "The paragraph was removed; the ones after it were renumbered.")
         return redirect(reverse("reports:report-detail", args=[self.paragraph.report_id]))
+
+
+PARAGRAPH_CHANGED = (
+    "The paragraph was changed by someone else after you asked to remove it, so it was not removed. "
+    "It now stands as shown; remove it again if it should go."
+)
 
 
 class SignOffsView(RoleRequired, View):

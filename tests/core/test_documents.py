@@ -23,7 +23,7 @@ from tests.support.documents import (
     stored_files,
     upload,
 )
-from tests.support.pages import Page, press, record_page
+from tests.support.pages import Page, asked_to_remove, press, record_page, remove
 from tests.support.queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -176,8 +176,13 @@ def test_attaching_and_removing_show_in_the_records_history_and_removal_takes_th
     attach(officer_client, relationship, upload("memo.pdf", pdf_bytes()), title="Memorandum", kind="Letter")
     assert stored_files(document_root)
     page = record_page(officer_client, relationship)
+    asked = asked_to_remove(officer_client, page, "Remove Memorandum")
+    assert asked.root.find_all("h1")[0].text == "Remove the document “Memorandum”?"
+    assert "Its file, memo.pdf, is deleted with it." in asked.text
+    assert asked.link("No, keep it") == f"{relationship.get_absolute_url()}#documents"
+    assert Document.objects.exists() and stored_files(document_root)  # asking removes nothing
     with django_capture_on_commit_callbacks(execute=True):
-        response = press(officer_client, page, "Remove Memorandum")
+        response = press(officer_client, asked, "Yes, remove it")
     assert response.status_code == 302
     assert "“Memorandum” was removed." in Page(officer_client.get(response["Location"])).text
     assert not Document.objects.exists() and not stored_files(document_root)
@@ -315,7 +320,7 @@ def test_documents_are_kept_in_and_read_back_from_s3_compatible_storage(
         page.links()
     )  # no signed address to the bucket is ever handed out
     with django_capture_on_commit_callbacks(execute=True):
-        press(officer_client, page, "Remove Agreement")
+        remove(officer_client, page, "Remove Agreement")
     assert "Contents" not in s3_documents.list_objects_v2(Bucket="twinning-documents")
 
 

@@ -172,7 +172,9 @@ def test_refused_writes_change_nothing(
             url_for("partners:place-update", register), VALID["partners:place-update"](register)
         )
         assert response.status_code == 403
-        response = client.post(url_for("partners:stakeholder-delete", register))
+        response = client.post(
+            url_for("partners:stakeholder-delete", register), VALID["partners:stakeholder-delete"](register)
+        )
         assert response.status_code == 403
     place.refresh_from_db()
     assert place.name == "Toyota City"
@@ -214,7 +216,7 @@ def test_visit_writes_by_the_officer_change_the_register(
         ("delegations:cost-item-remove", CostItem),
     ):
         kind = PK_OF[name]
-        assert officer_client.post(url_for(name, register)).status_code == 302, name
+        assert officer_client.post(url_for(name, register), VALID[name](register)).status_code == 302, name
         assert not model.objects.filter(pk=register[kind].pk).exists(), name
 
     status = officer_client.post(

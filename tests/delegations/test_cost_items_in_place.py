@@ -16,7 +16,19 @@ from django.urls import reverse
 
 from delegations.models import CostItem, Funder, Visit
 from tests import factories as make
-from tests.support.pages import HX, Node, Page, open_page, record_page, said, within
+from tests.support.pages import (
+    HX,
+    Node,
+    Page,
+    asked_to_remove,
+    button_form,
+    open_page,
+    press,
+    record_page,
+    remove,
+    said,
+    within,
+)
 
 # --- Reading what comes back ---------------------------------------------------------------
 
@@ -315,40 +327,70 @@ def test_a_read_only_role_cannot_change_an_item(
 # --- Removing ----------------------------------------------------------------------------
 
 
-def test_an_item_removed_with_htmx_comes_back_with_the_totals(
+def test_removing_an_item_asks_first_then_goes_back_to_the_estimate_with_the_totals(
     officer_client: Client, china_visit: Visit, hotel: CostItem, flights: CostItem
 ) -> None:
-    url = reverse("delegations:cost-item-remove", args=[flights.pk])
     section = within(record_page(officer_client, china_visit).section("Estimate"))
-    button = within(row_of(section, flights)).form_posting_to(url)
-    assert button.root.attrs.get("hx-target") == "#estimate"
-    assert "Remove Flights" in button.text
+    asked = asked_to_remove(officer_client, section, "Remove Flights")
+    assert asked.root.find_all("h1")[0].text == "Remove “Flights” from the estimate?"
+    assert "spend recorded against it is kept" in asked.text
+    # Asking removes nothing, and "No, keep it" leads back to the estimate.
+    assert asked.link("No, keep it") == f"{china_visit.get_absolute_url()}#estimate"
+    assert CostItem.objects.filter(pk=flights.pk).exists()
 
-    section, who_pays = fragment(officer_client.post(url, **HX))
+    response = press(officer_client, asked, "Yes, remove it")
+    assert response.status_code == 302
+    assert response["Location"] == f"{china_visit.get_absolute_url()}#estimate"
+    page = record_page(officer_client, china_visit)
+    assert "Flights was removed from the estimate." in page.text
+    section = within(page.section("Estimate"))
     assert section.column("Item") == ["Hotel in Xi'an"]
-    assert live_message(section) == "Flights was removed from the estimate."
     assert (
         estimate_line(section)
         == "Estimated cost: £1,000. Cost to the council: £0 – the council pays nothing."
     )
-    assert who_pays == "Foreign and Commonwealth Office £1,000"
-
-    url = reverse("delegations:cost-item-remove", args=[hotel.pk])
-    section, who_pays = fragment(officer_client.post(url, **HX))
-    assert "No cost items yet." in section.text
-    # With nothing priced, who pays is again whoever the visit was planned to be paid by.
-    assert who_pays == "Foreign and Commonwealth Office"
-    assert not CostItem.objects.filter(visit=china_visit).exists()
 
 
-def test_an_item_a_colleague_changed_after_the_page_showed_it_is_not_removed_unseen(
-    officer_client: Client, colleague_client: Client, china_visit: Visit, flights: CostItem
+def test_with_htmx_the_question_is_asked_in_the_item_s_row_and_keeping_it_brings_the_row_back(
+    officer_client: Client, china_visit: Visit, flights: CostItem
 ) -> None:
     url = reverse("delegations:cost-item-remove", args=[flights.pk])
     section = within(record_page(officer_client, china_visit).section("Estimate"))
-    remove = within(row_of(section, flights)).form_posting_to(url)
-    sent = {node.attrs["name"]: node.attrs.get("value", "") for node in remove.root.find_all("input")}
-    assert sent["version"] == str(flights.version)
+    assert link_reading(row_of(section, flights), "Remove Flights").attrs["hx-get"] == url
+
+    asked, _ = fragment(officer_client.get(url, **HX))
+    row = within(row_of(asked, flights))
+    assert "Remove “Flights” from the estimate? " in said(row.root)
+    action, sent = button_form(row, "Yes, remove it")
+    assert (action, sent) == (url, {"confirmed": "yes", "version": str(flights.version)})
+
+    kept, _ = fragment(officer_client.get(f"{url}?keep", **HX))
+    assert "autofocus" in link_reading(row_of(kept, flights), "Remove Flights").attrs
+    assert CostItem.objects.filter(pk=flights.pk).exists()
+
+    removed, _ = fragment(officer_client.post(action, sent, **HX))
+    assert live_message(removed) == "Flights was removed from the estimate."
+    assert not CostItem.objects.filter(pk=flights.pk).exists()
+
+
+def test_a_removal_sent_without_being_confirmed_removes_nothing_and_asks(
+    officer_client: Client, china_visit: Visit, flights: CostItem
+) -> None:
+    # As a page from before removals were asked about would send it, with htmx or without.
+    url = reverse("delegations:cost-item-remove", args=[flights.pk])
+    response = officer_client.post(url, {"version": str(flights.version)})
+    assert response.status_code == 200
+    assert Page(response).root.find_all("h1")[0].text == "Remove “Flights” from the estimate?"
+    section, _ = fragment(officer_client.post(url, {"version": str(flights.version)}, **HX))
+    assert "Remove “Flights” from the estimate? " in said(row_of(section, flights))
+    assert CostItem.objects.filter(pk=flights.pk).exists()
+
+
+def test_an_item_a_colleague_changed_after_the_page_asked_is_not_removed_unseen(
+    officer_client: Client, colleague_client: Client, china_visit: Visit, flights: CostItem
+) -> None:
+    section = within(record_page(officer_client, china_visit).section("Estimate"))
+    asked = asked_to_remove(officer_client, section, "Remove Flights")
 
     # A colleague corrects the fares first.
     colleague_client.post(
@@ -365,26 +407,14 @@ def test_an_item_a_colleague_changed_after_the_page_showed_it_is_not_removed_uns
     )
     assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
 
-    section, _ = fragment(officer_client.post(url, sent, **HX))
-
+    response = press(officer_client, asked, "Yes, remove it")
     assert CostItem.objects.filter(pk=flights.pk).exists()
-    assert live_message(section).startswith("Flights was changed by someone else after you opened the page")
-    assert row_of(section, flights)  # shown as it now stands, to remove again if it should go
-    # Sent again from the page as it now stands, it is removed.
-    remove = within(row_of(section, flights)).form_posting_to(url)
-    again = {node.attrs["name"]: node.attrs.get("value", "") for node in remove.root.find_all("input")}
-    section, _ = fragment(officer_client.post(url, again, **HX))
-    assert live_message(section) == "Flights was removed from the estimate."
-    assert not CostItem.objects.filter(pk=flights.pk).exists()
-
-
-def test_without_htmx_removing_an_item_goes_back_to_the_estimate(
-    officer_client: Client, china_visit: Visit, hotel: CostItem
-) -> None:
-    response = officer_client.post(reverse("delegations:cost-item-remove", args=[hotel.pk]))
+    page = Page(officer_client.get(response["Location"]))
+    assert "Flights was changed by someone else after you opened the page" in page.text
+    # Asked again, about the item as it now stands, it is removed.
+    response = remove(officer_client, within(page.section("Estimate")), "Remove Flights")
     assert response.status_code == 302
-    assert response["Location"] == f"{china_visit.get_absolute_url()}#estimate"
-    assert not CostItem.objects.exists()
+    assert not CostItem.objects.filter(pk=flights.pk).exists()
 
 
 def test_a_changed_item_stays_on_its_own_visit(

@@ -35,7 +35,19 @@ from delegations.models import (
 from delegations.selectors import visit_detail, visit_estimate
 from partners.models import Action
 from tests import factories as make
-from tests.support.pages import HX, Node, Page, open_list, record_page, said, sorted_by, within
+from tests.support.pages import (
+    HX,
+    Node,
+    Page,
+    asked_to_remove,
+    open_list,
+    press,
+    record_page,
+    remove,
+    said,
+    sorted_by,
+    within,
+)
 
 # --- Reading the visit page ---------------------------------------------------------
 
@@ -465,42 +477,49 @@ def test_without_htmx_adding_a_participant_goes_back_to_the_visit(
     assert within(page.section("Participants")).column("Name") == ["Paul Robinson"]
 
 
-def test_a_participant_is_removed_with_htmx_and_without(officer_client: Client, china_visit: Visit) -> None:
+def test_removing_a_participant_asks_first(officer_client: Client, china_visit: Visit) -> None:
     stays = make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
     goes = make.ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
-    also_goes = make.ParticipantFactory(visit=china_visit, name="Deputy Consul General", role="consular")
 
-    url = reverse("delegations:participant-remove", args=[goes.pk])
-    page = record_page(officer_client, china_visit)
-    button = page.form_posting_to(url)
-    assert button.root.attrs.get("hx-post") == url
-    assert "Remove Cllr Ranjit Banwait" in button.text
+    page = within(record_page(officer_client, china_visit).section("Participants"))
+    asked = asked_to_remove(officer_client, page, "Remove Cllr Ranjit Banwait")
+    assert asked.root.find_all("h1")[0].text == "Remove Cllr Ranjit Banwait from the visit's participants?"
+    assert asked.link("No, keep it") == f"{china_visit.get_absolute_url()}#participants"
+    assert Participant.objects.filter(pk=goes.pk).exists()
 
-    section = section_of(officer_client.post(url, **HX))
-    assert section.column("Name") == ["Deputy Consul General", "Paul Robinson"]
-    assert live_message(section) == "Cllr Ranjit Banwait was removed from the participants."
-
-    response = officer_client.post(reverse("delegations:participant-remove", args=[also_goes.pk]))
-    assert response.status_code == 302
+    response = press(officer_client, asked, "Yes, remove it")
     assert response["Location"] == china_visit.get_absolute_url()
+    page = record_page(officer_client, china_visit)
+    assert "Cllr Ranjit Banwait was removed from the participants." in page.text
+    assert within(page.section("Participants")).column("Name") == ["Paul Robinson"]
     assert list(Participant.objects.filter(visit=china_visit)) == [stays]
+
+
+def test_a_confirmed_removal_sent_with_htmx_answers_with_the_participants(
+    officer_client: Client, china_visit: Visit
+) -> None:
+    make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
+    goes = make.ParticipantFactory(visit=china_visit, name="Deputy Consul General", role="consular")
+    url = reverse("delegations:participant-remove", args=[goes.pk])
+    section = section_of(officer_client.post(url, {"confirmed": "yes"}, **HX))
+    assert section.column("Name") == ["Paul Robinson"]
+    assert live_message(section) == "Deputy Consul General was removed from the participants."
 
 
 def test_a_completed_visit_keeps_its_last_participant(officer_client: Client, china_visit: Visit) -> None:
     """A visit is completed only with participants, so removing the last one afterwards is refused."""
-    first = make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
+    make.ParticipantFactory(visit=china_visit, name="Paul Robinson")
     last = make.ParticipantFactory(visit=china_visit, name="Cllr Ranjit Banwait", role="member")
     Visit.objects.filter(pk=china_visit.pk).update(status=VisitStatus.COMPLETED)
 
-    section = section_of(
-        officer_client.post(reverse("delegations:participant-remove", args=[first.pk]), **HX)
-    )
-    assert section.column("Name") == ["Cllr Ranjit Banwait"]
+    remove(officer_client, record_page(officer_client, china_visit), "Remove Paul Robinson")
+    page = record_page(officer_client, china_visit)
+    assert within(page.section("Participants")).column("Name") == ["Cllr Ranjit Banwait"]
 
-    section = section_of(officer_client.post(reverse("delegations:participant-remove", args=[last.pk]), **HX))
-    assert live_message(section) == (
+    response = remove(officer_client, page, "Remove Cllr Ranjit Banwait")
+    assert (
         "A completed visit keeps at least one participant: record who did take part before removing "
-        "Cllr Ranjit Banwait."
+        "Cllr Ranjit Banwait." in Page(officer_client.get(response["Location"])).text
     )
     assert list(Participant.objects.filter(visit=china_visit)) == [last]
 
@@ -526,10 +545,23 @@ def test_a_meeting_is_recorded_and_removed(officer_client: Client, china_visit: 
         "meeting-add",
         {"Organisation": rail.name, "When": "2015-11-03", "What came of it": "A rail supply chain visit."},
     )
-    meetings = said(record_page(officer_client, china_visit).section("Meetings"))
+    page = record_page(officer_client, china_visit)
+    assert "The meeting with Derby and Derbyshire Rail was recorded." in page.text
+    meetings = said(page.section("Meetings"))
     assert "Derby and Derbyshire Rail, 3 November 2015: A rail supply chain visit." in meetings
     meeting = china_visit.meetings.get()
-    assert officer_client.post(reverse("delegations:meeting-remove", args=[meeting.pk])).status_code == 302
+    asked = asked_to_remove(
+        officer_client,
+        record_page(officer_client, china_visit),
+        "Remove meeting with Derby and Derbyshire Rail",
+    )
+    assert asked.root.find_all("h1")[0].text == "Remove the meeting with Derby and Derbyshire Rail?"
+    assert press(officer_client, asked, "Yes, remove it").status_code == 302
+    assert not china_visit.meetings.filter(pk=meeting.pk).exists()
+    assert (
+        "The meeting with Derby and Derbyshire Rail was removed."
+        in record_page(officer_client, china_visit).text
+    )
     assert "No meetings recorded." in record_page(officer_client, china_visit).section("Meetings").text
 
 

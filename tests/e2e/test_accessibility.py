@@ -129,6 +129,8 @@ WALK: list[Stop] = [
         "delegations:visit-detail",
         "delegations:visit-update",
         "delegations:cost-item-change",
+        # Removing asks first: one page for every kind of part and document.
+        "delegations:cost-item-remove",
         "delegations:gift-create",
         "delegations:gift-update",
         "delegations:calendar",
@@ -141,6 +143,7 @@ WALK: list[Stop] = [
         "reports:report-detail",
         "reports:report-update",
         "reports:paragraph-update",
+        "reports:paragraph-delete",
         "reports:sign-offs",
         "password_change",
         "password_change_done",
@@ -224,6 +227,9 @@ WALK: list[Stop] = [
 ADMIN_PAGES = ["admin:index", "admin:partners_place_changelist", "admin:partners_place_change"]
 
 
+# A removal's address asks first, on the page walked for a cost item and a paragraph.
+SAME_QUESTION = "the page asking before a removal, walked for a cost item and a paragraph"
+
 NOT_WALKED: dict[str, str] = {
     "login": "walked signed out, with a mistake and to the lockout page (signed_out_walk)",
     "healthz": "JSON for the load balancer, not a page",
@@ -251,17 +257,16 @@ NOT_WALKED: dict[str, str] = {
     # POST-only buttons and forms: their result is the page they sit on, walked above.
     "partners:relationship-status": "POST only: the status form on the relationship page",
     "partners:stakeholder-create": "POST only: the stakeholder form on the relationship page",
-    "partners:stakeholder-delete": "POST only: a Remove button on the relationship page",
+    "partners:stakeholder-delete": SAME_QUESTION,
     "partners:approach-organisation-add": "POST only: an in-place form on the approach form page, walked with it",
     "partners:approach-contact-add": "POST only: an in-place form on the approach form page, walked with it",
     "partners:approach-contact-choices": "a fragment htmx swaps into the approach forms, not a page",
     "delegations:visit-status": "POST only: the status form on the visit page",
     "delegations:participant-add": "POST only (htmx): sent empty and valid in the htmx test below",
-    "delegations:participant-remove": "POST only (htmx): sent in the htmx test below",
+    "delegations:participant-remove": SAME_QUESTION,
     "delegations:meeting-add": "POST only: the meeting form on the visit page",
-    "delegations:meeting-remove": "POST only: a Remove button on the visit page",
+    "delegations:meeting-remove": SAME_QUESTION,
     "delegations:cost-item-add": "POST only: the cost item form on the visit page",
-    "delegations:cost-item-remove": "POST only: a Remove button on the visit page",
     "delegations:estimate-add": "POST only: the quick estimate form on the visit page",
     "delegations:follow-up-add": "POST only: the follow-up form on the visit page",
     "delegations:calendar-regenerate": "POST only: the button on the calendar page",
@@ -269,7 +274,6 @@ NOT_WALKED: dict[str, str] = {
     "budgets:spend-override": "POST only: the override form on the spend page",
     "reports:paragraph-add": "POST only: the paragraph form on the report page",
     "reports:paragraph-move": "POST only: the move buttons on the report page",
-    "reports:paragraph-delete": "POST only: the Remove buttons on the report page",
     "reports:report-approve": "POST only: the Approve button on the report page",
     "reports:report-publish": "POST only: the Publish button on the report page",
     "reports:report-revise": "POST only: the revised draft button on the report page",
@@ -281,10 +285,10 @@ NOT_WALKED: dict[str, str] = {
         for app, kind in DOCUMENT_APPS
     },
     **{
-        f"{app}:{kind}-document-{action}": f"POST only: the documents section of the {kind} page"
+        f"{app}:{kind}-document-add": f"POST only: the documents section of the {kind} page"
         for app, kind in DOCUMENT_APPS
-        for action in ("add", "remove")
     },
+    **{f"{app}:{kind}-document-remove": SAME_QUESTION for app, kind in DOCUMENT_APPS},
     "privacy:review-decide": "POST only: the Erase and Keep buttons on the retention review",
 }
 
@@ -609,7 +613,13 @@ def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, of
     assert visit.participants.filter(name="Cllr Ranjit Banwait").exists()
     walker.axe(page, "officer", " (participant added)")
 
-    participants.get_by_role("button", name="Remove Cllr Ranjit Banwait").click()
+    participants.get_by_role("link", name="Remove Cllr Ranjit Banwait").click()
+    question = participants.get_by_role(
+        "group", name="Remove Cllr Ranjit Banwait from the visit's participants?"
+    )
+    expect(question).to_be_visible()
+    walker.axe(page, "officer", " (asked before removing a participant)")
+    question.get_by_role("button", name="Yes, remove it").click()
     expect(table.get_by_role("row").filter(has_text="Cllr Ranjit Banwait")).to_have_count(0)
     assert not visit.participants.filter(name="Cllr Ranjit Banwait").exists()
     assert page.url.endswith(reverse("delegations:visit-detail", args=[visit.pk])), "the page was reloaded"
@@ -648,5 +658,5 @@ def test_htmx_sections_work_under_the_content_security_policy(walker: Walker, of
     assert leader_page.url.endswith(detail_url), "the page was reloaded"
     walker.axe(leader_page, "leader", " (PDF ready)")
 
-    assert walker.findings.pages == 5
+    assert walker.findings.pages == 6  # each state checked above, once
     assert not walker.findings.report(), walker.findings.report()

@@ -99,7 +99,15 @@ def test_officer_adds_changes_and_removes_cost_items_in_place(page: Page, office
     still_the_same_page(page, url)
 
     # Remove the flights: the council pays nothing again.
-    estimate.get_by_role("button", name="Remove Flights").click()
+    estimate.get_by_role("link", name="Remove Flights").click()
+    question = estimate.get_by_role("group", name="Remove “Flights” from the estimate?")
+    expect(question.get_by_text("Remove “Flights” from the estimate?")).to_be_focused()
+    # Kept after all: the row comes back as it was, focus on its Remove link.
+    question.get_by_role("link", name="No, keep it").click()
+    expect(estimate.get_by_role("link", name="Remove Flights")).to_be_focused()
+    expect(costs.get_by_role("row").filter(has_text="Flights")).to_have_count(1)
+    estimate.get_by_role("link", name="Remove Flights").click()
+    estimate.get_by_role("button", name="Yes, remove it").click()
     expect(estimate.get_by_role("status")).to_have_text("Flights was removed from the estimate.")
     expect(costs.get_by_role("row").filter(has_text="Flights")).to_have_count(0)
     expect(estimate_line(estimate)).to_have_text(

@@ -230,7 +230,11 @@ def test_an_officer_adds_a_place_and_a_participant_by_keyboard(page: Page, offic
     expect(table.get_by_role("row").filter(has_text="Cllr Ranjit Banwait")).to_have_count(1)
     assert visit.participants.filter(name="Cllr Ranjit Banwait", role="member").exists()
 
-    tab_to(page, participants.get_by_role("button", name="Remove Cllr Ranjit Banwait"))
+    tab_to(page, participants.get_by_role("link", name="Remove Cllr Ranjit Banwait"))
+    page.keyboard.press("Enter")
+    question = participants.get_by_text("Remove Cllr Ranjit Banwait from the visit's participants?")
+    assert_focus_on(page, question, "after Remove was pressed")
+    tab_to(page, participants.get_by_role("button", name="Yes, remove it"))
     page.keyboard.press("Space")
     removed = participants.get_by_text("was removed")
     assert_focus_on(page, removed, "after the participant was removed")

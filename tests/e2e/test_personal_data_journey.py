@@ -104,7 +104,7 @@ def test_an_officer_attaches_the_signed_agreement_and_downloads_it(
     documents.get_by_role("button", name="Attach document").click()
     expect(page.get_by_text("“Twinning agreement, 1976” was attached.")).to_be_visible()
     with page.expect_download() as waiting:
-        page.get_by_role("link", name="Twinning agreement, 1976").click()
+        page.get_by_role("link", name="Twinning agreement, 1976", exact=True).click()
     assert waiting.value.suggested_filename == "agreement.pdf"
     assert open(waiting.value.path(), "rb").read() == content  # noqa: SIM115
     assert Document.objects.get().title == "Twinning agreement, 1976"

@@ -87,7 +87,8 @@ def test_officer_plans_the_china_visit_and_sees_the_4000_estimate(page: Page, of
     table = participants.get_by_role("table", name="Who took part")
     expect(table.get_by_role("row")).to_have_count(1 + len(PARTICIPANTS))
 
-    participants.get_by_role("button", name="Remove Paul Robinson").click()
+    participants.get_by_role("link", name="Remove Paul Robinson").click()
+    participants.get_by_role("button", name="Yes, remove it").click()
     expect(participants.get_by_role("status")).to_have_text(
         "Paul Robinson was removed from the participants."
     )

@@ -16,13 +16,23 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from reports.models import Paragraph, RenderingStatus, Report
 from tests.factories import ParagraphFactory
-from tests.support.pages import Page, button_form, open_page, press, record_page, status_message, within
+from tests.support.pages import (
+    Page,
+    asked_to_remove,
+    button_form,
+    open_page,
+    press,
+    record_page,
+    status_message,
+    within,
+)
 from tests.support.reports import (
     SUPPORTING,
     TITLE,
@@ -97,6 +107,68 @@ def test_paragraphs_added_on_the_page_are_numbered_in_the_editor_and_the_preview
     assert preview_paragraphs(preview_page(officer_client, report)) == expected
 
 
+@pytest.mark.parametrize("template", ["reports:report-preview", "500.html"])
+def test_pages_outside_the_layout_are_laid_out_for_a_phone_s_width(
+    officer_client: Client, report: Report, template: str
+) -> None:
+    """The layout says so for every other page; a phone would otherwise draw these a desktop wide."""
+    if template.endswith(".html"):
+        page = Page(render_to_string(template))
+    else:
+        page = open_page(officer_client, reverse(template, args=[report.pk]))
+    viewport = [
+        meta.attrs.get("content", "")
+        for meta in page.root.find_all("meta")
+        if meta.attrs.get("name") == "viewport"
+    ]
+    assert viewport == ["width=device-width, initial-scale=1"]
+
+
+def test_the_body_s_and_the_appendix_s_paragraphs_are_told_apart_by_name(
+    officer_client: Client, report: Report
+) -> None:
+    body = Paragraph.objects.create(report=report, part="body", section=1, position=1, text="In the body.")
+    appendix = Paragraph.objects.create(
+        report=report, part="implications", section=1, position=1, text="The financial implications."
+    )
+    page = record_page(officer_client, report)
+    assert page.link("Remove paragraph 1.1") == reverse("reports:paragraph-delete", args=[body.pk])
+    assert page.link("Remove implications paragraph 1.1") == reverse(
+        "reports:paragraph-delete", args=[appendix.pk]
+    )
+    assert page.link("Edit implications paragraph 1.1") == reverse(
+        "reports:paragraph-update", args=[appendix.pk]
+    )
+    edit = Page(officer_client.get(reverse("reports:paragraph-update", args=[appendix.pk])))
+    assert edit.root.find_all("h1")[0].text == "Edit implications paragraph 1.1"
+    assert edit.root.find_all("title")[0].text.startswith("Edit implications paragraph 1.1 – ")
+
+
+def test_a_paragraph_changed_after_its_removal_was_asked_is_not_removed_unseen(
+    officer_client: Client, report: Report
+) -> None:
+    for text in SUPPORTING[:2]:
+        add_paragraph(officer_client, report, "4 Supporting information", text)
+    asked = asked_to_remove(officer_client, record_page(officer_client, report), "Remove paragraph 4.2")
+
+    # A colleague rewrites it meanwhile; its edit page is named by its number.
+    paragraph = Paragraph.objects.get(text=SUPPORTING[1])
+    url = reverse("reports:paragraph-update", args=[paragraph.pk])
+    edit = Page(officer_client.get(url))
+    assert edit.root.find_all("h1")[0].text == "Edit paragraph 4.2"
+    changed = "Hefei's approach is set out in Appendix 2."
+    assert (
+        officer_client.post(url, within(edit.form_of("Paragraph")).fill({"Paragraph": changed})).status_code
+        == 302
+    )
+
+    response = press(officer_client, asked, "Yes, remove it")
+    assert "was changed by someone else after you asked to remove it" in status_message(
+        officer_client.get(response["Location"])
+    )
+    assert Paragraph.objects.get(pk=paragraph.pk).text == changed
+
+
 def test_moving_and_removing_renumber_the_editor_the_preview_and_the_pdf(
     officer_client: Client, report: Report, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -108,7 +180,13 @@ def test_moving_and_removing_renumber_the_editor_the_preview_and_the_pdf(
     after_move = [SUPPORTING[0], SUPPORTING[2], SUPPORTING[1], SUPPORTING[3]]
     assert [text for _, text in editor_paragraphs(record_page(officer_client, report))] == after_move
 
-    removed = press(officer_client, record_page(officer_client, report), "Remove paragraph 4.1")
+    asked = asked_to_remove(officer_client, record_page(officer_client, report), "Remove paragraph 4.1")
+    assert asked.root.find_all("h1")[0].text == "Remove paragraph 4.1?"
+    assert SUPPORTING[0] in asked.root.find_all("blockquote")[0].text  # what goes, in its words
+    assert "The paragraphs after it in section 4 are renumbered." in asked.text
+    assert asked.link("No, keep it") == f"{report.get_absolute_url()}#section-body-4"
+    assert Paragraph.objects.filter(text=SUPPORTING[0]).exists()
+    removed = press(officer_client, asked, "Yes, remove it")
     assert removed.status_code == 302
     assert "renumbered" in status_message(officer_client.get(removed["Location"]))
     expected = [("4.1", SUPPORTING[2]), ("4.2", SUPPORTING[1]), ("4.3", SUPPORTING[3])]

@@ -395,7 +395,9 @@ def test_removing_a_part_of_another_visit_goes_back_to_that_visit(two_registers:
         ("delegations:meeting-remove", "meeting", Meeting),
         ("delegations:cost-item-remove", "costitem", CostItem),
     ):
-        response = officer.post(reverse(name, args=[other[kind].pk]), {"visit": mine["visit"].pk})
+        response = officer.post(
+            reverse(name, args=[other[kind].pk]), {"visit": mine["visit"].pk, "confirmed": "yes"}
+        )
         location = urldefrag(response["Location"]).url  # a cost item's: at the visit's estimate
         assert (response.status_code, location) == (302, other["visit"].get_absolute_url()), name
         assert not model.objects.filter(pk=other[kind].pk).exists(), name

@@ -479,6 +479,22 @@ def press(client: Client, page: Page, words: str) -> Any:
     return client.post(url, data)
 
 
+def asked_to_remove(client: Client, page: Page, words: str) -> Page:
+    """Follows the link reading ``words`` ("Remove Flights") to the page that asks first."""
+    response = client.get(page.link(words))
+    assert response.status_code == 200, f"{words!r} led to {response.status_code}"
+    asked = Page(response)
+    assert "This cannot be undone" in asked.text, f"{words!r} did not ask before removing"
+    return asked
+
+
+def remove(client: Client, page: Page, words: str, **headers: Any) -> Any:
+    """Removes what the link reading ``words`` names, as a person does: the link, then
+    "Yes, remove it" on the page that asks. The answer to that button."""
+    url, data = button_form(asked_to_remove(client, page, words), "Yes, remove it")
+    return client.post(url, data, **headers)
+
+
 def status_message(response: Any) -> str:
     """What the page's status regions say (the message shown after a save)."""
     regions = [node for node in Page(response).root.find_all("div") if node.attrs.get("role") == "status"]

@@ -53,15 +53,17 @@ def draft(by: Any, **fields: Any) -> Report:
 def editor_paragraphs(page: Page) -> list[tuple[str, str]]:
     """The report page's paragraphs as (number, words), in the order shown.
 
-    The number a screen reader announces ("Paragraph 4.1:") must be the one
-    printed beside the words.
+    The number a screen reader announces ("Paragraph 4.1:", "Implications
+    paragraph 1.1:" in the appendix) must be the one printed beside the words.
     """
     found = []
     for item in page.section("The report").find_all("li"):
         spans = item.find_all("span")
         shown = spans[0].text
         spoken = next(s.text for s in spans if "visually-hidden" in s.classes)
-        assert spoken == f"Paragraph {shown}:", f"{shown} is read aloud as {spoken!r}"
+        assert spoken in (f"Paragraph {shown}:", f"Implications paragraph {shown}:"), (
+            f"{shown} is read aloud as {spoken!r}"
+        )
         words = item.find_all("div")[0]
         found.append((shown, " ".join("".join(c for c in words.children if isinstance(c, str)).split())))
     return found

@@ -73,15 +73,19 @@ def _triage(reg: R) -> dict[str, Any]:
 # The buttons: a POST that carries no data of its own.
 BUTTONS = (
     "logout",
-    "partners:stakeholder-delete",
     "delegations:calendar-regenerate",
+    "reports:report-revise",
+    "reports:rendering-request",
+    "reports:rendering-retry",
+)
+
+# Removals: the "Yes, remove it" button of the page that asks first.
+REMOVALS = (
+    "partners:stakeholder-delete",
     "delegations:participant-remove",
     "delegations:meeting-remove",
     "delegations:cost-item-remove",
     "reports:paragraph-delete",
-    "reports:report-revise",
-    "reports:rendering-request",
-    "reports:rendering-retry",
     "partners:relationship-document-remove",
     "partners:approach-document-remove",
     "delegations:visit-document-remove",
@@ -111,6 +115,7 @@ DOCUMENT_FORMS = (
 # Valid data for each POST the site takes, by URL name.
 VALID: dict[str, Callable[[R], dict[str, Any]]] = {
     **dict.fromkeys(BUTTONS, lambda reg: {}),
+    **dict.fromkeys(REMOVALS, lambda reg: {"confirmed": "yes"}),
     **dict.fromkeys(DOCUMENT_FORMS, document),
     # --- Personal data --------------------------------------------------------------------
     "privacy:erase": lambda reg: {"reason": "Erasure request SAR-2026-1."},

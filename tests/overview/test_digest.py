@@ -64,6 +64,7 @@ def test_an_officer_is_told_what_needs_them_in_text_and_html(officer, work):
     assert settings.SITE_URL + reverse("overview:digest-settings") in text
     html, kind = message.alternatives[0]
     assert kind == "text/html"
+    assert "<h1>What needs you today</h1>" in html  # the sections' headings sit under one title
     assert "<h2>Approaches to answer</h2>" in html
     assert 'href="' + settings.SITE_URL in html
     assert message.subject == "Twinning: 4 things need you today"

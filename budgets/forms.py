@@ -107,6 +107,7 @@ class SpendForm(VersionedModelForm):
     class Meta:
         model = Spend
         fields = [
+            "budget_line",
             "description",
             "amount",
             "spent_on",
@@ -117,13 +118,31 @@ class SpendForm(VersionedModelForm):
             "cost_item",
         ]
 
-    choices = {"visit": VISITS, "cost_item": CostItem.objects.select_related("visit")}
+    choices = {
+        "visit": VISITS,
+        "cost_item": CostItem.objects.select_related("visit"),
+        # Spend moves to any line not rejected, newest year first; its line's money is checked again.
+        "budget_line": BudgetLine.objects.exclude(status=LineStatus.REJECTED)
+        .select_related("financial_year")
+        .order_by("-financial_year__start_year", "title", "pk"),
+    }
 
     def __init__(
         self, *args: Any, budget_line: BudgetLine, may_override: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.instance.budget_line = budget_line
+        if self.instance.pk is None:
+            del self.fields["budget_line"]  # new spend is recorded from its line's page
+        else:
+            moving = self.fields["budget_line"]
+            moving.help_text = "Moving it to another line checks that line's money again."
+            if budget_line.status == LineStatus.REJECTED:
+                # Its line is not offered: it stays until a line it can be spent from is chosen.
+                self.initial["budget_line"] = None
+                moving.help_text = (
+                    f"Its line, “{budget_line}”, was rejected: choose the line it is to be spent from."
+                )
         if may_override:
             self.fields["override_reason"].label = "Reason for overriding the line"
             self.fields[

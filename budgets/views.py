@@ -196,7 +196,7 @@ class SpendPages(RecordPages):
 
     def update(self, request: HttpRequest, record: Spend, form: Any) -> Spend:
         return services.spend_record(
-            budget_line=record.budget_line,
+            budget_line=form.cleaned_data["budget_line"],
             spend=record,
             values=form.values(),
             by=request.user,

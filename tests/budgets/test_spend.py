@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from budgets import services
 from budgets.models import BudgetLine, OverrideState, Spend, SpendStatus
@@ -23,7 +24,7 @@ from core import roles
 from core.status import RuleBroken
 from tests.factories import BudgetLineFactory, CostItemFactory, SpendFactory, UserFactory, VisitFactory
 from tests.support.database import unchanged
-from tests.support.pages import REQUIRED, Page, money, record_page, refused, within
+from tests.support.pages import REQUIRED, Page, money, open_page, record_page, refused, said, within
 
 NOT_POSITIVE = "The amount must be more than zero."
 TOO_PRECISE = "Ensure that there are no more than 2 decimal places."
@@ -409,6 +410,59 @@ def test_spend_against_a_rejected_line_is_refused(officer_client: Client) -> Non
     with unchanged():
         page = refused(officer_client.post(reverse("budgets:spend-create", args=[rejected.pk]), data), 200)
     assert "This budget line was rejected; record spend against another line." in page.errors_summary()
+
+
+def spend_edit(client: Client, spend: Spend) -> Page:
+    return within(open_page(client, reverse("budgets:spend-update", args=[spend.pk])).form_of("Description"))
+
+
+def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line(
+    officer_client: Client, line: BudgetLine
+) -> None:
+    proposed = BudgetLineFactory(financial_year__start_year=2016, title="Hefei exploratory visit")
+    interpreter = SpendFactory(
+        budget_line=proposed, description="Interpreter", amount=Decimal("150.00"), status="estimated"
+    )
+    BudgetLine.objects.filter(pk=proposed.pk).update(status="rejected", decided_at=timezone.now())
+
+    # Its page says what is to be done, and leads to it.
+    page = record_page(officer_client, interpreter)
+    assert "Its line was rejected, so it is to be moved to a line it can be spent from" in page.text
+    edit_url = reverse("budgets:spend-update", args=[interpreter.pk])
+    assert page.link("choose its budget line") == edit_url
+    assert "each spend record below is to be moved" in record_page(officer_client, proposed).text
+
+    # The rejected line is not offered, and nothing is chosen for the person.
+    form = spend_edit(officer_client, interpreter)
+    assert form.value("Budget line") == ""
+    assert str(proposed) not in form.options("Budget line") and str(line) in form.options("Budget line")
+    data = form.fill({})
+    with unchanged():
+        page = refused(officer_client.post(edit_url, data), 200)
+    assert page.field_error("Budget line") == REQUIRED
+
+    assert officer_client.post(edit_url, form.fill({"Budget line": str(line)})).status_code == 302
+    interpreter.refresh_from_db()
+    assert interpreter.budget_line == line
+    assert "Interpreter" in said(record_page(officer_client, line).section("Spend"))
+
+
+def test_committed_spend_moved_to_another_line_is_checked_against_that_line(
+    officer_client: Client, line: BudgetLine
+) -> None:
+    roomy = BudgetLineFactory(financial_year__start_year=2016, amount=Decimal("5000.00"), approved=True)
+    fares = SpendFactory(budget_line=roomy, description="Fares", amount=Decimal("400.00"), status="committed")
+    edit_url = reverse("budgets:spend-update", args=[fares.pk])
+    form = spend_edit(officer_client, fares)
+    assert form.value("Budget line") == str(roomy.pk)
+    with unchanged():  # the line has £200 left
+        page = refused(officer_client.post(edit_url, form.fill({"Budget line": str(line)})), 200)
+    assert page.field_error("Amount (£)").startswith("This would commit £200.00 more than the line has left")
+    elsewhere = BudgetLineFactory(financial_year__start_year=2017, amount=Decimal("5000.00"), approved=True)
+    form = spend_edit(officer_client, fares)
+    with unchanged():
+        page = refused(officer_client.post(edit_url, form.fill({"Budget line": str(elsewhere)})), 200)
+    assert page.field_error("Date").startswith("This line is for 2017–18")
 
 
 @pytest.mark.parametrize("day", ["2016-03-31", "2017-04-01", "2015-10-12"])

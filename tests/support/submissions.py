@@ -365,6 +365,7 @@ VALID: dict[str, Callable[[R], dict[str, Any]]] = {
         "cost_item": reg["costitem"].pk,
     },
     "budgets:spend-update": lambda reg: {
+        "budget_line": reg["spend"].budget_line_id,
         "description": "Flights to Nagoya",
         "amount": "2650.00",
         "spent_on": "2015-09-20",

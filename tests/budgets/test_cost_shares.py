@@ -264,7 +264,9 @@ def test_a_split_changed_since_the_page_was_opened_is_not_replaced_unseen(
 
     response = set_shares(colleague, toyota, [(DERBY, "50"), (COUNTY, "50")], page=their_page)
     assert response.status_code == 409
-    said = Page(response).by_id["error-summary"].text
+    summary = Page(response).by_id["error-summary"]
+    assert "autofocus" in summary.attrs  # read out first
+    said = summary.text
     assert f"they now stand at {DERBY} 70.00%, {COUNTY} 30.00%" in said
     assert stored(toyota) == [(DERBY, Decimal("70.00")), (COUNTY, Decimal("30.00"))]
     shown_again = Page(response)

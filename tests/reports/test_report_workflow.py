@@ -39,6 +39,7 @@ from tests.support.pages import (
     press,
     record_page,
     remove,
+    said,
     status_message,
     within,
 )
@@ -870,7 +871,9 @@ def test_a_sign_off_with_a_date_that_is_not_one_is_refused_and_nothing_is_saved(
         response = officer_client.post(reverse("reports:sign-offs", args=[report.pk]), data)
     assert response.status_code == 400
     page = Page(response)
-    assert "There is a problem Check the rows marked below." in page.text
+    summary = page.root.find_all("div", role="alert")[0]
+    assert said(summary) == "There is a problem Legal officer: Cleared on: Enter a valid date."
+    assert "autofocus" in summary.attrs  # read out first, as a single form's summary is
     row = page.root.find_all("tbody")[0].find_all("tr")[0]
     assert row.find_all("th")[0].text == "Legal officer"
     assert "Enter a valid date." in row.text

@@ -100,9 +100,6 @@ class BudgetLinePages(RecordPages):
     detail_selector = selectors.budget_line_detail
     keys_first = True  # each line's estimated, committed and paid are sums over its spend
 
-    def record_title(self, record: BudgetLine) -> str:
-        return record.title
-
     def record_crumbs(self, record: BudgetLine) -> Crumbs:
         year = record.financial_year
         return [

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models.signals import post_save
+from django.utils.html import conditional_escape
 
 HIDDEN_FIELDS = {"version", "id"}
 CREATED, CHANGED, DELETED = "+", "~", "-"
@@ -21,6 +22,7 @@ class FieldChange:
     label: str
     old: str
     new: str
+    lang: str = ""  # the language its values are written in, where not the page's
 
 
 @dataclass
@@ -114,7 +116,10 @@ class _Lookups:
         if value is None or value == "":
             return "—"
         if model_field.is_relation:
-            return _name(self.found.get(model_field.related_model, {}).get(value), value)
+            related = self.found.get(model_field.related_model, {}).get(value)
+            if hasattr(related, "__html__"):  # a place: its name in local script marked with its language
+                return conditional_escape(related)
+            return _name(related, value)
         if model_field.choices:
             return str(dict(model_field.flatchoices).get(value, value))
         if isinstance(value, bool):
@@ -172,6 +177,8 @@ def history_entries(instance: models.Model, *, limit: int = 50) -> list[HistoryE
         raw.append((record, pairs))
     lookups.load()
 
+    # Fields the record writes in another language (a place's name in local script), by name.
+    languages = instance.field_languages() if hasattr(instance, "field_languages") else {}
     entries = []
     for record, pairs in raw:
         entry = HistoryEntry(when=record.history_date, who=_who(record), kind=record.history_type)
@@ -183,6 +190,7 @@ def history_entries(instance: models.Model, *, limit: int = 50) -> list[HistoryE
                     if old is None and record.history_type == CREATED
                     else lookups.show(model_field, old),
                     new=lookups.show(model_field, new),
+                    lang=languages.get(model_field.name, ""),
                 )
             )
         entries.append(entry)

@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
 from django.utils.timezone import localtime
 from django.views import View
 from django.views.generic import TemplateView
@@ -239,7 +240,9 @@ class RecordPages:
 
     # -- naming ------------------------------------------------------------------------
     def record_title(self, record: Any) -> str:
-        return str(record)
+        """The record's name as a page prints it: a place's name in local script is marked with
+        its language (its ``__html__``), in headings and breadcrumbs alike."""
+        return conditional_escape(record)
 
     def record_crumbs(self, record: Any) -> Crumbs:
         """Breadcrumbs down to the record, the record last with its address."""
@@ -432,7 +435,7 @@ class RecordHistoryView(RecordView):
             entries = sorted(entries, key=lambda entry: entry.when, reverse=True)[: self.history_limit]
         context = {
             "object": record,
-            "title": f"History of {pages.record_title(record)}",
+            "title": format_html("History of {}", pages.record_title(record)),
             "breadcrumbs": [*pages.record_crumbs(record), ("History", None)],
             "entries": entries,
             "history_limit": self.history_limit,
@@ -620,7 +623,7 @@ class RecordUpdateView(FormPageView):
         pages = self.record_pages
         return {
             "object": self.record,
-            "title": f"Edit {pages.record_title(self.record)}",
+            "title": format_html("Edit {}", pages.record_title(self.record)),
             "breadcrumbs": [*pages.record_crumbs(self.record), ("Edit", None)],
             "cancel_url": self.record.get_absolute_url(),
         }
@@ -634,15 +637,27 @@ class RecordUpdateView(FormPageView):
         )
 
     def refuse_stale(self, form: Any) -> HttpResponse:
-        current = type(self.record)._default_manager.get(pk=self.record.pk)
-        message = stale_edit_message(current, form.loaded_version)
-        data = self.request.POST.copy()
-        data["version"] = str(current.version)
-        self.record = current
-        fresh = self.form(data)
-        fresh.is_valid()
-        fresh.add_error(None, message)
-        return self.show(fresh)
+        self.record = type(self.record)._default_manager.get(pk=self.record.pk)
+        return self.show(typed_again(self.request, self.record, form.loaded_version, self.form))
+
+
+def typed_again(
+    request: HttpRequest,
+    current: Any,
+    loaded_version: int | None,
+    build: Callable[[Any], Any],
+    *,
+    version_field: str = "version",
+) -> Any:
+    """The form (made by ``build``) again with what the editor typed, saying who saved the
+    record after they opened it; sent again, it is measured against ``current``, the record
+    as it now stands (``version_field`` is the form's version field, with its prefix)."""
+    data = request.POST.copy()
+    data[version_field] = str(current.version)
+    form = build(data)
+    form.is_valid()
+    form.add_error(None, stale_edit_message(current, loaded_version))
+    return form
 
 
 def stale_edit_message(current: Any, loaded_version: int | None) -> str:

@@ -144,7 +144,7 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
         return place_text(self.name, self.local_name)
 
     def __html__(self) -> str:
-        """The place as a page prints it (``{{ place }}``): its name in local script in its language."""
+        """The place as a page prints it (``{{ place|marked }}``): its name in local script in its language."""
         return place_html(self.name, self.local_name, self.country)
 
     def get_absolute_url(self) -> str:
@@ -154,6 +154,11 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
     def local_language(self) -> str:
         """The BCP 47 tag of the name in local script ("zh-Hans", "ja"); empty if not known."""
         return LOCAL_LANGUAGES.get(self.country.strip().lower(), "") if self.local_name else ""
+
+    def field_languages(self) -> dict[str, str]:
+        """Its fields written in another language than the pages' (its history marks them)."""
+        language = LOCAL_LANGUAGES.get(self.country.strip().lower(), "")
+        return {"local_name": language} if language else {}
 
 
 class RelationshipKind(models.TextChoices):

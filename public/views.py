@@ -127,11 +127,25 @@ report_feed = public(ReportFeed())
 # --- Open data: each table as a page, CSV and JSON -------------------------------------------
 
 
+class InLanguage(str):
+    """Text in another language than the page's (a place's name in local script): the same
+    string in the CSV and JSON, marked with its language in the page's table."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> InLanguage:
+        marked = super().__new__(cls, text)
+        marked.lang = lang
+        return marked
+
+
 def _relationship_rows() -> list[dict[str, Any]]:
     return [
         {
             "Place": relationship.place.name,
-            "Name in local script": relationship.place.local_name,
+            "Name in local script": InLanguage(
+                relationship.place.local_name, relationship.place.local_language
+            ),
             "Country": relationship.place.country,
             "Kind": relationship.get_kind_display(),
             "Status": relationship.get_status_display(),

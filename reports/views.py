@@ -31,11 +31,11 @@ from core.views import (
     StatusChangeView,
     confirm_removal,
     removal_confirmed,
-    stale_edit_message,
+    typed_again,
 )
 
 from . import forms, selectors, services
-from .document import build_document, paragraph_name
+from .document import build_document, local_names, paragraph_name
 from .drafting import report_draft_from_register
 from .filters import ReportFilter
 from .models import Paragraph, Rendering, RenderingStatus, Report, ReportStatus
@@ -71,6 +71,8 @@ class ReportPages(RecordPages):
     def detail_context(self, request: HttpRequest, record: Report) -> dict[str, Any]:
         return {
             "document": build_document(record),
+            # The editor marks names in local script with their language, as the report does.
+            "local_names": local_names(),
             "renderings": (renderings := list(record.renderings.all())),
             # Said instead of the button while a new PDF could only fail as the last one did.
             "pdf_refused_because": services.rendering_refused_because(record, renderings),
@@ -216,16 +218,11 @@ class ParagraphUpdateView(ParagraphView):
         return self.show(form, status=400)
 
     def refused_stale(self, request: HttpRequest, loaded_version: int | None) -> forms.ParagraphForm:
-        """The form again with what was typed, saying who saved the paragraph meanwhile;
-        sent again, it is measured against the paragraph as it now stands."""
-        current = Paragraph.objects.select_related("report").get(pk=self.paragraph.pk)
-        data = request.POST.copy()
-        data["paragraph-version"] = str(current.version)
-        self.paragraph = current
-        form = self.form(data)
-        form.is_valid()
-        form.add_error(None, stale_edit_message(current, loaded_version))
-        return form
+        """The form again with what was typed, saying who saved the paragraph meanwhile."""
+        self.paragraph = Paragraph.objects.select_related("report").get(pk=self.paragraph.pk)
+        return typed_again(
+            request, self.paragraph, loaded_version, self.form, version_field="paragraph-version"
+        )
 
 
 class ParagraphMoveView(ParagraphView):

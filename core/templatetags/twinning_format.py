@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import html
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, strip_tags
+from django.utils.safestring import SafeData
 
 register = template.Library()
+
+
+@register.filter
+def as_text(value: object) -> str:
+    """What a title says, without its markup, for where markup cannot go (a page's ``<title>``):
+    "Toyota City (<span lang="ja">豊田市</span>)" is "Toyota City (豊田市)". Text not marked
+    safe has no markup of its own and is left as it is, to be escaped as usual."""
+    if isinstance(value, SafeData):
+        return html.unescape(strip_tags(value))
+    return "" if value is None else str(value)
 
 
 @register.filter

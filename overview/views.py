@@ -15,6 +15,7 @@ from core import search
 from core.roles import role_names
 from core.views import SIGNED_IN, Page, RoleRequired
 from partners.models import Relationship
+from reports.document import local_names, text_with_languages
 
 from . import dashboards, discovery, evidence
 from .models import UserSettings
@@ -43,12 +44,26 @@ class SearchView(Page):
         query = self.request.GET.get("q", "")
         shown = query.strip()[: search.MAX_QUERY_LENGTH]
         results = search.search(query, self.request.user) if query.strip() else None
+        if results is not None and results.groups:
+            _mark_languages(results)
         return {
             "query": shown,
             "search_query": shown,
             "results": results,
             **({"title": f"Search: {shown}"} if shown else {}),
         }
+
+
+def _mark_languages(results: search.Results) -> None:
+    """Names in local script in the results (豊田市) marked with their language, as pages print them."""
+    names = local_names()
+    if not names:
+        return
+    for group in results.groups:
+        for hit in group.hits:
+            hit.title = text_with_languages(hit.title, names)
+            hit.summary = text_with_languages(hit.summary, names)
+            hit.because = [(label, text_with_languages(excerpt, names)) for label, excerpt in hit.because]
 
 
 class RelationshipHealthListView(Page):

@@ -71,6 +71,12 @@ def test_a_relationship_s_history_marks_its_place_s_name_in_japanese(
     assert unmarked(page, "豊田市") == []
 
 
+def test_search_results_mark_names_in_local_script(officer_client: Client, toyota: object) -> None:
+    page = open_page(officer_client, reverse("overview:search"), q="toyota")
+    assert "Toyota City (豊田市)" in page.text
+    assert unmarked(page, "豊田市") == []
+
+
 def test_budget_lines_of_the_same_name_in_two_years_have_pages_titled_apart(finance_client: Client) -> None:
     first, second = (
         make.BudgetLineFactory(financial_year__start_year=year, title="Twinning", amount=Decimal("5000"))

@@ -61,11 +61,18 @@ def list_due(today: date | None = None) -> int:
     return added
 
 
+ALREADY_DECIDED = "Someone has decided on this record already."
+
+
 @transaction.atomic
 def keep(review: RetentionReview, *, by: Any, reason: str, months: int) -> RetentionReview:
     """Keeps the record ``months`` longer, for ``reason``; it is listed again after that."""
     if not reason.strip():
         raise RuleBroken("Say why the record is kept beyond its retention date.", field="reason")
+    # Read again under a lock: a colleague's decision in between stands, and is said.
+    review = RetentionReview.objects.select_for_update().get(pk=review.pk)
+    if review.outcome != ReviewOutcome.PENDING:
+        raise RuleBroken(ALREADY_DECIDED)
     review.outcome, review.decided_by, review.decided_at = ReviewOutcome.KEPT, by, timezone.now()
     review.reason = reason
     review.keep_until = timezone.localdate() + relativedelta(months=months)

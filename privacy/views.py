@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,7 +61,7 @@ class ReviewDecisionView(RoleRequired, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         review = get_object_or_404(RetentionReview, pk=pk)
         if review.outcome != ReviewOutcome.PENDING:
-            messages.warning(request, "Someone has decided on this record already.")
+            messages.warning(request, services.ALREADY_DECIDED)
             return redirect("privacy:retention")
         if request.POST.get("decision") == "erase":
             if not request.user.has_perm(ERASE):
@@ -73,13 +72,16 @@ class ReviewDecisionView(RoleRequired, View):
             return redirect("privacy:erase", kind=review.kind, pk=review.object_id)
         form = KeepForm(request.POST)
         if form.is_valid():
-            with transaction.atomic():
-                services.keep(
+            try:
+                review = services.keep(
                     review,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
                     months=form.cleaned_data["months"],
                 )
+            except RuleBroken as refusal:
+                messages.warning(request, refusal.message)
+                return redirect("privacy:retention")
             messages.success(
                 request, f"{review.label} is kept, and will be listed again on {review.keep_until:%-d %B %Y}."
             )

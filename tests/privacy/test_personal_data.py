@@ -13,8 +13,10 @@ import pytest
 from django.utils import timezone
 
 from core.models import SignInEvent
+from core.status import RuleBroken
 from delegations.models import Gift, Participant
 from partners.models import Contact
+from privacy import services
 from privacy.models import Erasure, RetentionReview, RetentionRule, ReviewOutcome, SubjectAccessRequest
 from privacy.services import find_person, list_due
 from privacy.tasks import list_records_past_retention
@@ -178,6 +180,20 @@ def test_keeping_a_record_needs_a_reason_and_lists_it_again_when_that_time_is_up
     assert kept.outcome == ReviewOutcome.KEPT and kept.reason == "Subject of an audit."
     assert list_due() == 0
     assert list_due(today=kept.keep_until + timedelta(days=1)) == 1
+
+
+def test_a_keep_decided_from_a_page_read_before_a_colleague_s_decision_leaves_theirs_standing(
+    people, personas
+):
+    list_due()
+    review = RetentionReview.objects.get(kind="gift")
+    read_before = RetentionReview.objects.get(pk=review.pk)  # as the second person's request read it
+    services.keep(review, by=personas["administrator"], reason="Subject of an audit.", months=6)
+
+    with pytest.raises(RuleBroken, match="Someone has decided on this record already"):
+        services.keep(read_before, by=personas["officer"], reason="Needed for a complaint.", months=12)
+    kept = RetentionReview.objects.get(pk=review.pk)
+    assert (kept.reason, kept.decided_by) == ("Subject of an audit.", personas["administrator"])
 
 
 def test_subject_access_finds_the_person_across_the_register_and_downloads_one_archive(

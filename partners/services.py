@@ -64,6 +64,10 @@ def approach_record(
         except ValidationError as error:
             raise RuleBroken(error.messages[0], field="new_place_name") from None
         values["place"] = record_create(model=Place, values=new_place)
+    else:
+        # Two approaches from one place recorded at once: the second waits, then finds the
+        # relationship the first opened, rather than opening a second one.
+        Place.objects.select_for_update().filter(pk=values["place"].pk).first()
     relationship = open_relationship_for(values["place"], relationship_kind)
     if relationship is None:
         relationship = relationship_create(

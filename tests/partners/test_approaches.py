@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Any
 
+import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from partners import services
 from partners.models import (
     Approach,
     Place,
@@ -134,3 +139,42 @@ def test_the_form_is_offered_with_the_place_chosen_from_its_page(officer_client:
 
     assert form.value("Place") == str(place.pk)
     assert "Xi'an (西安市)" in form.options("Place")
+
+
+@pytest.mark.services
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (the services run)")
+@pytest.mark.django_db(transaction=True)
+def test_two_approaches_from_one_place_recorded_at_once_share_one_relationship(officer: Any) -> None:
+    """Both in flight together: the second waits for the first and joins the relationship it opened."""
+    hefei = PlaceFactory(name="Hefei", local_name="合肥市")
+    start = threading.Barrier(2)
+    failed: list[BaseException] = []
+
+    def send(request: str) -> None:
+        start.wait()
+        try:
+            services.approach_record(
+                values={"place": hefei, "received_on": timezone.localdate(), "request": request}, by=officer
+            )
+        except BaseException as error:
+            failed.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=send, args=(words,)) for words in ("A trade mission.", "A school link.")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failed == []
+    relationships = list(Relationship.objects.filter(place=hefei))
+    assert len(relationships) == 1
+    assert sorted(
+        Approach.objects.filter(relationship=relationships[0]).values_list("request", flat=True)
+    ) == [
+        "A school link.",
+        "A trade mission.",
+    ]

@@ -18,6 +18,7 @@ import functools
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
@@ -791,8 +792,8 @@ class PartAddView(RecordPostView):
         return self.added.format(part=part, record=record)
 
 
-# Nothing is removed on one press (WCAG 3.3.4): a "Remove" link leads to a page that says what
-# goes and from which record, and only that page's button, sending this field, removes it.
+# Nothing is removed on one press (WCAG 3.3.4): a "Remove" link leads to the question first, and
+# only its "Yes, remove it", sending this field, removes.
 REMOVAL_CONFIRMED = "confirmed"
 
 
@@ -800,35 +801,36 @@ def removal_confirmed(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get(REMOVAL_CONFIRMED) == "yes"
 
 
-def confirm_removal(
-    request: HttpRequest,
-    *,
-    title: str,
-    record: Any,
-    crumbs: Crumbs,
-    back_url: str = "",
-    quoted: str = "",
-    consequence: str = "",
-    version: int | None = None,
-) -> HttpResponse:
-    """The page asking whether to remove something from ``record``: its ``title`` asks the
-    question, ``quoted`` shows what goes where its name alone would not say, and ``consequence``
-    what else removing it does. Cancel leads back to ``back_url`` (the record's page)."""
-    return render(
-        request,
-        "components/confirm_remove.html",
-        {
-            "title": title,
-            "breadcrumbs": [*crumbs, ("Remove", None)],
-            "record": record,
-            "record_noun": record._meta.verbose_name,
-            "back_url": back_url or record.get_absolute_url(),
-            "quoted": quoted,
-            "consequence": consequence,
-            "version": version,
-            "confirmed_field": REMOVAL_CONFIRMED,
-        },
-    )
+@dataclass
+class Removal:
+    """The question asked before something is removed, on a page of its own or in its row.
+
+    ``quoted`` shows what goes where its name alone would not say (a paragraph's words),
+    ``consequence`` what else removing it does, ``back_url`` where "No, keep it" leads.
+    In place, ``pk`` names the part whose row asks and ``hx_target`` the section swapped.
+    The question is sent to the address it was asked at, carrying the ``version`` it showed.
+    """
+
+    question: str
+    back_url: str
+    consequence: str = ""
+    quoted: str = ""
+    version: int | None = None
+    pk: Any = None
+    hx_target: str = ""
+    confirmed_field: str = REMOVAL_CONFIRMED
+
+
+def confirm_removal(request: HttpRequest, removal: Removal, *, record: Any, crumbs: Crumbs) -> HttpResponse:
+    """The page asking whether to remove something from ``record``."""
+    context = {
+        "title": removal.question,
+        "breadcrumbs": [*crumbs, ("Remove", None)],
+        "record": record,
+        "record_noun": record._meta.verbose_name,
+        "removal": removal,
+    }
+    return render(request, "components/confirm_remove.html", context)
 
 
 class PartRemoveView(RecordSection, RoleRequired, View):
@@ -841,7 +843,7 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     # are filled in, as they are in ``removed``.
     question = "Remove “{part}”?"
     consequence = ""
-    anchor = ""  # where on the record's page Cancel leads back to
+    anchor = ""  # the record page's section of parts: asked in place there with htmx
     removed = "{part} was removed."
     stale_removal = "{part} was changed by someone else after you opened the page, so it was not removed. It now stands as shown; remove it again if it should go."
 
@@ -863,35 +865,20 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     def confirmation(self, request: HttpRequest, part: Any, record: Any) -> HttpResponse:
         """The question, in the part's row of its section for htmx (or, with ``?keep``, the
         section as it was, focus back on the part's Remove link); else on a page of its own."""
-        back_url = record.get_absolute_url() + (f"#{self.anchor}" if self.anchor else "")
-        question = self.words(self.question, part, record)
-        consequence = self.words(self.consequence, part, record)
-        version = getattr(part, "version", None)
-        if request.method == "GET" and "keep" in request.GET:
-            given: dict[str, Any] = {"focus_removal": part.pk}
-        else:
-            given = {
-                "removal": {
-                    "pk": part.pk,
-                    "question": question,
-                    "consequence": consequence,
-                    "action": request.path,
-                    "version": version,
-                    "back_url": back_url,
-                    "hx_target": f"#{self.anchor}",
-                    "confirmed_field": REMOVAL_CONFIRMED,
-                }
-            }
+        removal = Removal(
+            question=self.words(self.question, part, record),
+            back_url=record.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""),
+            consequence=self.words(self.consequence, part, record),
+            version=getattr(part, "version", None),
+            pk=part.pk,
+            hx_target=f"#{self.anchor}",
+        )
+        kept = request.method == "GET" and "keep" in request.GET
+        given = {"focus_removal": part.pk} if kept else {"removal": removal}
         if self.anchor and (shown := self.section(request, record, **given)) is not None:
             return shown
         return confirm_removal(
-            request,
-            title=question,
-            record=record,
-            crumbs=self.record_pages.record_crumbs(record),
-            back_url=back_url,
-            consequence=consequence,
-            version=version,
+            request, removal, record=record, crumbs=self.record_pages.record_crumbs(record)
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -1030,13 +1017,13 @@ class DocumentRemoveView(RecordView):
         return answer or self.confirmation(request, record, found)
 
     def confirmation(self, request: HttpRequest, record: Any, document: Any) -> HttpResponse:
-        return confirm_removal(
-            request,
-            title=f"Remove the document “{document.title}”?",
-            record=record,
-            crumbs=self.record_pages.record_crumbs(record),
+        removal = Removal(
+            question=f"Remove the document “{document.title}”?",
             back_url=f"{record.get_absolute_url()}#documents",
             consequence=f"Its file, {document.file_name}, is deleted with it.",
+        )
+        return confirm_removal(
+            request, removal, record=record, crumbs=self.record_pages.record_crumbs(record)
         )
 
     def post(self, request: HttpRequest, pk: int, document: int) -> HttpResponse:

@@ -26,6 +26,7 @@ from core.views import (
     FormPageView,
     PartAddView,
     RecordPages,
+    Removal,
     RoleRequired,
     SentOnce,
     StatusChangeView,
@@ -247,16 +248,15 @@ class ParagraphDeleteView(ParagraphView):
 
     def confirmation(self, request: HttpRequest) -> HttpResponse:
         paragraph = self.paragraph
-        name = paragraph_name(paragraph)
-        return confirm_removal(
-            request,
-            title=f"Remove {name}?",
-            record=paragraph.report,
-            crumbs=reports.record_crumbs(paragraph.report),
+        removal = Removal(
+            question=f"Remove {paragraph_name(paragraph)}?",
             back_url=self.back_to_section().url,
             quoted=paragraph.text,
             consequence=f"The paragraphs after it in section {paragraph.section} are renumbered.",
             version=paragraph.version,
+        )
+        return confirm_removal(
+            request, removal, record=paragraph.report, crumbs=reports.record_crumbs(paragraph.report)
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -29,6 +29,17 @@ def estimate_line(estimate: Locator) -> Locator:
     return estimate.get_by_text("Estimated cost:")
 
 
+def opened_put_back_and_opened_again(estimate: Locator, link: str, opened: Locator, put_back: str) -> None:
+    """The row's link opens it in place (a form, a question); put back, the row is as it was and
+    focus is on the link again, not lost to the page; then it is opened again."""
+    estimate.get_by_role("link", name=link).click()
+    expect(opened).to_be_visible()
+    opened.get_by_role("link", name=put_back).click()
+    expect(opened).to_have_count(0)
+    expect(estimate.get_by_role("link", name=link)).to_be_focused()
+    estimate.get_by_role("link", name=link).click()
+
+
 def test_officer_adds_changes_and_removes_cost_items_in_place(page: Page, officer) -> None:
     xian = PlaceFactory(name="Xi'an", local_name="西安市", country="China")
     visit = VisitFactory(
@@ -76,15 +87,11 @@ def test_officer_adds_changes_and_removes_cost_items_in_place(page: Page, office
     still_the_same_page(page, url)
 
     # Change: the hotel for twelve nights, at a better rate.
-    estimate.get_by_role("link", name="Change Hotel in Xi'an").click()
     changing = estimate.get_by_role("form", name="Change Hotel in Xi'an")
-    expect(changing.get_by_label("Category")).to_be_focused()
-    # Cancelled: the row as it was, and focus back on its "Change" link, not lost to the page.
-    changing.get_by_role("link", name="Cancel changing Hotel in Xi'an").click()
-    expect(changing).to_have_count(0)
-    expect(estimate.get_by_role("link", name="Change Hotel in Xi'an")).to_be_focused()
+    opened_put_back_and_opened_again(
+        estimate, "Change Hotel in Xi'an", changing, "Cancel changing Hotel in Xi'an"
+    )
     still_the_same_page(page, url)
-    estimate.get_by_role("link", name="Change Hotel in Xi'an").click()
     expect(changing.get_by_label("Category")).to_be_focused()
     expect(changing.get_by_label("Quantity")).to_have_value("16.00")
     changing.get_by_label("Quantity").fill("12")
@@ -99,15 +106,10 @@ def test_officer_adds_changes_and_removes_cost_items_in_place(page: Page, office
     still_the_same_page(page, url)
 
     # Remove the flights: the council pays nothing again.
-    estimate.get_by_role("link", name="Remove Flights").click()
     question = estimate.get_by_role("group", name="Remove “Flights” from the estimate?")
+    opened_put_back_and_opened_again(estimate, "Remove Flights", question, "No, keep it")
     expect(question.get_by_text("Remove “Flights” from the estimate?")).to_be_focused()
-    # Kept after all: the row comes back as it was, focus on its Remove link.
-    question.get_by_role("link", name="No, keep it").click()
-    expect(estimate.get_by_role("link", name="Remove Flights")).to_be_focused()
-    expect(costs.get_by_role("row").filter(has_text="Flights")).to_have_count(1)
-    estimate.get_by_role("link", name="Remove Flights").click()
-    estimate.get_by_role("button", name="Yes, remove it").click()
+    question.get_by_role("button", name="Yes, remove it").click()
     expect(estimate.get_by_role("status")).to_have_text("Flights was removed from the estimate.")
     expect(costs.get_by_role("row").filter(has_text="Flights")).to_have_count(0)
     expect(estimate_line(estimate)).to_have_text(

@@ -7,7 +7,8 @@ turn. Here the same measures are taken as a person meets them, with real
 presses of Tab: through the header and the first form of a page at 1280 px;
 the header folded behind its Menu button at 320 px and opened from the
 keyboard; a wide list at 320 px scrolling in its own region while the page
-stays still; and the icon browsers ask for.
+stays still; the sign-off table's rows standing as blocks at 320 px; and the
+icon browsers ask for.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from tests.factories import GiftFactory
 from tests.support.browser import sign_in
 from tests.support.layout import SCROLL_WIDTH, focused, sideways_scrolling
+from tests.support.reports import draft
 
 # More than the header's controls and a form's fields: a control further away is not reached.
 TAB_LIMIT = 60
@@ -124,3 +126,19 @@ def test_the_icon_browsers_ask_for_is_there(page: Page) -> None:
     expect(icons).to_have_count(2)
     for href in icons.evaluate_all("(links) => links.map((link) => link.href)"):
         assert page.request.get(href).status == 200, href
+
+
+def test_at_320_px_each_sign_off_stands_as_a_block_its_fields_full_width(page: Page, officer) -> None:
+    report = draft(officer)
+    sign_in(page, officer.username)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"/reports/{report.pk}/sign-off/")
+    legal = page.get_by_role("textbox", name="Legal officer: Officer name")
+    cleared = page.get_by_label("Legal officer: Cleared on")
+    main_width = page.get_by_role("main").evaluate("(el) => el.clientWidth")
+    for field in (legal, cleared):
+        assert field.bounding_box()["width"] >= 0.8 * main_width, "the field is squeezed into a column"
+    assert sideways_scrolling(page) == []
+    # Wide enough, the rows are a table again, one row to each role.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert legal.bounding_box()["y"] == pytest.approx(cleared.bounding_box()["y"], abs=40)

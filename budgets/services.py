@@ -129,13 +129,13 @@ def spend_record(
             or spend.budget_line_id != before.budget_line_id
             or (holds_money and not before.counts_as_committed)
         ):
-            spend.override_state = OverrideState.NONE
+            _undecided(spend)
     reason = override_reason.strip()
     # The request as the officer made it, sent again unchanged (Finance correcting a
     # supplier's name, say), still asks: only the decision page grants or refuses it.
     asked_again = spend.override_state == OverrideState.REQUESTED and reason == spend.override_reason.strip()
     if spend.override_state in (OverrideState.REQUESTED, OverrideState.REFUSED):
-        spend.override_state = OverrideState.NONE  # a changed request is looked at afresh
+        _undecided(spend)  # a changed request is looked at afresh
     if holds_money and spend.override_state != OverrideState.GRANTED:
         left = line.amount - line_committed(line, excluding=spend)
         if spend.amount > left:
@@ -161,6 +161,14 @@ def spend_record(
                 spend.override_state = OverrideState.REQUESTED
     spend.save()
     return spend
+
+
+def _undecided(spend: Spend) -> None:
+    """No override, asked or decided: an earlier decision says nothing of the spend as it now is
+    (its history keeps it)."""
+    spend.override_state = OverrideState.NONE
+    spend.override_decided_by = spend.override_decided_at = None
+    spend.override_comment = ""
 
 
 def _awaiting_a_decision(move: Move) -> None:

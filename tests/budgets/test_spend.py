@@ -304,6 +304,30 @@ def test_raising_a_granted_spend_needs_finance_again(
     assert Spend.objects.get(pk=awaiting.pk).amount == Decimal("300.00")
 
 
+def test_a_granted_spend_moved_to_another_line_asks_finance_afresh_with_no_decision_shown(
+    officer_client: Client, finance_client: Client, line: BudgetLine, awaiting: Spend
+) -> None:
+    assert (
+        decide_override(finance_client, awaiting, "Grant the override", "Agreed by Cabinet.").status_code
+        == 302
+    )
+    tight = BudgetLineFactory(
+        financial_year__start_year=2016, title="Tight line", amount=Decimal("100.00"), approved=True
+    )
+    url = reverse("budgets:spend-update", args=[awaiting.pk])
+    data = spend_edit(officer_client, awaiting).fill(
+        {"Budget line": str(tight), "Reason for going over the line": "The booking cannot wait."}
+    )
+    assert officer_client.post(url, data).status_code == 302
+    moved = Spend.objects.get(pk=awaiting.pk)
+    assert (moved.budget_line, moved.override_state) == (tight, OverrideState.REQUESTED)
+    # Finance's grant was for the other line: nothing of it is shown as if it decided this request.
+    assert (moved.override_decided_by, moved.override_decided_at, moved.override_comment) == (None, None, "")
+    said_of_it = record_page(officer_client, moved).described()
+    assert said_of_it["Override"] == "Awaiting Finance"
+    assert "Finance's comment" not in said_of_it
+
+
 def test_a_granted_spend_set_back_to_estimated_and_committed_again_is_checked_again(
     officer_client: Client, finance_client: Client, line: BudgetLine, awaiting: Spend
 ) -> None:

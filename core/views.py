@@ -818,7 +818,22 @@ class Removal:
     version: int | None = None
     pk: Any = None
     hx_target: str = ""
+    # Sent with the answer, so that a second press, once the thing is gone, leads back to its record.
+    record_pk: Any = None
     confirmed_field: str = REMOVAL_CONFIRMED
+
+
+def removal_shown_version(request: HttpRequest, current: int | None) -> int | None:
+    """The version of the thing as the page the person pressed Remove on showed it (its link
+    says, ``?version=``), else as it is now."""
+    shown = request.GET.get("version", "")
+    return int(shown) if shown.isdigit() else current
+
+
+def gone_from(request: HttpRequest) -> int | None:
+    """The record a removal answered from names, when the thing is no longer there."""
+    record = request.POST.get("record", "")
+    return int(record) if record.isdigit() else None
 
 
 def confirm_removal(request: HttpRequest, removal: Removal, *, record: Any, crumbs: Crumbs) -> HttpResponse:
@@ -846,6 +861,7 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     anchor = ""  # the record page's section of parts: asked in place there with htmx
     removed = "{part} was removed."
     stale_removal = "{part} was changed by someone else after you opened the page, so it was not removed. It now stands as shown; remove it again if it should go."
+    gone = "That was removed already: someone may have removed it first."
 
     @classmethod
     def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
@@ -860,7 +876,8 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         return text.format(part=part, record=record)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.confirmation(request, *self.part_and_record(pk))
+        part, record = self.part_and_record(pk)
+        return self.record_pages.refuse_frozen(request, record) or self.confirmation(request, part, record)
 
     def confirmation(self, request: HttpRequest, part: Any, record: Any) -> HttpResponse:
         """The question, in the part's row of its section for htmx (or, with ``?keep``, the
@@ -869,9 +886,10 @@ class PartRemoveView(RecordSection, RoleRequired, View):
             question=self.words(self.question, part, record),
             back_url=record.get_absolute_url() + (f"#{self.anchor}" if self.anchor else ""),
             consequence=self.words(self.consequence, part, record),
-            version=getattr(part, "version", None),
+            version=removal_shown_version(request, getattr(part, "version", None)),
             pk=part.pk,
             hx_target=f"#{self.anchor}",
+            record_pk=record.pk,
         )
         kept = request.method == "GET" and "keep" in request.GET
         given = {"focus_removal": part.pk} if kept else {"removal": removal}
@@ -882,7 +900,14 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        # Locked while it is checked and removed: a colleague's change waits, or is waited for.
+        if not self.part_model._default_manager.select_for_update().filter(pk=pk).exists():
+            if (record_pk := gone_from(request)) is None:
+                raise Http404
+            return self.done(request, self.record_pages.get_record(record_pk), self.gone, refused=True)
         part, record = self.part_and_record(pk)
+        if refused := self.record_pages.refuse_frozen(request, record):
+            return refused
         if not removal_confirmed(request):
             return self.confirmation(request, part, record)
         shown = request.POST.get("version", "")

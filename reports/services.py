@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.services import record_create
 from core.status import Move, RuleBroken, StatusMover
+from core.versioning import StaleEditError
 
 from .models import (
     Paragraph,
@@ -398,9 +399,14 @@ def paragraph_move(*, paragraph: Paragraph, up: bool) -> None:
 
 
 @transaction.atomic
-def paragraph_delete(*, paragraph: Paragraph) -> None:
+def paragraph_delete(*, paragraph: Paragraph, expected_version: int | None = None) -> None:
+    """Removes the paragraph from its draft; refused (StaleEditError) when it was saved by
+    someone else since ``expected_version``. Checked under the report's lock, as saves are."""
     report = Report.objects.select_for_update().get(pk=paragraph.report_id)
     _require_draft(report)
+    current = Paragraph.objects.filter(pk=paragraph.pk).values_list("version", flat=True).first()
+    if expected_version is not None and current is not None and current != expected_version:
+        raise StaleEditError(paragraph)
     paragraph.delete()
     _touch(report)
 

@@ -6,7 +6,7 @@ from operator import attrgetter
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -31,7 +31,9 @@ from core.views import (
     SentOnce,
     StatusChangeView,
     confirm_removal,
+    gone_from,
     removal_confirmed,
+    removal_shown_version,
     typed_again,
 )
 
@@ -164,12 +166,17 @@ class ParagraphView(RoleRequired, View):
 
     def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().setup(request, *args, **kwargs)
-        self.paragraph = get_object_or_404(Paragraph.objects.select_related("report"), pk=kwargs["pk"])
+        self.paragraph = Paragraph.objects.select_related("report").filter(pk=kwargs["pk"]).first()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.paragraph is None:
+            return self.gone(request)
         return reports.refuse_frozen(request, self.paragraph.report) or super().dispatch(
             request, *args, **kwargs
         )
+
+    def gone(self, request: HttpRequest) -> HttpResponse:
+        raise Http404
 
     def back_to_section(self) -> HttpResponse:
         paragraph = self.paragraph
@@ -187,12 +194,13 @@ class ParagraphUpdateView(ParagraphView):
 
     def show(self, form: Any, status: int = 200) -> HttpResponse:
         report = self.paragraph.report
+        title = f"Edit {paragraph_name(self.paragraph)}"
         context = {
             "form": form,
-            "title": f"Edit {paragraph_name(self.paragraph)}",
+            "title": title,
             "submit_label": "Save paragraph",
             "cancel_url": report.get_absolute_url(),
-            "breadcrumbs": _paragraph_crumbs(report, f"Edit {paragraph_name(self.paragraph)}"),
+            "breadcrumbs": _paragraph_crumbs(report, title),
         }
         return render(self.request, "components/form_page.html", context, status=status)
 
@@ -253,21 +261,31 @@ class ParagraphDeleteView(ParagraphView):
             back_url=self.back_to_section().url,
             quoted=paragraph.text,
             consequence=f"The paragraphs after it in section {paragraph.section} are renumbered.",
-            version=paragraph.version,
+            version=removal_shown_version(request, paragraph.version),
+            record_pk=paragraph.report_id,
         )
         return confirm_removal(
             request, removal, record=paragraph.report, crumbs=reports.record_crumbs(paragraph.report)
         )
 
+    def gone(self, request: HttpRequest) -> HttpResponse:
+        """A second press, or a colleague's removal first: back to the report, saying so."""
+        if (report_pk := gone_from(request)) is None:
+            raise Http404
+        messages.warning(request, "That paragraph was removed already: someone may have removed it first.")
+        return redirect(reports.get_record(report_pk))
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         if not removal_confirmed(request):
             return self.confirmation(request)
         shown = request.POST.get("version", "")
-        if shown.isdigit() and int(shown) != self.paragraph.version:
+        try:
+            services.paragraph_delete(
+                paragraph=self.paragraph, expected_version=int(shown) if shown.isdigit() else None
+            )
+        except StaleEditError:
             messages.warning(request, PARAGRAPH_CHANGED)
             return self.back_to_section()
-        try:
-            services.paragraph_delete(paragraph=self.paragraph)
         except RuleBroken as refusal:
             messages.error(request, refusal.message)
         else:
@@ -276,7 +294,7 @@ class ParagraphDeleteView(ParagraphView):
 
 
 PARAGRAPH_CHANGED = (
-    "The paragraph was changed by someone else after you asked to remove it, so it was not removed. "
+    "The paragraph was changed by someone else after you opened the page, so it was not removed. "
     "It now stands as shown; remove it again if it should go."
 )
 

@@ -356,13 +356,17 @@ def test_with_htmx_the_question_is_asked_in_the_item_s_row_and_keeping_it_brings
 ) -> None:
     url = reverse("delegations:cost-item-remove", args=[flights.pk])
     section = within(record_page(officer_client, china_visit).section("Estimate"))
-    assert link_reading(row_of(section, flights), "Remove Flights").attrs["hx-get"] == url
+    asked_at = f"{url}?version={flights.version}"  # the version this page shows
+    assert link_reading(row_of(section, flights), "Remove Flights").attrs["hx-get"] == asked_at
 
-    asked, _ = fragment(officer_client.get(url, **HX))
+    asked, _ = fragment(officer_client.get(asked_at, **HX))
     row = within(row_of(asked, flights))
     assert "Remove “Flights” from the estimate? " in said(row.root)
     action, sent = button_form(row, "Yes, remove it")
-    assert (action, sent) == (url, {"confirmed": "yes", "version": str(flights.version)})
+    assert (action, sent) == (
+        url,
+        {"confirmed": "yes", "version": str(flights.version), "record": str(china_visit.pk)},
+    )
 
     kept, _ = fragment(officer_client.get(f"{url}?keep", **HX))
     assert "autofocus" in link_reading(row_of(kept, flights), "Remove Flights").attrs
@@ -371,6 +375,45 @@ def test_with_htmx_the_question_is_asked_in_the_item_s_row_and_keeping_it_brings
     removed, _ = fragment(officer_client.post(action, sent, **HX))
     assert live_message(removed) == "Flights was removed from the estimate."
     assert not CostItem.objects.filter(pk=flights.pk).exists()
+
+
+def test_an_item_a_colleague_changed_after_the_visit_page_showed_it_is_not_removed_unseen(
+    officer_client: Client, colleague_client: Client, china_visit: Visit, flights: CostItem
+) -> None:
+    section = within(record_page(officer_client, china_visit).section("Estimate"))
+    colleague_client.post(
+        change_url(flights),
+        {
+            "change-category": "travel",
+            "change-description": "Flights",
+            "change-quantity": "2",
+            "change-unit_cost": "650.00",
+            "change-funder": "fco",
+            "change-version": str(flights.version),
+        },
+        **HX,
+    )
+    # Asked from the page as it was: the question carries the version that page showed.
+    response = remove(officer_client, section, "Remove Flights")
+    assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
+    assert (
+        "Flights was changed by someone else after you opened the page"
+        in Page(officer_client.get(response["Location"])).text
+    )
+
+
+def test_a_removal_confirmed_twice_says_it_was_removed_already(
+    officer_client: Client, china_visit: Visit, flights: CostItem
+) -> None:
+    asked = asked_to_remove(
+        officer_client, within(record_page(officer_client, china_visit).section("Estimate")), "Remove Flights"
+    )
+    assert press(officer_client, asked, "Yes, remove it").status_code == 302
+    again = press(officer_client, asked, "Yes, remove it")  # a second press, or a colleague's first
+    assert again["Location"] == f"{china_visit.get_absolute_url()}#estimate"
+    assert "That was removed already" in Page(officer_client.get(again["Location"])).text
+    section, _ = fragment(officer_client.post(*button_form(asked, "Yes, remove it"), **HX))
+    assert live_message(section).startswith("That was removed already")
 
 
 def test_a_removal_sent_without_being_confirmed_removes_nothing_and_asks(

@@ -132,16 +132,28 @@ def test_the_body_s_and_the_appendix_s_paragraphs_are_told_apart_by_name(
         report=report, part="implications", section=1, position=1, text="The financial implications."
     )
     page = record_page(officer_client, report)
-    assert page.link("Remove paragraph 1.1") == reverse("reports:paragraph-delete", args=[body.pk])
-    assert page.link("Remove implications paragraph 1.1") == reverse(
-        "reports:paragraph-delete", args=[appendix.pk]
-    )
+    # Each link carries the version it shows, so a paragraph changed since is not removed unseen.
+    removing = reverse("reports:paragraph-delete", args=[body.pk])
+    assert page.link("Remove paragraph 1.1") == f"{removing}?version={body.version}"
+    removing = reverse("reports:paragraph-delete", args=[appendix.pk])
+    assert page.link("Remove implications paragraph 1.1") == f"{removing}?version={appendix.version}"
     assert page.link("Edit implications paragraph 1.1") == reverse(
         "reports:paragraph-update", args=[appendix.pk]
     )
     edit = Page(officer_client.get(reverse("reports:paragraph-update", args=[appendix.pk])))
     assert edit.root.find_all("h1")[0].text == "Edit implications paragraph 1.1"
     assert edit.root.find_all("title")[0].text.startswith("Edit implications paragraph 1.1 – ")
+
+
+def test_a_paragraph_removal_confirmed_twice_says_it_was_removed_already(
+    officer_client: Client, report: Report
+) -> None:
+    add_paragraph(officer_client, report, "4 Supporting information", SUPPORTING[0])
+    asked = asked_to_remove(officer_client, record_page(officer_client, report), "Remove paragraph 4.1")
+    assert press(officer_client, asked, "Yes, remove it").status_code == 302
+    again = press(officer_client, asked, "Yes, remove it")
+    assert again["Location"] == report.get_absolute_url()
+    assert "That paragraph was removed already" in status_message(officer_client.get(again["Location"]))
 
 
 def test_a_paragraph_changed_after_its_removal_was_asked_is_not_removed_unseen(
@@ -163,7 +175,7 @@ def test_a_paragraph_changed_after_its_removal_was_asked_is_not_removed_unseen(
     )
 
     response = press(officer_client, asked, "Yes, remove it")
-    assert "was changed by someone else after you asked to remove it" in status_message(
+    assert "was changed by someone else after you opened the page" in status_message(
         officer_client.get(response["Location"])
     )
     assert Paragraph.objects.get(pk=paragraph.pk).text == changed

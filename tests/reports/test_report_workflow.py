@@ -516,6 +516,7 @@ AFTER_APPROVAL = [
     ("reports:paragraph-update", "GET"),
     ("reports:paragraph-update", "POST"),
     ("reports:paragraph-move", "POST"),
+    ("reports:paragraph-delete", "GET"),
     ("reports:paragraph-delete", "POST"),
 ]
 
@@ -536,7 +537,7 @@ def test_after_approval_the_edit_urls_send_you_back_with_a_message_and_change_no
         "reports:paragraph-add": {"paragraph-where": "body:4", "paragraph-text": "Added after approval."},
         "reports:paragraph-update": {"paragraph-where": "body:4", "paragraph-text": "Edited after approval."},
         "reports:paragraph-move": {"direction": "up"},
-        "reports:paragraph-delete": {},
+        "reports:paragraph-delete": {"confirmed": "yes"},
     }[name]
     with report_unchanged():
         response = officer_client.get(url) if method == "GET" else officer_client.post(url, data)

@@ -114,6 +114,15 @@ class EraseView(RoleRequired, View):
             if hasattr(self.kind.model, "history")
             else 0,
             "form": form,
+            # A colleague's decision to keep it for now, which erasing would go against: said first.
+            "kept": RetentionReview.objects.filter(
+                kind=self.kind.key,
+                object_id=record.pk,
+                outcome=ReviewOutcome.KEPT,
+                keep_until__gte=timezone.localdate(),
+            )
+            .select_related("decided_by")
+            .first(),
         }
         return render(request, "privacy/erase.html", context, status=status)
 

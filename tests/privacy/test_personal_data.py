@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.models import SignInEvent
 from core.status import RuleBroken
+from core.text import person_name
 from delegations.models import Gift, Participant
 from partners.models import Contact
 from privacy import services
@@ -23,7 +24,7 @@ from privacy.tasks import list_records_past_retention
 from tests import factories as make
 from tests.support.database import tables_holding
 from tests.support.documents import attach, pdf_bytes, upload
-from tests.support.pages import Page, button_form, open_page
+from tests.support.pages import Page, button_form, open_page, said
 from tests.support.queries import assert_work_does_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +195,22 @@ def test_a_keep_decided_from_a_page_read_before_a_colleague_s_decision_leaves_th
         services.keep(read_before, by=personas["officer"], reason="Needed for a complaint.", months=12)
     kept = RetentionReview.objects.get(pk=review.pk)
     assert (kept.reason, kept.decided_by) == ("Subject of an audit.", personas["administrator"])
+
+
+def test_the_erase_page_says_a_colleague_decided_to_keep_the_details_for_now(
+    people, personas, admin_client_role
+):
+    list_due()
+    review = RetentionReview.objects.get(kind="gift")
+    services.keep(review, by=personas["administrator"], reason="Subject of an audit.", months=6)
+    kept = RetentionReview.objects.get(pk=review.pk)
+    page = Page(admin_client_role.get(f"/privacy/erase/gift/{review.object_id}/"))
+    warning = [p for p in page.root.find_all("p") if "alert-warning" in p.classes]
+    assert [said(p) for p in warning] == [
+        f"{person_name(personas['administrator'])} decided on {kept.decided_at:%-d %B %Y} to keep these "
+        f"details until {kept.keep_until:%-d %B %Y}: “Subject of an audit.” Erasing them now goes against "
+        "that decision."
+    ]
 
 
 def test_subject_access_finds_the_person_across_the_register_and_downloads_one_archive(

@@ -30,7 +30,7 @@ from core.views import (
     RecordSection,
     RoleRequired,
     StatusChangeView,
-    stale_edit_message,
+    typed_again,
 )
 
 from . import filters, forms, selectors, services
@@ -257,12 +257,13 @@ class CostItemChangeView(InTheEstimate, RecordSection, RoleRequired, View):
     def refreshed(self, request: HttpRequest, form: Any) -> Any:
         """The editor's typing again, against the item as a colleague left it, saying so."""
         current = CostItem.objects.get(pk=self.item.pk)
-        data = request.POST.copy()
-        data[form.add_prefix("version")] = str(current.version)
-        fresh = forms.CostItemForm(data, instance=current, visit=self.visit)
-        fresh.is_valid()
-        fresh.add_error(None, stale_edit_message(current, form.loaded_version))
-        return fresh
+        return typed_again(
+            request,
+            current,
+            form.loaded_version,
+            lambda data: forms.CostItemForm(data, instance=current, visit=self.visit),
+            version_field=form.add_prefix("version"),
+        )
 
     def editing(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
         """The estimate with the item's row as its form: the section for htmx (which swaps

@@ -78,6 +78,11 @@ class PlaceKind(models.TextChoices):
 LOCAL_LANGUAGES = {"china": "zh-Hans", "japan": "ja", "germany": "de"}
 
 
+def language_of(country: str) -> str:
+    """The language names in local script are written in, in ``country``; empty if not known."""
+    return LOCAL_LANGUAGES.get(country.strip().lower(), "")
+
+
 def place_text(name: str, local_name: str) -> str:
     """A place's name, its name in local script beside it where they differ."""
     if local_name and local_name != name:
@@ -88,7 +93,7 @@ def place_text(name: str, local_name: str) -> str:
 def place_html(name: str, local_name: str, country: str) -> str:
     """A place's name as a page prints it: its name in local script marked with its
     language where the country's is known. For a place read without its record."""
-    language = LOCAL_LANGUAGES.get(country.strip().lower(), "") if local_name else ""
+    language = language_of(country) if local_name else ""
     if local_name and local_name != name and language:
         return format_html('{} (<span lang="{}">{}</span>)', name, language, local_name)
     return escape(place_text(name, local_name))
@@ -153,11 +158,11 @@ class Place(FieldConstraintErrorsMixin, VersionedModel):
     @property
     def local_language(self) -> str:
         """The BCP 47 tag of the name in local script ("zh-Hans", "ja"); empty if not known."""
-        return LOCAL_LANGUAGES.get(self.country.strip().lower(), "") if self.local_name else ""
+        return language_of(self.country) if self.local_name else ""
 
     def field_languages(self) -> dict[str, str]:
         """Its fields written in another language than the pages' (its history marks them)."""
-        language = LOCAL_LANGUAGES.get(self.country.strip().lower(), "")
+        language = language_of(self.country)
         return {"local_name": language} if language else {}
 
 

@@ -15,7 +15,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
-from partners.models import LOCAL_LANGUAGES, Place
+from partners.models import Place, language_of
 
 from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Part, Report, SignOffRole
 
@@ -86,10 +86,19 @@ def local_names() -> dict[str, str]:
     names = {}
     places = Place.objects.exclude(local_name="").values_list("name", "local_name", "country")
     for name, local_name, country in places:
-        language = LOCAL_LANGUAGES.get(country.strip().lower())
+        language = language_of(country)
         if language and local_name.strip() and local_name.strip() != name.strip():
             names[local_name.strip()] = language
     return names
+
+
+def _as_a_name(name: str) -> str:
+    """A pattern finding the name: one in letters written with spaces between words (Köln) only as
+    a whole word, not inside another (Kölner); one in Chinese or Japanese script wherever it stands."""
+    pattern = re.escape(name)
+    if all(ord(letter) < 0x2E80 for letter in name):
+        return rf"(?<!\w){pattern}(?!\w)"
+    return pattern
 
 
 def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
@@ -98,7 +107,7 @@ def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
     text = normalize_newlines(text)
     pieces, last = [], 0
     if names:
-        pattern = re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)))
+        pattern = re.compile("|".join(_as_a_name(name) for name in sorted(names, key=len, reverse=True)))
         for found in pattern.finditer(text):
             pieces.append(escape(text[last : found.start()]))
             pieces.append(format_html('<span lang="{}">{}</span>', names[found.group()], found.group()))

@@ -471,6 +471,17 @@ def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line
     assert "Interpreter" in said(record_page(officer_client, line).section("Spend"))
 
 
+def test_spend_is_not_moved_to_a_line_finance_rejected(officer_client: Client, line: BudgetLine) -> None:
+    rejected = BudgetLineFactory(financial_year__start_year=2016, title="Refused idea", rejected=True)
+    fares = SpendFactory(budget_line=line, description="Fares", amount=Decimal("100.00"), status="estimated")
+    form = spend_edit(officer_client, fares)
+    assert str(rejected) not in form.options("Budget line")
+    data = {**form.fill({}), "budget_line": str(rejected.pk)}  # as a page from before the decision sends it
+    with unchanged():
+        page = refused(officer_client.post(reverse("budgets:spend-update", args=[fares.pk]), data), 200)
+    assert page.field_error("Budget line").startswith("Select a valid choice.")
+
+
 def test_committed_spend_moved_to_another_line_is_checked_against_that_line(
     officer_client: Client, line: BudgetLine
 ) -> None:

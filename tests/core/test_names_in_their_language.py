@@ -4,12 +4,15 @@ each page's title names its record alone (2.4.2), the markup left out where none
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reports.document import text_with_languages
 from tests import factories as make
 from tests.support.pages import Page, open_page, record_page
 
@@ -108,4 +111,17 @@ def test_the_published_relationships_mark_each_name_in_local_script_with_its_lan
     cells = [cell for cell in page.root.find_all("td") if cell.text == "豊田市"]
     assert [cell.attrs.get("lang") for cell in cells] == ["ja"]
     # The download says the same name, unmarked.
-    assert "豊田市" in client.get(reverse("public:relationships-csv")).content.decode("utf-8-sig")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(reverse("public:relationships-csv")).content.decode("utf-8-sig"))
+        )
+    )
+    assert [row["Name in local script"] for row in rows] == ["豊田市"]
+
+
+def test_a_name_in_latin_letters_is_marked_as_a_whole_word_and_one_in_japanese_wherever_it_stands() -> None:
+    names = {"Köln": "de", "豊田市": "ja"}
+    marked_text = str(text_with_languages("Köln and the Kölner Dom; 豊田市役所.", names))
+    assert marked_text == (
+        '<span lang="de">Köln</span> and the Kölner Dom; <span lang="ja">豊田市</span>役所.'
+    )

@@ -6,6 +6,7 @@ paragraph is 4.11 everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
+from core.kept import kept
 from partners.models import Place, language_of
 
 from .models import IMPLICATION_HEADINGS, SECTIONS, Paragraph, Part, Report, SignOffRole
@@ -81,8 +83,13 @@ def local_names() -> dict[str, str]:
     """The register's names in local script, each with its language: {"豊田市": "ja", …}.
 
     Only names that differ from the place's English name: "Osnabrück" in English
-    prose is the English name too.
+    prose is the English name too. Every report page, preview, PDF and search asks
+    for them, so they are kept until a place is saved (core/kept.py).
     """
+    return kept("reports:local-names", [Place], _local_names)
+
+
+def _local_names() -> dict[str, str]:
     names = {}
     places = Place.objects.exclude(local_name="").values_list("name", "local_name", "country")
     for name, local_name, country in places:
@@ -101,14 +108,19 @@ def _as_a_name(name: str) -> str:
     return pattern
 
 
+@functools.lru_cache(maxsize=8)
+def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
+    """One pattern finding any of the names, the longest first; made once for every paragraph."""
+    return re.compile("|".join(_as_a_name(name) for name in sorted(names, key=lambda n: (-len(n), n))))
+
+
 def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
     """A paragraph's text as HTML: escaped, its line breaks kept, and each name in local
     script marked with its language (``<span lang="ja">豊田市</span>``)."""
     text = normalize_newlines(text)
     pieces, last = [], 0
     if names:
-        pattern = re.compile("|".join(_as_a_name(name) for name in sorted(names, key=len, reverse=True)))
-        for found in pattern.finditer(text):
+        for found in _names_pattern(frozenset(names)).finditer(text):
             pieces.append(escape(text[last : found.start()]))
             pieces.append(format_html('<span lang="{}">{}</span>', names[found.group()], found.group()))
             last = found.end()

@@ -377,22 +377,25 @@ def test_with_htmx_the_question_is_asked_in_the_item_s_row_and_keeping_it_brings
     assert not CostItem.objects.filter(pk=flights.pk).exists()
 
 
+def colleague_corrects_the_fares(colleague_client: Client, flights: CostItem) -> None:
+    """A colleague changes the flights to two at £650 each, in place, before the officer acts."""
+    data = {
+        "change-category": "travel",
+        "change-description": "Flights",
+        "change-quantity": "2",
+        "change-unit_cost": "650.00",
+        "change-funder": "fco",
+        "change-version": str(flights.version),
+    }
+    colleague_client.post(change_url(flights), data, **HX)
+    assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
+
+
 def test_an_item_a_colleague_changed_after_the_visit_page_showed_it_is_not_removed_unseen(
     officer_client: Client, colleague_client: Client, china_visit: Visit, flights: CostItem
 ) -> None:
     section = within(record_page(officer_client, china_visit).section("Estimate"))
-    colleague_client.post(
-        change_url(flights),
-        {
-            "change-category": "travel",
-            "change-description": "Flights",
-            "change-quantity": "2",
-            "change-unit_cost": "650.00",
-            "change-funder": "fco",
-            "change-version": str(flights.version),
-        },
-        **HX,
-    )
+    colleague_corrects_the_fares(colleague_client, flights)
     # Asked from the page as it was: the question carries the version that page showed.
     response = remove(officer_client, section, "Remove Flights")
     assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
@@ -435,20 +438,7 @@ def test_an_item_a_colleague_changed_after_the_page_asked_is_not_removed_unseen(
     section = within(record_page(officer_client, china_visit).section("Estimate"))
     asked = asked_to_remove(officer_client, section, "Remove Flights")
 
-    # A colleague corrects the fares first.
-    colleague_client.post(
-        change_url(flights),
-        {
-            "change-category": "travel",
-            "change-description": "Flights",
-            "change-quantity": "2",
-            "change-unit_cost": "650.00",
-            "change-funder": "fco",
-            "change-version": str(flights.version),
-        },
-        **HX,
-    )
-    assert CostItem.objects.get(pk=flights.pk).quantity == Decimal("2")
+    colleague_corrects_the_fares(colleague_client, flights)
 
     response = press(officer_client, asked, "Yes, remove it")
     assert CostItem.objects.filter(pk=flights.pk).exists()

@@ -59,11 +59,15 @@ def _mark_languages(results: search.Results) -> None:
     names = local_names()
     if not names:
         return
+
+    def mark(text: str) -> str:
+        return text_with_languages(text, names, breaks=False)  # a line of a result, as unmarked ones are
+
     for group in results.groups:
         for hit in group.hits:
-            hit.title = text_with_languages(hit.title, names)
-            hit.summary = text_with_languages(hit.summary, names)
-            hit.because = [(label, text_with_languages(excerpt, names)) for label, excerpt in hit.because]
+            hit.title = mark(hit.title)
+            hit.summary = mark(hit.summary)
+            hit.because = [(label, mark(excerpt)) for label, excerpt in hit.because]
 
 
 class RelationshipHealthListView(Page):

@@ -114,9 +114,10 @@ def _names_pattern(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(_as_a_name(name) for name in sorted(names, key=lambda n: (-len(n), n))))
 
 
-def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
-    """A paragraph's text as HTML: escaped, its line breaks kept, and each name in local
-    script marked with its language (``<span lang="ja">豊田市</span>``)."""
+def text_with_languages(text: str, names: dict[str, str], *, breaks: bool = True) -> SafeString:
+    """A paragraph's text as HTML: escaped, its line breaks kept (unless ``breaks`` is off, for
+    a line of text such as a search excerpt), and each name in local script marked with its
+    language (``<span lang="ja">豊田市</span>``)."""
     text = normalize_newlines(text)
     pieces, last = [], 0
     if names:
@@ -125,4 +126,5 @@ def text_with_languages(text: str, names: dict[str, str]) -> SafeString:
             pieces.append(format_html('<span lang="{}">{}</span>', names[found.group()], found.group()))
             last = found.end()
     pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces).replace("\n", "<br>"))  # noqa: S308 - every piece is escaped above
+    html = "".join(pieces)
+    return mark_safe(html.replace("\n", "<br>") if breaks else html)  # noqa: S308 - every piece is escaped above

@@ -80,6 +80,18 @@ def test_search_results_mark_names_in_local_script(officer_client: Client, toyot
     assert unmarked(page, "豊田市") == []
 
 
+def test_a_search_excerpt_reads_as_one_line_whether_or_not_it_names_a_place_in_local_script(
+    officer_client: Client, toyota: object
+) -> None:
+    make.OrganisationFactory(name="Aichi Friendship Society", notes="Hosts students.\nWrites each spring.")
+    make.OrganisationFactory(name="Toyota Chamber", notes="Hosts visits.\nWrites to 豊田市 each spring.")
+    page = open_page(officer_client, reverse("overview:search"), q="writes")
+    excerpts = page.root.find_all("dd")
+    assert len(excerpts) == 2
+    assert [excerpt.text for excerpt in excerpts if excerpt.find_all("br")] == []
+    assert unmarked(page, "豊田市") == []
+
+
 def test_budget_lines_of_the_same_name_in_two_years_have_pages_titled_apart(finance_client: Client) -> None:
     first, second = (
         make.BudgetLineFactory(financial_year__start_year=year, title="Twinning", amount=Decimal("5000"))

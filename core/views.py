@@ -858,7 +858,9 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     # are filled in, as they are in ``removed``.
     question = "Remove “{part}”?"
     consequence = ""
-    anchor = ""  # the record page's section of parts: asked in place there with htmx
+    # The id of the record page's section of such parts, where "No, keep it" goes back to; with a
+    # ``section_template`` too, the question is asked in place there with htmx.
+    anchor = ""
     removed = "{part} was removed."
     stale_removal = "{part} was changed by someone else after you opened the page, so it was not removed. It now stands as shown; remove it again if it should go."
     gone = "That was removed already: someone may have removed it first."
@@ -893,7 +895,7 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         )
         kept = request.method == "GET" and "keep" in request.GET
         given = {"focus_removal": part.pk} if kept else {"removal": removal}
-        if self.anchor and (shown := self.section(request, record, **given)) is not None:
+        if (shown := self.section(request, record, **given)) is not None:
             return shown
         return confirm_removal(
             request, removal, record=record, crumbs=self.record_pages.record_crumbs(record)

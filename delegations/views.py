@@ -303,6 +303,7 @@ class ParticipantRemoveView(PartRemoveView):
 
 class MeetingRemoveView(PartRemoveView):
     part_model, record_pages = Meeting, visits
+    anchor = "meetings"
     question = "Remove the meeting with {part.organisation}?"
     removed = "The meeting with {part.organisation} was removed."
 

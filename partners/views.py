@@ -343,7 +343,8 @@ class StakeholderAddView(PartAddView):
 
 class StakeholderRemoveView(PartRemoveView):
     part_model, record_pages = Stakeholder, relationships
-    question = "Remove {part.organisation} from the stakeholders of {record}?"
+    anchor = "stakeholders"
+    question = "Remove {part.organisation} from the organisations involved in {record}?"
     removed = "{part.organisation} is no longer linked to {record}."
 
 

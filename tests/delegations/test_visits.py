@@ -40,6 +40,7 @@ from tests.support.pages import (
     Node,
     Page,
     asked_to_remove,
+    kept_at,
     open_list,
     press,
     record_page,
@@ -485,6 +486,7 @@ def test_removing_a_participant_asks_first(officer_client: Client, china_visit: 
     asked = asked_to_remove(officer_client, page, "Remove Cllr Ranjit Banwait")
     assert asked.root.find_all("h1")[0].text == "Remove Cllr Ranjit Banwait from the visit's participants?"
     assert asked.link("No, keep it") == f"{china_visit.get_absolute_url()}#participants"
+    assert kept_at(officer_client, asked) == "Participants"
     assert Participant.objects.filter(pk=goes.pk).exists()
 
     response = press(officer_client, asked, "Yes, remove it")
@@ -556,6 +558,7 @@ def test_a_meeting_is_recorded_and_removed(officer_client: Client, china_visit: 
         "Remove meeting with Derby and Derbyshire Rail",
     )
     assert asked.root.find_all("h1")[0].text == "Remove the meeting with Derby and Derbyshire Rail?"
+    assert kept_at(officer_client, asked) == "Meetings"
     assert press(officer_client, asked, "Yes, remove it").status_code == 302
     assert not china_visit.meetings.filter(pk=meeting.pk).exists()
     assert (

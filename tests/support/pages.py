@@ -488,6 +488,16 @@ def asked_to_remove(client: Client, page: Page, words: str) -> Page:
     return asked
 
 
+def kept_at(client: Client, asked: Page) -> str:
+    """Where "No, keep it" on the question leads back to: the heading of the record page's
+    section that its address names, as the browser would scroll to it."""
+    url, _, fragment = asked.link("No, keep it").partition("#")
+    assert fragment, "No, keep it leads to the top of the record's page, not to its section"
+    section = Page(client.get(url)).by_id.get(fragment)
+    assert section is not None, f"The record's page has nothing with the id {fragment!r}"
+    return next(node for node in section.iter() if re.fullmatch(r"h[1-6]", node.tag)).text
+
+
 def remove(client: Client, page: Page, words: str, **headers: Any) -> Any:
     """Removes what the link reading ``words`` names, as a person does: the link, then
     "Yes, remove it" on the page that asks. The answer to that button."""

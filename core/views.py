@@ -879,7 +879,14 @@ class PartRemoveView(RecordSection, RoleRequired, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         part, record = self.part_and_record(pk)
-        return self.record_pages.refuse_frozen(request, record) or self.confirmation(request, part, record)
+        if refused := self.record_pages.refuse_frozen(request, record):
+            return refused
+        if "keep" not in request.GET:
+            try:
+                self.may_remove(part, record)
+            except RuleBroken as refusal:  # told now, not after saying "Yes, remove it"
+                return self.done(request, record, refusal.message, refused=True)
+        return self.confirmation(request, part, record)
 
     def confirmation(self, request: HttpRequest, part: Any, record: Any) -> HttpResponse:
         """The question, in the part's row of its section for htmx (or, with ``?keep``, the
@@ -921,6 +928,10 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         except RuleBroken as refusal:
             return self.done(request, record, refusal.message, refused=True)
         return self.done(request, record, self.words(self.removed, part, record))
+
+    def may_remove(self, part: Any, record: Any) -> None:
+        """Refuses (RuleBroken) before asking, where the record needs the part; ``remove`` checks
+        again as it removes."""
 
     def remove(self, part: Any) -> None:
         """Removes the part; an app's service may refuse (RuleBroken) where its record needs it."""

@@ -26,13 +26,20 @@ def _completed_with_participants(move: Move) -> None:
 @transaction.atomic
 def participant_remove(*, participant: Participant) -> None:
     """Removes someone entered in error; a completed visit keeps at least one participant."""
-    visit = Visit.objects.select_for_update().get(pk=participant.visit_id)
+    participant_may_go(
+        participant=participant, visit=Visit.objects.select_for_update().get(pk=participant.visit_id)
+    )
+    participant.delete()
+
+
+def participant_may_go(*, participant: Participant, visit: Visit) -> None:
+    """Refuses (RuleBroken) to let a completed visit's last participant go: asked before the
+    person is asked to confirm, and again, under the visit's lock, as the removal is made."""
     if visit.status == VisitStatus.COMPLETED and not visit.participants.exclude(pk=participant.pk).exists():
         raise RuleBroken(
             "A completed visit keeps at least one participant: record who did take part before removing "
             f"{participant}."
         )
-    participant.delete()
 
 
 # Moves a visit along an allowed move and records it; a visit is completed only with participants.

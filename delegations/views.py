@@ -297,6 +297,9 @@ class ParticipantRemoveView(PartRemoveView):
     anchor = "participants"
     removed = "{part} was removed from the participants."
 
+    def may_remove(self, part: Participant, record: Visit) -> None:
+        services.participant_may_go(participant=part, visit=record)
+
     def remove(self, part: Participant) -> None:
         services.participant_remove(participant=part)
 

@@ -518,11 +518,22 @@ def test_a_completed_visit_keeps_its_last_participant(officer_client: Client, ch
     page = record_page(officer_client, china_visit)
     assert within(page.section("Participants")).column("Name") == ["Cllr Ranjit Banwait"]
 
-    response = remove(officer_client, page, "Remove Cllr Ranjit Banwait")
-    assert (
+    # Told on pressing "Remove", not asked first and refused after "Yes, remove it".
+    refusal = (
         "A completed visit keeps at least one participant: record who did take part before removing "
-        "Cllr Ranjit Banwait." in Page(officer_client.get(response["Location"])).text
+        "Cllr Ranjit Banwait."
     )
+    response = officer_client.get(page.link("Remove Cllr Ranjit Banwait"))
+    assert response["Location"] == china_visit.get_absolute_url()
+    assert refusal in Page(officer_client.get(response["Location"])).text
+    in_place = section_of(officer_client.get(page.link("Remove Cllr Ranjit Banwait"), **HX))
+    assert live_message(in_place) == refusal
+    assert in_place.column("Name") == ["Cllr Ranjit Banwait"]
+
+    # A question answered after the other participant went is refused all the same.
+    url = reverse("delegations:participant-remove", args=[last.pk])
+    response = officer_client.post(url, {"confirmed": "yes", "record": china_visit.pk})
+    assert refusal in Page(officer_client.get(response["Location"])).text
     assert list(Participant.objects.filter(visit=china_visit)) == [last]
 
 

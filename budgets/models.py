@@ -279,7 +279,7 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             )
         if self.cost_item_id and self.visit_id and self.cost_item.visit_id != self.visit_id:
             errors["cost_item"] = "This cost item belongs to a different visit."
-        if line is not None and line.status == LineStatus.REJECTED:
+        if line is not None and line.status == LineStatus.REJECTED and not self._left_on(line):
             errors[NON_FIELD_ERRORS] = "This budget line was rejected; record spend against another line."
         if (
             line is not None
@@ -291,6 +291,11 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _left_on(self, line: BudgetLine) -> bool:
+        """Whether this is spend already on ``line``, left there when Finance rejected it: it
+        stays, counted, until moved (its edit page asks for a line), but none is put there."""
+        return self.pk is not None and Spend.objects.filter(pk=self.pk, budget_line=line).exists()
 
     @property
     def is_awaiting_override(self) -> bool:

@@ -464,6 +464,7 @@ def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line
     with unchanged():
         page = refused(officer_client.post(edit_url, data), 200)
     assert page.field_error("Budget line") == REQUIRED
+    assert "rejected" not in page.errors_summary(), "The line left unchosen is told of twice"
 
     assert officer_client.post(edit_url, form.fill({"Budget line": str(line)})).status_code == 302
     interpreter.refresh_from_db()

@@ -869,9 +869,14 @@ class PartRemoveView(RecordSection, RoleRequired, View):
     def permission_by_default(cls, initkwargs: dict[str, Any]) -> str | None:
         return model_permission("delete", initkwargs.get("part_model", cls.part_model))
 
-    def part_and_record(self, pk: int) -> tuple[Any, Any]:
+    def part_and_record(self, pk: int, *, locked: bool = False) -> tuple[Any, Any]:
+        """The part and its record, read together; ``locked``, the part's row is held until the
+        request's transaction ends (a colleague's change waits, or is waited for)."""
         parent = self.parent_field or self.record_pages.model_name
-        part = get_object_or_404(self.part_model._default_manager.select_related(parent), pk=pk)
+        parts = self.part_model._default_manager.select_related(parent)
+        if locked:
+            parts = parts.select_for_update(of=("self",))
+        part = get_object_or_404(parts, pk=pk)
         return part, getattr(part, parent)
 
     def words(self, text: str, part: Any, record: Any) -> str:
@@ -909,12 +914,12 @@ class PartRemoveView(RecordSection, RoleRequired, View):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        # Locked while it is checked and removed: a colleague's change waits, or is waited for.
-        if not self.part_model._default_manager.select_for_update().filter(pk=pk).exists():
+        try:
+            part, record = self.part_and_record(pk, locked=True)  # while it is checked and removed
+        except Http404:
             if (record_pk := gone_from(request)) is None:
-                raise Http404
+                raise
             return self.done(request, self.record_pages.get_record(record_pk), self.gone, refused=True)
-        part, record = self.part_and_record(pk)
         if refused := self.record_pages.refuse_frozen(request, record):
             return refused
         if not removal_confirmed(request):

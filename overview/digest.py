@@ -26,6 +26,7 @@ from budgets.selectors import budget_line_list
 from delegations.selectors import outstanding_gifts
 from partners.models import Action, Approach, Relationship, RelationshipStatus
 from partners.selectors import OPEN_ACTION_STATUSES, OPEN_APPROACH_OUTCOMES
+from reports.document import local_names
 
 from .models import DigestSent, UserSettings
 
@@ -163,6 +164,7 @@ def send_digest(user: Any, day: date) -> bool:
         "user": user,
         "council_name": settings.COUNCIL_NAME,
         "settings_url": _absolute(reverse("overview:digest-settings")),
+        "local_names": local_names(),  # a place's name in local script marked with its language
     }
     message = EmailMultiAlternatives(
         subject=digest_subject(digest.count),

@@ -31,7 +31,7 @@ DAY = date(2026, 11, 30)
 def work(officer):
     """Something for an officer and something for Finance."""
     make.ApproachFactory(
-        place=make.PlaceFactory(name="Zhejiang", local_name="浙江省"),
+        place=make.PlaceFactory(name="Zhejiang", local_name="浙江省", country="China"),
         received_on=DAY - timedelta(days=20),
         respond_by=DAY + timedelta(days=3),
     )
@@ -66,6 +66,8 @@ def test_an_officer_is_told_what_needs_them_in_text_and_html(officer, work):
     assert kind == "text/html"
     assert "<h1>What needs you today</h1>" in html  # the sections' headings sit under one title
     assert "<h2>Approaches to answer</h2>" in html
+    # A name in local script is marked with its language, as the register's pages mark it.
+    assert 'Zhejiang (<span lang="zh-Hans">浙江省</span>): response due' in html
     assert 'href="' + settings.SITE_URL in html
     assert message.subject == "Twinning: 4 things need you today"
 

@@ -19,6 +19,7 @@ from .models import (
     LineStatus,
     OverrideState,
     Spend,
+    SpendStatus,
     financial_year_label,
     financial_year_start,
 )
@@ -96,6 +97,7 @@ class OverrideDecisionForm(DecisionForm):
 
 
 class SpendForm(VersionedModelForm):
+    rejected_line: BudgetLine | None = None  # the line it stands on, when Finance rejected it
     override_reason = forms.CharField(
         label="Reason for going over the line",
         required=False,
@@ -132,16 +134,28 @@ class SpendForm(VersionedModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.instance.budget_line = budget_line
+        status = self.fields["status"]
+        if self.instance.pk is None or self.instance.status in (SpendStatus.COMMITTED, SpendStatus.PAID):
+            # Only an estimate is withdrawn (the model says why, should a page from before ask).
+            status.choices = [c for c in status.choices if c[0] != SpendStatus.WITHDRAWN]
+        else:
+            status.help_text = (
+                "Withdrawn: an estimate no longer expected. It stays on record but counts nowhere."
+            )
         if self.instance.pk is None:
             del self.fields["budget_line"]  # new spend is recorded from its line's page
         else:
             moving = self.fields["budget_line"]
             moving.help_text = "Moving it to another line checks that line's money again."
             if budget_line.status == LineStatus.REJECTED:
-                # Its line is not offered: it stays until a line it can be spent from is chosen.
+                # Its line is not offered: it stays until a line it can be spent from is chosen,
+                # or, withdrawn, stays there on record.
+                self.rejected_line = budget_line
                 self.initial["budget_line"] = None
+                moving.required = False
                 moving.help_text = (
-                    f"Its line, “{budget_line}”, was rejected: choose the line it is to be spent from."
+                    f"Its line, “{budget_line}”, was rejected: choose the line it is to be spent from, "
+                    "or withdraw it if it is no longer expected."
                 )
         if may_override:
             self.fields["override_reason"].label = "Reason for overriding the line"
@@ -153,6 +167,22 @@ class SpendForm(VersionedModelForm):
         if self.instance.pk and self.instance.override_state == OverrideState.REQUESTED:
             # Still the request Finance has to decide; a granted one needs a new reason to go further.
             self.fields["override_reason"].initial = self.instance.override_reason
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            self.rejected_line is not None
+            and not cleaned.get("budget_line")
+            and "budget_line" not in self.errors
+        ):
+            if cleaned.get("status") == SpendStatus.WITHDRAWN:
+                cleaned["budget_line"] = self.rejected_line  # withdrawn where it stood, kept on record
+            else:
+                self.add_error(
+                    "budget_line",
+                    "Choose the line it is to be spent from, or withdraw it if it is no longer expected.",
+                )
+        return cleaned
 
 
 class AsAtForm(DatePickerMixin, forms.Form):

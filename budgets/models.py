@@ -171,6 +171,15 @@ class BudgetLine(HasStatusFlow, VersionedModel):
         return self.status != LineStatus.PROPOSED
 
     @property
+    def spend_to_move(self) -> list[Spend]:
+        """The spend left on this line when Finance rejected it and still expected: each is to
+        be moved to a line it can be spent from, or withdrawn. Read from the line's spend as
+        its page has it."""
+        if self.status != LineStatus.REJECTED:
+            return []
+        return [spend for spend in self.spend.all() if spend.status != SpendStatus.WITHDRAWN]
+
+    @property
     def is_councils_own(self) -> bool:
         return self.funding_source == FundingSource.COUNCIL
 
@@ -179,6 +188,8 @@ class SpendStatus(models.TextChoices):
     ESTIMATED = "estimated", "Estimated"
     COMMITTED = "committed", "Committed"
     PAID = "paid", "Paid"
+    # An estimate no longer expected (its plan dropped): kept on record, counted nowhere.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class OverrideState(models.TextChoices):
@@ -279,6 +290,8 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             )
         if self.cost_item_id and self.visit_id and self.cost_item.visit_id != self.visit_id:
             errors["cost_item"] = "This cost item belongs to a different visit."
+        if self.status == SpendStatus.WITHDRAWN and (refusal := self._not_withdrawable()):
+            errors["status"] = refusal
         if line is not None and line.status == LineStatus.REJECTED and not self._left_on(line):
             errors[NON_FIELD_ERRORS] = "This budget line was rejected; record spend against another line."
         if (
@@ -291,6 +304,19 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+    def _not_withdrawable(self) -> str:
+        """Why this spend may not be withdrawn ("" if it may): only an estimate is, and spend is
+        recorded when it is expected."""
+        if self.pk is None:
+            return "New spend is recorded as expected; withdraw an estimate once it is no longer expected."
+        stored = Spend.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if stored in (SpendStatus.COMMITTED, SpendStatus.PAID):
+            return (
+                "Only an estimate can be withdrawn: this spend is committed or paid, so it holds money "
+                "on the line. Record it as estimated first if the commitment was cancelled."
+            )
+        return ""
 
     def _left_on(self, line: BudgetLine) -> bool:
         """Whether this is spend already on ``line``, left there when Finance rejected it: it

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ NOT_POSITIVE = "The amount must be more than zero."
 TOO_PRECISE = "Ensure that there are no more than 2 decimal places."
 OFFICER_REASON = "Reason for going over the line"
 FINANCE_REASON = "Reason for overriding the line"
+CHOOSE_OR_WITHDRAW = "Choose the line it is to be spent from, or withdraw it if it is no longer expected."
 OVER_BY_100 = "This would commit £100.00 more than the line has left (£200.00). Record it as estimated, or "
 
 
@@ -454,7 +456,7 @@ def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line
     assert "Its line was rejected, so it is to be moved to a line it can be spent from" in page.text
     edit_url = reverse("budgets:spend-update", args=[interpreter.pk])
     assert page.link("choose its budget line") == edit_url
-    assert "each spend record below is to be moved" in record_page(officer_client, proposed).text
+    assert "spend below that is still expected is to be moved" in record_page(officer_client, proposed).text
 
     # The rejected line is not offered, and nothing is chosen for the person.
     form = spend_edit(officer_client, interpreter)
@@ -463,13 +465,80 @@ def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line
     data = form.fill({})
     with unchanged():
         page = refused(officer_client.post(edit_url, data), 200)
-    assert page.field_error("Budget line") == REQUIRED
+    assert page.field_error("Budget line") == CHOOSE_OR_WITHDRAW
     assert "rejected" not in page.errors_summary(), "The line left unchosen is told of twice"
 
     assert officer_client.post(edit_url, form.fill({"Budget line": str(line)})).status_code == 302
     interpreter.refresh_from_db()
     assert interpreter.budget_line == line
     assert "Interpreter" in said(record_page(officer_client, line).section("Spend"))
+
+
+def test_an_estimate_left_on_a_rejected_line_for_a_plan_dropped_is_withdrawn_where_it_stands(
+    officer_client: Client, line: BudgetLine
+) -> None:
+    proposed = BudgetLineFactory(financial_year__start_year=2016, title="Hefei exploratory visit")
+    hotel = SpendFactory(
+        budget_line=proposed, description="Hotel", amount=Decimal("300.00"), status="estimated"
+    )
+    BudgetLine.objects.filter(pk=proposed.pk).update(status="rejected", decided_at=timezone.now())
+
+    edit_url = reverse("budgets:spend-update", args=[hotel.pk])
+    data = spend_edit(officer_client, hotel).fill({"Status": "Withdrawn"})  # no line chosen
+    assert officer_client.post(edit_url, data).status_code == 302
+    hotel.refresh_from_db()
+    assert (hotel.budget_line, hotel.status) == (proposed, SpendStatus.WITHDRAWN)
+    # Nothing is left to move: neither page asks for it any more, and it counts nowhere.
+    assert "it is to be moved" not in record_page(officer_client, hotel).text
+    assert "is to be moved" not in record_page(officer_client, proposed).text
+    assert figures(officer_client, proposed)["Estimated"] == Decimal("0")
+
+
+def test_an_estimate_no_longer_expected_is_withdrawn_kept_on_record_and_counted_nowhere(
+    officer_client: Client, line: BudgetLine
+) -> None:
+    interpreter = SpendFactory(
+        budget_line=line, description="Interpreter", amount=Decimal("150.00"), status="estimated"
+    )
+    assert figures(officer_client, line)["Estimated"] == Decimal("150")
+
+    form = spend_edit(officer_client, interpreter)
+    assert "Withdrawn" in form.options("Status")
+    edit_url = reverse("budgets:spend-update", args=[interpreter.pk])
+    assert officer_client.post(edit_url, form.fill({"Status": "Withdrawn"})).status_code == 302
+
+    assert Spend.objects.filter(pk=interpreter.pk, status=SpendStatus.WITHDRAWN).exists()
+    shown = figures(officer_client, line)
+    assert (shown["Estimated"], shown["Committed"], shown["Variance"]) == (
+        Decimal("0"),
+        Decimal("800"),
+        Decimal("200"),
+    )
+    page = record_page(officer_client, interpreter)
+    assert "Withdrawn: no longer expected, so it counts in none of the line's or the year's figures" in said(
+        page.root
+    )
+    history = open_page(officer_client, reverse("budgets:spend-history", args=[interpreter.pk]))
+    assert "Withdrawn" in history.text
+    assert "Interpreter" in said(record_page(officer_client, line).section("Spend"))
+
+
+def test_new_spend_and_money_committed_or_paid_are_not_withdrawn(
+    officer_client: Client, line: BudgetLine
+) -> None:
+    assert "Withdrawn" not in spend_form(officer_client, line).options("Status")
+    flights = Spend.objects.get(description="Flights")  # committed
+    form = spend_edit(officer_client, flights)
+    assert "Withdrawn" not in form.options("Status")
+    data = {**form.fill({}), "status": "withdrawn"}  # as a page from before it was committed sends it
+    with unchanged():
+        page = refused(officer_client.post(reverse("budgets:spend-update", args=[flights.pk]), data), 200)
+    assert page.field_error("Status").startswith("Select a valid choice.")
+    # The register's own rule, whatever form asks it.
+    flights.status = SpendStatus.WITHDRAWN
+    with pytest.raises(ValidationError) as refusal:
+        flights.full_clean()
+    assert refusal.value.message_dict["status"][0].startswith("Only an estimate can be withdrawn")
 
 
 def test_spend_is_not_moved_to_a_line_finance_rejected(officer_client: Client, line: BudgetLine) -> None:

@@ -442,14 +442,21 @@ def spend_edit(client: Client, spend: Spend) -> Page:
     return within(open_page(client, reverse("budgets:spend-update", args=[spend.pk])).form_of("Description"))
 
 
+def left_on_a_rejected_line(description: str, amount: str) -> Spend:
+    """An estimate on a line proposed for a visit to Hefei, which Finance then rejected."""
+    proposed = BudgetLineFactory(financial_year__start_year=2016, title="Hefei exploratory visit")
+    spend = SpendFactory(
+        budget_line=proposed, description=description, amount=Decimal(amount), status="estimated"
+    )
+    BudgetLine.objects.filter(pk=proposed.pk).update(status="rejected", decided_at=timezone.now())
+    return spend
+
+
 def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line(
     officer_client: Client, line: BudgetLine
 ) -> None:
-    proposed = BudgetLineFactory(financial_year__start_year=2016, title="Hefei exploratory visit")
-    interpreter = SpendFactory(
-        budget_line=proposed, description="Interpreter", amount=Decimal("150.00"), status="estimated"
-    )
-    BudgetLine.objects.filter(pk=proposed.pk).update(status="rejected", decided_at=timezone.now())
+    interpreter = left_on_a_rejected_line("Interpreter", "150.00")
+    proposed = interpreter.budget_line
 
     # Its page says what is to be done, and leads to it.
     page = record_page(officer_client, interpreter)
@@ -477,11 +484,8 @@ def test_estimated_spend_left_on_a_line_finance_rejects_is_moved_to_another_line
 def test_an_estimate_left_on_a_rejected_line_for_a_plan_dropped_is_withdrawn_where_it_stands(
     officer_client: Client, line: BudgetLine
 ) -> None:
-    proposed = BudgetLineFactory(financial_year__start_year=2016, title="Hefei exploratory visit")
-    hotel = SpendFactory(
-        budget_line=proposed, description="Hotel", amount=Decimal("300.00"), status="estimated"
-    )
-    BudgetLine.objects.filter(pk=proposed.pk).update(status="rejected", decided_at=timezone.now())
+    hotel = left_on_a_rejected_line("Hotel", "300.00")
+    proposed = hotel.budget_line
 
     edit_url = reverse("budgets:spend-update", args=[hotel.pk])
     data = spend_edit(officer_client, hotel).fill({"Status": "Withdrawn"})  # no line chosen

@@ -324,6 +324,11 @@ class Spend(HasStatusFlow, FieldConstraintErrorsMixin, VersionedModel):
         return self.pk is not None and Spend.objects.filter(pk=self.pk, budget_line=line).exists()
 
     @property
+    def is_to_move(self) -> bool:
+        """Left on a line Finance rejected and still expected: to be moved, or withdrawn."""
+        return self.budget_line.status == LineStatus.REJECTED and self.status != SpendStatus.WITHDRAWN
+
+    @property
     def is_awaiting_override(self) -> bool:
         return self.override_state == OverrideState.REQUESTED
 

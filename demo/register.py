@@ -24,7 +24,7 @@ moved on is left as it is, with a warning.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TextIO
@@ -529,35 +529,9 @@ _TOYOTA_GROUP = ParticipantFacts(
 )
 
 
-def _xian_visit(which: str) -> VisitFacts:
-    # Para 4.7: "two previous visits to Derby by Xian City and its business
-    # representatives"; no dates are given.
-    return VisitFacts(
-        XIAN,
-        RelationshipKind.ECONOMIC,
-        f"Xi'an City visit to Derby ({which} of two)",
-        Direction.INBOUND,
-        Purpose.TRADE,
-        VisitStatus.COMPLETED,
-        "Derby",
-        outcomes="Business to business opportunities achieved (para 4.7).",
-        participants=(_XIAN_GROUP,),
-    )
-
-
-def _toyota_visit(number: int) -> VisitFacts:
-    # Para 4.3: "visits by Officers and trade delegations to Toyota City on three
-    # occasions"; no dates are given.
-    return VisitFacts(
-        TOYOTA_CITY,
-        RelationshipKind.CIVIC,
-        f"Officer and trade delegation visit to Toyota City ({number} of 3)",
-        Direction.OUTBOUND,
-        Purpose.TRADE,
-        VisitStatus.COMPLETED,
-        "Toyota City",
-        participants=(_TOYOTA_GROUP,),
-    )
+def _each_time(visit: VisitFacts, *times: str) -> tuple[VisitFacts, ...]:
+    """A visit the report counts but does not date, once for each of ``times``, which tell them apart."""
+    return tuple(replace(visit, title=f"{visit.title} ({time})") for time in times)
 
 
 VISITS = (
@@ -616,11 +590,40 @@ VISITS = (
         "total; the split between fares, accommodation, gifts and materials is illustrative.",
         estimate=CHINA_ESTIMATE,
     ),
-    _xian_visit("first"),
-    _xian_visit("second"),
-    _toyota_visit(1),
-    _toyota_visit(2),
-    _toyota_visit(3),
+    # Para 4.7: "two previous visits to Derby by Xian City and its business
+    # representatives"; no dates are given.
+    *_each_time(
+        VisitFacts(
+            XIAN,
+            RelationshipKind.ECONOMIC,
+            "Xi'an City visit to Derby",
+            Direction.INBOUND,
+            Purpose.TRADE,
+            VisitStatus.COMPLETED,
+            "Derby",
+            outcomes="Business to business opportunities achieved (para 4.7).",
+            participants=(_XIAN_GROUP,),
+        ),
+        "first of two",
+        "second of two",
+    ),
+    # Para 4.3: "visits by Officers and trade delegations to Toyota City on three
+    # occasions"; no dates are given.
+    *_each_time(
+        VisitFacts(
+            TOYOTA_CITY,
+            RelationshipKind.CIVIC,
+            "Officer and trade delegation visit to Toyota City",
+            Direction.OUTBOUND,
+            Purpose.TRADE,
+            VisitStatus.COMPLETED,
+            "Toyota City",
+            participants=(_TOYOTA_GROUP,),
+        ),
+        "1 of 3",
+        "2 of 3",
+        "3 of 3",
+    ),
 )
 
 

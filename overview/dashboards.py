@@ -45,6 +45,19 @@ def _days_left(day: date | None, today: date) -> int | None:
     return None if day is None else (day - today).days
 
 
+_OPEN_ACTION = "t.status IN ({})".format(", ".join(["%s"] * len(OPEN_ACTION_STATUSES)))
+
+
+def _actions(part: str, where: str, order: str) -> str:
+    """A panel's actions as its rows, each with its relationship's place where it has one."""
+    return f"""
+    SELECT '{part}', t.id, t.title, t.status, t.due_on, p.name, '', '', ''
+    FROM partners_action t
+    LEFT JOIN partners_relationship r ON r.id = t.relationship_id LEFT JOIN partners_place p ON p.id = r.place_id
+    WHERE {where}
+    ORDER BY {order}, t.id LIMIT {PANEL_SIZE}"""  # noqa: S608 - only placeholders and the panel size are put in
+
+
 # The officer's five panels and the register's counts, read in one statement: the
 # home page is opened more than any other, and each query the ORM builds costs it
 # several times what the database spends on these few rows. Each part reads its
@@ -65,20 +78,8 @@ UNION ALL SELECT * FROM (
     WHERE v.starts_on >= %s AND v.starts_on <= %s AND NOT (v.status = %s)
     ORDER BY v.starts_on, v.id LIMIT {size}
 ) AS visits
-UNION ALL SELECT * FROM (
-    SELECT 'own action', t.id, t.title, t.status, t.due_on, p.name, '', '', ''
-    FROM partners_action t
-    LEFT JOIN partners_relationship r ON r.id = t.relationship_id LEFT JOIN partners_place p ON p.id = r.place_id
-    WHERE t.owner_id = %s AND t.status IN ({open_action}) AND t.due_on IS NOT NULL
-    ORDER BY t.due_on, t.id LIMIT {size}
-) AS own_actions
-UNION ALL SELECT * FROM (
-    SELECT 'open action', t.id, t.title, t.status, t.due_on, p.name, '', '', ''
-    FROM partners_action t
-    LEFT JOIN partners_relationship r ON r.id = t.relationship_id LEFT JOIN partners_place p ON p.id = r.place_id
-    WHERE t.status IN ({open_action})
-    ORDER BY t.due_on ASC NULLS LAST, t.id LIMIT {size}
-) AS open_actions
+UNION ALL SELECT * FROM ({own_actions}) AS own_actions
+UNION ALL SELECT * FROM ({open_actions}) AS open_actions
 UNION ALL SELECT * FROM (
     SELECT 'review', r.id, '', r.status, r.next_review_on, p.name, '', '', r.kind
     FROM partners_relationship r JOIN partners_place p ON p.id = r.place_id
@@ -92,7 +93,10 @@ UNION ALL
 SELECT 'places', COUNT(*), '', '', CAST(NULL AS date), '', '', '', '' FROM partners_place
 """.format(  # noqa: S608 - only placeholders and the panel size are put in
     open_approach=", ".join(["%s"] * len(OPEN_APPROACH_OUTCOMES)),
-    open_action=", ".join(["%s"] * len(OPEN_ACTION_STATUSES)),
+    own_actions=_actions(
+        "own action", f"t.owner_id = %s AND {_OPEN_ACTION} AND t.due_on IS NOT NULL", "t.due_on"
+    ),
+    open_actions=_actions("open action", _OPEN_ACTION, "t.due_on ASC NULLS LAST"),
     size=PANEL_SIZE,
 )
 

@@ -108,6 +108,10 @@ def pages() -> list[Page]:
         """A model's list, against the model's changelist in the admin, both of every row."""
         return Page(name, url_name, role, model._meta.label, rows=count(model))
 
+    def some_lines(name: str, url_name: str, admin_query: Callable[[], str], **more: Any) -> Page:
+        """Finance's page of some budget lines, against the admin's list of budget lines filtered to the same."""
+        return Page(name, url_name, "finance", "budgets.BudgetLine", admin_query=admin_query, **more)
+
     return [
         # What every page costs before it shows anything: sign-in, session, permissions, layout.
         Page(
@@ -128,23 +132,19 @@ def pages() -> list[Page]:
         listed("visits", "delegations:visit-list", "officer", Visit),
         listed("gifts", "delegations:gift-list", "officer", Gift),
         listed("budget years", "budgets:year-list", "finance", FinancialYear),
-        Page(
+        some_lines(
             "budget year (busiest)",
             "budgets:year-detail",
-            "finance",
-            "budgets.BudgetLine",
-            url_args=lambda: [busiest_year().start_year],
-            admin_query=lambda: f"financial_year__id__exact={busiest_year().pk}",
+            lambda: f"financial_year__id__exact={busiest_year().pk}",
             rows=lambda: busiest_year().budget_lines.count(),
+            url_args=lambda: [busiest_year().start_year],
         ),
         listed("budget lines", "budgets:line-list", "finance", BudgetLine),
         listed("spend", "budgets:spend-list", "finance", Spend),
-        Page(
+        some_lines(
             "review queue",
             "budgets:review",
-            "finance",
-            "budgets.BudgetLine",
-            admin_query=lambda: "status__exact=proposed",
+            lambda: "status__exact=proposed",
             rows=count(BudgetLine, status=LineStatus.PROPOSED),
         ),
         listed("reports", "reports:report-list", "officer", Report),

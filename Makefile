@@ -53,8 +53,12 @@ demo: migrate
 run: demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
+# The suite runs on every core (up to four processes), each with a test database and a
+# Redis number of its own; TEST_PROCESSES=0 runs it in this one process.
+TEST_PROCESSES ?= auto
+
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses=$(TEST_PROCESSES) --maxprocesses=4 $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

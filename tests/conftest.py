@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from core import roles
 from tests.factories import PASSWORD, UserFactory
 from tests.support.documents import clamd, document_root, s3_documents, s3_endpoint  # noqa: F401 - fixtures
 from tests.support.register import client_for, persona
+from tests.support.services import redis_url_of_process
 
 # The personas of tests/support/register.py: Olivia the officer, Fred of Finance, Lena of the
 # Leader's Office, Ada the administrator (also staff, for the Django admin) and Oscar the
@@ -101,3 +103,22 @@ def pytest_configure(config) -> None:
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    _redis_of_this_process(settings)
+
+
+def _redis_of_this_process(settings) -> None:
+    """Where the suite runs in several processes (pytest-xdist), each has a Redis database
+    of its own, as each has a database of its own: one process's cache entries and queued
+    tasks are never another's. The Celery workers a test starts read REDIS_URL from the
+    environment, so it is changed there too."""
+    url = redis_url_of_process(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if url == settings.REDIS_URL:
+        return
+    from django.core.cache import caches
+
+    from twinning.celery import app as celery_app
+
+    os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = url
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url}}
+    caches.__dict__.pop("settings", None)  # read again at the first use, should anything have read it
+    celery_app.conf.broker_url = url

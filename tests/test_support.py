@@ -9,12 +9,16 @@ URL walker must list every URL; and no test module may import another
 from __future__ import annotations
 
 import ast
+import os
+import uuid
 from fnmatch import fnmatch
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import redis
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path, reverse
 
@@ -22,7 +26,9 @@ from partners.models import Place
 from tests.factories import PlaceFactory
 from tests.support.pages import Page
 from tests.support.queries import assert_queries_do_not_grow, assert_work_does_not_grow
+from tests.support.services import needs_services, redis_url_of_process
 from tests.support.urls import url_for, walk_urls
+from twinning.celery import app as celery_app
 
 TESTS = Path(__file__).resolve().parent
 
@@ -234,3 +240,26 @@ def test_nothing_in_tests_support_is_collected(pytestconfig: pytest.Config) -> N
     assert "pages.py" in support
     collected = [name for name in support if name == "conftest.py" or any(fnmatch(name, p) for p in patterns)]
     assert not collected, f"tests/support/ holds helpers, never tests: {collected}"
+
+
+# --- Test processes --------------------------------------------------------------------
+
+
+def test_each_test_process_after_the_first_takes_the_redis_database_below_the_last() -> None:
+    assert redis_url_of_process("redis://127.0.0.1:6379/14", "gw0") == "redis://127.0.0.1:6379/14"
+    assert redis_url_of_process("redis://127.0.0.1:6379/14", "gw1") == "redis://127.0.0.1:6379/13"
+    assert redis_url_of_process("redis://:secret@redis:6379", "gw2") == "redis://:secret@redis:6379/14"
+    assert redis_url_of_process("redis://127.0.0.1:6379/14", "") == "redis://127.0.0.1:6379/14"
+
+
+@needs_services
+def test_this_process_s_cache_and_broker_are_on_the_redis_database_its_workers_are_told(db: Any) -> None:
+    """The cache and the Celery broker must be on the database that the workers a test
+    starts are told (through REDIS_URL in the environment)."""
+    told = os.environ["REDIS_URL"]
+    mark = uuid.uuid4().hex
+    cache.set("which-process", mark, 60)
+
+    with redis.Redis.from_url(told) as database:
+        assert mark.encode() in (database.get(cache.make_and_validate_key("which-process")) or b"")
+    assert celery_app.conf.broker_url == told

@@ -114,7 +114,8 @@ def scratch_database(tmp_path: Path):
         return
     import psycopg
 
-    name = "twinning_before_the_move"
+    # One a test process, where the suite runs in several (pytest-xdist's worker: gw0, gw1 …).
+    name = f"twinning_before_the_move_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     with psycopg.connect(**server_connection_kwargs(url)) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}"')
         server.execute(f'CREATE DATABASE "{name}"')

@@ -34,6 +34,16 @@ def database_url_of_this_run() -> str:
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
 
 
+def redis_url_of_process(url: str, process: str) -> str:
+    """The Redis database of one of the suite's processes (pytest-xdist's gw0, gw1 …): gw0
+    keeps ``url``'s, gw1 takes the one below it, and so on; ``url`` itself outside xdist."""
+    if not (url and process.startswith("gw")):
+        return url
+    parts = urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - int(process.removeprefix("gw"))) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
 def wait_until(
     condition: Callable[[], object], what: str, *, worker: Worker | None = None, seconds: int = 90
 ):

@@ -126,10 +126,18 @@ class Share:
     organisation: Organisation | None = None
 
     @property
+    def organisation_beside(self) -> Organisation | None:
+        """The paying organisation to name beside the funder, unless the funder's name
+        already says it ("Foreign and Commonwealth Office", not "… (Foreign and Commonwealth Office)")."""
+        if self.organisation is None or self.organisation.name.casefold() in self.label.casefold():
+            return None
+        return self.organisation
+
+    @property
     def text(self) -> str:
         text = self.label
-        if self.organisation is not None:
-            text += f" ({self.organisation.name})"
+        if self.organisation_beside is not None:
+            text += f" ({self.organisation_beside.name})"
         if self.amount is not None:
             text += f" {gbp(self.amount)}"
         return text

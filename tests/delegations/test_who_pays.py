@@ -149,3 +149,24 @@ def test_the_calendar_says_each_funder_and_its_share(
     assert response.status_code == 200
     unfolded = response.content.decode().replace("\r\n ", "")
     assert "Who pays: The council £1\\,704.32\\; Foreign and Commonwealth Office £2\\,749.80" in unfolded
+
+
+@pytest.mark.parametrize(
+    ("paid_by", "says"),
+    [
+        ("FCO Prosperity Fund", "Foreign and Commonwealth Office (FCO Prosperity Fund)"),
+        # The funder's name already says who: it is said once, and leads to the organisation.
+        ("Foreign and Commonwealth Office", "Foreign and Commonwealth Office"),
+    ],
+)
+def test_the_paying_organisation_is_named_beside_its_funder_unless_that_is_its_own_name(
+    leader_client: Client, xian: Any, paid_by: str, says: str
+) -> None:
+    organisation = make.OrganisationFactory(name=paid_by, kind="government")
+    visit = make.VisitFactory(relationship=xian, funder=Funder.FCO, funder_organisation=organisation)
+    page = record_page(leader_client, visit)
+
+    assert page.described()["Who pays"] == says
+    assert page.link(paid_by) == organisation.get_absolute_url()
+    listed = open_list(leader_client, reverse("delegations:visit-list"))
+    assert listed.column("Who pays") == [says]

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import magic
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 # Media type (as libmagic names it) -> what to call it, and the extensions a file of it may have.
 ALLOWED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -77,6 +77,9 @@ TEXT_EXTENSIONS = {
 }
 IMAGES_WITH_METADATA = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/tiff": "TIFF"}
 GPS_IFD = 0x8825
+XMP_TAG = 700  # a TIFF's XMP packet, which Pillow reads among its EXIF tags
+# A scan's compression, kept when its location is taken out; any other becomes LZW (lossless).
+TIFF_COMPRESSIONS_KEPT = {"raw", "tiff_lzw", "tiff_adobe_deflate", "packbits", "group3", "group4"}
 SNIFF_BYTES = 64 * 1024
 CHUNK = 64 * 1024
 
@@ -176,25 +179,55 @@ def _article(noun: str) -> str:
 
 
 def without_location(content: bytes, media_type: str) -> bytes:
-    """The image without its GPS position (EXIF) or XMP packet; the rest of its EXIF is kept."""
+    """The image without its GPS position (EXIF) or XMP packet; the rest of its EXIF is kept,
+    and so is every page of a scan and every frame of an animation."""
     try:
         image = Image.open(io.BytesIO(content))
         exif = image.getexif()
         has_gps = GPS_IFD in exif
-        has_xmp = bool(image.info.get("xmp") or image.info.get("XML:com.adobe.xmp"))
+        has_xmp = bool(image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or XMP_TAG in exif)
         if not (has_gps or has_xmp):
             return content
         exif.pop(GPS_IFD, None)
+        exif.pop(XMP_TAG, None)
         options: dict[str, object] = {"exif": exif.tobytes(), "xmp": b""}
         if media_type == "image/jpeg":
+            frames = [image]
             options.update(quality="keep", subsampling="keep", icc_profile=image.info.get("icc_profile"))
-        elif media_type == "image/webp":
-            options.update(lossless=image.info.get("lossless", False), quality=95)
+        else:
+            frames = [_without_xmp(frame) for frame in ImageSequence.Iterator(image)]
+            options.update(save_all=True, append_images=frames[1:], **_kept_as_it_was(frames, media_type))
         out = io.BytesIO()
-        image.save(out, format=IMAGES_WITH_METADATA[media_type], **options)
+        frames[0].save(out, format=IMAGES_WITH_METADATA[media_type], **options)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
         raise FileRefused("The image could not be read: it may be damaged.") from error
     return out.getvalue()
+
+
+def _without_xmp(frame: Image.Image) -> Image.Image:
+    """A page or frame as plain pixels: none of the original file's tags come with it."""
+    bare = frame.copy()
+    bare.info.pop("xmp", None)
+    bare.info.pop("XML:com.adobe.xmp", None)
+    return bare
+
+
+def _kept_as_it_was(frames: list[Image.Image], media_type: str) -> dict[str, object]:
+    """What a rewritten image keeps of how it was stored: a scan's resolution and
+    compression, an animation's timing."""
+    info = frames[0].info
+    if media_type == "image/tiff":
+        compression = info.get("compression")
+        return {
+            "compression": compression if compression in TIFF_COMPRESSIONS_KEPT else "tiff_lzw",
+            **({"dpi": info["dpi"]} if "dpi" in info else {}),
+        }
+    kept: dict[str, object] = {}
+    if len(frames) > 1:
+        kept.update(duration=[frame.info.get("duration", 100) for frame in frames], loop=info.get("loop", 0))
+    if media_type == "image/webp":
+        kept.update(lossless=info.get("lossless", False), quality=95)
+    return kept
 
 
 # --- ClamAV ----------------------------------------------------------------------------------

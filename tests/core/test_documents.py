@@ -14,12 +14,16 @@ from tests.support.documents import (
     EICAR,
     GPS_IFD,
     MAKE,
+    XMP_WITH_LOCATION,
+    animation_with_location,
     attach,
     docx_bytes,
     exif_of,
+    frames_of,
     jpeg_with_location,
     needs_clamd,
     pdf_bytes,
+    scan_with_location,
     stored_files,
     upload,
 )
@@ -168,6 +172,48 @@ def test_a_photograph_loses_where_it_was_taken_but_keeps_the_rest(officer_client
     assert GPS_IFD not in kept
     assert kept[MAKE] == "Phone maker"
     assert Document.objects.get().size == stored.stat().st_size
+
+
+def test_a_scanned_tiff_loses_where_it_was_made_from_its_exif_and_its_xmp(officer_client, document_root):
+    scan = scan_with_location(xmp=XMP_WITH_LOCATION)
+    assert b"GPSLatitude" in scan
+    assert [frame["located"] for frame in frames_of(scan)] == [True]
+
+    response = attach(officer_client, make.VisitFactory(), upload("itinerary.tif", scan), kind="Itinerary")
+
+    assert response.status_code == 302
+    [stored] = stored_files(document_root)
+    assert b"GPSLatitude" not in stored.read_bytes()
+    assert [frame["located"] for frame in frames_of(stored.read_bytes())] == [False]
+
+
+def test_a_scan_of_several_pages_keeps_every_page_without_where_it_was_made(officer_client, document_root):
+    scan = scan_with_location(pages=3)
+
+    response = attach(officer_client, make.VisitFactory(), upload("agreement.tiff", scan), kind="Itinerary")
+
+    assert response.status_code == 302
+    [stored] = stored_files(document_root)
+    kept = frames_of(stored.read_bytes())
+    assert [frame["located"] for frame in frames_of(scan)] == [True, True, True]
+    assert [frame["colour"] for frame in kept] == [frame["colour"] for frame in frames_of(scan)]
+    assert [frame["located"] for frame in kept] == [False, False, False]
+
+
+def test_an_animation_keeps_every_frame_and_its_timing_without_where_it_was_made(
+    officer_client, document_root
+):
+    animation = animation_with_location(durations=(100, 200, 300))
+
+    response = attach(
+        officer_client, make.VisitFactory(), upload("welcome.webp", animation), kind="Photograph"
+    )
+
+    assert response.status_code == 302
+    [stored] = stored_files(document_root)
+    kept = frames_of(stored.read_bytes())
+    assert [frame["duration"] for frame in kept] == [100, 200, 300]
+    assert not any(frame["located"] for frame in kept)
 
 
 def test_attaching_and_removing_show_in_the_records_history_and_removal_takes_the_file(

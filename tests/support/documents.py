@@ -84,6 +84,57 @@ def jpeg_with_location(latitude: float = 52.2799, longitude: float = 8.0472) -> 
     return out.getvalue()
 
 
+# Where a photograph was taken, as an XMP packet says it (cameras and editors write one beside EXIF).
+XMP_WITH_LOCATION = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="52,16.79N"/>'
+    b"</rdf:RDF></x:xmpmeta>"
+)
+
+
+def scan_with_location(pages: int = 1, **xmp: bytes) -> bytes:
+    """A TIFF as a scanner or an editor saves it: ``pages`` pages, each a shade darker, 300 dpi,
+    and where it was made in each page's EXIF; ``xmp=XMP_WITH_LOCATION`` adds the packet as well."""
+    images = [Image.new("RGB", (40, 30), (200 - 60 * page, 120, 80)) for page in range(pages)]
+    tags: dict[int, Any] = {MAKE: "Scanner maker", GPS_IFD: {1: "N", 2: (52.0, 16.0, 47.0)}}
+    if xmp:
+        tags[700] = xmp["xmp"]
+    out = io.BytesIO()
+    # Uncompressed: Pillow's own TIFF writer, which writes the GPS directory (libtiff's does not).
+    images[0].save(out, "TIFF", save_all=True, append_images=images[1:], tiffinfo=tags, dpi=(300, 300))
+    return out.getvalue()
+
+
+def animation_with_location(durations: tuple[int, ...] = (100, 200, 300)) -> bytes:
+    """An animated WebP, a frame for each of ``durations`` (ms), with a position in its EXIF."""
+    frames = [Image.new("RGB", (20, 20), (80 * index, 40, 40)) for index in range(len(durations))]
+    exif = Image.Exif()
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 16.0, 47.0)})
+    out = io.BytesIO()
+    frames[0].save(
+        out, "WEBP", save_all=True, append_images=frames[1:], duration=list(durations), loop=0, exif=exif
+    )
+    return out.getvalue()
+
+
+def frames_of(content: bytes) -> list[dict[str, Any]]:
+    """Each page or frame of an image: whether its EXIF holds a position, its size and timing."""
+    image = Image.open(io.BytesIO(content))
+    frames = []
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        image.load()
+        frames.append(
+            {
+                "located": GPS_IFD in image.getexif(),
+                "size": image.size,
+                "colour": image.convert("RGB").getpixel((0, 0)),
+                "duration": image.info.get("duration"),
+            }
+        )
+    return frames
+
+
 def exif_of(content: bytes) -> Image.Exif:
     return Image.open(io.BytesIO(content)).getexif()
 

@@ -68,7 +68,7 @@ COMPOUND_BY_EXTENSION = {
 }
 # libmagic reads a plain e-mail as text when its headers come in an unusual order, and a
 # text file that starts like an e-mail as one: the extension says which it is kept as.
-TEXT_TYPES = {"text/plain", "message/rfc822"}
+TEXT_TYPES = {"text/plain", "text/csv", "message/rfc822"}
 TEXT_EXTENSIONS = {
     ".txt": "text/plain",
     ".text": "text/plain",
@@ -81,6 +81,7 @@ XMP_TAG = 700  # a TIFF's XMP packet, which Pillow reads among its EXIF tags
 # A scan's compression, kept when its location is taken out; any other becomes LZW (lossless).
 TIFF_COMPRESSIONS_KEPT = {"raw", "tiff_lzw", "tiff_adobe_deflate", "packbits", "group3", "group4"}
 SNIFF_BYTES = 64 * 1024
+NAME_LENGTH = 200  # Document.file_name's length
 CHUNK = 64 * 1024
 
 
@@ -147,9 +148,14 @@ def _read_at_most(upload: IO[bytes], limit: int) -> bytes:
 
 
 def _clean_name(name: str) -> str:
-    """The name as the person's computer gave it, without any folder, for the download."""
+    """The name as the person's computer gave it, without any folder, for the download; a
+    name too long to keep loses the end of its stem, never its extension."""
     base = PurePath(name.replace("\\", "/")).name.strip() or "document"
-    return "".join(ch for ch in base if ch.isprintable())[:200]
+    printable = "".join(ch for ch in base if ch.isprintable())
+    if len(printable) <= NAME_LENGTH:
+        return printable
+    extension = PurePath(printable).suffix[: NAME_LENGTH // 2]
+    return printable[: NAME_LENGTH - len(extension)].rstrip() + extension
 
 
 def media_type_of(content: bytes, name: str) -> str:

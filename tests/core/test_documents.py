@@ -130,6 +130,22 @@ def test_a_file_of_a_kind_not_kept_is_refused_beside_the_field_by_what_it_holds(
     assert not Document.objects.exists() and not stored_files(document_root)
 
 
+def test_a_name_too_long_to_keep_loses_the_end_of_its_stem_not_its_extension(
+    officer_client, relationship, document_root
+):
+    name = "Itinerary for the trade mission to Toyota City " + "x" * 180 + ".pdf"
+
+    response = attach(officer_client, relationship, upload(name, pdf_bytes()))
+
+    assert response.status_code == 302, Page(response).field_error("File")
+    document = Document.objects.get()
+    assert len(document.file_name) == 200
+    assert document.file_name.startswith("Itinerary for the trade mission to Toyota City xxx")
+    assert document.file_name.endswith("x.pdf")
+    download = officer_client.get(f"{relationship.get_absolute_url()}documents/{document.pk}/")
+    assert download["Content-Disposition"].endswith('x.pdf"')
+
+
 def test_a_file_over_the_size_limit_is_refused_beside_the_field(
     officer_client, relationship, document_root, settings
 ):
@@ -151,6 +167,8 @@ def test_office_documents_e_mails_and_text_are_kept_with_the_type_their_content_
         ),
         ("letter.eml", b"Subject: Visit\r\nFrom: a@example.org\r\n\r\nDear Leader\r\n", "message/rfc822"),
         ("notes.txt", b"Notes of the call with Osnabr\xc3\xbcck\n", "text/plain"),
+        # libmagic calls it text/csv; it is kept as the plain text it is.
+        ("costs.csv", b"Item,Amount\nFlights,650.00\nHotel,120.00\n", "text/plain"),
     ]:
         response = attach(
             officer_client, relationship, upload(name, content, "application/octet-stream"), title=name

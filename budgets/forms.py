@@ -14,6 +14,7 @@ from partners.forms import RELATIONSHIPS
 from partners.models import Council
 
 from .models import (
+    PAID_STAYS_PAID,
     BudgetLine,
     FinancialYear,
     LineStatus,
@@ -142,6 +143,9 @@ class SpendForm(VersionedModelForm):
             status.help_text = (
                 "Withdrawn: an estimate no longer expected. It stays on record but counts nowhere."
             )
+        if self.instance.status == SpendStatus.PAID and self.instance.pk and not may_override:
+            status.choices = [c for c in status.choices if c[0] == SpendStatus.PAID]
+            status.help_text = status.error_messages["invalid_choice"] = PAID_STAYS_PAID
         if self.instance.pk is None:
             del self.fields["budget_line"]  # new spend is recorded from its line's page
         else:

@@ -192,6 +192,13 @@ class SpendStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# Money paid has gone: only Finance, who may override, sets paid spend back, to mend a mistake
+# (and then, as an estimate, it may be withdrawn).
+PAID_STAYS_PAID = (
+    "Paid spend stays paid: the money has gone. Finance can correct a payment recorded in error."
+)
+
+
 class OverrideState(models.TextChoices):
     NONE = "", "Not needed"
     REQUESTED = "requested", "Awaiting Finance"

@@ -20,6 +20,7 @@ from core.versioning import StaleEditError
 from partners.models import Council, Relationship
 
 from .models import (
+    PAID_STAYS_PAID,
     PENNY,
     BudgetLine,
     BudgetLineStatusChange,
@@ -113,6 +114,10 @@ def spend_record(
     line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
     if spend is None:
         spend = Spend(recorded_by=by)
+    elif values.get("status", SpendStatus.PAID) != SpendStatus.PAID and not may_override:
+        stored = Spend.objects.filter(pk=spend.pk).values_list("status", flat=True).first()
+        if stored == SpendStatus.PAID:
+            raise RuleBroken(PAID_STAYS_PAID, field="status")
     for name, value in values.items():
         setattr(spend, name, value)
     spend.budget_line = line

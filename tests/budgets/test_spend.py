@@ -545,6 +545,36 @@ def test_new_spend_and_money_committed_or_paid_are_not_withdrawn(
     assert refusal.value.message_dict["status"][0].startswith("Only an estimate can be withdrawn")
 
 
+def test_paid_spend_stays_paid_unless_finance_corrects_a_payment_recorded_in_error(
+    officer_client: Client, finance_client: Client, line: BudgetLine, officer: Any
+) -> None:
+    hotel = SpendFactory(budget_line=line, description="Hotel", amount=Decimal("100.00"), status="paid")
+    edit_url = reverse("budgets:spend-update", args=[hotel.pk])
+    form = spend_edit(officer_client, hotel)
+    assert form.options("Status") == ["Paid"]
+    assert "Paid spend stays paid: the money has gone." in said(form.root)
+
+    # Set back to an estimate (and then withdrawn), the money would count nowhere.
+    data = {**form.fill({}), "status": "estimated"}  # as a page from before it was paid sends it
+    with unchanged():
+        page = refused(officer_client.post(edit_url, data), 200)
+    assert page.field_error("Status").startswith("Paid spend stays paid")
+    with unchanged(), pytest.raises(RuleBroken) as refusal:  # whatever asks the register
+        services.spend_record(
+            budget_line=line,
+            spend=Spend.objects.get(pk=hotel.pk),
+            values={"status": SpendStatus.ESTIMATED},
+            by=officer,
+            may_override=False,
+        )
+    assert refusal.value.field == "status"
+
+    form = spend_edit(finance_client, hotel)
+    assert "Estimated" in form.options("Status")
+    assert finance_client.post(edit_url, form.fill({"Status": "Estimated"})).status_code == 302
+    assert Spend.objects.get(pk=hotel.pk).status == SpendStatus.ESTIMATED
+
+
 def test_spend_is_not_moved_to_a_line_finance_rejected(officer_client: Client, line: BudgetLine) -> None:
     rejected = BudgetLineFactory(financial_year__start_year=2016, title="Refused idea", rejected=True)
     fares = SpendFactory(budget_line=line, description="Fares", amount=Decimal("100.00"), status="estimated")

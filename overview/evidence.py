@@ -18,7 +18,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from budgets.models import Spend, SpendStatus
+from budgets.models import Spend
+from budgets.services import COMMITTED
 from delegations.models import Meeting, Visit, VisitStatus
 from partners.extensions import Link
 from partners.models import Approach, Exchange, RagRating, Relationship, RelationshipStatus
@@ -97,9 +98,7 @@ def overview(*, include_ended: bool = False, only: int | None = None) -> list[He
             rows[relationship_id].exchanges = n
     spend = (
         narrow(Spend.objects, "budget_line__relationship")
-        .filter(
-            spent_on__gte=since, spent_on__lte=today, status__in=[SpendStatus.COMMITTED, SpendStatus.PAID]
-        )
+        .filter(COMMITTED, spent_on__gte=since, spent_on__lte=today)
         .order_by()
         .values_list("budget_line__relationship")
         .annotate(total=Sum("amount"))
@@ -195,10 +194,7 @@ def evidence_for(relationship: Relationship) -> Evidence:
         ),
         spend=list(
             Spend.objects.filter(
-                budget_line__relationship=relationship,
-                spent_on__gte=since,
-                spent_on__lte=today,
-                status__in=[SpendStatus.COMMITTED, SpendStatus.PAID],
+                COMMITTED, budget_line__relationship=relationship, spent_on__gte=since, spent_on__lte=today
             )
             .select_related("budget_line")
             .order_by("-spent_on", "-pk")

@@ -62,6 +62,16 @@ def toyota(today):
     make.SpendFactory(
         budget_line=line, amount=Decimal("300.00"), status="estimated", spent_on=today - timedelta(days=10)
     )
+    # Committed over the line by an officer: counted as estimated until Finance decides.
+    make.SpendFactory(
+        budget_line=line,
+        description="Gifts over the line",
+        amount=Decimal("500.00"),
+        status="committed",
+        override_state="requested",
+        override_reason="Civic gifts for the anniversary.",
+        spent_on=today - timedelta(days=5),
+    )
     return link
 
 
@@ -73,7 +83,7 @@ def test_the_overview_gives_each_relationships_last_year(toyota, today):
     assert [row.relationship for row in rows] == [quiet, toyota], "red first"
     health = rows[1]
     assert (health.visits, health.meetings, health.exchanges) == (1, 1, 1)
-    assert health.spend == Decimal("1200.00"), "estimates are not spend"
+    assert health.spend == Decimal("1200.00"), "estimates, and spend awaiting Finance, are not spend"
     assert health.last_contact == today - timedelta(days=39)
     assert health.review_overdue
     assert rows[0].quiet and not health.quiet
@@ -103,6 +113,7 @@ def test_the_evidence_page_lists_outcomes_and_the_years_activity(leader_client, 
     assert "Civic visit to Toyota City" in page.section("Visits").text
     assert "Long ago" not in page.text and "Called off" not in page.text
     assert "£1,200" in page.section("Spend").text
+    assert "Gifts over the line" not in page.section("Spend").text
     assert "(overdue)" in page.text
 
 

@@ -530,6 +530,10 @@ AXES_USERNAME_CALLABLE = "core.auth.attempted_username"
 AXES_VERBOSE = False
 # Never kept with a failed attempt: the password, nor a second-step code.
 AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+# A sign-in is kept once, as the register's own sign-in record, which has a retention period
+# and is erased on request; axes would keep a copy of each (address, browser) for ever.
+# Failed attempts are still counted, and forgotten after the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Content Security Policy: everything from this site, nothing inline (no inline
 # script, no inline style, no eval), no frames, forms post only here.

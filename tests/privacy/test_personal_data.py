@@ -10,6 +10,8 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import SignInEvent
@@ -22,6 +24,7 @@ from privacy.models import Erasure, RetentionReview, RetentionRule, ReviewOutcom
 from privacy.services import find_person, list_due
 from privacy.tasks import list_records_past_retention
 from tests import factories as make
+from tests.factories import PASSWORD
 from tests.support.database import tables_holding
 from tests.support.documents import attach, pdf_bytes, upload
 from tests.support.pages import Page, button_form, open_page, said
@@ -163,6 +166,20 @@ def test_a_sign_in_record_past_its_date_is_deleted_when_erased(admin_client_role
     assert response.status_code == 302
     assert not SignInEvent.objects.filter(pk=event.pk).exists()
     assert not tables_holding("typo-user", "192.0.2.7")
+
+
+def test_a_sign_in_erased_leaves_no_copy_of_it_anywhere(officer, admin_client_role):
+    signed_in = Client(REMOTE_ADDR="203.0.113.77").post(
+        reverse("login"), {"username": officer.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    events = list(SignInEvent.objects.filter(user=officer))
+    assert events and tables_holding("203.0.113.77")
+
+    for event in events:
+        response = admin_client_role.post(f"/privacy/erase/sign-in/{event.pk}/", {"reason": "On request."})
+        assert response.status_code == 302
+    assert not tables_holding("203.0.113.77")
 
 
 def test_keeping_a_record_needs_a_reason_and_lists_it_again_when_that_time_is_up(people, admin_client_role):

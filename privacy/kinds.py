@@ -20,7 +20,7 @@ from django.db.models import F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from core.models import SignInEvent
-from delegations.models import Gift, Participant
+from delegations.models import Gift, Participant, Visit
 from partners.models import Contact
 
 from .models import PersonalKind
@@ -41,6 +41,9 @@ class Kind:
     # What its label reads beyond the record, fetched with it.
     related: tuple[str, ...] = ()
     delete_on_erasure: bool = False
+    # For a record removed from the register, whose history still names the person: the date
+    # retention counts from, read from its last history row (the removal).
+    removed_counted_from: Callable[[], Any] | None = None
 
     @property
     def title(self) -> str:
@@ -50,6 +53,31 @@ class Kind:
         """Records whose date is ``months`` or more before ``today``."""
         cutoff = today - relativedelta(months=months)
         return self.dated().filter(counted_from__lte=cutoff)
+
+    def removed(self) -> models.QuerySet:
+        """Records removed from the register (a participant taken off a visit) whose history
+        still names the person: each one's removal row, as it stood when removed."""
+        if self.removed_counted_from is None:
+            return self.model.objects.none()
+        return (
+            self.model.history.filter(history_type="-")
+            .exclude(id__in=self.model.objects.values("pk"))
+            .exclude(**{f"{self.identity[0]}__startswith": "Erased ("})
+            .select_related(*self.related)
+            .annotate(counted_from=self.removed_counted_from())
+        )
+
+    def removed_due(self, today: date, months: int) -> models.QuerySet:
+        if self.removed_counted_from is None:
+            return self.model.objects.none()
+        return self.removed().filter(counted_from__lte=today - relativedelta(months=months))
+
+    def record_or_removed(self, pk: int) -> Any:
+        """The record, or, once removed, its removal row; None if neither is kept."""
+        record = self.model.objects.filter(pk=pk).first()
+        if record is None and self.removed_counted_from is not None:
+            record = self.model.history.filter(id=pk, history_type="-").order_by("-history_date").first()
+        return record
 
     def marker(self, reference: str) -> str:
         return f"Erased ({reference})"
@@ -84,6 +112,15 @@ def _participants() -> models.QuerySet:
     )
 
 
+def _removed_participant_counted_from() -> Coalesce:
+    """A removed participant counts from the end of the visit, as one still on it does, or its
+    start, or the day they were taken off it."""
+    visit = Visit.objects.filter(pk=OuterRef("visit_id"))
+    return Coalesce(
+        Subquery(visit.values("ends_on")), Subquery(visit.values("starts_on")), TruncDate("history_date")
+    )
+
+
 def _contact_label(contact: Contact) -> str:
     who = contact.name or contact.job_title
     return f"{who}, {contact.organisation}" if contact.organisation_id else who
@@ -100,6 +137,8 @@ KINDS: dict[str, Kind] = {
         related=("organisation",),
         # A contact known only by their post is named by it.
         named_in=("name", "job_title", "email", "phone", "notes"),
+        # Its removal is its last change.
+        removed_counted_from=lambda: TruncDate("history_date"),
     ),
     PersonalKind.PARTICIPANT: Kind(
         key=PersonalKind.PARTICIPANT,
@@ -110,6 +149,7 @@ KINDS: dict[str, Kind] = {
         label=lambda participant: f"{participant.name}, {participant.visit.title}",
         related=("visit",),
         named_in=("name",),
+        removed_counted_from=_removed_participant_counted_from,
     ),
     PersonalKind.GIFT_GIVER: Kind(
         key=PersonalKind.GIFT_GIVER,
@@ -123,6 +163,7 @@ KINDS: dict[str, Kind] = {
         ),
         label=lambda gift: f"{gift.counterparty}: {gift.description}",
         named_in=("counterparty", "notes"),
+        removed_counted_from=lambda: F("on"),
     ),
     PersonalKind.SIGN_IN: Kind(
         key=PersonalKind.SIGN_IN,

@@ -47,14 +47,18 @@ def list_due(today: date | None = None) -> int:
         new = [
             RetentionReview(
                 kind=rule.kind,
-                object_id=record.pk,
+                object_id=record.id,
                 label=kind.label(record)[:300],
                 counted_from=record.counted_from,
                 due_on=record.counted_from + relativedelta(months=rule.keep_for_months),
                 listed_on=today,
             )
-            for record in kind.due(today, rule.keep_for_months).iterator()
-            if record.pk not in listed and record.counted_from is not None
+            for records in (
+                kind.due(today, rule.keep_for_months),
+                kind.removed_due(today, rule.keep_for_months),
+            )
+            for record in records.iterator()
+            if record.id not in listed and record.counted_from is not None
         ]
         RetentionReview.objects.bulk_create(new)
         added += len(new)
@@ -93,27 +97,22 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
         )
     spec = KINDS[kind]
     record = spec.model.objects.select_for_update().filter(pk=object_id).first()
-    if record is None or _still_erased(spec, record, kind):
+    removed = None if record is not None else spec.record_or_removed(object_id)
+    if (record or removed) is None or _still_erased(spec, record or removed, kind):
         raise RuleBroken("These details were erased already: someone may have pressed Erase first.")
     erasure = Erasure.objects.create(
         kind=kind, object_id=object_id, by=by, reason=reason, fields=list(spec.identity)
     )
     marker = spec.marker(f"E{erasure.pk}")
     content_type = ContentType.objects.get_for_model(spec.model)
+    values = {spec.identity[0]: marker, **{name: _blank(spec.model, name) for name in spec.identity[1:]}}
     if spec.delete_on_erasure:
         record.delete()
     else:
-        values = {spec.identity[0]: marker, **{name: _blank(spec.model, name) for name in spec.identity[1:]}}
-        changes: dict[str, Any] = dict(values)
-        if any(f.name == "version" for f in spec.model._meta.fields):
-            changes["version"] = models.F("version") + 1
-        spec.model.objects.filter(pk=object_id).update(**changes)
         erasure.history_rows = spec.model.history.filter(id=object_id).update(**values)
         erasure.save(update_fields=["history_rows"])
-        # The search index (and what shows this record) is written again from the erased record.
-        fresh = spec.model.objects.get(pk=object_id)
-        fresh.skip_history_when_saving = True
-        post_save.send(sender=spec.model, instance=fresh, created=False, raw=False, using="default")
+        if record is not None:  # else removed from the register: it lives on only in its history
+            _erase_in_place(spec, object_id, values)
     LogEntry.objects.filter(content_type=content_type, object_id=str(object_id)).update(
         object_repr=marker, change_message=""
     )
@@ -124,10 +123,23 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
     return erasure
 
 
+def _erase_in_place(spec: Kind, object_id: int, values: dict[str, Any]) -> None:
+    """The record itself erased, and the search index (and what shows it) written again from it."""
+    changes: dict[str, Any] = dict(values)
+    if any(f.name == "version" for f in spec.model._meta.fields):
+        changes["version"] = models.F("version") + 1
+    spec.model.objects.filter(pk=object_id).update(**changes)
+    fresh = spec.model.objects.get(pk=object_id)
+    fresh.skip_history_when_saving = True
+    post_save.send(sender=spec.model, instance=fresh, created=False, raw=False, using="default")
+
+
 def _still_erased(spec: Any, record: models.Model, kind: str) -> bool:
     """Whether the record still holds only what its last erasure left. A record filled in
     again afterwards (the contact's post taken by someone new) holds personal details again."""
-    last = Erasure.objects.filter(kind=kind, object_id=record.pk).order_by("-pk").first()
+    last = (
+        Erasure.objects.filter(kind=kind, object_id=record.id).order_by("-pk").first()
+    )  # a removal row's too
     if last is None:
         return False
     first, *rest = spec.identity

@@ -110,14 +110,15 @@ class EraseView(RoleRequired, View):
             "kind": self.kind,
             "record": record,
             "fields": [(str(f.verbose_name).capitalize(), getattr(record, f.name)) for f in fields],
-            "history_rows": self.kind.model.history.filter(id=record.pk).count()
+            "removed": getattr(record, "history_type", "") == "-",
+            "history_rows": self.kind.model.history.filter(id=record.id).count()
             if hasattr(self.kind.model, "history")
             else 0,
             "form": form,
             # A colleague's decision to keep it for now, which erasing would go against: said first.
             "kept": RetentionReview.objects.filter(
                 kind=self.kind.key,
-                object_id=record.pk,
+                object_id=record.id,
                 outcome=ReviewOutcome.KEPT,
                 keep_until__gte=timezone.localdate(),
             )
@@ -126,12 +127,18 @@ class EraseView(RoleRequired, View):
         }
         return render(request, "privacy/erase.html", context, status=status)
 
+    def record(self, pk: int) -> Any:
+        """The record, or the last of its history once it was removed from the register."""
+        record = self.kind.record_or_removed(pk)
+        if record is None:
+            raise Http404
+        return record
+
     def get(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.kind.model, pk=pk)
-        return self.show(request, record, ReasonForm())
+        return self.show(request, self.record(pk), ReasonForm())
 
     def post(self, request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.kind.model, pk=pk)
+        record = self.record(pk)
         form = ReasonForm(request.POST)
         if form.is_valid():
             try:
@@ -141,11 +148,9 @@ class EraseView(RoleRequired, View):
             except RuleBroken as refusal:
                 form.add_error(refusal.field, refusal.message)
             else:
-                messages.success(
-                    request,
-                    f"The details were erased (E{erasure.pk}) from the record and {erasure.history_rows} history "
-                    f"row{'s' if erasure.history_rows != 1 else ''}.",
-                )
+                rows = f"{erasure.history_rows} history row{'s' if erasure.history_rows != 1 else ''}"
+                where = rows if getattr(record, "history_type", "") == "-" else f"the record and {rows}"
+                messages.success(request, f"The details were erased (E{erasure.pk}) from {where}.")
                 return redirect("privacy:retention")
         return self.show(request, record, form, status=400)
 

@@ -10,6 +10,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from tests import factories as make
 from tests.factories import PASSWORD
 from tests.support.database import tables_holding
 from tests.support.documents import attach, pdf_bytes, upload
-from tests.support.pages import Page, button_form, open_page, said
+from tests.support.pages import Page, button_form, open_page, record_page, remove, said
 from tests.support.queries import assert_work_does_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +167,36 @@ def test_a_sign_in_record_past_its_date_is_deleted_when_erased(admin_client_role
     assert response.status_code == 302
     assert not SignInEvent.objects.filter(pk=event.pk).exists()
     assert not tables_holding("typo-user", "192.0.2.7")
+
+
+def test_a_participant_taken_off_a_visit_is_still_listed_when_due_and_erased_from_its_history(
+    people, officer_client, admin_client_role
+):
+    visit = people["visit"]
+    make.ParticipantFactory(visit=visit, name="Someone who stayed")
+    entered = make.ParticipantFactory(visit=visit, name="Zhou Wen")
+    assert remove(officer_client, record_page(officer_client, visit), "Remove Zhou Wen").status_code == 302
+    assert not Participant.objects.filter(pk=entered.pk).exists()
+    assert tables_holding("Zhou Wen"), "the visit's history still names them"
+
+    list_due()
+
+    review = RetentionReview.objects.get(kind="participant", object_id=entered.pk)
+    assert review.label == "Zhou Wen, Trade visit from Hefei"
+    assert review.due_on == LONG_AGO + relativedelta(months=72), "from the end of the visit"
+    page = open_page(admin_client_role, f"/privacy/erase/participant/{entered.pk}/")
+    assert "This record was removed from the register on" in said(page.root)
+    assert page.described()["Name"] == "Zhou Wen"
+    response = admin_client_role.post(
+        f"/privacy/erase/participant/{entered.pk}/", {"reason": "Past the schedule's six years."}
+    )
+    assert response.status_code == 302
+    assert not tables_holding("Zhou Wen")
+    assert RetentionReview.objects.get(pk=review.pk).outcome == ReviewOutcome.ERASED
+    again = admin_client_role.post(f"/privacy/erase/participant/{entered.pk}/", {"reason": "Twice."})
+    assert "erased already" in Page(again).errors_summary()
+    list_due()
+    assert RetentionReview.objects.filter(kind="participant", object_id=entered.pk).count() == 1
 
 
 def test_a_sign_in_erased_leaves_no_copy_of_it_anywhere(officer, admin_client_role):

@@ -236,6 +236,22 @@ def find_person(name: str, email: str = "") -> Found:
             models.Q(title__icontains=name) | models.Q(file_name__icontains=name)
         )
     ]
+    # A removed document's file is gone, but its record's history page still names it.
+    found.sections["Removed documents that named them"] = [
+        {
+            "record": removal.title,
+            "kind": removal.get_kind_display(),
+            "date": removal.dated,
+            "file": removal.file_name,
+            "kept with": f"{removal.record_type.name} #{removal.record_id}",
+            "removed": removal.history_date,
+        }
+        for removal in Document.history.filter(history_type="-")
+        .exclude(id__in=Document.objects.values("pk"))
+        .filter(models.Q(title__icontains=name) | models.Q(file_name__icontains=name))
+        .select_related("record_type")
+        .order_by("history_date")
+    ]
     return found
 
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import SignInEvent
+from core.models import Document, SignInEvent
 from core.status import RuleBroken
 from core.text import person_name
 from delegations.models import Gift, Participant
@@ -274,6 +274,9 @@ def test_subject_access_finds_the_person_across_the_register_and_downloads_one_a
         upload("letter.pdf", pdf_bytes()),
         title="Letter from Chen Wei",
     )
+    relationship = make.RelationshipFactory()
+    attach(officer_client, relationship, upload("Chen Wei passport.pdf", pdf_bytes()), title="Passport copy")
+    Document.objects.get(title="Passport copy").delete()  # its record's history page still names it
 
     page = Page(
         admin_client_role.post("/privacy/subject-access/", {"name": "Chen Wei", "reference": "SAR-2026-14"})
@@ -305,6 +308,7 @@ def test_subject_access_finds_the_person_across_the_register_and_downloads_one_a
     }
     assert [row["counterparty"] for row in sections["Gift givers and recipients"]] == ["Chen Wei"]
     assert [row["record"] for row in sections["Documents naming them"]] == ["Letter from Chen Wei"]
+    assert [row["file"] for row in sections["Removed documents that named them"]] == ["Chen Wei passport.pdf"]
     assert "A trade visit, asked by letter." in {row["request"] for row in sections["Approaches naming them"]}
     summary = archive.read("summary.html").decode()
     assert "What the register holds on Chen Wei" in summary and "Jade seal" in summary

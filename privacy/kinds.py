@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -51,8 +51,7 @@ class Kind:
 
     def due(self, today: date, months: int) -> models.QuerySet:
         """Records whose date is ``months`` or more before ``today``."""
-        cutoff = today - relativedelta(months=months)
-        return self.dated().filter(counted_from__lte=cutoff)
+        return self.dated().filter(counted_from__lte=latest_due(today, months))
 
     def removed(self) -> models.QuerySet:
         """Records removed from the register (a participant taken off a visit) whose history
@@ -70,7 +69,7 @@ class Kind:
     def removed_due(self, today: date, months: int) -> models.QuerySet:
         if self.removed_counted_from is None:
             return self.model.objects.none()
-        return self.removed().filter(counted_from__lte=today - relativedelta(months=months))
+        return self.removed().filter(counted_from__lte=latest_due(today, months))
 
     def record_or_removed(self, pk: int) -> Any:
         """The record, or, once removed, its removal row; None if neither is kept."""
@@ -81,6 +80,15 @@ class Kind:
 
     def marker(self, reference: str) -> str:
         return f"Erased ({reference})"
+
+
+def latest_due(today: date, months: int) -> date:
+    """The last date counted from that is due by ``today``: due on the date ``months`` after it,
+    as the list says (31 August and 18 months: due 28 February, not 1 March)."""
+    cutoff = today - relativedelta(months=months)
+    if (today + timedelta(days=1)).day == 1:  # the month's last day: every later day of that month too
+        cutoff += relativedelta(day=31)
+    return cutoff
 
 
 def _history_day(model: type[models.Model], which: type[Max] | type[Min]) -> TruncDate:

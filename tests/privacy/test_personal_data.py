@@ -199,6 +199,27 @@ def test_a_participant_taken_off_a_visit_is_still_listed_when_due_and_erased_fro
     assert RetentionReview.objects.filter(kind="participant", object_id=entered.pk).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("ended", "months", "due"),
+    [
+        (date(2019, 8, 31), 18, date(2021, 2, 28)),  # no 31 February: due on the month's last day
+        (date(2016, 2, 29), 72, date(2022, 2, 28)),
+        (date(2019, 8, 15), 18, date(2021, 2, 15)),
+    ],
+)
+def test_a_record_is_listed_on_the_day_it_is_due_and_not_the_day_before(ended, months, due):
+    RetentionRule.objects.filter(kind="participant").update(keep_for_months=months)
+    visit = make.VisitFactory(starts_on=ended - timedelta(days=2), ends_on=ended)
+    make.ParticipantFactory(visit=visit, name="Month End")
+
+    list_due(due - timedelta(days=1))
+    assert not RetentionReview.objects.filter(kind="participant").exists()
+    list_due(due)
+    assert list(RetentionReview.objects.filter(kind="participant").values_list("due_on", "listed_on")) == [
+        (due, due)
+    ]
+
+
 def test_a_sign_in_erased_leaves_no_copy_of_it_anywhere(officer, admin_client_role):
     signed_in = Client(REMOTE_ADDR="203.0.113.77").post(
         reverse("login"), {"username": officer.username, "password": PASSWORD}

@@ -338,8 +338,9 @@ class GiftKind(models.TextChoices):
 
 class GiftQuerySet(models.QuerySet):
     def needing_declaration(self) -> GiftQuerySet:
-        """Received or offered to us above the threshold: these must be declared."""
-        return self.filter(direction=GiftDirection.RECEIVED, value__gt=settings.GIFT_DECLARATION_THRESHOLD)
+        """Received or offered to us worth at least the threshold: these must be declared (the
+        model code of conduct's "an estimated value of at least £50")."""
+        return self.filter(direction=GiftDirection.RECEIVED, value__gte=settings.GIFT_DECLARATION_THRESHOLD)
 
     def outstanding(self) -> GiftQuerySet:
         return self.needing_declaration().filter(declared_on__isnull=True)
@@ -415,7 +416,7 @@ class Gift(VersionedModel):
 
     @property
     def needs_declaration(self) -> bool:
-        return self.direction == GiftDirection.RECEIVED and self.value > settings.GIFT_DECLARATION_THRESHOLD
+        return self.direction == GiftDirection.RECEIVED and self.value >= settings.GIFT_DECLARATION_THRESHOLD
 
     @property
     def declare_by(self) -> date | None:

@@ -613,7 +613,7 @@ LOGGING = {
 # --- Product settings ------------------------------------------------------------------
 COUNCIL_NAME = _env_text("COUNCIL_NAME", "Derby City Council")
 PAGE_SIZE = _env_int("PAGE_SIZE", 25, minimum=1)
-# Gifts and hospitality received above this value (GBP) must be declared
+# Gifts and hospitality received worth at least this value (GBP) must be declared
 # within GIFT_DECLARATION_DAYS of their date.
 GIFT_DECLARATION_THRESHOLD = _env_money("GIFT_DECLARATION_THRESHOLD", "50.00")
 # The public pages: kept in the cache this long at most (a change to what they show

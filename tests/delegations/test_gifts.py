@@ -1,10 +1,10 @@
 """The gifts and hospitality register.
 
-Gifts and hospitality received (or offered to us) above the threshold
-(settings.GIFT_DECLARATION_THRESHOLD, £50 unless set) must be declared
+Gifts and hospitality received (or offered to us) worth at least the threshold
+(settings.GIFT_DECLARATION_THRESHOLD, £50 unless set, as in the model code of conduct) must be declared
 within GIFT_DECLARATION_DAYS (28) of their date. The register flags each one
 "Due by <date>" until it is declared, lists it under "Awaiting declaration"
-and says when it is overdue; gifts we give, and gifts at or under the
+and says when it is overdue; gifts we give, and gifts under the
 threshold, need no declaration. Refused gifts are recorded too.
 """
 
@@ -50,13 +50,13 @@ def test_the_default_threshold_is_fifty_pounds() -> None:
     assert settings.GIFT_DECLARATION_DAYS == 28
 
 
-def test_a_received_gift_above_the_threshold_is_due_within_28_days(
+def test_a_received_gift_worth_the_threshold_is_due_within_28_days(
     leader_client: Client, today: date
 ) -> None:
     received = today - timedelta(days=5)
     GiftFactory(
         description="Terracotta warrior replica",
-        value=Decimal("50.01"),
+        value=Decimal("50.00"),
         on=received,
         counterparty="Mayor of Xi'an",
     )
@@ -64,15 +64,15 @@ def test_a_received_gift_above_the_threshold_is_due_within_28_days(
 
     page = open_list(leader_client, reverse("delegations:gift-list"))
     assert declaration_of(page, "Terracotta warrior replica") == f"Due by {due}"
-    assert awaiting(page) == [f"Terracotta warrior replica from Mayor of Xi'an, £50.01 – declare by {due}"]
+    assert awaiting(page) == [f"Terracotta warrior replica from Mayor of Xi'an, £50 – declare by {due}"]
     assert "(overdue)" not in page.text
 
     detail = Page(leader_client.get(Gift.objects.get().get_absolute_url()))
     assert f"Declaration Due by {due}" in detail.text
 
 
-def test_a_gift_of_exactly_the_threshold_needs_no_declaration(leader_client: Client, today: date) -> None:
-    GiftFactory(description="Silk scarf", value=Decimal("50.00"), on=today - timedelta(days=40))
+def test_a_gift_a_penny_under_the_threshold_needs_no_declaration(leader_client: Client, today: date) -> None:
+    GiftFactory(description="Silk scarf", value=Decimal("49.99"), on=today - timedelta(days=40))
     page = open_list(leader_client, reverse("delegations:gift-list"))
     assert declaration_of(page, "Silk scarf") == "Not needed"
     assert awaiting(page) == []
@@ -150,7 +150,7 @@ def test_the_threshold_setting_decides_what_is_flagged(
     }
     assert due == {d: d in flagged for d in due}
     shown = page.section("Awaiting declaration").text
-    assert f"received above £{threshold:,.0f} must be declared within 28 days" in shown
+    assert f"received worth £{threshold:,.0f} or more must be declared within 28 days" in shown
     outstanding = open_list(leader_client, reverse("delegations:gift-list"), Awaiting_declaration_only="Yes")
     assert sorted(outstanding.column("Description")) == sorted(flagged)
 

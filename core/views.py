@@ -450,6 +450,21 @@ SUBMISSION_FIELD = "submission"
 SUBMISSION_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
+def sent_before(request: HttpRequest) -> bool:
+    """Whether the form's one-off token was sent before; if not, it is taken now, inside the
+    caller's transaction, so that a second sending waits for the first to commit and then finds
+    it taken. A form without a token of this app's making is never "sent before"."""
+    token = request.POST.get(SUBMISSION_FIELD, "").strip()
+    if not SUBMISSION_TOKEN.fullmatch(token):
+        return False
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(token=token, user=request.user, path=request.path[:500])
+    except IntegrityError:
+        return True
+    return False
+
+
 class FormPageView(RecordView):
     """A form page: shown, sent back with its errors beside the fields, or saved."""
 
@@ -748,6 +763,9 @@ class RecordPostView(RecordSection, RoleRequired, View):
         return self.record_pages.detail_page(request, record, status=400, **{self.form_name: form})
 
 
+ALREADY_ADDED = "This form had already been sent, so it was added only once."
+
+
 class PartAddView(RecordPostView):
     """Adds a part to a record from a form on its page (a participant to a visit).
 
@@ -774,7 +792,8 @@ class PartAddView(RecordPostView):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    message = self.add(request, record, form)
+                    # Sent twice (a double click): added once, the token taken with it.
+                    message = ALREADY_ADDED if sent_before(request) else self.add(request, record, form)
             except RuleBroken as refusal:
                 form.add_error(refusal.field, refusal.message)
             else:

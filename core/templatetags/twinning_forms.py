@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import uuid
 from typing import Any
 
 from django import forms, template
@@ -11,6 +12,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+
+@register.simple_tag
+def submission_token() -> SafeString:
+    """A one-off token for a form that adds something, so that sending it twice adds it once
+    (core.views.sent_before)."""
+    from core.views import SUBMISSION_FIELD
+
+    return format_html('<input type="hidden" name="{}" value="{}">', SUBMISSION_FIELD, uuid.uuid4().hex)
 
 
 @register.filter

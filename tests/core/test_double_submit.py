@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from core.models import FormSubmission
 from core.tasks import clear_expired_sessions
+from delegations.models import CostItem
 from partners.models import Place
+from tests.factories import VisitFactory
+from tests.support.pages import record_page, status_message
 
 TOKEN = re.compile(r'name="submission" value="([0-9a-f]{32})"')
 
@@ -108,6 +111,33 @@ def test_a_paper_drafted_from_the_register_sent_twice_is_drafted_once(officer_cl
 
     report = Report.objects.get()
     assert first["Location"] == second.redirect_chain[0][0] == report.get_absolute_url()
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain form", "in place"])
+def test_a_quick_estimate_sent_twice_adds_its_items_once(officer_client, htmx):
+    visit = VisitFactory(title="Exploratory visit to China")
+    url = reverse("delegations:estimate-add", args=[visit.pk])
+    form = record_page(officer_client, visit).form_posting_to(url)
+    values = {
+        "People travelling": "4",
+        "Nights": "4",
+        "Nightly rate per person (£)": "60",
+        "Fare per person (£)": "650",
+    }
+    data = form.fill(values)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    officer_client.post(url, data, **headers)
+    second = officer_client.post(url, data, follow=not htmx, **headers)
+
+    assert sorted(CostItem.objects.filter(visit=visit).values_list("category", flat=True)) == [
+        "accommodation",
+        "travel",
+    ]
+    assert "This form had already been sent, so it was added only once." in status_message(second)
+    again = record_page(officer_client, visit).form_posting_to(url)
+    officer_client.post(url, again.fill(values))
+    assert CostItem.objects.filter(visit=visit).count() == 4, "the same again, from a form shown afresh"
 
 
 def test_another_users_token_saves_nothing_and_reveals_nothing(officer_client, officer, finance, db):

@@ -1041,8 +1041,10 @@ class DocumentAddView(RecordPostView):
         form = DocumentForm(request.POST, request.FILES, kinds=self.record_pages.document_kinds)
         if not form.is_valid():
             return self.refused(request, record, form)
-        values = form.values()
-        document = documents.attach(record=record, by=request.user, **values)
+        with transaction.atomic():
+            if sent_before(request):  # a double click: the file was kept the first time
+                return documents.back_to_documents(request, record, ALREADY_ADDED)
+            document = documents.attach(record=record, by=request.user, **form.values())
         return documents.back_to_documents(request, record, documents.attached_message(document))
 
 

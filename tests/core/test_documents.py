@@ -17,6 +17,7 @@ from tests.support.documents import (
     XMP_WITH_LOCATION,
     animation_with_location,
     attach,
+    documents_form,
     docx_bytes,
     exif_of,
     frames_of,
@@ -27,7 +28,7 @@ from tests.support.documents import (
     stored_files,
     upload,
 )
-from tests.support.pages import Page, asked_to_remove, press, record_page, remove
+from tests.support.pages import Page, asked_to_remove, press, record_page, remove, status_message
 from tests.support.queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,26 @@ def test_a_file_of_a_kind_not_kept_is_refused_beside_the_field_by_what_it_holds(
     assert said in page.field_error("File")
     assert page.value("Document title") == "Signed agreement"  # what was typed stays
     assert not Document.objects.exists() and not stored_files(document_root)
+
+
+def test_a_document_sent_twice_is_kept_once(officer_client, relationship, document_root):
+    form = documents_form(record_page(officer_client, relationship))
+    data = form.fill(
+        {
+            "Document title": "Signed agreement",
+            "Document date": "2016-03-01",
+            "Kind of document": form.options("Kind of document")[0],
+        }
+    )
+    url = form.root.attrs["action"]
+
+    officer_client.post(url, {**data, "document-file": upload("agreement.pdf", pdf_bytes())})
+    second = officer_client.post(
+        url, {**data, "document-file": upload("agreement.pdf", pdf_bytes())}, follow=True
+    )
+
+    assert Document.objects.count() == 1 and len(stored_files(document_root)) == 1
+    assert "This form had already been sent, so it was added only once." in status_message(second)
 
 
 def test_a_name_too_long_to_keep_loses_the_end_of_its_stem_not_its_extension(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -266,15 +266,6 @@ def too_much_message(what: str, total: Decimal, check: str = "the quantity and t
     return f"{what} comes to {gbp(total)}; a cost item can come to at most {gbp(LARGEST_SUM)}. Check {check}."
 
 
-class CostItemQuerySet(models.QuerySet):
-    def with_totals(self) -> CostItemQuerySet:
-        return self.annotate(
-            line_total=models.ExpressionWrapper(
-                F("quantity") * F("unit_cost"), output_field=models.DecimalField(**MONEY)
-            )
-        )
-
-
 class CostItem(VersionedModel):
     """One line of a visit's estimate: quantity x unit cost, and who pays it."""
 
@@ -294,8 +285,6 @@ class CostItem(VersionedModel):
     )
     funder = models.CharField("who pays", max_length=12, choices=Funder.choices)
     history = HistoricalRecords()
-
-    objects = CostItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["category", "pk"]
@@ -323,7 +312,8 @@ class CostItem(VersionedModel):
 
     @property
     def total(self) -> Decimal:
-        return (self.quantity * self.unit_cost).quantize(PENNY)
+        """To the penny, a half penny up, as money is shown everywhere (0.5 x £12.25 is £6.13)."""
+        return (self.quantity * self.unit_cost).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 class GiftDirection(models.TextChoices):

@@ -49,7 +49,8 @@ def test_list_page_shows_the_single_estimate(officer_client) -> None:
 
 
 def test_a_visit_s_estimate_is_the_same_on_its_list_its_page_and_its_place_s_page(officer_client) -> None:
-    # Half a day at £12.25 is £6.125: each item is rounded to the penny as its page shows it.
+    # Half a day at £12.25 is £6.125: each item is rounded to the penny (a half penny up) as its
+    # page shows it.
     visit = VisitFactory(title="Half-day interpreter")
     CostItemFactory(visit=visit, quantity=Decimal("0.5"), unit_cost=Decimal("12.25"))
     pages = [
@@ -60,5 +61,5 @@ def test_a_visit_s_estimate_is_the_same_on_its_list_its_page_and_its_place_s_pag
 
     for url in pages:
         html = officer_client.get(url).content.decode()
-        assert "£6.12" in html, url
-        assert "£6.13" not in html, url
+        assert "£6.13" in html, url
+        assert "£6.12" not in html, url

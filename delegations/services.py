@@ -42,8 +42,9 @@ def participant_may_go(*, participant: Participant, visit: Visit) -> None:
         )
 
 
-# Moves a visit along an allowed move and records it; a visit is completed only with participants.
-visit_change_status = StatusMover(VisitStatusChange, rules=(_completed_with_participants,))
+# Moves a visit along an allowed move and records it; a visit is completed only with participants,
+# counted under the visit's lock, which a participant's removal takes too.
+visit_change_status = StatusMover(VisitStatusChange, rules=(_completed_with_participants,), lock=True)
 
 
 @transaction.atomic

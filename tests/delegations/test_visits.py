@@ -12,15 +12,20 @@ found by label and filled as a person would, choices picked by visible text
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from core.status import RuleBroken
 from delegations import services
 from delegations.models import (
     CostCategory,
@@ -922,3 +927,34 @@ def test_the_list_survives_nonsense_in_its_address(leader_client: Client, visits
     # The place is typed: a number is just a name nothing matches.
     unknown = Page(leader_client.get(reverse("delegations:visit-list") + "?place=999999"))
     assert "No visits match." in unknown.text
+
+
+@pytest.mark.services
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (the services run)")
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_completed_while_its_last_participant_is_removed_is_not_left_with_none(officer: Any) -> None:
+    """The removal holds the visit's lock; the completion waits for it, then counts no one."""
+    visit = make.VisitFactory(status=VisitStatus.CONFIRMED)
+    last = make.ParticipantFactory(visit=visit, name="Cllr Jo Bloggs")
+    removing, refusals = threading.Event(), []
+
+    def remove_and_linger() -> None:
+        try:
+            with transaction.atomic():
+                services.participant_remove(participant=last)
+                removing.set()
+                time.sleep(1)  # the completion is asked meanwhile
+        finally:
+            connection.close()
+
+    remover = threading.Thread(target=remove_and_linger)
+    remover.start()
+    assert removing.wait(10)
+    try:
+        services.visit_change_status(record=Visit.objects.get(pk=visit.pk), to_status="completed", by=officer)
+    except RuleBroken as refusal:
+        refusals.append(refusal.message)
+    remover.join()
+
+    assert refusals == ["A visit cannot be completed with no participants: record who took part first."]
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.CONFIRMED

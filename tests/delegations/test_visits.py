@@ -110,13 +110,8 @@ def test_the_estimate_sums_exactly_in_decimal(officer_client: Client, xian: Any)
 
 
 def test_a_cost_item_s_half_penny_rounds_up_as_money_is_shown(officer_client: Client, xian: Any) -> None:
-    visit = make.VisitFactory(relationship=xian, funder=Funder.COUNCIL)
-    post_part(
-        officer_client,
-        visit,
-        "cost-item-add",
-        {"Category": "Other", "Description": "Half a tray", "Quantity": "0.5", "Unit cost (£)": "12.25"},
-    )
+    visit = make.VisitFactory(relationship=xian)
+    make.CostItemFactory(visit=visit, quantity=Decimal("0.5"), unit_cost=Decimal("12.25"))
 
     assert visit_estimate(visit_detail().get(pk=visit.pk)).total == Decimal("6.13")
     assert within(record_page(officer_client, visit).section("Estimate")).column("Total") == ["£6.13"]

@@ -69,9 +69,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = stored = None
         if kept.cache_answers():
             try:
-                # The path alone: no public page reads its query string, so made-up ones
-                # share the page's one entry rather than each taking another.
-                key = f"public:{kept.generation(GENERATION)}:{request.path}"
+                # The host and path alone: no public page reads its query string, so made-up
+                # ones share the page's one entry rather than each taking another. The host
+                # (one of ALLOWED_HOSTS) because the feed's links are absolute.
+                key = f"public:{kept.generation(GENERATION)}:{request.get_host()}{request.path}"
                 stored = cache.get(key)
             except Exception:
                 key = None

@@ -268,6 +268,21 @@ def test_a_made_up_query_string_is_served_the_page_s_one_cached_copy(register, c
     assert client.get(url, {"x": "1" * 200})["X-Cache"] == "hit"
 
 
+def test_the_feed_read_at_each_of_the_council_s_host_names_links_to_that_host(
+    register, client, settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["twinning.derby.example", "twinning.example.org"]
+    url = reverse("public:report-feed")
+
+    first = client.get(url, HTTP_HOST="twinning.derby.example").content.decode()
+    second = client.get(url, HTTP_HOST="twinning.example.org")
+
+    assert "http://twinning.derby.example/" in first
+    assert second["X-Cache"] == "miss"
+    assert "http://twinning.example.org/" in second.content.decode()
+    assert "twinning.derby.example" not in second.content.decode()
+
+
 def test_the_gifts_register_lists_declared_gifts_with_giver_recipient_role_and_outcome(
     register, client
 ) -> None:

@@ -17,9 +17,11 @@ from a number it may have held before.
 
 With the cache unreachable, or too slow to answer, values are made each time and the
 cache is left alone for ``RESTING_SECONDS``, so that a Redis that hangs costs one page
-its socket timeout rather than every page. A value is kept ``KEPT_SECONDS`` at the
-most, the signed-in person and their roles five minutes: a change made while the
-cache could not be told is shown within that.
+its socket timeout rather than every page. A generation this process could not move on
+meanwhile is moved on as soon as the cache answers again, so a change made while it
+could not be told is not shown stale for ``KEPT_SECONDS`` (every process reads the
+generations from the cache). A value is kept ``KEPT_SECONDS`` at the most, the
+signed-in person and their roles five minutes.
 """
 
 from __future__ import annotations
@@ -46,10 +48,25 @@ RESTING_SECONDS = 30
 _MISSING = object()
 _followed: set[str] = set()
 _resting_until = 0.0
+# Generations this process could not move on while the cache did not answer.
+_missed: set[str] = set()
 
 
 def cache_answers() -> bool:
+    if time.monotonic() < _resting_until:
+        return False
+    if _missed:
+        _catch_up()
     return time.monotonic() >= _resting_until
+
+
+def _catch_up() -> None:
+    """Moves on what was missed while the cache rested; what fails again waits for the next rest."""
+    while _missed:
+        key = _missed.pop()
+        if not _moved_on(key):
+            _missed.add(key)
+            return
 
 
 def cache_failed(doing: str) -> None:
@@ -62,6 +79,7 @@ def _cache_configured(*, setting: str, **_: Any) -> None:
     global _resting_until
     if setting == "CACHES":
         _resting_until = 0.0
+        _missed.clear()  # another cache: what the last one missed is nothing to it
 
 
 setting_changed.connect(_cache_configured, dispatch_uid="core.kept.cache_configured")
@@ -72,8 +90,11 @@ def _generation_key(label: str) -> str:
 
 
 def _move_on(key: str) -> None:
-    if not cache_answers():
-        return
+    if not (cache_answers() and _moved_on(key)):
+        _missed.add(key)
+
+
+def _moved_on(key: str) -> bool:
     try:
         try:
             cache.incr(key)
@@ -81,6 +102,8 @@ def _move_on(key: str) -> None:
             cache.set(key, time.time_ns(), timeout=None)
     except Exception:
         cache_failed("move a generation on")
+        return False
+    return True
 
 
 def move_on(label: str) -> None:

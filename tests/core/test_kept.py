@@ -8,6 +8,7 @@ import copy
 import logging
 import pickle
 import socket
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -147,6 +148,20 @@ def test_a_cache_that_hangs_is_left_alone_after_it_failed_once(settings, caplog)
     assert [record.getMessage() for record in caplog.records] == [
         f"The cache could not be read; it is left alone for {kept.RESTING_SECONDS} s"
     ]
+
+
+def test_a_change_made_while_the_cache_rested_is_shown_as_soon_as_it_answers_again(monkeypatch) -> None:
+    calls, make = counted(sector_names)
+    SectorFactory(name="Tourism")
+    assert kept.kept("test:sectors", [Sector], make) == ["Tourism"]
+    monkeypatch.setattr(kept, "RESTING_SECONDS", 0.2)
+    kept.cache_failed("answer in time")  # as after a timeout: left alone a while
+
+    SectorFactory(name="Automotive")  # its generation cannot be moved on now
+    time.sleep(0.3)
+
+    assert kept.kept("test:sectors", [Sector], make) == ["Automotive", "Tourism"]
+    assert len(calls) == 2
 
 
 def test_the_places_filter_offers_a_country_as_soon_as_a_place_names_it(officer_client) -> None:

@@ -149,6 +149,9 @@ def test_an_exempt_report_shows_only_its_title_paragraph_and_reasoning(register,
     assert "paragraph 3 of Schedule 12A" in page.text
     assert "The terms are still being negotiated." in page.text
     assert EXEMPT_TEXT not in page.text
+    # Nor its decision record, which the feed withholds too: what was agreed may be the exempt part.
+    assert "Cabinet agreed the terms." not in page.text
+    assert "Decision" not in [heading.text.strip() for heading in page.root.find_all("h2")]
     assert client.get(reverse("public:report-pdf", args=[exempt.pk])).status_code == 404
 
 

@@ -450,19 +450,26 @@ SUBMISSION_FIELD = "submission"
 SUBMISSION_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def sent_before(request: HttpRequest) -> bool:
-    """Whether the form's one-off token was sent before; if not, it is taken now, inside the
-    caller's transaction, so that a second sending waits for the first to commit and then finds
-    it taken. A form without a token of this app's making is never "sent before"."""
+def submitted_token(request: HttpRequest) -> str:
+    """The form's one-off token, or "" for one this app did not issue (absent, or tampered with)."""
     token = request.POST.get(SUBMISSION_FIELD, "").strip()
-    if not SUBMISSION_TOKEN.fullmatch(token):
-        return False
+    return token if SUBMISSION_TOKEN.fullmatch(token) else ""
+
+
+def take_token(request: HttpRequest, token: str) -> FormSubmission | None:
+    """The token's receipt, taken now inside the caller's transaction, so that a second sending
+    waits for the first to commit and then finds it taken; None if it was taken before."""
     try:
         with transaction.atomic():
-            FormSubmission.objects.create(token=token, user=request.user, path=request.path[:500])
+            return FormSubmission.objects.create(token=token, user=request.user, path=request.path[:500])
     except IntegrityError:
-        return True
-    return False
+        return None
+
+
+def sent_before(request: HttpRequest) -> bool:
+    """Whether the form was sent before (its token taken); if not, its token is taken now."""
+    token = submitted_token(request)
+    return bool(token) and take_token(request, token) is None
 
 
 class FormPageView(RecordView):
@@ -537,16 +544,11 @@ class SentOnce:
 
     def once(self, request: HttpRequest, save: Callable[[], HttpResponse]) -> HttpResponse:
         """``save()``'s answer the first time this form is sent; where it went, after."""
-        token = request.POST.get(SUBMISSION_FIELD, "").strip()
-        if not SUBMISSION_TOKEN.fullmatch(token):
-            # Not a token this app issued (absent, or tampered with): save as an ordinary form.
+        token = submitted_token(request)
+        if not token:  # not a token this app issued: saved as an ordinary form
             return save()
-        try:
-            with transaction.atomic():
-                receipt = FormSubmission.objects.create(
-                    token=token, user=request.user, path=request.path[:500]
-                )
-        except IntegrityError:
+        receipt = take_token(request, token)
+        if receipt is None:
             return self.already_saved(token)
         response = save()
         if response.status_code in (301, 302, 303):

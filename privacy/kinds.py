@@ -71,15 +71,23 @@ class Kind:
             return self.model.objects.none()
         return self.removed().filter(counted_from__lte=latest_due(today, months))
 
-    def record_or_removed(self, pk: int) -> Any:
-        """The record, or, once removed, its removal row; None if neither is kept."""
-        record = self.model.objects.filter(pk=pk).first()
+    def record_or_removed(self, pk: int, *, lock: bool = False) -> Any:
+        """The record, or, once removed, its removal row; None if neither is kept. ``lock``
+        holds the row for the caller's transaction (two people erasing at once)."""
+        records = self.model.objects.select_for_update() if lock else self.model.objects
+        record = records.filter(pk=pk).first()
         if record is None and self.removed_counted_from is not None:
-            record = self.model.history.filter(id=pk, history_type="-").order_by("-history_date").first()
+            removals = self.model.history.filter(id=pk, history_type="-").order_by("-history_date")
+            record = (removals.select_for_update() if lock else removals).first()
         return record
 
     def marker(self, reference: str) -> str:
         return f"Erased ({reference})"
+
+
+def is_removal(record: Any) -> bool:
+    """Whether ``record`` is the history row of a record removed from the register."""
+    return getattr(record, "history_type", "") == "-"
 
 
 def latest_due(today: date, months: int) -> date:

@@ -26,7 +26,7 @@ from core.status import RuleBroken
 from delegations.models import Meeting
 from partners.models import Action, Approach
 
-from .kinds import KINDS, Kind, history_matching, matching
+from .kinds import KINDS, Kind, history_matching, is_removal, matching
 from .models import Erasure, RetentionReview, RetentionRule, ReviewOutcome, SubjectAccessRequest
 
 # --- Retention ------------------------------------------------------------------------------
@@ -96,10 +96,10 @@ def erase(*, kind: str, object_id: int, by: Any, reason: str) -> Erasure:
             "Say why the details are erased (the request, or the retention review).", field="reason"
         )
     spec = KINDS[kind]
-    record = spec.model.objects.select_for_update().filter(pk=object_id).first()
-    removed = None if record is not None else spec.record_or_removed(object_id)
-    if (record or removed) is None or _still_erased(spec, record or removed, kind):
+    found = spec.record_or_removed(object_id, lock=True)
+    if found is None or _still_erased(spec, found, kind):
         raise RuleBroken("These details were erased already: someone may have pressed Erase first.")
+    record = None if is_removal(found) else found  # None: removed from the register
     erasure = Erasure.objects.create(
         kind=kind, object_id=object_id, by=by, reason=reason, fields=list(spec.identity)
     )
@@ -137,9 +137,8 @@ def _erase_in_place(spec: Kind, object_id: int, values: dict[str, Any]) -> None:
 def _still_erased(spec: Any, record: models.Model, kind: str) -> bool:
     """Whether the record still holds only what its last erasure left. A record filled in
     again afterwards (the contact's post taken by someone new) holds personal details again."""
-    last = (
-        Erasure.objects.filter(kind=kind, object_id=record.id).order_by("-pk").first()
-    )  # a removal row's too
+    # ``id``, not ``pk``: a removal row's pk is its history row's.
+    last = Erasure.objects.filter(kind=kind, object_id=record.id).order_by("-pk").first()
     if last is None:
         return False
     first, *rest = spec.identity

@@ -17,7 +17,7 @@ from core.views import Page, RoleRequired
 
 from . import services
 from .forms import KeepForm, PersonForm, ReasonForm
-from .kinds import KINDS
+from .kinds import KINDS, is_removal
 from .models import Erasure, PersonalKind, RetentionReview, RetentionRule, ReviewOutcome
 
 REVIEW = "privacy.review_retention"
@@ -110,7 +110,7 @@ class EraseView(RoleRequired, View):
             "kind": self.kind,
             "record": record,
             "fields": [(str(f.verbose_name).capitalize(), getattr(record, f.name)) for f in fields],
-            "removed": getattr(record, "history_type", "") == "-",
+            "removed": is_removal(record),
             "history_rows": self.kind.model.history.filter(id=record.id).count()
             if hasattr(self.kind.model, "history")
             else 0,
@@ -149,7 +149,7 @@ class EraseView(RoleRequired, View):
                 form.add_error(refusal.field, refusal.message)
             else:
                 rows = f"{erasure.history_rows} history row{'s' if erasure.history_rows != 1 else ''}"
-                where = rows if getattr(record, "history_type", "") == "-" else f"the record and {rows}"
+                where = rows if is_removal(record) else f"the record and {rows}"
                 messages.success(request, f"The details were erased (E{erasure.pk}) from {where}.")
                 return redirect("privacy:retention")
         return self.show(request, record, form, status=400)

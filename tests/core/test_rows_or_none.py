@@ -43,7 +43,9 @@ def rendered(source: str, **context: Any) -> Page:
 
 
 def test_a_table_with_rows_has_its_head_each_row_in_the_body_and_its_foot() -> None:
-    page = rendered(TABLE, line="Osnabrück visits", rows=[("Flights", "£900"), ("Hotel", "£300")], total="£1,200")
+    page = rendered(
+        TABLE, line="Osnabrück visits", rows=[("Flights", "£900"), ("Hotel", "£300")], total="£1,200"
+    )
 
     region = page.root.find_all("div", role="region")
     assert [r.attrs["aria-label"] for r in region] == ["Spend on Osnabrück visits"]

@@ -1,41 +1,37 @@
-"""``manage.py backup [--output FILE]``: the whole database in one file."""
+"""Backs up the whole database: pg_dump's custom format on PostgreSQL, SQLite's online backup
+on SQLite. Writes var/backups/twinning-<backend>-<UTC timestamp>.<dump|sqlite3> unless
+--output names a file (or a folder to write that name in). Restore it with manage.py restore."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from core import backups
+from core.management.backup_command import BackupCommand, documents
 
 
-class Command(BaseCommand):
-    help = (
-        "Backs up the whole database: pg_dump's custom format on PostgreSQL, SQLite's online backup "
-        "on SQLite. Writes var/backups/twinning-<backend>-<UTC timestamp>.<dump|sqlite3> unless "
-        "--output names a file (or a folder to write that name in). Restore it with manage.py restore."
-    )
+class Command(BackupCommand):
+    help = __doc__
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", "-o", help="The file to write, or a folder to write it in.")
-        parser.add_argument("--database", default="default", help="The database alias (default: default).")
+        super().add_arguments(parser)
 
     def handle(
         self, *args: Any, output: str | None = None, database: str = "default", **options: Any
     ) -> None:
-        try:
-            if output is None:
-                path = backups.default_path(database)
-            elif Path(output).is_dir():
-                path = backups.default_path(database, directory=Path(output))
-            else:
-                path = Path(output)
-            if path.exists():
-                raise backups.BackupError(f"{path} exists already: a backup never overwrites a file.")
-            written = backups.backup(path, database)
-        except backups.BackupError as error:
-            raise CommandError(str(error)) from error
+        if output is None:
+            path = backups.default_path(database)
+        elif Path(output).is_dir():
+            path = backups.default_path(database, directory=Path(output))
+        else:
+            path = Path(output)
+        if path.exists():
+            raise backups.BackupError(f"{path} exists already: a backup never overwrites a file.")
+        written = backups.backup(path, database)
         self.stdout.write(
             self.style.SUCCESS(f"Backed up {backups.describe(database)} to {written.path}")
             + f" ({_size(written.size)})."
@@ -43,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"It holds {written.contents.summary()}.")
         if written.documents_path is not None:
             self.stdout.write(
-                f"The {written.documents} document{'s' if written.documents != 1 else ''} kept with records "
+                f"The {documents(written.documents)} kept with records "
                 f"went to {written.documents_path}: keep it beside the backup."
             )
 

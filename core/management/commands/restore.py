@@ -1,4 +1,6 @@
-"""``manage.py restore FILE [--yes]``: puts a backup made by ``manage.py backup`` back."""
+"""Replaces the database's contents with a backup made by manage.py backup (pg_restore --clean
+on PostgreSQL, SQLite's online backup on SQLite). Stop the web and the workers first. When
+the database already holds data it asks first, or refuses unless --yes is given."""
 
 from __future__ import annotations
 
@@ -6,50 +8,42 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from core import backups
+from core.management.backup_command import BackupCommand, documents
 
 
-class Command(BaseCommand):
-    help = (
-        "Replaces the database's contents with a backup made by manage.py backup (pg_restore --clean "
-        "on PostgreSQL, SQLite's online backup on SQLite). Stop the web and the workers first. When "
-        "the database already holds data it asks first, or refuses unless --yes is given."
-    )
+class Command(BackupCommand):
+    help = __doc__
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("backup", help="The backup file.")
         parser.add_argument(
             "--yes", action="store_true", help="Replace the data the database holds without asking."
         )
-        parser.add_argument("--database", default="default", help="The database alias (default: default).")
+        super().add_arguments(parser)
 
     def handle(
         self, *args: Any, backup: str, yes: bool = False, database: str = "default", **options: Any
     ) -> None:
         path = Path(backup)
-        try:
-            backups.check_file(path, database)
-            target = backups.describe(database)
-            before = backups.contents(database)
-            if before.holds_data and not yes and not self._confirmed(target, before):
-                raise CommandError(
-                    f"{target[0].upper()}{target[1:]} already holds {before.summary()}: nothing was restored. "
-                    "Run again with --yes to replace it with the backup."
-                )
-            after = backups.restore(path, database)
-            documents = backups.restore_documents(path)
-        except backups.BackupError as error:
-            raise CommandError(str(error)) from error
+        backups.check_file(path, database)
+        target = backups.describe(database)
+        before = backups.contents(database)
+        if before.holds_data and not yes and not self._confirmed(target, before):
+            raise CommandError(
+                f"{target[0].upper()}{target[1:]} already holds {before.summary()}: nothing was restored. "
+                "Run again with --yes to replace it with the backup."
+            )
+        after = backups.restore(path, database)
+        restored = backups.restore_documents(path)
         self.stdout.write(self.style.SUCCESS(f"Restored {path} into {target}."))
         if before.holds_data:
             self.stdout.write(f"It replaced {before.summary()}.")
         self.stdout.write(f"It now holds {after.summary()}.")
-        if documents:
-            self.stdout.write(
-                f"{documents} document{'s' if documents != 1 else ''} went back into the documents storage."
-            )
+        if restored:
+            self.stdout.write(f"{documents(restored)} went back into the documents storage.")
 
     def _confirmed(self, target: str, before: backups.Contents) -> bool:
         """Asks at a terminal; anywhere else (a script, a pipe) the answer is no."""

@@ -171,6 +171,10 @@ class BudgetLine(HasStatusFlow, VersionedModel):
         return self.status != LineStatus.PROPOSED
 
     @property
+    def is_awaiting_decision(self) -> bool:
+        return not self.is_decided
+
+    @property
     def spend_to_move(self) -> list[Spend]:
         """The spend left on this line when Finance rejected it and still expected: each is to
         be moved to a line it can be spent from, or withdrawn. Read from the line's spend as

@@ -7,7 +7,9 @@ the id, so the pattern is reversed once (with a stand-in id) and filled in.
 
 from __future__ import annotations
 
-from django.urls import get_script_prefix, get_urlconf, reverse
+from typing import Any
+
+from django.urls import get_script_prefix, get_urlconf, resolve, reverse
 
 # An id no record has, to find where the id goes in the address.
 _STAND_IN = 918_273_645
@@ -29,3 +31,9 @@ def record_url(view_name: str, *ids: int) -> str:
 def page_url(view_name: str) -> str:
     """``reverse(view_name)`` for a page without arguments (the menu's), worked out once."""
     return record_url(view_name)
+
+
+def may_send(user: Any, url: str) -> bool:
+    """Whether ``user`` has what the view at ``url`` requires (``core.views.role_required``):
+    a page offers a form or a link only to those its view will let through."""
+    return user.has_perms(getattr(resolve(url).func, "required_permissions", ()))

@@ -8,8 +8,11 @@ from typing import Any
 
 from django import forms, template
 from django.forms.widgets import Input
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from core.links import may_send
 
 register = template.Library()
 
@@ -21,6 +24,35 @@ def submission_token() -> SafeString:
     from core.views import SUBMISSION_FIELD
 
     return format_html('<input type="hidden" name="{}" value="{}">', SUBMISSION_FIELD, uuid.uuid4().hex)
+
+
+@register.inclusion_tag("components/offered_part_form.html", takes_context=True)
+def part_form(
+    context: template.Context, form: Any, url_name: str, *args: Any, heading: str, **options: Any
+) -> dict[str, Any]:
+    """``{% part_form meeting_form "delegations:meeting-add" visit.pk heading="Record a meeting" submit="Record meeting" %}``:
+    the form adding a part to the record on the page, under its heading, for those whose role
+    lets them send it (what its view requires, read from the view), and nothing for the others.
+    The other options are components/part_form.html's, and ``heading_class``."""
+    action = reverse(url_name, args=args)
+    if not may_send(context["request"].user, action):
+        return {}
+    return {**options, "form": form, "action": action, "heading": heading}
+
+
+@register.inclusion_tag("components/status_form.html", takes_context=True)
+def decision_form(
+    context: template.Context, form: Any, url_name: str, *args: Any, open: Any = True, **options: Any
+) -> dict[str, Any]:
+    """``{% decision_form status_form "delegations:visit-status" visit.pk open=visit.allowed_next_statuses heading="Change status" submit="Change status" %}``:
+    a record's status move or decision, offered while the record is open to it (``open``) to
+    those whose role lets them send it (what its view requires). One whose move was refused
+    sees the form again with what was wrong, or, once the record has closed to it, what was
+    wrong and ``closed``. The other options are components/status_form.html's."""
+    action = reverse(url_name, args=args)
+    if not ((open and may_send(context["request"].user, action)) or form.errors):
+        return {}
+    return {**options, "form": form, "action": action if open else None}
 
 
 @register.filter

@@ -255,6 +255,9 @@ def test_two_finance_users_deciding_at_once(
         page = refused(decide(second_finance_client, proposed, "Reject", "Too much.", form=gitas), 400)
     assert "already approved by Fred Finance" in page.errors_summary()
     assert snapshot(proposed) == decided
+    # Gita reads why under the decision's heading, and is not offered a decision to send again.
+    assert page.section("Finance decision").text.startswith("Finance decision There is a problem")
+    assert page.root.find_all("form", action=reverse("budgets:line-decide", args=[proposed.pk])) == []
 
 
 def test_a_decision_on_a_line_changed_since_it_was_opened_is_refused(

@@ -239,22 +239,28 @@ def relationships_at_a_glance() -> RagGlance:
 
 
 def home(user: Any) -> dict[str, Any]:
-    """The home page's panels, those of every role the user holds (their items written
-    out, overview/panels.py), and the register at a glance for those who may see it."""
+    """The home page's panels, those of every role the user holds, an officer's first, each
+    as its template and what it shows (the items written out, overview/panels.py); and the
+    register at a glance for those who may see it."""
     today = timezone.localdate()
-    panels: dict[str, Any] = {"today": today}
+    panels: list[tuple[str, dict[str, Any]]] = []
     context: dict[str, Any] = {"panels": panels}
     if user.has_perm("partners.add_approach"):
         officer = officer_panels(user, today)
-        panels["officer"] = {
-            "approaches": items(lambda row: approach_item(row, today), officer.approaches),
-            "visits": items(visit_item, officer.visits),
-            "actions": items(lambda row: action_item(row, today), officer.own_actions),
-            "open_actions": items(lambda row: action_item(row, today), officer.open_actions),
-            "reviews": items(lambda row: review_item(row, today), officer.reviews),
-            "visits_ahead_days": VISITS_AHEAD_DAYS,
-            "review_ahead_days": REVIEW_AHEAD_DAYS,
-        }
+        panels.append(
+            (
+                "overview/_officer_panels.html",
+                {
+                    "approaches": items(lambda row: approach_item(row, today), officer.approaches),
+                    "visits": items(visit_item, officer.visits),
+                    "actions": items(lambda row: action_item(row, today), officer.own_actions),
+                    "open_actions": items(lambda row: action_item(row, today), officer.open_actions),
+                    "reviews": items(lambda row: review_item(row, today), officer.reviews),
+                    "visits_ahead_days": VISITS_AHEAD_DAYS,
+                    "review_ahead_days": REVIEW_AHEAD_DAYS,
+                },
+            )
+        )
         if user.has_perm("partners.view_relationship"):
             context.update(_summary(today, officer.relationship_counts, officer.place_count))
     elif user.has_perm("partners.view_relationship"):
@@ -263,23 +269,33 @@ def home(user: Any) -> dict[str, Any]:
         lines = lines_proposed()
         overrides = overrides_requested()
         gifts = outstanding_gifts()
-        panels["finance"] = {
-            "position": year_position(today),
-            "lines": items(line_item, lines[:PANEL_SIZE]),
-            "lines_count": lines.count(),
-            "overrides": items(override_item, overrides[:PANEL_SIZE]),
-            "overrides_count": overrides.count(),
-            "gifts": items(gift_item, gifts[:PANEL_SIZE]),
-            "gifts_count": gifts.count(),
-        }
+        panels.append(
+            (
+                "overview/_finance_panels.html",
+                {
+                    "position": year_position(today),
+                    "lines": items(line_item, lines[:PANEL_SIZE]),
+                    "lines_count": lines.count(),
+                    "overrides": items(override_item, overrides[:PANEL_SIZE]),
+                    "overrides_count": overrides.count(),
+                    "gifts": items(gift_item, gifts[:PANEL_SIZE]),
+                    "gifts_count": gifts.count(),
+                },
+            )
+        )
     if user.has_perm("reports.approve_report"):
         glance = relationships_at_a_glance()
-        panels["leader"] = {
-            "awaiting": items(report_item, reports_awaiting_approval()),
-            "pdfs": items(pdf_item, recent_pdfs()),
-            "relationships": glance,
-            "needing_attention": items(rag_item, glance.needing_attention),
-        }
+        panels.append(
+            (
+                "overview/_leader_panels.html",
+                {
+                    "awaiting": items(report_item, reports_awaiting_approval()),
+                    "pdfs": items(pdf_item, recent_pdfs()),
+                    "relationships": glance,
+                    "needing_attention": items(rag_item, glance.needing_attention),
+                },
+            )
+        )
     return context
 
 

@@ -297,6 +297,22 @@ def active_criteria() -> list[TriageCriterion]:
     )
 
 
+def approach_scores(approach: Approach) -> dict[int, ApproachScore]:
+    """The approach's scores as they stand, by criterion (one query)."""
+    return {row.criterion_id: row for row in ApproachScore.objects.filter(approach=approach)}
+
+
+def scored_as(approach: Approach) -> str:
+    """The approach's scores as they stand, to notice a colleague's scoring in between: each
+    criterion scored with its score's version (one query)."""
+    rows = (
+        ApproachScore.objects.filter(approach=approach)
+        .order_by("criterion_id")
+        .values_list("criterion_id", "version")
+    )
+    return ",".join(f"{criterion}:{version}" for criterion, version in rows)
+
+
 def approach_triage(approach: Approach, criteria: list[TriageCriterion] | None = None) -> Triage:
     """The approach's scores against every criterion in use (two queries)."""
     criteria = active_criteria() if criteria is None else criteria

@@ -30,7 +30,6 @@ from . import extensions, filters, forms, selectors, services
 from .models import (
     Action,
     Approach,
-    ApproachScore,
     Contact,
     Exchange,
     Organisation,
@@ -453,16 +452,6 @@ class ApproachContactAddView(ApproachInPlaceAddView):
         return contact, {"via_contact": str(contact.pk)}
 
 
-def _scored_as(approach: Approach) -> str:
-    """The approach's scores as they stand, to notice a colleague's scoring in between."""
-    rows = (
-        ApproachScore.objects.filter(approach=approach)
-        .order_by("criterion_id")
-        .values_list("criterion_id", "version")
-    )
-    return ",".join(f"{criterion}:{version}" for criterion, version in rows)
-
-
 class ApproachTriageView(RoleRequired, View):
     """Score an approach against the council's criteria, each with its reason."""
 
@@ -475,10 +464,10 @@ class ApproachTriageView(RoleRequired, View):
         self.criteria = selectors.active_criteria()
 
     def form(self, data: Any = None) -> forms.ApproachTriageForm:
-        current = {row.criterion_id: row for row in ApproachScore.objects.filter(approach=self.approach)}
+        current = selectors.approach_scores(self.approach)
         form = forms.ApproachTriageForm(data, criteria=self.criteria, current=current)
         if data is None:
-            form.initial["scored_as"] = _scored_as(self.approach)
+            form.initial["scored_as"] = selectors.scored_as(self.approach)
         return form
 
     def render(self, form: Any) -> HttpResponse:
@@ -500,7 +489,7 @@ class ApproachTriageView(RoleRequired, View):
             return self.render(form)
         with transaction.atomic():
             Approach.objects.select_for_update().filter(pk=self.approach.pk).first()
-            if form.cleaned_data["scored_as"] != _scored_as(self.approach):
+            if form.cleaned_data["scored_as"] != selectors.scored_as(self.approach):
                 messages.error(
                     request,
                     "Someone else scored this approach while you had this page open. Their scores are "
@@ -509,7 +498,7 @@ class ApproachTriageView(RoleRequired, View):
                 fresh = self.form(request.POST)
                 fresh.is_valid()
                 fresh.data = fresh.data.copy()
-                fresh.data["scored_as"] = _scored_as(self.approach)
+                fresh.data["scored_as"] = selectors.scored_as(self.approach)
                 return self.render(fresh)
             try:
                 services.approach_score(

@@ -103,11 +103,15 @@ class RecordForm(DatePickerMixin, forms.ModelForm):
     a view hands ``values()`` to a service."""
 
     # Related fields whose choices are not the model's default rows: listed by name, or
-    # with the rows their labels read loaded alongside (not a query per choice).
+    # with the rows their labels read loaded alongside (not a query per choice). A person
+    # the record names (core.models.named_user) is chosen among the active people, by name.
     choices: ClassVar[Mapping[str, QuerySet]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.queryset.model is get_user_model():
+                field.queryset, field.label_from_instance = people(), person_name
         for name, queryset in self.choices.items():
             if name in self.fields:
                 self.fields[name].queryset = queryset

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
+from core.forms import RecordForm, VersionedModelForm
 from core.templatetags.twinning_format import gbp
 from partners.forms import ORGANISATIONS, RELATIONSHIPS
 from partners.models import Action
@@ -39,8 +39,6 @@ MONEY_FIELD = {
 
 
 class VisitForm(VersionedModelForm):
-    lead_officer = UserChoiceField(queryset=people(), required=False)
-
     class Meta:
         model = Visit
         fields = [
@@ -195,8 +193,6 @@ class QuickEstimateForm(forms.Form):
 
 
 class FollowUpForm(RecordForm):
-    owner = UserChoiceField(queryset=people(), required=False)
-
     class Meta:
         model = Action
         fields = ["title", "description", "owner", "due_on"]

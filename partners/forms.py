@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from core.forms import RecordForm, UserChoiceField, VersionedModelForm, people
+from core.forms import RecordForm, VersionedModelForm
 
 from .models import (
     Action,
@@ -38,8 +38,6 @@ class PlaceForm(VersionedModelForm):
 
 
 class RelationshipForm(VersionedModelForm):
-    lead_officer = UserChoiceField(queryset=people(), required=False)
-
     class Meta:
         model = Relationship
         fields = [
@@ -327,8 +325,6 @@ class ContactForm(VersionedModelForm):
 
 
 class ActionForm(VersionedModelForm):
-    owner = UserChoiceField(queryset=people(), required=False)
-
     class Meta:
         model = Action
         fields = ["title", "description", "relationship", "owner", "due_on", "status", "source"]

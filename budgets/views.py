@@ -68,7 +68,6 @@ def _line_link(line: BudgetLine) -> Any:
 
 
 class BudgetLinePages(RecordPages):
-    model = BudgetLine
     url_prefix = "lines"
     url_name = "line"
     list_title = "Budget lines"
@@ -159,7 +158,6 @@ def spend_status(spend: Spend) -> str:
 class SpendPages(RecordPages):
     """Spend is recorded from its line's page (SpendCreateView); here its list, page, edit and history."""
 
-    model = Spend
     url_prefix = "spend"
     document_kinds = (DocumentKind.RECEIPT, DocumentKind.INVOICE, DocumentKind.OTHER)
     pages = ("list", "detail", "update", "history")

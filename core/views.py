@@ -160,12 +160,13 @@ class Page(RoleRequired, PageMixin, TemplateView):
 class RecordPages:
     """The list, detail, create, edit and history pages of one model.
 
-    Subclass and name the model, its URL prefix and forms; override the hooks
-    for what a page shows beyond the record. Permissions follow the model:
-    ``view_`` for reading pages, ``add_`` to create and ``change_`` to edit.
+    Subclass and name its URL prefix and forms; the model is its form's, as a part's
+    is (PartAddView), unless named. Override the hooks for what a page shows beyond
+    the record. Permissions follow the model: ``view_`` for reading pages, ``add_``
+    to create and ``change_`` to edit.
     """
 
-    model: type[models.Model]
+    model: type[models.Model]  # the form's model by default
     url_prefix: str = ""  # "places": the pages live at places/, places/new/, places/<pk>/ ...
     url_name: str = ""  # the stem of the URL names, "place-list" ...; the model's name by default
     pages: tuple[str, ...] = ("list", "create", "detail", "update", "history")
@@ -188,6 +189,12 @@ class RecordPages:
     document_kinds: tuple[str, ...] = ()
 
     def __init__(self) -> None:
+        if not hasattr(self, "model"):
+            if self.form_class is None:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__} names no model and has no form to take it from."
+                )
+            self.model = self.form_class._meta.model
         meta = self.model._meta
         self.app_label, self.model_name = meta.app_label, meta.model_name
         self.url_name = self.url_name or self.model_name

@@ -77,7 +77,6 @@ MOVED = "{record} is now {status_lower}."
 
 
 class VisitPages(RecordPages):
-    model = Visit
     url_prefix = "visits"
     document_kinds = (
         DocumentKind.ITINERARY,
@@ -128,7 +127,6 @@ class VisitPages(RecordPages):
 
 
 class GiftPages(RecordPages):
-    model = Gift
     url_prefix = "gifts"
     list_title = "Gifts and hospitality register"
     list_crumb = "Gifts and hospitality"

@@ -28,10 +28,8 @@ from core.views import SUBMISSION_FIELD, Crumbs, PartAddView, PartRemoveView, Re
 
 from . import extensions, filters, forms, selectors, services
 from .models import (
-    Action,
     Approach,
     Contact,
-    Exchange,
     Organisation,
     Place,
     Relationship,
@@ -60,7 +58,6 @@ DRAFTS_KEY, DRAFTS_KEPT = "approach_drafts", 5
 
 
 class PlacePages(RecordPages):
-    model = Place
     url_prefix = "places"
     create_title = "Add a place"
     filterset_class = filters.PlaceFilter
@@ -101,7 +98,6 @@ _rag_label = label_of("rag")
 
 
 class RelationshipPages(RecordPages):
-    model = Relationship
     url_prefix = "relationships"
     document_kinds = (
         DocumentKind.AGREEMENT,
@@ -167,7 +163,6 @@ def _approach_words(approach: Approach) -> str:
 
 
 class ApproachPages(RecordPages):
-    model = Approach
     url_prefix = "approaches"
     document_kinds = (DocumentKind.LETTER, DocumentKind.BRIEFING, DocumentKind.NOTES, DocumentKind.OTHER)
     create_title = "Record an approach"
@@ -237,7 +232,6 @@ class ApproachPages(RecordPages):
 
 
 class OrganisationPages(RecordPages):
-    model = Organisation
     url_prefix = "organisations"
     create_title = "Add an organisation"
     filterset_class = filters.OrganisationFilter
@@ -254,7 +248,6 @@ class OrganisationPages(RecordPages):
 
 
 class ContactPages(RecordPages):
-    model = Contact
     url_prefix = "contacts"
     create_title = "Add a contact"
     filterset_class = filters.ContactFilter
@@ -283,7 +276,6 @@ class ContactPages(RecordPages):
 
 
 class ActionPages(RecordPages):
-    model = Action
     url_prefix = "actions"
     create_title = "Add an action"
     filterset_class = filters.ActionFilter
@@ -305,7 +297,6 @@ class ActionPages(RecordPages):
 
 
 class ExchangePages(RecordPages):
-    model = Exchange
     url_prefix = "exchanges"
     list_title = "Exchanges and secondments"
     list_crumb = "Exchanges"

@@ -51,7 +51,6 @@ def titled(report: Report) -> Any:
 
 
 class ReportPages(RecordPages):
-    model = Report
     document_kinds = (DocumentKind.BACKGROUND_PAPER, DocumentKind.APPENDIX, DocumentKind.OTHER)
     list_title = "Cabinet reports"
     create_title = "Start a Cabinet report"

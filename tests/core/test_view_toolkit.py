@@ -12,7 +12,10 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views import View
 
-from core.views import SIGNED_IN, RoleRequired
+from core.views import SIGNED_IN, RecordPages, RoleRequired
+from delegations.models import Meeting
+from partners.forms import ExchangeForm
+from partners.models import Exchange
 
 # Pages open to everyone, signed in or not (signing in, through the password form or single
 # sign-on); pages that need only a signed-in user (the login-required middleware sees to
@@ -103,3 +106,21 @@ def test_a_page_for_anyone_signed_in_says_so() -> None:
         permission_required = SIGNED_IN
 
     assert Home.as_view().required_permissions == ()
+
+
+def test_a_models_pages_take_the_model_from_their_form_unless_they_name_one() -> None:
+    class ExchangeList(RecordPages):
+        form_class = ExchangeForm
+
+    class NamingItsModel(RecordPages):
+        model = Meeting
+        form_class = ExchangeForm
+
+    assert (ExchangeList().model, ExchangeList().permission("add")) == (Exchange, "partners.add_exchange")
+    assert NamingItsModel().model is Meeting
+
+    class Formless(RecordPages):
+        pass
+
+    with pytest.raises(ImproperlyConfigured, match="Formless names no model and has no form"):
+        Formless()

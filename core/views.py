@@ -232,6 +232,11 @@ class RecordPages:
         """What the list page shows beside the rows."""
         return {}
 
+    def page_rows(self, rows: list[Any]) -> list[Any]:
+        """One page of the list's rows, read: a list may add what its columns show from
+        another table, read for these rows alone."""
+        return rows
+
     def list_columns(self, request: HttpRequest) -> tuple[Column, ...]:
         """The list's columns; a page whose cells depend on the request builds them here."""
         return self.columns
@@ -410,6 +415,7 @@ class RecordListView(RecordView, FilterView):
         query = request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
+        context["object_list"] = pages.page_rows(list(context["object_list"]))
         context["title"] = pages.list_title
         context["breadcrumbs"] = []
         context["columns"] = pages.list_columns(request)

@@ -120,7 +120,7 @@ class RelationshipPages(RecordPages):
         ),
         Column("Kind", label_of("kind"), sort="kind"),
         Column("Status", label_of("status"), sort="status"),
-        Column("Councils", lambda r: ", ".join(map(str, r.council_list)) or NONE),
+        Column("Councils", lambda r: ", ".join(r.council_names) or NONE),
         Column("Established", lambda r: or_none(r.established_year), sort="established"),
         Column("Lead officer", lambda r: person_name(r.lead_officer) if r.lead_officer else NONE),
         Column("Health", lambda r: badge(f"rag-{r.rag}", _rag_label(r)) if r.rag else "Not rated"),
@@ -129,6 +129,9 @@ class RelationshipPages(RecordPages):
     prefill_from_query = ("place",)
     list_selector = selectors.relationship_list
     detail_selector = selectors.relationship_detail
+
+    def page_rows(self, rows: list[Relationship]) -> list[Relationship]:
+        return selectors.with_council_names(rows)
 
     def record_crumbs(self, record: Relationship) -> Crumbs:
         return [

@@ -177,6 +177,27 @@ def test_relationship_search_matches_the_local_name(leader_client: Client, relat
     assert page.column("Place") == ["Zhejiang 浙江省"]
 
 
+def test_each_relationship_names_the_councils_holding_it_home_council_first(
+    leader_client: Client, relationships: Any
+) -> None:
+    derby = make.CouncilFactory(name="Derby City Council", is_home=True)
+    relationships["toyota"].councils.add(
+        make.CouncilFactory(name="Nottingham City Council"),
+        derby,
+        make.CouncilFactory(name="Amber Valley Borough Council"),
+    )
+    relationships["osnabrueck"].councils.add(derby)
+
+    page = open_list(leader_client, reverse("partners:relationship-list"), Status="Active")
+    assert page.column("Councils") == [
+        "Derby City Council",
+        "Derby City Council, Amber Valley Borough Council, Nottingham City Council",
+    ]
+    assert open_list(leader_client, reverse("partners:relationship-list"), Search="浙江").column(
+        "Councils"
+    ) == ["—"]
+
+
 def test_relationships_sorted_by_status(leader_client: Client, relationships: Any) -> None:
     ascending = sorted_by(leader_client, reverse("partners:relationship-list"), "Status").column("Status")
     descending = sorted_by(leader_client, reverse("partners:relationship-list"), "Status", times=2).column(

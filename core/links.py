@@ -34,6 +34,9 @@ def page_url(view_name: str) -> str:
 
 
 def may_send(user: Any, url: str) -> bool:
-    """Whether ``user`` has what the view at ``url`` requires (``core.views.role_required``):
-    a page offers a form or a link only to those its view will let through."""
-    return user.has_perms(getattr(resolve(url).func, "required_permissions", ()))
+    """Whether ``user`` has what the view at ``url`` (as ``reverse()`` gives it, under the
+    site's script prefix) requires (``core.views.role_required``): a page offers a form or a
+    link only to those its view will let through."""
+    prefix = get_script_prefix()
+    path = "/" + url.removeprefix(prefix) if url.startswith(prefix) else url
+    return user.has_perms(getattr(resolve(path).func, "required_permissions", ()))

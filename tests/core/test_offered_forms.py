@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from core.links import may_send
 from delegations.models import VisitStatus
@@ -90,3 +90,17 @@ def test_a_status_move_is_offered_while_the_record_is_open_to_one(officer: Any, 
     page = record_page(client_for(officer), visit)
     assert page.root.find_all("form", action=url) == []
     assert "Change status" not in page.text
+
+
+@pytest.mark.django_db
+def test_the_check_reads_the_view_under_a_script_prefix(officer: Any, leader: Any) -> None:
+    """Deployed below a path (SCRIPT_NAME), ``reverse()`` gives addresses under it."""
+    visit = VisitFactory()
+    set_script_prefix("/twinning/")
+    try:
+        url = reverse("delegations:meeting-add", args=[visit.pk])
+        assert url.startswith("/twinning/delegations/")
+        assert may_send(officer, url)
+        assert not may_send(leader, url)
+    finally:
+        set_script_prefix("/")
